@@ -137,3 +137,13 @@ func Progress(ctx context.Context, done, total int, message string) {
 	}
 	_ = srv.SendNotificationToClient(ctx, "notifications/progress", params)
 }
+
+// Lookup returns the registered tool with that name, or nil.
+func Lookup(name string) *Tool {
+	for _, t := range registry {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
