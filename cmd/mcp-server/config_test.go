@@ -155,4 +155,3 @@ func TestHelpDocumentsEverySetting(t *testing.T) {
 		assert.Contains(t, b.String(), "$"+s.env)
 	}
 }
-
