@@ -154,7 +154,7 @@ func TestToolsetsSelection(t *testing.T) {
 }
 
 func TestEveryRegisteredToolIsWellFormed(t *testing.T) {
-	known := map[Toolset]bool{}
+	known := map[Toolset]bool{toolsetMeta: true}
 	for _, ts := range Toolsets {
 		known[ts.Name] = true
 	}
