@@ -2,6 +2,8 @@ package tools
 
 import (
 	"context"
+	"sync/atomic"
+	"time"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -49,10 +51,10 @@ func call(t *testing.T, c *client.Client, name string, args map[string]any) *mcp
 
 func TestDynamicToolsets(t *testing.T) {
 	c := inProcess(t, Selection{Dynamic: true, ReadOnly: true})
-	var changed int
+	var changed atomic.Int32
 	c.OnNotification(func(n mcp.JSONRPCNotification) {
 		if n.Method == "notifications/tools/list_changed" {
-			changed++
+			changed.Add(1)
 		}
 	})
 	before := toolNames(t, c)
@@ -78,6 +80,7 @@ func TestDynamicToolsets(t *testing.T) {
 	for _, tool := range queryTools {
 		assert.True(t, after[tool.Name], tool.Name)
 	}
+	assert.Eventually(t, func() bool { return changed.Load() > 0 }, 5*time.Second, 10*time.Millisecond, "tools/list_changed was sent")
 	assert.Contains(t, mustOK(t, call(t, c, "enable_toolset", map[string]any{"toolset": "query"})), "already enabled")
 	assert.Contains(t, mustFail(t, call(t, c, "enable_toolset", map[string]any{"toolset": "nope"})), "unknown toolset")
 }
