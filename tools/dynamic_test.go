@@ -3,8 +3,8 @@ package tools
 import (
 	"context"
 	"sync/atomic"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
