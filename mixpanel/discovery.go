@@ -105,7 +105,7 @@ func scalarStrings(raw []json.RawMessage) []string {
 	out := make([]string, 0, len(raw))
 	for _, r := range raw {
 		var s string
-		if json.Unmarshal(r, &s) == nil {
+		if r[0] == '"' && json.Unmarshal(r, &s) == nil {
 			out = append(out, s)
 			continue
 		}
@@ -1069,7 +1069,12 @@ func BuildSchemaGraph(computedAt string, events, eventProps, userProps []json.Ra
 			continue
 		}
 		r.Properties = append(r.Properties, p)
-		evs := make([]string, 0, len(p.Events))
+		// A name listed twice (say, once per data group) is one node:
+		// its edges merge.
+		evs, seen := r.PropertyToEvents[p.Name]
+		if !seen {
+			evs = []string{}
+		}
 		for _, ev := range p.Events {
 			if slices.Contains(evs, ev.Name) {
 				continue
@@ -1079,6 +1084,8 @@ func BuildSchemaGraph(computedAt string, events, eventProps, userProps []json.Ra
 			r.Meta.RelationshipEdges++
 		}
 		r.PropertyToEvents[p.Name] = evs
+	}
+	for _, evs := range r.PropertyToEvents {
 		if len(evs) == 0 {
 			r.Meta.OrphanProperties++
 		}
@@ -1142,8 +1149,21 @@ func (r *SchemaGraphResult) EventsForProperty(prop string) []string { return r.P
 // Lexicon order.
 func (r *SchemaGraphResult) OrphanProperties() []string {
 	var out []string
+	for _, name := range r.propertyNames() {
+		if len(r.PropertyToEvents[name]) == 0 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// propertyNames lists the distinct event property names in Lexicon order.
+func (r *SchemaGraphResult) propertyNames() []string {
+	seen := make(map[string]bool, len(r.Properties))
+	out := make([]string, 0, len(r.Properties))
 	for _, p := range r.Properties {
-		if len(r.PropertyToEvents[p.Name]) == 0 {
+		if !seen[p.Name] {
+			seen[p.Name] = true
 			out = append(out, p.Name)
 		}
 	}
@@ -1155,12 +1175,14 @@ func (r *SchemaGraphResult) OrphanProperties() []string {
 func (r *SchemaGraphResult) Relationships() []SchemaRelationship {
 	density := map[string]*float64{}
 	for _, p := range r.Properties {
-		density[p.Name] = p.DensityLocal
+		if density[p.Name] == nil {
+			density[p.Name] = p.DensityLocal
+		}
 	}
 	var out []SchemaRelationship
-	for _, p := range r.Properties {
-		for _, e := range r.PropertyToEvents[p.Name] {
-			out = append(out, SchemaRelationship{Event: e, Property: p.Name, DensityLocal: density[p.Name]})
+	for _, name := range r.propertyNames() {
+		for _, e := range r.PropertyToEvents[name] {
+			out = append(out, SchemaRelationship{Event: e, Property: name, DensityLocal: density[name]})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
