@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -91,56 +90,39 @@ func normalizeDateKey(k string) string {
 // dates are sorted. Deeper breakdowns are walked level by level, skipping
 // the "$overall" rollups below the first level. Malformed parts are skipped.
 func (r *QueryResult) Rows() []Row {
+	top, ok := parseOrderedJSON(r.Series)
+	if !ok || top.kind != 'o' {
+		return nil
+	}
 	var rows []Row
-	walkObject(r.Series, func(metric string, v json.RawMessage) {
-		rows = walkSeries(v, rows, metric, nil)
-	})
+	for i, metric := range top.keys {
+		rows = walkSeries(top.vals[i], rows, metric, nil)
+	}
 	return rows
-}
-
-// walkObject calls fn for each member of a JSON object, in written order.
-func walkObject(raw []byte, fn func(key string, v json.RawMessage)) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return
-	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return
-		}
-		var v json.RawMessage
-		if dec.Decode(&v) != nil {
-			return
-		}
-		key, _ := kt.(string)
-		fn(key, v)
-	}
 }
 
 // walkSeries flattens one value of a series: an object of segments or an
 // object of dates; anything else is skipped.
-func walkSeries(raw json.RawMessage, rows []Row, metric string, segs []string) []Row {
+func walkSeries(n onode, rows []Row, metric string, segs []string) []Row {
+	if n.kind != 'o' {
+		return rows
+	}
 	var dated []Row
-	walkObject(raw, func(key string, v json.RawMessage) {
-		switch jsonKind(v) {
-		case "number":
-			f, err := strconv.ParseFloat(string(v), 64)
-			if err != nil {
-				return
-			}
-			row := Row{Event: metric, Segment: strings.Join(segs, " / "), Count: f}
+	for i, key := range n.keys {
+		switch v := n.vals[i]; v.kind {
+		case 'n':
+			row := Row{Event: metric, Segment: strings.Join(segs, " / "), Count: v.num}
 			if key != "all" {
 				row.Date = normalizeDateKey(key)
 			}
 			dated = append(dated, row)
-		case "object":
+		case 'o':
 			if key == "$overall" && len(segs) > 0 {
-				return
+				continue
 			}
 			rows = walkSeries(v, rows, metric, append(segs[:len(segs):len(segs)], key))
 		}
-	})
+	}
 	sort.SliceStable(dated, func(i, j int) bool { return dated[i].Date < dated[j].Date })
 	return append(rows, dated...)
 }
