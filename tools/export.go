@@ -189,20 +189,32 @@ func (o ExportProfilesOutput) Text() string {
 	return b.String()
 }
 
-// profilesTable renders profiles as distinct_id, last_seen and the chosen
-// properties (or a compact summary of each profile's properties).
+// profilesTable renders profiles as distinct_id, last_seen (when any
+// profile has it) and the chosen properties, or a compact summary of each
+// profile's properties.
 func profilesTable(title string, profiles []mixpanel.Profile, columns []string, maxRows int) string {
-	cols := append([]string{"distinct_id", "last_seen"}, columns...)
+	withLastSeen := false
+	for _, p := range profiles {
+		withLastSeen = withLastSeen || p.LastSeen != nil
+	}
+	cols := []string{"distinct_id"}
+	if withLastSeen {
+		cols = append(cols, "last_seen")
+	}
+	cols = append(cols, columns...)
 	if len(columns) == 0 {
 		cols = append(cols, "properties")
 	}
 	rows := make([][]string, 0, min(len(profiles), maxRows))
 	for _, p := range profiles[:min(len(profiles), maxRows)] {
-		last := ""
-		if p.LastSeen != nil {
-			last = *p.LastSeen
+		row := []string{p.DistinctID}
+		if withLastSeen {
+			last := ""
+			if p.LastSeen != nil {
+				last = *p.LastSeen
+			}
+			row = append(row, last)
 		}
-		row := []string{p.DistinctID, last}
 		if len(columns) == 0 {
 			row = append(row, compactProps(p.Properties, 5, "$last_seen"))
 		}
