@@ -1038,6 +1038,38 @@ func (c *Client) SchemaGraph(ctx context.Context, o SchemaGraphOptions) (*Schema
 		SchemaGraphParams{IncludeDensity: o.IncludeDensity, IncludeUserProperties: !o.SkipUserProperties}), nil
 }
 
+// PropertyDefinitions lists the Lexicon's property definitions of one
+// resource type, "Event" or "User" (lowercase and plural spellings are
+// normalised: Mixpanel refuses them with a 400).
+func (c *Client) PropertyDefinitions(ctx context.Context, resourceType string) ([]SchemaProperty, error) {
+	switch strings.ToLower(resourceType) {
+	case "event", "events":
+		resourceType = "Event"
+	case "user", "users", "people", "profile":
+		resourceType = "User"
+	default:
+		return nil, fmt.Errorf("property definitions: unknown resource type %q; use Event or User", resourceType)
+	}
+	scope, err := c.Scope()
+	if err != nil {
+		return nil, err
+	}
+	var rows []json.RawMessage
+	req := Request{Path: scope + "/data-definitions/properties/", Query: url.Values{"resourceType": {resourceType}}}
+	if err := c.AppJSON(ctx, req, &rows); err != nil {
+		return nil, fmt.Errorf("list %s property definitions: %w", strings.ToLower(resourceType), err)
+	}
+	out := make([]SchemaProperty, 0, len(rows))
+	for _, raw := range rows {
+		if p, _, ok := decodeSchemaProperty(raw); ok {
+			p.Events = nil
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
 // BuildSchemaGraph derives a SchemaGraphResult from raw Lexicon rows. Rows
 // without a name and events entries that are not {"name": "..."} objects
 // are dropped and counted in Meta, never fatal.

@@ -652,3 +652,31 @@ func TestEventNotFoundWithoutSuggestions(t *testing.T) {
 	err := &mixpanel.EventNotFoundError{Event: "Zebra", Err: errors.New("400")}
 	assert.Equal(t, `event "Zebra" not found in the project; list_events shows the event names (400)`, err.Error())
 }
+
+func TestPropertyDefinitions(t *testing.T) {
+	tests := []struct {
+		resourceType string
+		wantParam    string
+		wantFirst    string
+		wantLen      int
+	}{
+		{"user", "User", "$city", 7},
+		{"Event", "Event", "$browser", 29},
+	}
+	for _, tt := range tests {
+		t.Run(tt.resourceType, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			got, err := srv.Client(t).PropertyDefinitions(context.Background(), tt.resourceType)
+			require.NoError(t, err)
+			req := srv.LastRequest(t, mixpaneltest.AppPrefix+"/projects/12345/data-definitions/properties/")
+			assert.Equal(t, url.Values{"resourceType": {tt.wantParam}}, req.Query)
+			require.Len(t, got, tt.wantLen)
+			assert.Equal(t, tt.wantFirst, got[0].Name, "sorted by name")
+			assert.Nil(t, got[0].Events)
+		})
+	}
+	srv := mixpaneltest.New(t)
+	_, err := srv.Client(t).PropertyDefinitions(context.Background(), "group")
+	assert.ErrorContains(t, err, "use Event or User")
+	assert.Empty(t, srv.Requests())
+}
