@@ -48,6 +48,8 @@ const (
 	// cdnFileTimeout bounds one CDN file: a stalled read must not hold a
 	// whole bundle for the client's two-minute API timeout.
 	cdnFileTimeout = 30 * time.Second
+	// initialCDNWindow is how many files a walk fetches at first.
+	initialCDNWindow = 4
 )
 
 // ReplayNotFoundError means the CDN has no first file for the replay.
@@ -470,8 +472,8 @@ type WalkStats struct {
 
 // WalkReplay reads a replay's CDN files {url}{NNNN}-{retention}.json in
 // order and hands each, its events sorted by timestamp, to feed. Files are
-// fetched up to opts.Concurrency at a time ahead of the one being fed, so
-// at most that many are in memory. A 404 on file 0 is a
+// fetched ahead of the one being fed, at most opts.Concurrency at a time,
+// so at most that many are in memory. A 404 on file 0 is a
 // *ReplayNotFoundError, a later 404 the end of the recording; a 403 re-signs
 // once; any other status fails. The CDN gets no Mixpanel credentials, and
 // no error or log line carries the signed query string.
@@ -493,8 +495,12 @@ func (c *Client) WalkReplay(ctx context.Context, signed replay.SignedReplay, ret
 	}()
 	slots := make([]chan cdnFile, 0, min(maxFiles, 2*conc))
 	var stats WalkStats
+	// The window of files fetched ahead starts small and doubles with each
+	// file read, so a short replay costs a few 404s past its end instead of
+	// a full batch of them.
+	window := min(conc, initialCDNWindow)
 	for i := 0; i < maxFiles; i++ {
-		for len(slots) < maxFiles && len(slots) < i+conc && int64(len(slots)) < atomic.LoadInt64(&w.end) {
+		for len(slots) < maxFiles && len(slots) < i+window && int64(len(slots)) < atomic.LoadInt64(&w.end) {
 			n := len(slots)
 			ch := make(chan cdnFile, 1)
 			slots = append(slots, ch)
@@ -529,6 +535,7 @@ func (c *Client) WalkReplay(ctx context.Context, signed replay.SignedReplay, ret
 		}
 		stats.Files++
 		stats.Bytes += int64(len(f.body))
+		window = min(conc, 2*window)
 		if err := feed(i, sortedEvents(f.body)); err != nil {
 			return stats, fmt.Errorf("replay %s, CDN file %04d: %w", signed.ReplayID, i, err)
 		}

@@ -531,3 +531,20 @@ func TestReplaySecretsStayOut(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFetchReplay measures one replay's discovery, signing, CDN walk
+// and analysis against the in-process fake.
+func BenchmarkFetchReplay(b *testing.B) {
+	srv := mixpaneltest.New(b)
+	c := srv.Client(b)
+	size, err := mixpaneltest.RecordingBytes(srv.Data.Replays[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		if _, _, err := c.FetchReplay(context.Background(), mixpaneltest.ReplayLogin, mixpanel.FetchOptions{RetentionDays: 30}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
