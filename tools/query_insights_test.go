@@ -166,3 +166,14 @@ func TestBuildCohortDefinition(t *testing.T) {
 		t.Fatalf("error lacks CD1: %s", text)
 	}
 }
+
+func TestQueryInsightsTimeComparisonAndFormulaAreOwnSeries(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	text := mustOK(t, callTool(t, testEnv(t, srv), "query_insights", `{"events": ["Signup", "Purchase", {"expression": "B / A", "label": "Conversion"}],
+		"math": "unique", "from_date": "2026-11-01", "to_date": "2026-11-03", "time_comparison": {"type": "relative", "unit": "month"}}`))
+	for _, want := range []string{"| date | Conversion | Conversion (relative month) |", "compared with relative month", "formula Conversion = B / A"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+}

@@ -51,11 +51,6 @@ func (n Number) Float() float64 {
 	return f
 }
 
-// IsInt reports whether the number was written as an integer.
-func (n Number) IsInt() bool {
-	return !strings.ContainsAny(string(n), ".eE")
-}
-
 func isJSONNumber(s string) bool {
 	if s == "" {
 		return false
@@ -84,8 +79,6 @@ func (i *Int) UnmarshalJSON(b []byte) error {
 	*i = Int(f)
 	return nil
 }
-
-func intPtr(v int64) *Int { i := Int(v); return &i }
 
 // decodeStrict decodes one JSON value into v, rejecting unknown fields and
 // trailing data, and keeping numbers exact.

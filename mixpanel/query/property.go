@@ -192,8 +192,9 @@ func (p *PropertyRef) checkShape(path string, iss *Issues) {
 	}
 }
 
-// validateCustomProperty applies the reference's CP1-CP6 rules.
-func validateCustomProperty(p PropertyRef, path string, iss *Issues) {
+// ValidateCustomProperty applies the reference's CP1-CP6 rules to a
+// saved or inline custom property found at path.
+func ValidateCustomProperty(p PropertyRef, path string, iss *Issues) {
 	switch {
 	case p.Ref != nil:
 		if p.Ref.ID <= 0 {
