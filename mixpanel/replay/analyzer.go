@@ -221,8 +221,8 @@ type eventData struct {
 		Value *string `json:"value"`
 	} `json:"texts"`
 	Attributes []struct {
-		ID         int                  `json:"id"`
-		Attributes map[string]attrValue `json:"attributes"`
+		ID         int      `json:"id"`
+		Attributes attrList `json:"attributes"`
 	} `json:"attributes"`
 	// MouseInteraction
 	Type        *int `json:"type"`
