@@ -158,7 +158,7 @@ type CohortCriteria struct {
 	WithinDays          *Int            `json:"within_days,omitempty"`
 	WithinWeeks         *Int            `json:"within_weeks,omitempty"`
 	WithinMonths        *Int            `json:"within_months,omitempty"`
-	FromDate            *string         `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD, with to_date instead of within_*"`
+	FromDate            *string         `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD\\, with to_date instead of within_*"`
 	ToDate              *string         `json:"to_date,omitempty"`
 	Where               FilterList      `json:"where,omitempty" jsonschema:"description=Event property filters"`
 	Aggregation         *string         `json:"aggregation,omitempty" jsonschema:"enum=total,enum=unique,enum=average,enum=min,enum=max,enum=median"`

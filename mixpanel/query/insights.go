@@ -21,7 +21,7 @@ type InsightsQuery struct {
 	PercentileValue *Number         `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile"`
 	GroupBy         GroupList       `json:"group_by,omitempty"`
 	Where           WhereList       `json:"where,omitempty"`
-	Formula         *string         `json:"formula,omitempty" jsonschema:"description=Formula over events by letter, e.g. (B / A) * 100; hides the metrics"`
+	Formula         *string         `json:"formula,omitempty" jsonschema:"description=Formula over events by letter\\, e.g. (B / A) * 100; hides the metrics"`
 	FormulaLabel    *string         `json:"formula_label,omitempty"`
 	Rolling         *Int            `json:"rolling,omitempty" jsonschema:"description=Rolling average window in units"`
 	Cumulative      bool            `json:"cumulative,omitempty"`

@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/invopop/jsonschema"
 )
 
 // Number is a JSON number kept exactly as it was written, so 15 stays 15
@@ -44,6 +46,12 @@ func (n Number) MarshalJSON() ([]byte, error) {
 	}
 	return []byte(n), nil
 }
+
+// JSONSchema shows a plain number; numeric strings are accepted quietly.
+func (Number) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "number"} }
+
+// JSONSchema shows a plain integer; "42" is accepted quietly.
+func (Int) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "integer"} }
 
 // Float is the number's value.
 func (n Number) Float() float64 {

@@ -28,9 +28,9 @@ type CustomPropertyRef struct {
 // over other properties. Numeric is the reference's numeric() shortcut:
 // each letter maps to a number property and the result is a number.
 type InlineCustomProperty struct {
-	Formula      string                   `json:"formula" jsonschema:"description=Formula over input letters A-Z, e.g. A * B"`
-	Inputs       map[string]PropertyInput `json:"inputs,omitempty" jsonschema:"description=Letter -> input property"`
-	Numeric      map[string]string        `json:"numeric,omitempty" jsonschema:"description=Shortcut: letter -> number event property name (sets property_type number)"`
+	Formula      string                   `json:"formula" jsonschema:"description=Formula over input letters A-Z\\, e.g. A * B"`
+	Inputs       map[string]PropertyInput `json:"inputs,omitempty" jsonschema:"description=Map of letter to input property"`
+	Numeric      map[string]string        `json:"numeric,omitempty" jsonschema:"description=Shortcut: map of letter to number event property name (sets property_type number)"`
 	PropertyType string                   `json:"property_type,omitempty" jsonschema:"enum=string,enum=number,enum=boolean,enum=datetime,description=Result type; default: the type of the place it is used"`
 	ResourceType string                   `json:"resource_type,omitempty" jsonschema:"enum=events,enum=people,default=events"`
 }
