@@ -123,7 +123,7 @@ func (it *CohortItem) UnmarshalJSON(b []byte) error {
 	if jsonKind(b) != "object" {
 		return fmt.Errorf("cohort item must be an object, got %s", jsonKind(b))
 	}
-	if hasKey(b, "all_of") || hasKey(b, "any_of") {
+	if keys := keySet(b); keys["all_of"] || keys["any_of"] {
 		var d CohortDefinition
 		if err := d.UnmarshalJSON(b); err != nil {
 			return err

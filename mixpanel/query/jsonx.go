@@ -207,12 +207,15 @@ func objectKeys(b []byte) ([]string, error) {
 	return keys, nil
 }
 
-// hasKey reports whether a JSON object has the key.
-func hasKey(b []byte, key string) bool {
+// keySet lists the keys of a JSON object, to tell union alternatives apart.
+func keySet(b []byte) map[string]bool {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(b, &m) != nil {
-		return false
+		return nil
 	}
-	_, ok := m[key]
-	return ok
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }

@@ -50,7 +50,7 @@ func (p *PropertyRef) UnmarshalJSON(b []byte) error {
 	case "string":
 		return json.Unmarshal(b, &p.Name)
 	case "object":
-		if hasKey(b, "custom_property_id") {
+		if keySet(b)["custom_property_id"] {
 			var r CustomPropertyRef
 			if err := decodeStrict(b, &r); err != nil {
 				return fmt.Errorf("custom property reference: %w", err)
