@@ -40,12 +40,21 @@ const (
 	mouseTouchStart  = 7
 )
 
-var interactionVerbs = map[int]string{
-	mouseClick:       InteractionClicked,
-	mouseDblClick:    InteractionDoubleClicked,
-	mouseContextMenu: InteractionRightClicked,
-	mouseFocus:       InteractionFocused,
-	mouseTouchStart:  InteractionTapped,
+// interactionVerb names the mouse interactions that become actions.
+func interactionVerb(t int) string {
+	switch t {
+	case mouseClick:
+		return InteractionClicked
+	case mouseDblClick:
+		return InteractionDoubleClicked
+	case mouseContextMenu:
+		return InteractionRightClicked
+	case mouseFocus:
+		return InteractionFocused
+	case mouseTouchStart:
+		return InteractionTapped
+	}
+	return ""
 }
 
 // Debounce windows of the reference analyzer, in milliseconds.
@@ -498,8 +507,8 @@ func (a *Analyzer) mouse(ts int64, d *eventData) bool {
 		}
 		return true
 	}
-	verb, ok := interactionVerbs[*d.Type]
-	if !ok || d.ID == 0 {
+	verb := interactionVerb(*d.Type)
+	if verb == "" || d.ID == 0 {
 		return true
 	}
 	if a.pending != nil && a.pendingID != d.ID {
@@ -693,13 +702,6 @@ func sliceRunes(s string, from, to int) string {
 		return ""
 	}
 	return string(r[from:to])
-}
-
-func clipRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 func (a *Analyzer) flushSelection() {

@@ -515,7 +515,7 @@ func (t *domTracker) elementText(id int, n *domNode) string {
 			}
 		}
 	}
-	return clip(b.String())
+	return clipRunes(b.String(), maxDescText)
 }
 
 // collectText appends the text under id in document order, skipping the
@@ -555,12 +555,12 @@ func appendWords(b *strings.Builder, s string) {
 	}
 }
 
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= maxDescText {
+// clipRunes shortens s to at most n characters, marking the cut with "…".
+func clipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:maxDescText-1])) + "…"
+	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
 }
 
 // formLabel is the text of the <label> of a form control: the label that
@@ -577,7 +577,7 @@ func (t *domTracker) formLabel(id int, n *domNode) string {
 		if pn.tag == "label" {
 			var b strings.Builder
 			t.collectText(&b, p, id)
-			if s := clip(b.String()); s != "" {
+			if s := clipRunes(b.String(), maxDescText); s != "" {
 				return s
 			}
 			break
@@ -589,7 +589,7 @@ func (t *domTracker) formLabel(id int, n *domNode) string {
 			if ln.tag == "label" && ln.attrs["for"] == own {
 				var b strings.Builder
 				t.collectText(&b, lid, id)
-				return clip(b.String())
+				return clipRunes(b.String(), maxDescText)
 			}
 		}
 	}

@@ -26,7 +26,7 @@ func TestSchemaTags(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(raw, &got))
 	assert.Equal(t, `Human description of the target such as button "Sign in"`, got.Properties["target_desc"].Description)
-	assert.Len(t, got.Properties["action"].Enum, len(Actions))
+	assert.Len(t, got.Properties["action"].Enum, len(Actions()))
 	assert.NotContains(t, got.Required, "url")
 
 	b, err := json.Marshal(r.Reflect(&ReplayBundle{}))

@@ -32,9 +32,11 @@ const (
 )
 
 // Actions lists every valid UserAction.Action value, in the reference's order.
-var Actions = []string{
-	ActionClick, ActionInput, ActionScroll, ActionNavigate, ActionSelect,
-	ActionConsoleError, ActionViewportResize, ActionTouchStart, ActionMediaInteraction,
+func Actions() []string {
+	return []string{
+		ActionClick, ActionInput, ActionScroll, ActionNavigate, ActionSelect,
+		ActionConsoleError, ActionViewportResize, ActionTouchStart, ActionMediaInteraction,
+	}
 }
 
 // Values of UserAction.Metadata["interaction"] for click-family actions. A
@@ -48,14 +50,12 @@ const (
 	InteractionTapped        = "tapped"
 )
 
-// RetentionDays are the only CDN retention windows Mixpanel stores replays at.
-var RetentionDays = []int{1, 7, 30, 90}
-
+// validRetention accepts the only CDN retention windows Mixpanel stores
+// replays at: 1, 7, 30 and 90 days.
 func validRetention(days int) bool {
-	for _, d := range RetentionDays {
-		if d == days {
-			return true
-		}
+	switch days {
+	case 1, 7, 30, 90:
+		return true
 	}
 	return false
 }
@@ -246,7 +246,7 @@ func (a UserAction) Validate() error {
 	case a.Timestamp <= 0:
 		return &ValidationError{Field: "timestamp", Problem: fmt.Sprintf("must be a positive unix ms timestamp; got %d", a.Timestamp)}
 	case !isAction(a.Action):
-		return &ValidationError{Field: "action", Problem: fmt.Sprintf("unknown action %q", a.Action), Fix: "use one of " + strings.Join(Actions, ", ")}
+		return &ValidationError{Field: "action", Problem: fmt.Sprintf("unknown action %q", a.Action), Fix: "use one of " + strings.Join(Actions(), ", ")}
 	case a.TargetDesc == "":
 		return &ValidationError{Field: "target_desc", Problem: "must be non-empty"}
 	}
@@ -254,7 +254,7 @@ func (a UserAction) Validate() error {
 }
 
 func isAction(s string) bool {
-	for _, a := range Actions {
+	for _, a := range Actions() {
 		if a == s {
 			return true
 		}
