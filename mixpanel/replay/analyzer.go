@@ -176,11 +176,19 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 // token, holding one event at a time (plus the tracked DOM), so a recording
 // of tens of MB never sits in memory (unless Options.KeepRaw asks for it).
 //
-// It follows the reference analyzer's mapping and debouncing, with two
-// deliberate refinements that make timelines readable: keystrokes into one
-// field are merged into a single input action carrying the final value
-// (the reference keeps the first keystroke of each second), and a drag
-// selection becomes one select action with the final selection.
+// Events are handled in stream order, the order the recorder writes them
+// (and the CDN walk sorts each file into); the actions of Result are then
+// sorted by time, stably. Result ends the analysis.
+//
+// It follows the reference analyzer's action mapping, verbs and debouncing,
+// with refinements that make timelines read like the session: keystrokes
+// into one field become one input action with the final value (the
+// reference keeps the first keystroke of each second), a drag selection
+// becomes one select action with the final selection, a text field's input
+// is never "Set … to unchecked" (the recorder sends isChecked for every
+// field), the radio that goes off when another is ticked is not an action,
+// a scrolled element is named, and click metadata carries the pointer type
+// and the data-* attributes of the target (for SelectorLabel).
 type Analyzer struct {
 	opts    Options
 	dom     *domTracker
@@ -188,6 +196,7 @@ type Analyzer struct {
 	url     string
 	started bool
 
+	scrolled   bool
 	lastScroll int64
 	pending    *UserAction // input being typed, merged until the field is left
 	pendingID  int
@@ -196,7 +205,7 @@ type Analyzer struct {
 
 // NewAnalyzer returns an Analyzer with the given options.
 func NewAnalyzer(opts Options) *Analyzer {
-	return &Analyzer{opts: opts, dom: newDOMTracker(opts.MaxNodes), lastScroll: -1 << 62}
+	return &Analyzer{opts: opts, dom: newDOMTracker(opts.MaxNodes)}
 }
 
 // event is one rrweb event. Its data holds the fields of every event type
@@ -557,7 +566,7 @@ func capitalize(s string) string {
 }
 
 func (a *Analyzer) scroll(ts int64, d *eventData) {
-	if ts-a.lastScroll > scrollDebounceMs {
+	if !a.scrolled || ts-a.lastScroll > scrollDebounceMs {
 		act := UserAction{Timestamp: ts, Action: ActionScroll, TargetDesc: "(viewport)", Description: "Scrolled"}
 		if n, ok := a.dom.nodes[d.ID]; ok && n.kind == nodeElement && n.tag != "html" && n.tag != "body" {
 			desc := a.dom.describe(d.ID)
@@ -567,7 +576,7 @@ func (a *Analyzer) scroll(ts int64, d *eventData) {
 		}
 		a.emit(act)
 	}
-	a.lastScroll = ts
+	a.scrolled, a.lastScroll = true, ts
 }
 
 func (a *Analyzer) input(ts int64, d *eventData) {
