@@ -594,7 +594,11 @@ func (a *Analyzer) input(ts int64, d *eventData) {
 		text = *d.Text
 	}
 	desc := "input"
-	if d.ID != 0 {
+	switch {
+	case a.pending != nil && a.pendingID == d.ID && d.ID != 0:
+		// Each keystroke reports the field again; it is still the same field.
+		desc = a.pending.TargetDesc
+	case d.ID != 0:
 		desc = a.dom.describe(d.ID)
 	}
 	var description string
