@@ -35,6 +35,9 @@ func NewReplay(s ReplaySummary, res *Result) *Replay {
 
 // NewBundle builds a bundle stamped with the current UTC time.
 func NewBundle(projectID int64, replays []*Replay) *ReplayBundle {
+	if replays == nil {
+		replays = []*Replay{}
+	}
 	return &ReplayBundle{Replays: replays, ProjectID: projectID, ComputedAt: time.Now().UTC().Format(time.RFC3339)}
 }
 
