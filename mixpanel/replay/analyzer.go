@@ -15,10 +15,12 @@ import (
 
 // rrweb event types.
 const (
-	eventFullSnapshot = 2
-	eventIncremental  = 3
-	eventMeta         = 4
-	eventPlugin       = 6
+	eventDOMContentLoaded = 0
+	eventLoad             = 1
+	eventFullSnapshot     = 2
+	eventIncremental      = 3
+	eventMeta             = 4
+	eventPlugin           = 6
 )
 
 // rrweb incremental snapshot sources.
@@ -196,6 +198,7 @@ type Analyzer struct {
 	url     string
 	started bool
 
+	loading    bool // a page load began since the last Meta event
 	scrolled   bool
 	lastScroll int64
 	pending    *UserAction // input being typed, merged until the field is left
@@ -365,6 +368,8 @@ func (a *Analyzer) event(ev *event, typeErr *json.UnmarshalTypeError) error {
 	}
 	ok := true
 	switch *ev.Type {
+	case eventDOMContentLoaded, eventLoad:
+		a.loading = true
 	case eventMeta:
 		a.meta(ts, ev.Data)
 	case eventFullSnapshot:
@@ -433,8 +438,14 @@ func (a *Analyzer) emit(act UserAction) {
 	a.res.Actions = append(a.res.Actions, act)
 }
 
+// meta handles a Meta event, which starts every full snapshot. A page load
+// is announced by DOMContentLoaded and Load events first; a Meta event for
+// the page already shown without them is the recorder re-snapshotting the
+// same page (a checkout), not a navigation.
 func (a *Analyzer) meta(ts int64, d *eventData) {
-	if d.Href == "" {
+	loading := a.loading
+	a.loading = false
+	if d.Href == "" || (!loading && d.Href == a.url) {
 		return
 	}
 	a.flushInput()
