@@ -336,6 +336,7 @@ type SubpropertiesOutput struct {
 	Property      string                     `json:"property"`
 	Event         string                     `json:"event,omitempty"`
 	SampleSize    int                        `json:"sample_size"`
+	Sampled       int                        `json:"sampled"` // values Mixpanel returned
 	Subproperties []mixpanel.SubPropertyInfo `json:"subproperties"`
 	Warnings      []string                   `json:"warnings,omitempty"`
 }
@@ -351,7 +352,7 @@ func (o SubpropertiesOutput) Text() string {
 		}
 		rows = append(rows, []string{s.Name, s.Type, strings.Join(samples, ", ")})
 	}
-	title := fmt.Sprintf("Subproperties of %q inferred from %d sampled values", o.Property, o.SampleSize)
+	title := fmt.Sprintf("Subproperties of %q inferred from %d sampled values (sample_size %d)", o.Property, o.Sampled, o.SampleSize)
 	if o.Event != "" {
 		title += fmt.Sprintf(" of event %q", o.Event)
 	}
@@ -373,14 +374,15 @@ func listSubproperties(ctx context.Context, env *Env, in SubpropertiesInput) (Su
 		return SubpropertiesOutput{}, err
 	}
 	sample := cmpOrInt(in.SampleSize, mixpanel.DefaultSubpropertySample)
-	subs, warnings, err := c.Subproperties(ctx, in.Property, in.Event, sample)
+	raw, err := c.PropertyValues(ctx, mixpanel.PropertyValuesOptions{Property: in.Property, Event: in.Event, Limit: sample})
 	if err != nil {
 		return SubpropertiesOutput{}, err
 	}
+	subs, warnings := mixpanel.InferSubproperties(raw)
 	if subs == nil {
 		subs = []mixpanel.SubPropertyInfo{}
 	}
-	return SubpropertiesOutput{Property: in.Property, Event: in.Event, SampleSize: sample, Subproperties: subs, Warnings: warnings}, nil
+	return SubpropertiesOutput{Property: in.Property, Event: in.Event, SampleSize: sample, Sampled: len(raw), Subproperties: subs, Warnings: warnings}, nil
 }
 
 // TopEventsInput picks the counting method and how many events.

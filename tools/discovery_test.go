@@ -178,7 +178,7 @@ func TestListSubpropertiesTool(t *testing.T) {
 	text := mustOK(t, res)
 	assert.Equal(t, url.Values{"name": {"cart"}, "event": {"Checkout Started"}, "limit": {"50"}, "project_id": {"12345"}},
 		srv.LastRequest(t, "/api/query/events/properties/values").Query)
-	assert.Contains(t, text, `Subproperties of "cart" inferred from 50 sampled values of event "Checkout Started"`)
+	assert.Contains(t, text, `Subproperties of "cart" inferred from 3 sampled values (sample_size 50) of event "Checkout Started"`)
 	assert.Contains(t, text, "| Price | number | 89.99, 129, 24.5, 45 |")
 	assert.Contains(t, text, "| On Sale | boolean | false, true |")
 	assert.Contains(t, text, "| Added At | datetime |")
@@ -191,6 +191,7 @@ func TestListSubpropertiesTool(t *testing.T) {
 	require.Len(t, out.Subproperties, 7)
 	assert.Equal(t, "Added At", out.Subproperties[0].Name)
 	assert.Len(t, out.Warnings, 2)
+	assert.Equal(t, 3, out.Sampled)
 
 	srv = mixpaneltest.New(t)
 	text = mustOK(t, callTool(t, testEnv(t, srv), "list_subproperties", `{"property":"currency","sample_size":10}`))
@@ -354,4 +355,23 @@ func BenchmarkListEvents(b *testing.B) {
 			b.Fatal("list_events failed")
 		}
 	}
+}
+
+// The project and discovery tools are listed to every model: keep their
+// definitions (name, description, schemas, annotations) small.
+func TestProjectAndDiscoveryDefinitionsAreLean(t *testing.T) {
+	total := 0
+	for _, name := range []string{"me", "list_projects", "list_workspaces", "get_active_project", "list_events", "list_properties",
+		"list_property_values", "list_subproperties", "list_top_events", "list_funnels", "list_cohorts", "list_bookmarks",
+		"list_lexicon_schemas", "get_lexicon_schema", "get_schema_graph"} {
+		tool := Lookup(name)
+		require.NotNil(t, tool, name)
+		def, err := tool.Definition()
+		require.NoError(t, err, name)
+		raw, err := json.Marshal(def)
+		require.NoError(t, err)
+		assert.Less(t, len(raw), 3000, "%s definition is %d bytes", name, len(raw))
+		total += len(raw)
+	}
+	assert.Less(t, total, 19000, "the 15 definitions take %d bytes", total)
 }
