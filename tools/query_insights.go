@@ -23,7 +23,7 @@ func init() {
 // Defaults of the rendered table.
 const (
 	insightsDefaultRows    = 100
-	insightsMaxColumns     = 12
+	insightsMaxColumns     = 20
 	insightsMaxRowsPerPage = 1000
 )
 

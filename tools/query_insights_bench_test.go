@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
@@ -51,6 +52,10 @@ func TestInsightsRenderSize(t *testing.T) {
 	all := RenderInsights(res, insightsMaxRowsPerPage, 0)
 	t.Logf("90 days x 20 segments: raw answer %d bytes; default text %d bytes (%.0f%% of raw); all 90 rows %d bytes",
 		rawSize, len(text), 100*float64(len(text))/float64(rawSize), len(all))
+	header := strings.Split(text, "\n")[1]
+	if strings.Contains(text, "more series not shown") || !strings.HasPrefix(header, "| Purchase [Unique Users] by date | ") || strings.Count(header, "|") != 22 {
+		t.Errorf("all 20 segments should be columns:\n%s", text[:300])
+	}
 	if len(all) >= rawSize {
 		t.Errorf("text (%d bytes) is not smaller than the raw answer (%d bytes)", len(all), rawSize)
 	}

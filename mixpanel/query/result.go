@@ -217,8 +217,9 @@ func shortDate(s string) string {
 }
 
 // Table lays the rows out for reading: with dates, one row per date and
-// one column per series (metric, or metric / segment); without dates, one
-// row per series. Columns beyond maxColumns are counted, not shown.
+// one column per series (metric, or metric / segment), biggest total
+// first; without dates, one row per series. Columns beyond maxColumns are
+// counted, not shown.
 func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, hiddenSeries int) {
 	all := r.Rows()
 	var seriesOrder []string
@@ -257,6 +258,16 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 		}
 		return columns, rows, 0
 	}
+	// Biggest series first, so the columns a cap leaves out matter least.
+	totals := map[string]float64{}
+	for _, row := range all {
+		key := row.Event
+		if row.Segment != "" {
+			key += " / " + row.Segment
+		}
+		totals[key] += row.Count
+	}
+	sort.SliceStable(seriesOrder, func(i, j int) bool { return totals[seriesOrder[i]] > totals[seriesOrder[j]] })
 	shown := seriesOrder
 	if maxColumns > 0 && len(shown) > maxColumns {
 		hiddenSeries = len(shown) - maxColumns
@@ -288,10 +299,30 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 	}
 	sort.Strings(dates)
 	columns = append([]string{"date"}, shown...)
+	if events := distinctEvents(all); len(events) == 1 && len(shown) > 1 {
+		// One metric: its name is in every header; keep only the segment.
+		prefix := events[0] + " / "
+		for i, c := range columns[1:] {
+			columns[i+1] = strings.TrimPrefix(c, prefix)
+		}
+		columns[0] = events[0] + " by date"
+	}
 	for _, d := range dates {
 		rows = append(rows, byDate[d])
 	}
 	return columns, rows, hiddenSeries
+}
+
+func distinctEvents(rows []Row) []string {
+	var out []string
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1] != r.Event {
+			if !oneOfStrings(r.Event, out...) {
+				out = append(out, r.Event)
+			}
+		}
+	}
+	return out
 }
 
 // formatNum writes integers without decimals and other values with six
