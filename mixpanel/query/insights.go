@@ -78,7 +78,7 @@ func (q *InsightsQuery) splitEvents() (metrics []EventItem, formulas []Formula) 
 		metrics = append(metrics, e)
 	}
 	if q.Formula != nil {
-		formulas = append(formulas, Formula{Expression: *q.Formula, Label: q.FormulaLabel})
+		formulas = []Formula{{Expression: *q.Formula, Label: q.FormulaLabel}}
 	}
 	return metrics, formulas
 }
@@ -140,13 +140,17 @@ func (q *InsightsQuery) checkConstruct() error {
 func (q *InsightsQuery) checkArgs() error {
 	var iss Issues
 	metrics, formulas := q.splitEvents()
-	if q.DataGroupID != nil && *q.DataGroupID <= 0 {
-		iss.Add("DG1_INVALID_DATA_GROUP_ID", "data_group_id", "data_group_id must be a positive integer (got %d)", *q.DataGroupID)
-	}
-	if len(metrics) == 0 && len(q.Events) > 0 {
-		// The reference rejects a formula-only list before any other check.
+	// The reference rejects these two shapes before any other check.
+	if len(q.Events) == 1 && q.Events[0].Formula != nil {
 		iss.Add("V0_NO_EVENTS", "events", "Formula cannot be the only item; provide event(s) too, e.g. [\"Signup\", \"Purchase\", {\"expression\": \"B / A\"}]")
 		return iss.Err(StageArgs)
+	}
+	if q.Formula != nil && len(metrics) < len(q.Events) {
+		iss.Add("V4_FORMULA_CONFLICT", "formula", "Cannot combine top-level 'formula' parameter with Formula objects in the events list; use one approach")
+		return iss.Err(StageArgs)
+	}
+	if q.DataGroupID != nil && *q.DataGroupID <= 0 {
+		iss.Add("DG1_INVALID_DATA_GROUP_ID", "data_group_id", "data_group_id must be a positive integer (got %d)", *q.DataGroupID)
 	}
 	if len(metrics) == 0 {
 		iss.Add("V0_NO_EVENTS", "events", "At least one event is required; set events to an event name such as \"Signup\"")

@@ -80,6 +80,8 @@ func TestValidationRules(t *testing.T) {
 		{"DG1", `{"events": "E", "data_group_id": 0}`, StageArgs, "data_group_id", "positive"},
 		{"V0", `{"events": []}`, StageArgs, "events", "Signup"},
 		{"V0", `{"events": [{"expression": "A"}]}`, StageArgs, "events", "provide event(s)"},
+		{"V0", `{"events": [{"expression": "A"}, {"expression": "B"}]}`, StageArgs, "events", "Signup"},
+		{"V4", `{"events": ["A", "B", {"expression": "A + B"}], "formula": "A - B"}`, StageArgs, "formula", "use one approach"},
 		{"V1", `{"events": "E", "math": "p90"}`, StageArgs, "math", "set math_property"},
 		{"V2", `{"events": "E", "math": "unique", "math_property": "x"}`, StageArgs, "math_property", "remove math_property"},
 		{"V3", `{"events": "E", "math": "dau", "per_user": "total"}`, StageArgs, "per_user", "remove per_user"},
