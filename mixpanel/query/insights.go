@@ -169,14 +169,14 @@ func (q *InsightsQuery) checkArgs() error {
 			name = e.Metric.Event
 		}
 		if strings.TrimSpace(name) == "" {
-			iss.Add("V17_EMPTY_EVENT", p, "Event name must be a non-empty string")
+			iss.Add("V17_EMPTY_EVENT", p, "Event name must be a non-empty string; use a name from list_events")
 			continue
 		}
 		if controlChars.MatchString(name) {
 			iss.Add("V22_CONTROL_CHAR_EVENT", p, "Event name contains control characters (e.g. null bytes): %q; remove them", name)
 		}
 		if invisibleOnly.MatchString(name) {
-			iss.Add("V22_INVISIBLE_EVENT", p, "Event name contains only invisible characters")
+			iss.Add("V22_INVISIBLE_EVENT", p, "Event name contains only invisible characters; use a name from list_events")
 		}
 	}
 	math := q.math()
@@ -198,7 +198,7 @@ func (q *InsightsQuery) checkArgs() error {
 			iss.Add("V3_PER_USER_INCOMPATIBLE", "per_user", "per_user is incompatible with math='%s'; remove per_user or use a property math", math)
 		}
 		if q.PerUser != nil && q.MathProperty == nil {
-			iss.Add("V3B_PER_USER_REQUIRES_PROPERTY", "per_user", "per_user requires math_property to be set")
+			iss.Add("V3B_PER_USER_REQUIRES_PROPERTY", "per_user", "per_user requires math_property to be set; set math_property to a numeric property or remove per_user")
 		}
 	}
 	if len(formulas) > 0 && len(metrics) < 2 {
@@ -208,7 +208,7 @@ func (q *InsightsQuery) checkArgs() error {
 		fpath := listPath("formula", fi, len(formulas))
 		positions := formulaLetters(f.Expression)
 		if len(positions) == 0 {
-			iss.Add("V16_FORMULA_SYNTAX", fpath, "Formula '%s' must reference at least one event position (A, B, C, ...)", f.Expression)
+			iss.Add("V16_FORMULA_SYNTAX", fpath, "Formula '%s' must reference at least one event position (A, B, C, ...); write it over the letters of the events, e.g. B / A", f.Expression)
 		}
 		if len(positions) > 0 && len(metrics) > 0 {
 			maxLetter := rune('A' + len(metrics) - 1)
@@ -227,10 +227,10 @@ func (q *InsightsQuery) checkArgs() error {
 		iss.Add("V5_ROLLING_CUMULATIVE_EXCLUSIVE", "rolling", "rolling and cumulative are mutually exclusive; keep one")
 	}
 	if q.Rolling != nil && *q.Rolling <= 0 {
-		iss.Add("V6_ROLLING_POSITIVE", "rolling", "rolling must be a positive integer")
+		iss.Add("V6_ROLLING_POSITIVE", "rolling", "rolling must be a positive integer, e.g. 7")
 	}
 	if q.Rolling != nil && *q.Rolling > maxRolling {
-		iss.Add("V23_ROLLING_TOO_LARGE", "rolling", "rolling=%d exceeds maximum of %d periods", *q.Rolling, maxRolling)
+		iss.Add("V23_ROLLING_TOO_LARGE", "rolling", "rolling=%d exceeds maximum of %d periods; use a smaller window", *q.Rolling, maxRolling)
 	}
 	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
 	ValidateGroupByArgs(q.GroupBy, &iss)
@@ -242,7 +242,7 @@ func (q *InsightsQuery) checkArgs() error {
 		m, p := e.Metric, join("events", i)
 		mm := m.math()
 		if mathRequiringProperty[mm] && m.Property == nil {
-			iss.Add("V13_METRIC_MATH_PROPERTY", p, "Metric('%s'): math='%s' requires property to be set", m.Event, mm)
+			iss.Add("V13_METRIC_MATH_PROPERTY", p, "Metric('%s'): math='%s' requires property to be set; set property to a numeric event property", m.Event, mm)
 		}
 		if !mathRequiringProperty[mm] && mm != "total" && m.Property != nil {
 			iss.Add("V14_METRIC_REJECTS_PROPERTY", p, "Metric('%s'): property is only valid with property-based math types (%s), not '%s'; remove property or change math", m.Event, propertyMath, mm)
@@ -251,13 +251,13 @@ func (q *InsightsQuery) checkArgs() error {
 			iss.Add("V27_HISTOGRAM_REQUIRES_PER_USER", p, "Metric('%s'): math='histogram' requires per_user to be set (e.g. per_user='total')", m.Event)
 		}
 		if mm == "percentile" && m.PercentileValue == nil {
-			iss.Add("V26_PERCENTILE_REQUIRES_VALUE", p, "Metric('%s'): math='percentile' requires percentile_value to be set", m.Event)
+			iss.Add("V26_PERCENTILE_REQUIRES_VALUE", p, "Metric('%s'): math='percentile' requires percentile_value to be set, e.g. 95", m.Event)
 		}
 		if m.PerUser != nil && mathNoPerUser[mm] {
-			iss.Add("V3_PER_USER_INCOMPATIBLE", p, "Metric('%s'): per_user is incompatible with math='%s'", m.Event, mm)
+			iss.Add("V3_PER_USER_INCOMPATIBLE", p, "Metric('%s'): per_user is incompatible with math='%s'; remove per_user or use a property math", m.Event, mm)
 		}
 		if m.PerUser != nil && m.Property == nil {
-			iss.Add("V3B_PER_USER_REQUIRES_PROPERTY", p, "Metric('%s'): per_user requires property to be set", m.Event)
+			iss.Add("V3B_PER_USER_REQUIRES_PROPERTY", p, "Metric('%s'): per_user requires property to be set; set property or remove per_user", m.Event)
 		}
 	}
 	ScanCustomProperties(nil, q.Where, nil, &iss)
@@ -293,7 +293,7 @@ func formulaLetters(expr string) []rune {
 // shared by every engine.
 func ValidateTimeArgs(fromDate, toDate *string, last int64, iss *Issues) {
 	if last <= 0 {
-		iss.Add("V7_LAST_POSITIVE", "last", "last must be a positive integer")
+		iss.Add("V7_LAST_POSITIVE", "last", "last must be a positive integer, e.g. 30")
 	}
 	for _, d := range []struct {
 		name string
@@ -303,9 +303,9 @@ func ValidateTimeArgs(fromDate, toDate *string, last int64, iss *Issues) {
 			continue
 		}
 		if !dateRe.MatchString(*d.v) {
-			iss.Add("V8_DATE_FORMAT", d.name, "%s must be YYYY-MM-DD format (got '%s')", d.name, *d.v)
+			iss.Add("V8_DATE_FORMAT", d.name, "%s must be YYYY-MM-DD format (got '%s'), e.g. 2024-01-31", d.name, *d.v)
 		} else if _, ok := parseDate(*d.v); !ok {
-			iss.Add("V8_DATE_INVALID", d.name, "%s '%s' is not a valid calendar date", d.name, *d.v)
+			iss.Add("V8_DATE_INVALID", d.name, "%s '%s' is not a valid calendar date; check the day of the month", d.name, *d.v)
 		}
 	}
 	if toDate != nil && fromDate == nil {
@@ -318,7 +318,7 @@ func ValidateTimeArgs(fromDate, toDate *string, last int64, iss *Issues) {
 		iss.Add("V15_DATE_ORDER", "from_date", "from_date '%s' is after to_date '%s'; dates must be in chronological order", *fromDate, *toDate)
 	}
 	if last > maxLastDays {
-		iss.Add("V20_LAST_TOO_LARGE", "last", "last=%d exceeds maximum of %d days (~10 years)", last, maxLastDays)
+		iss.Add("V20_LAST_TOO_LARGE", "last", "last=%d exceeds maximum of %d days (~10 years); use a smaller last or explicit dates", last, maxLastDays)
 	}
 }
 
@@ -331,16 +331,16 @@ func ValidateGroupByArgs(groups GroupList, iss *Issues) {
 		}
 		gb, p := g.GroupBy, listPath("group_by", i, len(groups))
 		if (gb.BucketMin != nil || gb.BucketMax != nil) && gb.BucketSize == nil {
-			iss.Add("V11_BUCKET_REQUIRES_SIZE", p, "bucket_min/bucket_max require bucket_size")
+			iss.Add("V11_BUCKET_REQUIRES_SIZE", p, "bucket_min/bucket_max require bucket_size; set bucket_size or remove the bounds")
 		}
 		if gb.BucketSize != nil && gb.BucketSize.Float() <= 0 {
-			iss.Add("V12_BUCKET_SIZE_POSITIVE", p, "bucket_size must be positive")
+			iss.Add("V12_BUCKET_SIZE_POSITIVE", p, "bucket_size must be positive, e.g. 10")
 		}
 		if gb.BucketSize != nil && gb.propertyType() != "number" {
-			iss.Add("V12B_BUCKET_REQUIRES_NUMBER", p, "bucket_size requires property_type='number'")
+			iss.Add("V12B_BUCKET_REQUIRES_NUMBER", p, "bucket_size requires property_type='number'; set property_type to number or remove the buckets")
 		}
 		if gb.BucketSize != nil && (gb.BucketMin == nil || gb.BucketMax == nil) {
-			iss.Add("V12C_BUCKET_REQUIRES_BOUNDS", p, "bucket_size requires both bucket_min and bucket_max")
+			iss.Add("V12C_BUCKET_REQUIRES_BOUNDS", p, "bucket_size requires both bucket_min and bucket_max; set both")
 		}
 		if gb.BucketMin != nil && gb.BucketMax != nil && gb.BucketMin.Float() >= gb.BucketMax.Float() {
 			iss.Add("V18_BUCKET_ORDER", p, "bucket_min (%s) must be less than bucket_max (%s)", *gb.BucketMin, *gb.BucketMax)
