@@ -18,6 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
+	mpcontext "github.com/mixpanel-mcp/mixpanel-mcp/context"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
@@ -119,11 +120,13 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger) (*serv
 	s := server.NewMCPServer("mixpanel-mcp", version,
 		server.WithInstructions(instructions),
 		server.WithToolCapabilities(sel.Dynamic),
+		server.WithResourceCapabilities(false, false),
 		server.WithRecovery(),
 	)
 	if err := tools.AddTo(s, env, sel); err != nil {
 		return nil, err
 	}
+	mpcontext.Register(s, env.Client)
 	return s, nil
 }
 
