@@ -14,8 +14,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// recordings are the four real rrweb recordings of the shared test set.
-var recordings = []string{"web_login_board", "web_checkout_form", "web_rage_errors", "mobile_shop_idle"}
+// recordings are the four real rrweb recordings of the shared test set and
+// one more made with the same generator (see testdata/README.md).
+var recordings = []string{"web_login_board", "web_checkout_form", "web_rage_errors", "mobile_shop_idle", "web_extra_interactions"}
 
 func analyzeFile(t testing.TB, name string) *Result {
 	t.Helper()

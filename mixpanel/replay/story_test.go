@@ -239,3 +239,31 @@ func TestStoryMobileShopIdle(t *testing.T) {
 		assert.InDelta(t, 11.5, p.DurationS, 1.5)
 	}
 }
+
+func TestStoryExtraInteractions(t *testing.T) {
+	const host = "http://127.0.0.1:40517"
+	res := analyzeFile(t, "web_extra_interactions")
+	acts := res.Actions
+	assert.Equal(t, []string{host + "/boards?id=123", host + "/boards/456/settings"}, navURLs(acts), "the recorder's re-snapshot of the board is not a navigation")
+	assert.Len(t, res.Pages, 2)
+	requireOrder(t, acts,
+		`Right-clicked a "Fix login bug" to /boards/123/cards/2`,
+		`Clicked h1 "Marketing launch"`,
+		`Double-clicked h1 "Marketing launch"`,
+		`Double-clicked p "This board tracks every task for the spring marketing launch. Cards move from b…"`,
+		"Selected 'This board tracks every task for the spring marketing launch. Cards move from backlog to done as the team finishes them.'",
+		`Clicked button "New card"`,
+		`Focused button "Filter cards"`,
+		`Clicked a "Settings" to /boards/456/settings`,
+		"Navigated to "+host+"/boards/456/settings",
+		`Entered 'Q2 launch plan' in textarea "Description"`,
+		`Clicked button "Save changes"`)
+	right := acts[indexOf(acts, `Right-clicked a "Fix login bug" to /boards/123/cards/2`)]
+	assert.Equal(t, InteractionRightClicked, right.Interaction())
+	assert.True(t, right.IsRealClick())
+	assert.Zero(t, countDesc(acts, `Clicked button "Filter cards"`), "Tab only focuses the filter button")
+	assert.Equal(t, 3, countDesc(acts, `Clicked p "This board tracks every task for the spring marketing launch. Cards move from b…"`), "a triple-click is three clicks")
+	assert.Len(t, ofAction(acts, ActionInput), 1, "clearing and retyping the textarea is one input")
+	assert.Empty(t, ofAction(acts, ActionConsoleError))
+	assert.Zero(t, res.SkippedEvents, "the custom event is valid rrweb")
+}
