@@ -97,9 +97,6 @@ func (s *Server) selected(w http.ResponseWriter, b engageBody, where string) ([]
 		if err := json.Unmarshal([]byte(b.FilterByCohort), &fbc); err != nil || (fbc.ID == nil && fbc.RawCohort == nil) {
 			return fail(http.StatusBadRequest, `filter_by_cohort must be a JSON-encoded {"id": N} or {"raw_cohort": {...}}`)
 		}
-		if b.IncludeAllUsers == nil {
-			return fail(http.StatusBadRequest, "include_all_users must be sent with filter_by_cohort")
-		}
 		if fbc.ID != nil {
 			found := false
 			for _, c := range s.Data.SavedCohorts {
@@ -113,7 +110,9 @@ func (s *Server) selected(w http.ResponseWriter, b engageBody, where string) ([]
 			return fail(http.StatusBadRequest, "invalid raw_cohort: "+err.Error())
 		}
 	}
-	allUsers := b.IncludeAllUsers != nil && *b.IncludeAllUsers
+	// Mixpanel's default is true: without an explicit false the cohort
+	// does not restrict the profiles.
+	allUsers := b.IncludeAllUsers == nil || *b.IncludeAllUsers
 	search := strings.ToLower(b.Search)
 	var out []Profile
 	for _, p := range s.Data.Profiles {

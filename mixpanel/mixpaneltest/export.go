@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -53,8 +54,10 @@ type SyntheticExport struct {
 	Gzip  bool // send the body gzip-encoded with Content-Encoding: gzip
 	// written counts the uncompressed bytes handed to the connection.
 	written atomic.Int64
-	// Done is closed when the handler returns; Written is final after it.
-	done chan struct{}
+	// done is closed when a handler serving it returns; Written is final
+	// after it.
+	done     chan struct{}
+	doneOnce sync.Once
 }
 
 // NewSyntheticExport returns a synthetic stream of size bytes.
@@ -130,11 +133,11 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) syntheticExport(w http.ResponseWriter, x *SyntheticExport, limit int) {
-	defer func() {
+	defer x.doneOnce.Do(func() {
 		if x.done != nil {
 			close(x.done)
 		}
-	}()
+	})
 	var out io.Writer = w
 	if x.Gzip {
 		w.Header().Set("Content-Encoding", "gzip")
