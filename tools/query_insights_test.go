@@ -115,6 +115,8 @@ func TestQueryInsightsInvalidInputNeverQueries(t *testing.T) {
 		{"several constructor errors at once", `{"events": [{"event": "Buy", "math": "median"}, {"cohort": 0}], "time_comparison": {"type": "relative"}}`,
 			[]string{"events[0].property: M2:", "events[1].cohort: CM1:", "time_comparison.unit: TC1:"}},
 		{"unknown argument", `{"events": "Signup", "bogus": 1}`, []string{"unknown argument"}},
+		{"unknown nested field names its place", `{"events": [{"event": "A", "filters": [{"property": "p", "operator": "is_set", "bogus": 1}]}]}`,
+			[]string{"events[0]: metric: filters[0]: filter: unknown field \"bogus\""}},
 		{"missing events", `{}`, []string{"events"}},
 		{"bad limit", `{"events": "Signup", "limit": 5000}`, []string{"limit"}},
 	}

@@ -19,7 +19,7 @@ func (l *FilterList) UnmarshalJSON(b []byte) error {
 	out := make(FilterList, len(items))
 	for i, it := range items {
 		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("[%d]: %w", i, err)
+			return fmt.Errorf("filters[%d]: %w", i, err)
 		}
 	}
 	*l = out
@@ -124,7 +124,7 @@ func (l *EventList) UnmarshalJSON(b []byte) error {
 	out := make(EventList, len(items))
 	for i, it := range items {
 		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("[%d]: %w", i, err)
+			return fmt.Errorf("events[%d]: %w", i, err)
 		}
 	}
 	*l = out
@@ -218,7 +218,7 @@ func (l *GroupList) UnmarshalJSON(b []byte) error {
 	out := make(GroupList, len(items))
 	for i, it := range items {
 		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("[%d]: %w", i, err)
+			return fmt.Errorf("group_by[%d]: %w", i, err)
 		}
 	}
 	*l = out
@@ -287,7 +287,7 @@ func (l *WhereList) UnmarshalJSON(b []byte) error {
 	out := make(WhereList, len(items))
 	for i, it := range items {
 		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("[%d]: %w", i, err)
+			return fmt.Errorf("where[%d]: %w", i, err)
 		}
 	}
 	*l = out
