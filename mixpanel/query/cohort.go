@@ -66,7 +66,7 @@ func checkCohortArgs(c CohortRef, name *string, path, idCode, nameCode string, i
 }
 
 // writeTo sets "id" or "raw_cohort" on a cohort entry.
-func (c CohortRef) writeTo(entry map[string]any, path string, iss *Issues) {
+func (c CohortRef) writeTo(entry map[string]any) {
 	if c.Definition != nil {
 		entry["raw_cohort"] = c.Definition.RawCohort()
 		return

@@ -333,7 +333,7 @@ func (f Filter) resolveCohort(path string, rf ResolvedFilter, iss *Issues) Resol
 	}
 	checkCohortArgs(*f.Cohort, f.Name, path, "CF1", "CF2", iss)
 	entry := map[string]any{"negated": f.Operator == "not_in_cohort", "name": deref(f.Name)}
-	f.Cohort.writeTo(entry, path, iss)
+	f.Cohort.writeTo(entry)
 	rf.Value = []any{map[string]any{"cohort": entry}}
 	return rf
 }

@@ -420,8 +420,7 @@ func (q *InsightsQuery) params(today time.Time) Params {
 				"type": "cohort", "name": deref(e.Cohort.Name), "resourceType": "cohorts",
 				"dataGroupId": nil, "dataset": "$mixpanel", "filtersDeterminer": "all", "filters": []any{},
 			}
-			var iss Issues
-			e.Cohort.Cohort.writeTo(behavior, "", &iss)
+			e.Cohort.Cohort.writeTo(behavior)
 			clause = map[string]any{
 				"type":        "metric",
 				"behavior":    behavior,

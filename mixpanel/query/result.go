@@ -1,7 +1,6 @@
 package query
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -336,14 +335,4 @@ func formatNum(f float64) string {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
-}
-
-// MarshalJSON keeps Series as written even when it is empty.
-func (r QueryResult) MarshalJSON() ([]byte, error) {
-	type plain QueryResult
-	p := plain(r)
-	if len(bytes.TrimSpace(p.Series)) == 0 {
-		p.Series = json.RawMessage("{}")
-	}
-	return json.Marshal(p)
 }
