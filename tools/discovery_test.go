@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -374,4 +375,40 @@ func TestProjectAndDiscoveryDefinitionsAreLean(t *testing.T) {
 		total += len(raw)
 	}
 	assert.Less(t, total, 19000, "the 15 definitions take %d bytes", total)
+}
+
+// FuzzProjectAndDiscoveryTools calls each project and discovery tool with
+// arbitrary arguments against the fake: every outcome must be a result
+// (success or isError), never a panic caught by Tool.Call.
+func FuzzProjectAndDiscoveryTools(f *testing.F) {
+	names := []string{"me", "list_projects", "list_workspaces", "get_active_project", "list_events", "list_properties",
+		"list_property_values", "list_subproperties", "list_top_events", "list_funnels", "list_cohorts", "list_bookmarks",
+		"list_lexicon_schemas", "get_lexicon_schema", "get_schema_graph"}
+	seeds := map[string][]string{
+		"list_events":          {`{"query":"a","limit":2,"offset":9}`, `{"from_date":"2026-02-30"}`},
+		"list_properties":      {`{"event":"Purchase","limit":1,"offset":100}`, `{"resource_type":"user","query":"$"}`},
+		"list_property_values": {`{"property":"cart","event":"Purchase","limit":1000}`},
+		"list_subproperties":   {`{"property":"cart","sample_size":1}`},
+		"list_workspaces":      {`{"project_id":"12346"}`, `{"project_id":"-1"}`},
+		"get_lexicon_schema":   {`{"entity_type":"profile","name":"User"}`},
+		"get_schema_graph":     {`{"view":"relationships","offset":86,"limit":5000}`, `{"view":"property_events","property":"$os"}`},
+		"list_bookmarks":       {`{"type":"flows","query":"x"}`},
+	}
+	for i, name := range names {
+		f.Add(uint8(i), []byte(`{}`))
+		for _, s := range seeds[name] {
+			f.Add(uint8(i), []byte(s))
+		}
+	}
+	srv := mixpaneltest.New(f)
+	env := NewEnv(srv.Client(f), nil, zerolog.Nop())
+	env.Now = func() time.Time { return fixedNow }
+	f.Fuzz(func(t *testing.T, which uint8, args []byte) {
+		name := names[int(which)%len(names)]
+		res := Lookup(name).Call(context.Background(), env, args)
+		require.NotEmpty(t, res.Content, name)
+		if text := resultText(t, res); res.IsError && strings.HasPrefix(text, "internal error") {
+			t.Fatalf("%s panicked on %s: %s", name, args, text)
+		}
+	})
 }
