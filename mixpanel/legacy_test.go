@@ -240,3 +240,63 @@ func TestUnixTime(t *testing.T) {
 	assert.Equal(t, "", mixpanel.UnixTime(nil))
 	assert.Equal(t, "soon", mixpanel.UnixTime("soon"))
 }
+
+// TestLegacyResultShapes parses the wire reference's example answers of
+// each legacy endpoint.
+func TestLegacyResultShapes(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		path, body string
+		call       func(c *mixpanel.Client) (any, error)
+		want       any
+	}{
+		{"/events", `{"data":{"series":["2024-01-01"],"values":{"Login":{"2024-01-01":12},"Purchase":{"2024-01-01":3}}},"legend_size":2}`,
+			func(c *mixpanel.Client) (any, error) {
+				return c.EventCounts(ctx, mixpanel.EventCountsParams{Events: []string{"Login", "Purchase"}, FromDate: "2024-01-01", ToDate: "2024-01-01", Type: "unique", Unit: "week"})
+			},
+			&mixpanel.EventCountsResult{Events: []string{"Login", "Purchase"}, FromDate: "2024-01-01", ToDate: "2024-01-01", Unit: "week", Type: "unique",
+				Series: map[string]map[string]float64{"Login": {"2024-01-01": 12}, "Purchase": {"2024-01-01": 3}}}},
+		{"/events/properties", `{"data":{"series":["2024-01-01"],"values":{"US":{"2024-01-01":150},"EU":{"2024-01-01":20}}},"legend_size":2}`,
+			func(c *mixpanel.Client) (any, error) {
+				return c.PropertyCounts(ctx, mixpanel.PropertyCountsParams{Event: "Signup", PropertyName: "country", FromDate: "2024-01-01", ToDate: "2024-01-01"})
+			},
+			&mixpanel.PropertyCountsResult{Event: "Signup", PropertyName: "country", FromDate: "2024-01-01", ToDate: "2024-01-01", Unit: "day", Type: "general",
+				Series: map[string]map[string]float64{"US": {"2024-01-01": 150}, "EU": {"2024-01-01": 20}}}},
+		{"/retention/addiction", `{"data":{"2024-01-01":[305,107,60]}}`,
+			func(c *mixpanel.Client) (any, error) {
+				return c.Frequency(ctx, mixpanel.FrequencyParams{FromDate: "2024-01-01", ToDate: "2024-01-01", AddictionUnit: "day"})
+			},
+			&mixpanel.FrequencyResult{FromDate: "2024-01-01", ToDate: "2024-01-01", Unit: "day", AddictionUnit: "day", Data: map[string][]float64{"2024-01-01": {305, 107, 60}}}},
+		{"/segmentation/numeric", `{"data":{"series":["2024-01-01"],"values":{"0 - 100":{"2024-01-01":50}}},"legend_size":3}`,
+			func(c *mixpanel.Client) (any, error) {
+				return c.NumericBuckets(ctx, mixpanel.NumericParams{Event: "Purchase", FromDate: "2024-01-01", ToDate: "2024-01-01", On: "amount"})
+			},
+			&mixpanel.NumericBucketResult{Event: "Purchase", FromDate: "2024-01-01", ToDate: "2024-01-01", PropertyExpr: `properties["amount"]`, Unit: "day", Series: map[string]map[string]float64{"0 - 100": {"2024-01-01": 50}}}},
+		{"/segmentation/sum", `{"status":"ok","computed_at":"2024-01-02T00:00:00","results":{"2024-01-01":15432.5}}`,
+			func(c *mixpanel.Client) (any, error) {
+				return c.NumericSum(ctx, mixpanel.NumericParams{Event: "Purchase", FromDate: "2024-01-01", ToDate: "2024-01-01", On: "amount"})
+			},
+			&mixpanel.NumericSumResult{Event: "Purchase", FromDate: "2024-01-01", ToDate: "2024-01-01", PropertyExpr: `properties["amount"]`, Unit: "day", Results: map[string]float64{"2024-01-01": 15432.5}, ComputedAt: sumComputedAt("2024-01-02T00:00:00")}},
+		{"/segmentation/average", `{"status":"ok","results":{"2024-01-01":54.32}}`,
+			func(c *mixpanel.Client) (any, error) {
+				return c.NumericAverage(ctx, mixpanel.NumericParams{Event: "Purchase", FromDate: "2024-01-01", ToDate: "2024-01-01", On: "amount", Unit: "hour"})
+			},
+			&mixpanel.NumericAverageResult{Event: "Purchase", FromDate: "2024-01-01", ToDate: "2024-01-01", PropertyExpr: `properties["amount"]`, Unit: "hour", Results: map[string]float64{"2024-01-01": 54.32}}},
+		{"/segmentation", `{"data":{"series":[],"values":{}},"legend_size":0}`,
+			func(c *mixpanel.Client) (any, error) {
+				return c.Segmentation(ctx, mixpanel.SegmentationParams{Event: "Nothing", FromDate: "2024-01-01", ToDate: "2024-01-01"})
+			},
+			&mixpanel.SegmentationResult{Event: "Nothing", FromDate: "2024-01-01", ToDate: "2024-01-01", Unit: "day", Series: map[string]map[string]float64{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Respond(http.MethodGet, mixpaneltest.QueryPrefix+tt.path, 200, tt.body)
+			got, err := tt.call(srv.Client(t))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func sumComputedAt(s string) *string { return &s }
