@@ -135,6 +135,7 @@ func BenchmarkAnalyze30MB(b *testing.B) {
 	// On a shared machine wall time depends on the neighbours; the CPU time
 	// the process spent (GC included) does not.
 	b.ReportMetric(float64(len(data))*float64(b.N)/(1<<20)/cpu.Seconds(), "MB/cpu-s")
+	b.ReportMetric(float64(events)*float64(b.N)/cpu.Seconds(), "events/cpu-s")
 	b.ReportMetric(float64(len(data))/(1<<20), "input-MB")
 	peak := peakHeap(func() {
 		if _, err := Analyze(bytes.NewReader(data), Options{}); err != nil {
