@@ -242,6 +242,9 @@ func exportProfiles(ctx context.Context, env *Env, in ExportProfilesInput) (Expo
 			return false
 		}
 		out.Profiles = append(out.Profiles, p)
+		if n := len(out.Profiles); n%500 == 0 {
+			Progress(ctx, n, in.Limit, "exporting profiles")
+		}
 		return true
 	})
 	if err != nil {

@@ -226,3 +226,25 @@ func FuzzQueryUserInput(f *testing.F) {
 		}
 	})
 }
+
+func TestQueryUserAsOf(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	tests := []struct {
+		args string
+		want float64
+	}{
+		{`{"as_of":"2026-11-01","limit":1}`, 1793577599},               // end of that day, UTC
+		{`{"as_of":"2026-11-25","limit":1}`, float64(fixedNow.Unix())}, // today: not after now
+		{`{"as_of":1790000000,"limit":1}`, 1790000000},
+		{`{"as_of":"1790000000","limit":1}`, 1790000000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			mustOK(t, callTool(t, env, "query_user", tt.args))
+			var body map[string]any
+			srv.LastRequest(t, mixpaneltest.EngagePrefix).JSON(t, &body)
+			assert.Equal(t, tt.want, body["as_of_timestamp"])
+		})
+	}
+}
