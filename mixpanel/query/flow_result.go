@@ -63,7 +63,7 @@ type FlowQueryResult struct {
 // mode is the requested mode; outside tree mode a body with none of the
 // expected keys is an error, as in the reference.
 func ParseFlowResponse(body []byte, params map[string]any, mode string) (*FlowQueryResult, error) {
-	top, err := topLevel("flow", body)
+	top, err := responseMembers("flow", body)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func ParseFlowResponse(body []byte, params map[string]any, mode string) (*FlowQu
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("flow query returned unexpected response shape (missing 'steps' and 'flows'); keys present: %v", sortedKeys(top))
+			return nil, fmt.Errorf("flow query returned unexpected response shape (missing 'steps' and 'flows'); keys present: %v", memberNames(top))
 		}
 	}
 	result := &FlowQueryResult{
@@ -108,7 +108,7 @@ func flowResultMode(mode string) string {
 
 func lenientObjects(raw json.RawMessage) []map[string]any {
 	var items []json.RawMessage
-	if !isJSONArray(raw) || json.Unmarshal(raw, &items) != nil {
+	if !rawIsArray(raw) || json.Unmarshal(raw, &items) != nil {
 		return nil
 	}
 	out := make([]map[string]any, 0, len(items))
@@ -120,7 +120,7 @@ func lenientObjects(raw json.RawMessage) []map[string]any {
 
 func rawList(raw json.RawMessage) []json.RawMessage {
 	var items []json.RawMessage
-	if !isJSONArray(raw) || json.Unmarshal(raw, &items) != nil {
+	if !rawIsArray(raw) || json.Unmarshal(raw, &items) != nil {
 		return nil
 	}
 	return items
@@ -219,7 +219,7 @@ const maxFlowTreeDepth = 64
 
 // first returns the camelCase member when present, else the snake_case one,
 // matching the reference's get(camel, get(snake, default)).
-func first(fields map[string]json.RawMessage, camel, snake string) (json.RawMessage, bool) {
+func camelOrSnake(fields map[string]json.RawMessage, camel, snake string) (json.RawMessage, bool) {
 	if v, ok := fields[camel]; ok {
 		return v, true
 	}
@@ -235,22 +235,22 @@ func parseFlowTreeNode(fields map[string]json.RawMessage, depth int) *FlowTreeNo
 		AnchorType: "NORMAL",
 		Children:   []*FlowTreeNode{},
 	}
-	if v, ok := first(step, "stepNumber", "step_number"); ok {
+	if v, ok := camelOrSnake(step, "stepNumber", "step_number"); ok {
 		node.StepNumber = int(lenientInt(v, 0))
 	}
-	if v, ok := first(fields, "totalCount", "total_count"); ok {
+	if v, ok := camelOrSnake(fields, "totalCount", "total_count"); ok {
 		node.TotalCount = lenientInt(v, 0)
 	}
-	if v, ok := first(fields, "dropOffTotalCount", "drop_off_total_count"); ok {
+	if v, ok := camelOrSnake(fields, "dropOffTotalCount", "drop_off_total_count"); ok {
 		node.DropOffCount = lenientInt(v, 0)
 	}
-	if v, ok := first(fields, "convertedTotalCount", "converted_total_count"); ok {
+	if v, ok := camelOrSnake(fields, "convertedTotalCount", "converted_total_count"); ok {
 		node.ConvertedCount = lenientInt(v, 0)
 	}
-	if v, ok := first(step, "anchorType", "anchor_type"); ok {
+	if v, ok := camelOrSnake(step, "anchorType", "anchor_type"); ok {
 		node.AnchorType = lenientString(v, "NORMAL")
 	}
-	if v, ok := first(step, "isComputed", "is_computed"); ok {
+	if v, ok := camelOrSnake(step, "isComputed", "is_computed"); ok {
 		node.IsComputed = lenientBool(v, false)
 	}
 	node.TimePercentilesFromStart = firstNonEmptyObject(fields, "timePercentilesFromStart", "time_percentiles_from_start")

@@ -6,28 +6,28 @@ import (
 	"testing"
 )
 
-func leaf(event string, total int64) *FlowTreeNode {
+func treeLeaf(event string, total int64) *FlowTreeNode {
 	return &FlowTreeNode{Event: event, Type: "NORMAL", TotalCount: total}
 }
 
-func node(event string, total int64, children ...*FlowTreeNode) *FlowTreeNode {
-	n := leaf(event, total)
+func treeNode(event string, total int64, children ...*FlowTreeNode) *FlowTreeNode {
+	n := treeLeaf(event, total)
 	n.Children = children
 	return n
 }
 
 // exampleTree is the tree of the reference's FlowTreeNode.render docstring.
 func exampleTree() *FlowTreeNode {
-	root := node("Login", 1000,
-		node("Search", 600, leaf("Purchase", 400), leaf("DROPOFF", 100)),
-		node("Browse", 300, leaf("Purchase", 200)),
-		leaf("DROPOFF", 50),
+	root := treeNode("Login", 1000,
+		treeNode("Search", 600, treeLeaf("Purchase", 400), treeLeaf("DROPOFF", 100)),
+		treeNode("Browse", 300, treeLeaf("Purchase", 200)),
+		treeLeaf("DROPOFF", 50),
 	)
 	root.Type, root.DropOffCount, root.ConvertedCount = "ANCHOR", 50, 950
 	return root
 }
 
-func events(nodes []*FlowTreeNode) []string {
+func nodeEvents(nodes []*FlowTreeNode) []string {
 	out := make([]string, len(nodes))
 	for i, n := range nodes {
 		out[i] = n.Event
@@ -43,10 +43,10 @@ func TestFlowTreeNodeMeasures(t *testing.T) {
 		conversion, dropOff        float64
 		pathCount, flattenedLength int
 	}{
-		{"leaf", leaf("Purchase", 100), 0, 1, 1, 0, 0, 1, 1},
+		{"leaf", treeLeaf("Purchase", 100), 0, 1, 1, 0, 0, 1, 1},
 		{"empty counts", &FlowTreeNode{Event: "X"}, 0, 1, 1, 0, 0, 1, 1},
 		{"docstring example", exampleTree(), 2, 7, 4, 0.95, 0.05, 4, 7},
-		{"one chain", node("A", 10, node("B", 5, node("C", 2))), 2, 3, 1, 0, 0, 1, 3},
+		{"one chain", treeNode("A", 10, treeNode("B", 5, treeNode("C", 2))), 2, 3, 1, 0, 0, 1, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestFlowTreeNodeMeasures(t *testing.T) {
 func TestFlowTreeNodePaths(t *testing.T) {
 	var got []string
 	for _, p := range exampleTree().AllPaths() {
-		got = append(got, strings.Join(events(p), " -> "))
+		got = append(got, strings.Join(nodeEvents(p), " -> "))
 	}
 	want := []string{
 		"Login -> Search -> Purchase",
@@ -112,7 +112,7 @@ func TestFlowTreeNodeFind(t *testing.T) {
 		}
 	}
 	want := []string{"Login", "Search", "Purchase", "DROPOFF", "Browse", "Purchase", "DROPOFF"}
-	if got := events(tree.Flatten()); !reflect.DeepEqual(got, want) {
+	if got := nodeEvents(tree.Flatten()); !reflect.DeepEqual(got, want) {
 		t.Errorf("Flatten = %v, want pre-order %v", got, want)
 	}
 }
@@ -123,7 +123,7 @@ func TestFlowTreeNodeRender(t *testing.T) {
 		tree *FlowTreeNode
 		want string
 	}{
-		{"leaf", leaf("Purchase", 3), "Purchase (3)\n"},
+		{"leaf", treeLeaf("Purchase", 3), "Purchase (3)\n"},
 		{"docstring example", exampleTree(), "" +
 			"Login (1000)\n" +
 			"├── Search (600)\n" +
@@ -132,7 +132,7 @@ func TestFlowTreeNodeRender(t *testing.T) {
 			"├── Browse (300)\n" +
 			"│   └── Purchase (200)\n" +
 			"└── DROPOFF (50)\n"},
-		{"last child's subtree is indented with spaces", node("A", 9, leaf("B", 1), node("C", 8, node("D", 7, leaf("E", 6)))), "" +
+		{"last child's subtree is indented with spaces", treeNode("A", 9, treeLeaf("B", 1), treeNode("C", 8, treeNode("D", 7, treeLeaf("E", 6)))), "" +
 			"A (9)\n" +
 			"├── B (1)\n" +
 			"└── C (8)\n" +

@@ -66,13 +66,13 @@ func objectMap(raw json.RawMessage) (map[string]json.RawMessage, bool) {
 }
 
 // isJSONObject reports whether raw holds a JSON object.
-func isJSONObject(raw json.RawMessage) bool {
+func rawIsObject(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) > 0 && raw[0] == '{'
 }
 
 // isJSONArray reports whether raw holds a JSON array.
-func isJSONArray(raw json.RawMessage) bool {
+func rawIsArray(raw json.RawMessage) bool {
 	raw = bytes.TrimSpace(raw)
 	return len(raw) > 0 && raw[0] == '['
 }
@@ -106,7 +106,7 @@ func lenientFloat(raw json.RawMessage) float64 {
 
 // lenientFloats reads an array of numbers; a non-array is an empty slice.
 func lenientFloats(raw json.RawMessage) []float64 {
-	if !isJSONArray(raw) {
+	if !rawIsArray(raw) {
 		return []float64{}
 	}
 	var items []json.RawMessage
@@ -182,7 +182,7 @@ func lenientBool(raw json.RawMessage, def bool) bool {
 // an empty map, so results always serialise as {} rather than null.
 func lenientObject(raw json.RawMessage) map[string]any {
 	out := map[string]any{}
-	if !isJSONObject(raw) {
+	if !rawIsObject(raw) {
 		return out
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -204,7 +204,7 @@ func responseError(kind string, top map[string]json.RawMessage) error {
 }
 
 // topLevel decodes a response body into its top-level members.
-func topLevel(kind string, body []byte) (map[string]json.RawMessage, error) {
+func responseMembers(kind string, body []byte) (map[string]json.RawMessage, error) {
 	top, ok := objectMap(body)
 	if !ok {
 		return nil, fmt.Errorf("%s query returned a response that is not a JSON object", kind)

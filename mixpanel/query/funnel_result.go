@@ -80,7 +80,7 @@ func (r *FunnelQueryResult) BiggestDropOff() *FunnelDropOff {
 // FunnelQueryResult. A 200 carrying "error", or one without "series", is an
 // error, as in the reference.
 func ParseFunnelResponse(body []byte, params map[string]any) (*FunnelQueryResult, error) {
-	top, err := topLevel("funnel", body)
+	top, err := responseMembers("funnel", body)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func ParseFunnelResponse(body []byte, params map[string]any) (*FunnelQueryResult
 	}
 	series, ok := top["series"]
 	if !ok {
-		return nil, fmt.Errorf("funnel query returned unexpected response shape (missing 'series' key); keys present: %v", sortedKeys(top))
+		return nil, fmt.Errorf("funnel query returned unexpected response shape (missing 'series' key); keys present: %v", memberNames(top))
 	}
 	dates, _ := objectMap(top["date_range"])
 	return &FunnelQueryResult{
@@ -108,7 +108,7 @@ func ParseFunnelResponse(body []byte, params map[string]any) (*FunnelQueryResult
 // the canonical {funnel: {metric: {"N. Event": {"all": v}}}} form, reached
 // directly, through $overall (breakdowns) or through the first date (trends).
 func funnelStepsFromSeries(series json.RawMessage) []FunnelStepData {
-	if isJSONArray(series) {
+	if rawIsArray(series) {
 		return funnelStepsFromList(series)
 	}
 	members, ok := orderedMembers(series)
@@ -119,16 +119,16 @@ func funnelStepsFromSeries(series json.RawMessage) []FunnelStepData {
 	for _, m := range members {
 		byKey[m.Key] = m.Value
 	}
-	if steps, ok := byKey["steps"]; ok && isJSONArray(steps) {
+	if steps, ok := byKey["steps"]; ok && rawIsArray(steps) {
 		return funnelStepsFromList(steps)
 	}
 	if overall, ok := byKey["$overall"]; ok {
 		if inner, isObj := objectMap(overall); isObj {
-			if steps, ok := inner["steps"]; ok && isJSONArray(steps) {
+			if steps, ok := inner["steps"]; ok && rawIsArray(steps) {
 				return funnelStepsFromList(steps)
 			}
 		}
-		if isJSONArray(overall) {
+		if rawIsArray(overall) {
 			return funnelStepsFromList(overall)
 		}
 	}
@@ -252,7 +252,7 @@ func funnelStepsFromList(raw json.RawMessage) []FunnelStepData {
 	return out
 }
 
-func sortedKeys(m map[string]json.RawMessage) []string {
+func memberNames(m map[string]json.RawMessage) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

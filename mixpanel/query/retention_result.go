@@ -97,7 +97,7 @@ func (r *RetentionQueryResult) Rows() []RetentionRow {
 // into a RetentionQueryResult. The series must hold at most one metric key;
 // several keys cannot be represented without losing data and are an error.
 func ParseRetentionResponse(body []byte, params map[string]any) (*RetentionQueryResult, error) {
-	top, err := topLevel("retention", body)
+	top, err := responseMembers("retention", body)
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +106,11 @@ func ParseRetentionResponse(body []byte, params map[string]any) (*RetentionQuery
 	}
 	series, ok := top["series"]
 	if !ok {
-		return nil, fmt.Errorf("retention query returned unexpected response shape (missing 'series' key); keys present: %v", sortedKeys(top))
+		return nil, fmt.Errorf("retention query returned unexpected response shape (missing 'series' key); keys present: %v", memberNames(top))
 	}
 	metrics, isObj := orderedMembers(series)
 	if !isObj {
-		return nil, fmt.Errorf("retention query 'series' is %s, expected an object", jsonKind(series))
+		return nil, fmt.Errorf("retention query 'series' is %s, expected an object", rawKindPhrase(series))
 	}
 	if len(metrics) > 1 {
 		keys := make([]string, len(metrics))
@@ -134,11 +134,11 @@ func ParseRetentionResponse(body []byte, params map[string]any) (*RetentionQuery
 	}
 	cohortData, ok := orderedMembers(metrics[0].Value)
 	if !ok {
-		return nil, fmt.Errorf("retention series value for key %q is %s, expected cohort data", metrics[0].Key, jsonKind(metrics[0].Value))
+		return nil, fmt.Errorf("retention series value for key %q is %s, expected cohort data", metrics[0].Key, rawKindPhrase(metrics[0].Value))
 	}
 	var overall json.RawMessage
 	for _, m := range cohortData {
-		if m.Key == "$overall" && isJSONObject(m.Value) {
+		if m.Key == "$overall" && rawIsObject(m.Value) {
 			overall = m.Value
 		}
 	}
@@ -208,7 +208,7 @@ func sortedCohortKeys(m map[string]RetentionCohort) []string {
 }
 
 // jsonKind names the JSON type of raw for error messages.
-func jsonKind(raw json.RawMessage) string {
+func rawKindPhrase(raw json.RawMessage) string {
 	raw = json.RawMessage(strings.TrimSpace(string(raw)))
 	if len(raw) == 0 {
 		return "empty"
