@@ -1,0 +1,315 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+)
+
+// setting is one configuration value: a flag, its environment variable and
+// (for Mixpanel settings) where the reference's config file holds it.
+type setting struct {
+	flag, env, help, def string
+	secret               bool
+}
+
+// settings lists every setting once; --help, the environment and the
+// precedence (flag, then environment, then config file) all come from it.
+var settings = []setting{
+	{flag: "transport", env: "MCP_TRANSPORT", def: "stdio", help: "stdio or http (streamable HTTP)"},
+	{flag: "listen", env: "MCP_LISTEN", def: "127.0.0.1:8080", help: "HTTP listen address; any non-loopback address requires --auth-token"},
+	{flag: "auth-token", env: "MCP_AUTH_TOKEN", secret: true, help: "bearer token every HTTP request must carry (Authorization: Bearer <token>)"},
+	{flag: "stateless", env: "MCP_STATELESS", def: "false", help: "HTTP without sessions, so several replicas can sit behind a load balancer"},
+	{flag: "allowed-origins", env: "MCP_ALLOWED_ORIGINS", help: "comma-separated browser Origins allowed to call the HTTP endpoint (default: loopback origins only)"},
+	{flag: "toolsets", env: "MCP_TOOLSETS", def: "all", help: "comma-separated toolsets to serve (see 'mcp-server tools')"},
+	{flag: "read-only", env: "MCP_READ_ONLY", def: "false", help: "serve only tools that do not write to Mixpanel"},
+	{flag: "log-level", env: "MCP_LOG_LEVEL", def: "info", help: "debug, info, warn or error (logs go to stderr)"},
+
+	{flag: "username", env: "MP_USERNAME", help: "service account username (HTTP Basic auth)"},
+	{flag: "secret", env: "MP_SECRET", secret: true, help: "service account secret; prefer the environment to the command line"},
+	{flag: "oauth-token", env: "MP_OAUTH_TOKEN", secret: true, help: "OAuth access token (Bearer auth), instead of a service account"},
+	{flag: "project-id", env: "MP_PROJECT_ID", help: "numeric Mixpanel project id"},
+	{flag: "workspace-id", env: "MP_WORKSPACE_ID", help: "workspace id to scope entities and queries to (optional)"},
+	{flag: "region", env: "MP_REGION", help: "data residency region: us, eu or in (default us)"},
+	{flag: "account", env: "MP_ACCOUNT", help: "named account of the config file to use (default: its [active] account)"},
+	{flag: "config", env: "MP_CONFIG_PATH", def: "~/.mp/config.toml", help: "the reference library's TOML config file"},
+	{flag: "query-url", env: "MP_QUERY_URL", help: "override the Query API base URL (default https://mixpanel.com/api/query for us)"},
+	{flag: "export-url", env: "MP_EXPORT_URL", help: "override the raw export base URL (default https://data.mixpanel.com/api/2.0)"},
+	{flag: "engage-url", env: "MP_ENGAGE_URL", help: "override the Engage base URL (default https://mixpanel.com/api/query/engage)"},
+	{flag: "app-url", env: "MP_APP_URL", help: "override the App API base URL (default https://mixpanel.com/api/app)"},
+	{flag: "timeout", env: "MP_TIMEOUT", def: "120s", help: "timeout of one Mixpanel request (export: 10x)"},
+	{flag: "query-concurrency", env: "MP_QUERY_CONCURRENCY", def: "5", help: "Query API requests in flight at once (Mixpanel allows 5); -1 disables"},
+	{flag: "query-hourly-limit", env: "MP_QUERY_HOURLY_LIMIT", def: "60", help: "Query API requests per sliding hour (Mixpanel's published limit is 60); -1 disables"},
+}
+
+// options is the resolved configuration of one run.
+type options struct {
+	Transport      string
+	Listen         string
+	AuthToken      string
+	Stateless      bool
+	AllowedOrigins []string
+	Toolsets       string
+	ReadOnly       bool
+	LogLevel       string
+	Mixpanel       mixpanel.Config
+	// ConfigNote says where credentials came from, for the start-up log.
+	ConfigNote string
+}
+
+// fileConfig is the reference library's ~/.mp/config.toml.
+type fileConfig struct {
+	Active struct {
+		Account   string `toml:"account"`
+		Workspace int64  `toml:"workspace"`
+	} `toml:"active"`
+	Accounts map[string]fileAccount `toml:"accounts"`
+}
+
+type fileAccount struct {
+	Type           string `toml:"type"` // service_account, oauth_token, oauth_browser
+	Region         string `toml:"region"`
+	DefaultProject string `toml:"default_project"`
+	Username       string `toml:"username"`
+	Secret         string `toml:"secret"`
+	Token          string `toml:"token"`
+	TokenEnv       string `toml:"token_env"`
+}
+
+// parseOptions resolves flags, then environment, then the config file.
+func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	vals := map[string]*string{}
+	for _, s := range settings {
+		vals[s.flag] = fs.String(s.flag, "", s.help)
+	}
+	fs.Usage = func() { usage(stderr) }
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (subcommands: tools, help)", fs.Arg(0))
+	}
+	get := func(name string) (string, bool) {
+		if v := *vals[name]; v != "" {
+			return v, true
+		}
+		for _, s := range settings {
+			if s.flag == name {
+				if v := getenv(s.env); v != "" {
+					return v, true
+				}
+				return s.def, false
+			}
+		}
+		panic("unknown setting " + name)
+	}
+	str := func(name string) string { v, _ := get(name); return v }
+
+	o := &options{
+		Transport: strings.ToLower(str("transport")),
+		Listen:    str("listen"),
+		AuthToken: str("auth-token"),
+		Toolsets:  str("toolsets"),
+		LogLevel:  str("log-level"),
+	}
+	var err error
+	if o.Stateless, err = parseBool("stateless", str("stateless")); err != nil {
+		return nil, err
+	}
+	if o.ReadOnly, err = parseBool("read-only", str("read-only")); err != nil {
+		return nil, err
+	}
+	for _, origin := range strings.Split(str("allowed-origins"), ",") {
+		if origin = strings.TrimSpace(origin); origin != "" {
+			o.AllowedOrigins = append(o.AllowedOrigins, strings.TrimRight(origin, "/"))
+		}
+	}
+	if o.Transport != "stdio" && o.Transport != "http" {
+		return nil, fmt.Errorf("--transport: %q is not stdio or http", o.Transport)
+	}
+
+	mc := mixpanel.Config{}
+	mc.Username, _ = get("username")
+	mc.Secret, _ = get("secret")
+	mc.OAuthToken, _ = get("oauth-token")
+	mc.ProjectID, _ = get("project-id")
+	mc.WorkspaceID, _ = get("workspace-id")
+	region, _ := get("region")
+	mc.QueryURL, mc.ExportURL, mc.EngageURL, mc.AppURL = str("query-url"), str("export-url"), str("engage-url"), str("app-url")
+
+	// The config file fills what flags and environment left empty.
+	path, explicitPath := get("config")
+	account, explicitAccount := get("account")
+	fc, err := readFileConfig(expandHome(path, getenv))
+	switch {
+	case errors.Is(err, os.ErrNotExist) && !explicitPath && !explicitAccount:
+		o.ConfigNote = "no config file"
+	case err != nil:
+		return nil, err
+	default:
+		if account == "" {
+			account = fc.Active.Account
+		}
+		if account == "" && len(fc.Accounts) == 1 {
+			for name := range fc.Accounts {
+				account = name
+			}
+		}
+		if account != "" {
+			acct, ok := fc.Accounts[account]
+			if !ok {
+				return nil, fmt.Errorf("config file %s: account %q is not defined (accounts: %s)", path, account, accountNames(fc))
+			}
+			if err := applyAccount(&mc, &region, acct, account, getenv); err != nil {
+				return nil, fmt.Errorf("config file %s: %w", path, err)
+			}
+			o.ConfigNote = "account " + account + " of " + path
+		}
+		if mc.WorkspaceID == "" && fc.Active.Workspace > 0 {
+			mc.WorkspaceID = strconv.FormatInt(fc.Active.Workspace, 10)
+		}
+	}
+	if mc.Region, err = mixpanel.ParseRegion(region); err != nil {
+		return nil, fmt.Errorf("--region/MP_REGION: %w", err)
+	}
+	if mc.ProjectID != "" {
+		if _, err := strconv.ParseUint(mc.ProjectID, 10, 64); err != nil {
+			return nil, fmt.Errorf("--project-id/MP_PROJECT_ID: %q is not a numeric project id", mc.ProjectID)
+		}
+	}
+	if mc.Timeout, err = time.ParseDuration(str("timeout")); err != nil || mc.Timeout <= 0 {
+		return nil, fmt.Errorf("--timeout/MP_TIMEOUT: %q is not a positive duration such as 120s", str("timeout"))
+	}
+	mc.ExportTimeout = 10 * mc.Timeout
+	if mc.QueryConcurrency, err = parseLimit("query-concurrency", str("query-concurrency")); err != nil {
+		return nil, err
+	}
+	if mc.QueryPerHour, err = parseLimit("query-hourly-limit", str("query-hourly-limit")); err != nil {
+		return nil, err
+	}
+	o.Mixpanel = mc
+	return o, nil
+}
+
+func applyAccount(mc *mixpanel.Config, region *string, a fileAccount, name string, getenv func(string) string) error {
+	if *region == "" {
+		*region = a.Region
+	}
+	if mc.ProjectID == "" {
+		mc.ProjectID = a.DefaultProject
+	}
+	if mc.HasCredentials() || mc.Username != "" || mc.Secret != "" {
+		return nil // flags or environment already chose the credentials
+	}
+	switch a.Type {
+	case "service_account", "":
+		mc.Username, mc.Secret = a.Username, a.Secret
+	case "oauth_token":
+		mc.OAuthToken = a.Token
+		if a.TokenEnv != "" {
+			mc.OAuthToken = getenv(a.TokenEnv)
+			if mc.OAuthToken == "" {
+				return fmt.Errorf("account %q reads its token from $%s, which is empty", name, a.TokenEnv)
+			}
+		}
+	case "oauth_browser":
+		return fmt.Errorf("account %q is an oauth_browser account, whose tokens this server cannot refresh; set MP_OAUTH_TOKEN or use a service account", name)
+	default:
+		return fmt.Errorf("account %q has unknown type %q (service_account, oauth_token, oauth_browser)", name, a.Type)
+	}
+	return nil
+}
+
+func readFileConfig(path string) (*fileConfig, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("config file %s: %w", path, os.ErrNotExist)
+		}
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	var fc fileConfig
+	if _, err := toml.Decode(string(raw), &fc); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return &fc, nil
+}
+
+func accountNames(fc *fileConfig) string {
+	var names []string
+	for n := range fc.Accounts {
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func expandHome(path string, getenv func(string) string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		home := getenv("HOME")
+		if home == "" {
+			home, _ = os.UserHomeDir()
+		}
+		return filepath.Join(home, rest)
+	}
+	return path
+}
+
+func parseBool(name, v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("--%s: %q is not true or false", name, v)
+	}
+	return b, nil
+}
+
+func parseLimit(name, v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n == 0 || n < -1 {
+		return 0, fmt.Errorf("--%s: %q must be a positive integer, or -1 to disable", name, v)
+	}
+	return n, nil
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `mcp-server: Mixpanel for AI assistants over the Model Context Protocol.
+
+Usage:
+  mcp-server [flags]          serve MCP (stdio by default)
+  mcp-server tools [flags]    list the tools the flags select, and exit
+  mcp-server help             this text
+
+Every flag can also be set by its environment variable; a flag wins over the
+environment, and both win over the config file (the reference library's
+~/.mp/config.toml: [accounts.NAME] blocks with type, region,
+default_project, username/secret or token/token_env, and an [active] block
+naming the account and workspace).
+
+Flags:
+`)
+	for _, s := range settings {
+		def := ""
+		if s.def != "" {
+			def = " (default " + s.def + ")"
+		}
+		fmt.Fprintf(w, "  --%-20s %-22s %s%s\n", s.flag, "$"+s.env, s.help, def)
+	}
+	fmt.Fprint(w, `
+Without credentials the server still starts and lists its tools; a call then
+answers with an error naming the missing setting.
+`)
+}

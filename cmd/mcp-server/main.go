@@ -1,0 +1,142 @@
+// Command mcp-server serves Mixpanel to AI assistants over the Model
+// Context Protocol, on stdio or streamable HTTP.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const instructions = `Mixpanel analytics tools. Work like an analyst:
+1. Discover before you query: list_events, list_properties and list_property_values give the exact names and values; queries with guessed names return empty results.
+2. Query with query_insights (counts, trends, breakdowns), query_funnel, query_retention and query_flow. Pass dry_run=true to see the bookmark params without running the query.
+3. Results are compact tables; the full typed result is in structuredContent. Narrow wide queries (fewer segments, shorter ranges) rather than paging through huge ones.
+Tools are grouped in toolsets (project, discovery, query, reports, legacy, users, export, replays, context); errors name the field to fix.`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "", "serve", "tools":
+	case "help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "mcp-server: unknown subcommand %q (subcommands: tools, help)\n", sub)
+		return 2
+	}
+	opts, err := parseOptions(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 2
+	}
+	toolsets, err := tools.ParseToolsets(opts.Toolsets)
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server: --toolsets:", err)
+		return 2
+	}
+	sel := tools.Selection{Toolsets: toolsets, ReadOnly: opts.ReadOnly}
+	if sub == "tools" {
+		printTools(stdout, sel)
+		return 0
+	}
+
+	level, err := zerolog.ParseLevel(strings.ToLower(opts.LogLevel))
+	if err != nil || opts.LogLevel == "" {
+		fmt.Fprintf(stderr, "mcp-server: --log-level: %q is not debug, info, warn or error\n", opts.LogLevel)
+		return 2
+	}
+	logger := zerolog.New(stderr).Level(level).With().Timestamp().Logger()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	s, err := newServer(opts, sel, logger)
+	if err != nil {
+		logger.Error().Err(err).Msg("cannot build the server")
+		return 1
+	}
+	switch opts.Transport {
+	case "http":
+		err = serveHTTP(ctx, s, opts, logger)
+	default:
+		logger.Info().Str("transport", "stdio").Str("version", version).Msg("mcp-server ready")
+		stdio := server.NewStdioServer(s)
+		stdio.SetErrorLogger(log.New(stderr, "", 0))
+		err = stdio.Listen(ctx, stdin, stdout)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+		logger.Error().Err(err).Msg("server stopped")
+		return 1
+	}
+	return 0
+}
+
+// newServer builds the MCP server with the selected tools. Missing
+// credentials do not stop it: calls report them instead.
+func newServer(opts *options, sel tools.Selection, logger zerolog.Logger) (*server.MCPServer, error) {
+	mc := opts.Mixpanel
+	mc.Logger = logger
+	mc.UserAgent = "mixpanel-mcp/" + version
+	client, err := mixpanel.New(mc)
+	if err != nil {
+		return nil, err
+	}
+	clientErr := mc.CheckCredentials()
+	if clientErr != nil {
+		logger.Warn().Str("missing", clientErr.Error()).Msg("starting without Mixpanel credentials; tool calls will say what to set")
+	} else {
+		logger.Info().Str("region", string(mc.Region)).Str("project", mc.ProjectID).Str("workspace", mc.WorkspaceID).Str("source", opts.ConfigNote).Msg("mixpanel configured")
+	}
+	env := tools.NewEnv(client, clientErr, logger)
+	s := server.NewMCPServer("mixpanel-mcp", version,
+		server.WithInstructions(instructions),
+		server.WithToolCapabilities(false),
+		server.WithRecovery(),
+	)
+	if err := tools.AddTo(s, env, sel); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func printTools(w io.Writer, sel tools.Selection) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTOOLSET\tACCESS\tDESCRIPTION")
+	for _, t := range tools.Selected(sel) {
+		access := "read-only"
+		if !t.Annotations.ReadOnly {
+			access = "writes"
+		}
+		desc, _, _ := strings.Cut(t.Description, "\n")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, t.Toolset, access, desc)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,430 @@
+package mixpanel
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Client talks to Mixpanel for one project (and optionally one workspace).
+// It is safe for concurrent use.
+type Client struct {
+	cfg     Config
+	http    *http.Client
+	log     zerolog.Logger
+	limiter *limiter
+	redact  *strings.Replacer
+	sleep   func(context.Context, time.Duration) error
+}
+
+// New returns a client for cfg. It fails only on settings that can never
+// work (an unknown region); missing credentials are reported per call, so
+// a server can start and list its tools before it is configured.
+func New(cfg Config) (*Client, error) {
+	if cfg.Region == "" {
+		cfg.Region = RegionUS
+	}
+	if _, err := ParseRegion(string(cfg.Region)); err != nil {
+		return nil, err
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.ExportTimeout == 0 {
+		cfg.ExportTimeout = DefaultExportTimeout
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = DefaultMaxRetries
+	} else if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "mixpanel-mcp"
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	c := &Client{cfg: cfg, http: hc, log: cfg.Logger, limiter: newLimiter(cfg), sleep: cfg.Sleep}
+	if c.sleep == nil {
+		c.sleep = sleepCtx
+	}
+	var secrets []string
+	for _, s := range []string{cfg.Secret, cfg.OAuthToken, c.basicToken()} {
+		if len(s) >= 4 {
+			secrets = append(secrets, s, "[redacted]")
+		}
+	}
+	c.redact = strings.NewReplacer(secrets...)
+	return c, nil
+}
+
+// Config returns the client's configuration with its secrets removed.
+func (c *Client) Config() Config {
+	cfg := c.cfg
+	if cfg.Secret != "" {
+		cfg.Secret = "[redacted]"
+	}
+	if cfg.OAuthToken != "" {
+		cfg.OAuthToken = "[redacted]"
+	}
+	return cfg
+}
+
+// ProjectID is the configured project, or "".
+func (c *Client) ProjectID() string { return c.cfg.ProjectID }
+
+// WorkspaceID is the pinned workspace, or "".
+func (c *Client) WorkspaceID() string { return c.cfg.WorkspaceID }
+
+// Region is the client's region.
+func (c *Client) Region() Region { return c.cfg.Region }
+
+// RequireProject returns the project id or a MissingSettingError.
+func (c *Client) RequireProject() (string, error) {
+	if c.cfg.ProjectID == "" {
+		return "", &MissingSettingError{Setting: "MP_PROJECT_ID", Fix: "set MP_PROJECT_ID (or --project-id, or default_project in the config file) to the numeric project id; list_projects shows the ones this account can see"}
+	}
+	return c.cfg.ProjectID, nil
+}
+
+// Scope is the App API prefix for "maybe-scoped" entities (dashboards,
+// cohorts, ...): /workspaces/{wid} when a workspace is pinned, else
+// /projects/{pid}.
+func (c *Client) Scope() (string, error) {
+	if c.cfg.WorkspaceID != "" {
+		return "/workspaces/" + url.PathEscape(c.cfg.WorkspaceID), nil
+	}
+	pid, err := c.RequireProject()
+	if err != nil {
+		return "", err
+	}
+	return "/projects/" + url.PathEscape(pid), nil
+}
+
+// Request describes one API call.
+type Request struct {
+	Family Family
+	Method string // default GET
+	Path   string // appended to the family's base URL
+	Query  url.Values
+	Body   any        // JSON-encoded when non-nil
+	Form   url.Values // form-encoded when non-nil (and Body is nil)
+	// Safe marks a non-GET request as safe to repeat after a server error
+	// or transport failure (a POST that only reads, such as /insights).
+	Safe bool
+	// NoProjectParam stops the client from adding project_id (and
+	// workspace_id) to a Query/Export/Engage request's query string.
+	NoProjectParam bool
+	// Stream leaves the response body open for the caller to read (export).
+	Stream bool
+}
+
+func (r Request) method() string {
+	if r.Method == "" {
+		return http.MethodGet
+	}
+	return r.Method
+}
+
+func (r Request) repeatable() bool {
+	switch r.method() {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
+	}
+	return r.Safe
+}
+
+// Do sends the request, retrying what is safe to retry, and returns the
+// response of a 2xx answer. Its body must be closed by the caller. Any other
+// answer is an *APIError.
+func (c *Client) Do(ctx context.Context, req Request) (*http.Response, error) {
+	if err := c.cfg.CheckCredentials(); err != nil {
+		return nil, err
+	}
+	u, err := c.url(req)
+	if err != nil {
+		return nil, err
+	}
+	var payload []byte
+	contentType := ""
+	switch {
+	case req.Body != nil:
+		if payload, err = json.Marshal(req.Body); err != nil {
+			return nil, fmt.Errorf("encode %s body: %w", req.Path, err)
+		}
+		contentType = "application/json"
+	case req.Form != nil:
+		payload = []byte(req.Form.Encode())
+		contentType = "application/x-www-form-urlencoded"
+	}
+	if req.Family == Query {
+		release, err := c.limiter.acquire(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	timeout := c.cfg.Timeout
+	if req.Family == Export {
+		timeout = c.cfg.ExportTimeout
+	}
+	for attempt := 0; ; attempt++ {
+		resp, err := c.once(ctx, req, u, payload, contentType, timeout)
+		if err == nil {
+			return resp, nil
+		}
+		wait, retry := c.shouldRetry(req, err, attempt)
+		if !retry {
+			return nil, err
+		}
+		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("attempt", attempt+1).Dur("wait", wait).Msg("retrying mixpanel request")
+		if serr := c.sleep(ctx, wait); serr != nil {
+			return nil, err
+		}
+	}
+}
+
+func (c *Client) shouldRetry(req Request, err error, attempt int) (time.Duration, bool) {
+	if attempt >= c.cfg.MaxRetries {
+		return 0, false
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return 0, false
+	}
+	switch {
+	case apiErr.Kind == KindRateLimited && apiErr.Status == http.StatusTooManyRequests:
+		// A 429 means the request was refused before any work: always safe.
+		if apiErr.RetryAfter > 0 {
+			return apiErr.RetryAfter, true
+		}
+		return backoff(attempt), true
+	case (apiErr.Kind == KindServer && apiErr.Status != http.StatusNotImplemented) || apiErr.Kind == KindTransport:
+		if req.repeatable() {
+			return backoff(attempt), true
+		}
+	}
+	return 0, false
+}
+
+// backoff is min(2^attempt, 60) seconds plus up to 10% jitter.
+func backoff(attempt int) time.Duration {
+	d := time.Duration(1<<min(attempt, 6)) * time.Second
+	d = min(d, 60*time.Second)
+	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+}
+
+func (c *Client) once(ctx context.Context, req Request, u string, payload []byte, contentType string, timeout time.Duration) (*http.Response, error) {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	hreq, err := http.NewRequestWithContext(cctx, req.method(), u, body)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("build %s request: %w", req.Path, err)
+	}
+	if contentType != "" {
+		hreq.Header.Set("Content-Type", contentType)
+	}
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
+	c.authorize(hreq)
+	start := time.Now()
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		cancel()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		msg := "request failed"
+		if errors.Is(err, context.DeadlineExceeded) {
+			msg = fmt.Sprintf("no answer within %s", timeout)
+		} else {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // url.Error repeats the URL, which may carry secrets
+			}
+			msg = c.redact.Replace(err.Error())
+		}
+		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Str("error", msg).Msg("mixpanel transport error")
+		return nil, &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: msg}
+	}
+	c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("status", resp.StatusCode).Dur("took", time.Since(start)).Msg("mixpanel request")
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		return resp, nil
+	}
+	defer cancel()
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	apiErr := &APIError{
+		Kind:      kindForStatus(resp.StatusCode),
+		Status:    resp.StatusCode,
+		Method:    req.method(),
+		Path:      req.Path,
+		Message:   c.redact.Replace(errorMessage(raw)),
+		RequestID: firstHeader(resp.Header, "X-Request-Id", "X-Mixpanel-Request-Id", "Request-Id"),
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		apiErr.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+	}
+	return nil, apiErr
+}
+
+// parseRetryAfter honours integer seconds only, capped at 60 s; negative,
+// fractional and HTTP-date values are ignored (wire reference §3.2).
+func parseRetryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return time.Duration(min(n, 60)) * time.Second
+}
+
+func firstHeader(h http.Header, names ...string) string {
+	for _, n := range names {
+		if v := h.Get(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+func (c *Client) basicToken() string {
+	if c.cfg.Username == "" {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(c.cfg.Username + ":" + c.cfg.Secret))
+}
+
+func (c *Client) authorize(r *http.Request) {
+	if c.cfg.OAuthToken != "" {
+		r.Header.Set("Authorization", "Bearer "+c.cfg.OAuthToken)
+		return
+	}
+	r.Header.Set("Authorization", "Basic "+c.basicToken())
+}
+
+func (c *Client) url(req Request) (string, error) {
+	q := url.Values{}
+	for k, v := range req.Query {
+		q[k] = v
+	}
+	if !req.NoProjectParam && req.Family != App {
+		pid, err := c.RequireProject()
+		if err != nil {
+			return "", err
+		}
+		if q.Get("project_id") == "" {
+			q.Set("project_id", pid)
+		}
+		// A pinned workspace applies its data-view filters to queries;
+		// raw export stays project-wide (wire reference §1.3).
+		if c.cfg.WorkspaceID != "" && req.Family != Export && q.Get("workspace_id") == "" {
+			q.Set("workspace_id", c.cfg.WorkspaceID)
+		}
+	}
+	u := c.cfg.baseURL(req.Family) + req.Path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u, nil
+}
+
+// JSON sends the request and decodes a JSON answer into out (which may be nil).
+func (c *Client) JSON(ctx context.Context, req Request, out any) error {
+	resp, err := c.Do(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: "reading the answer: " + c.redact.Replace(err.Error())}
+	}
+	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return &APIError{Kind: KindResponse, Status: resp.StatusCode, Method: req.method(), Path: req.Path, Message: "unexpected answer: " + err.Error()}
+	}
+	return nil
+}
+
+// Raw sends the request and returns the answer's body.
+func (c *Client) Raw(ctx context.Context, req Request) (json.RawMessage, error) {
+	var raw json.RawMessage
+	if err := c.JSON(ctx, req, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// AppJSON calls the App API and decodes the payload inside the
+// {"status":"ok","results":...} envelope (or the whole body when there is
+// no envelope) into out.
+func (c *Client) AppJSON(ctx context.Context, req Request, out any) error {
+	req.Family = App
+	raw, err := c.Raw(ctx, req)
+	if err != nil {
+		return err
+	}
+	payload := UnwrapResults(raw)
+	if out == nil || len(payload) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(payload, out); err != nil {
+		return &APIError{Kind: KindResponse, Method: req.method(), Path: req.Path, Message: "unexpected answer: " + err.Error()}
+	}
+	return nil
+}
+
+// UnwrapResults returns the "results" member of an App API envelope, or raw
+// itself when the body is not such an envelope.
+func UnwrapResults(raw json.RawMessage) json.RawMessage {
+	var env map[string]json.RawMessage
+	if json.Unmarshal(raw, &env) != nil {
+		return raw
+	}
+	if r, ok := env["results"]; ok {
+		return r
+	}
+	return raw
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,192 @@
+// Package schemas turns Go types into the JSON Schemas of tool inputs and
+// outputs. It holds the one reflector configuration of the project, so every
+// tool's schema follows the same rules, and helpers for the union and enum
+// types of the query surface.
+package schemas
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/invopop/jsonschema"
+)
+
+var rawMessage = reflect.TypeFor[json.RawMessage]()
+
+// reflector is the project's configuration: a field without omitempty is
+// required, unknown input fields are rejected, and json.RawMessage means
+// "any JSON value". Definitions are shared through $defs so a type used in
+// many places (Filter, say) is described once.
+func reflector(strict, expanded bool) *jsonschema.Reflector {
+	return &jsonschema.Reflector{
+		ExpandedStruct:            expanded,
+		AllowAdditionalProperties: !strict,
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			if t == rawMessage {
+				return &jsonschema.Schema{}
+			}
+			return nil
+		},
+	}
+}
+
+// Input returns the input schema of a tool whose arguments decode into T.
+// Unknown properties are refused, matching the tools' strict decoding.
+func Input[T any]() (json.RawMessage, error) { return build(reflect.TypeFor[T](), true) }
+
+// Output returns the output schema of a tool whose structured result is T.
+// It allows unknown properties so that a richer answer never breaks a client.
+func Output[T any]() (json.RawMessage, error) { return build(reflect.TypeFor[T](), false) }
+
+// Of reflects T as a standalone schema with its definitions inlined under
+// $defs; it is what Input and Output build on, exposed for tests and docs.
+func Of[T any]() (json.RawMessage, error) { return build(reflect.TypeFor[T](), true) }
+
+func build(t reflect.Type, strict bool) (json.RawMessage, error) {
+	root, err := toMap(reflector(strict, true).ReflectFromType(t))
+	if err != nil {
+		return nil, err
+	}
+	if root["type"] != "object" {
+		return nil, fmt.Errorf("schema of %s: a tool's input and output must be JSON objects, got %v", t, root["type"])
+	}
+	delete(root, "$schema")
+	delete(root, "$id")
+	defs, _ := root["$defs"].(map[string]any)
+	if defs == nil {
+		defs = map[string]any{}
+	}
+	// Union types describe their alternatives with Ref, which the reflector
+	// cannot follow; reflect each referenced type that has no definition yet
+	// until none is missing.
+	for {
+		missing := missingRefs(root, defs)
+		if len(missing) == 0 {
+			break
+		}
+		for _, name := range missing {
+			rt, ok := refTypes.Load(name)
+			if !ok {
+				return nil, fmt.Errorf("schema of %s: $ref to %q, a type never passed to schemas.Ref", t, name)
+			}
+			sub, err := toMap(reflector(strict, false).ReflectFromType(rt.(reflect.Type)))
+			if err != nil {
+				return nil, err
+			}
+			subDefs, _ := sub["$defs"].(map[string]any)
+			for k, v := range subDefs {
+				if _, have := defs[k]; !have {
+					defs[k] = v
+				}
+			}
+			if _, have := defs[name]; !have {
+				return nil, fmt.Errorf("schema of %s: reflecting %s gave no definition", t, name)
+			}
+		}
+	}
+	if len(defs) > 0 {
+		root["$defs"] = defs
+	} else {
+		delete(root, "$defs")
+	}
+	return json.Marshal(root)
+}
+
+func toMap(s *jsonschema.Schema) (map[string]any, error) {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// missingRefs lists the $defs names referenced anywhere in root or defs
+// that defs lacks, sorted for determinism.
+func missingRefs(root map[string]any, defs map[string]any) []string {
+	seen := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if s, ok := x.(string); ok && k == "$ref" {
+					if name, ok := strings.CutPrefix(s, "#/$defs/"); ok {
+						if _, have := defs[name]; !have {
+							seen[name] = true
+						}
+					}
+					continue
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(root)
+	walk(defs)
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// refTypes maps a definition name to the Go type Ref was called with.
+var refTypes sync.Map
+
+// Ref is a reference to T's definition, for use inside a union type's
+// JSONSchema method; T is reflected into the root's $defs automatically.
+func Ref[T any]() *jsonschema.Schema {
+	t := reflect.TypeFor[T]()
+	refTypes.Store(t.Name(), t)
+	return &jsonschema.Schema{Ref: "#/$defs/" + t.Name()}
+}
+
+// String is a plain string schema with a description.
+func String(desc string) *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "string", Description: desc}
+}
+
+// AnyOf is a union whose alternatives may overlap (a string or an object).
+func AnyOf(desc string, alts ...*jsonschema.Schema) *jsonschema.Schema {
+	return &jsonschema.Schema{Description: desc, AnyOf: alts}
+}
+
+// OneOf is a union of mutually exclusive alternatives.
+func OneOf(desc string, alts ...*jsonschema.Schema) *jsonschema.Schema {
+	return &jsonschema.Schema{Description: desc, OneOf: alts}
+}
+
+// ListOf accepts one item or a list of them: models often pass a single
+// value where a list is expected, and the tools accept both.
+func ListOf(desc string, item *jsonschema.Schema) *jsonschema.Schema {
+	return &jsonschema.Schema{Description: desc, AnyOf: []*jsonschema.Schema{item, {Type: "array", Items: item}}}
+}
+
+// Enum is a string restricted to values.
+func Enum(desc string, values ...string) *jsonschema.Schema {
+	s := &jsonschema.Schema{Type: "string", Description: desc}
+	for _, v := range values {
+		s.Enum = append(s.Enum, v)
+	}
+	return s
+}
+
+// WithExamples returns s with examples attached (one per union keeps the
+// schema usable by a model without bloating it).
+func WithExamples(s *jsonschema.Schema, examples ...any) *jsonschema.Schema {
+	s.Examples = append(s.Examples, examples...)
+	return s
+}

@@ -1,0 +1,79 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/rs/zerolog"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
+)
+
+// fixedNow is the clock of tool tests, so relative dates are stable.
+var fixedNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// testEnv is an Env whose client talks to srv.
+func testEnv(t *testing.T, srv *mixpaneltest.Server) *Env {
+	t.Helper()
+	env := NewEnv(srv.Client(t), nil, zerolog.Nop())
+	env.Now = func() time.Time { return fixedNow }
+	return env
+}
+
+// callTool runs a registered tool in-process with JSON arguments.
+func callTool(t *testing.T, env *Env, name string, args string) *mcp.CallToolResult {
+	t.Helper()
+	tool := Lookup(name)
+	if tool == nil {
+		t.Fatalf("no tool %q", name)
+	}
+	return tool.Call(context.Background(), env, json.RawMessage(args))
+}
+
+// resultText is the text content of a result.
+func resultText(t *testing.T, res *mcp.CallToolResult) string {
+	t.Helper()
+	if len(res.Content) == 0 {
+		t.Fatalf("result has no content")
+	}
+	tc, ok := res.Content[0].(mcp.TextContent)
+	if !ok {
+		t.Fatalf("first content is %T, not text", res.Content[0])
+	}
+	return tc.Text
+}
+
+// mustOK fails unless the result is a success, and returns its text.
+func mustOK(t *testing.T, res *mcp.CallToolResult) string {
+	t.Helper()
+	text := resultText(t, res)
+	if res.IsError {
+		t.Fatalf("tool failed: %s", text)
+	}
+	return text
+}
+
+// mustFail fails unless the result is an error, and returns its text.
+func mustFail(t *testing.T, res *mcp.CallToolResult) string {
+	t.Helper()
+	text := resultText(t, res)
+	if !res.IsError {
+		t.Fatalf("tool succeeded, want an error; text: %s", text)
+	}
+	return text
+}
+
+// structured decodes the structuredContent of a result into v.
+func structured(t *testing.T, res *mcp.CallToolResult, v any) {
+	t.Helper()
+	raw, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatalf("encode structuredContent: %v", err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("decode structuredContent: %v\n%s", err, raw)
+	}
+}

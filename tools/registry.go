@@ -1,0 +1,149 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// registry is the one piece of global state: every tool file registers its
+// tools in init().
+var registry []*Tool
+
+// Register adds tools to the registry; a duplicate name is a programming
+// error caught at start-up.
+func Register(ts ...*Tool) {
+	for _, t := range ts {
+		for _, have := range registry {
+			if have.Name == t.Name {
+				panic("tools: duplicate tool " + t.Name)
+			}
+		}
+		registry = append(registry, t)
+	}
+}
+
+// All returns every registered tool sorted by toolset order, then name.
+func All() []*Tool {
+	order := map[Toolset]int{}
+	for i, ts := range Toolsets {
+		order[ts.Name] = i
+	}
+	out := append([]*Tool(nil), registry...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Toolset != out[j].Toolset {
+			return order[out[i].Toolset] < order[out[j].Toolset]
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// Selection says which tools a server offers.
+type Selection struct {
+	Toolsets []string // empty: all
+	ReadOnly bool     // drop every tool that writes
+}
+
+// ParseToolsets splits a comma-separated --toolsets value and checks each
+// name; "all" or "" selects everything.
+func ParseToolsets(s string) ([]string, error) {
+	var out []string
+	known := map[string]bool{}
+	var names []string
+	for _, ts := range Toolsets {
+		known[string(ts.Name)] = true
+		names = append(names, string(ts.Name))
+	}
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(strings.ToLower(p))
+		switch {
+		case p == "":
+		case p == "all":
+			return nil, nil
+		case known[p]:
+			out = append(out, p)
+		default:
+			return nil, fmt.Errorf("unknown toolset %q; valid toolsets: %s, all", p, strings.Join(names, ", "))
+		}
+	}
+	return out, nil
+}
+
+// Selected returns the tools of the selection.
+func Selected(sel Selection) []*Tool {
+	want := map[string]bool{}
+	for _, ts := range sel.Toolsets {
+		want[ts] = true
+	}
+	var out []*Tool
+	for _, t := range All() {
+		if len(want) > 0 && !want[string(t.Toolset)] {
+			continue
+		}
+		if sel.ReadOnly && !t.Annotations.ReadOnly {
+			continue
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// AddTo registers the selected tools on an MCP server.
+func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
+	var sts []server.ServerTool
+	for _, t := range Selected(sel) {
+		def, err := t.Definition()
+		if err != nil {
+			return err
+		}
+		sts = append(sts, server.ServerTool{Tool: def, Handler: handlerFor(t, env)})
+	}
+	s.AddTools(sts...)
+	return nil
+}
+
+func handlerFor(t *Tool, env *Env) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if req.Params.Meta != nil && req.Params.Meta.ProgressToken != nil {
+			ctx = context.WithValue(ctx, progressKey{}, req.Params.Meta.ProgressToken)
+		}
+		args, err := json.Marshal(req.Params.Arguments)
+		if err != nil {
+			return mcp.NewToolResultError("invalid arguments: " + err.Error()), nil
+		}
+		return t.Call(ctx, env, args), nil
+	}
+}
+
+type progressKey struct{}
+
+// Progress reports progress of a long call to the client, when the client
+// asked for it with a progress token; otherwise it does nothing.
+func Progress(ctx context.Context, done, total int, message string) {
+	token := ctx.Value(progressKey{})
+	srv := server.ServerFromContext(ctx)
+	if token == nil || srv == nil {
+		return
+	}
+	params := map[string]any{"progressToken": token, "progress": done, "total": total}
+	if message != "" {
+		params["message"] = message
+	}
+	_ = srv.SendNotificationToClient(ctx, "notifications/progress", params)
+}
+
+// Lookup returns the registered tool with that name, or nil.
+func Lookup(name string) *Tool {
+	for _, t := range registry {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}

@@ -1,0 +1,329 @@
+// Package tools holds the MCP tools of mixpanel-mcp: one file per domain,
+// the generic typed-tool constructor they all use, toolsets, read-only
+// filtering and the text rendering helpers for results a model reads.
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/rs/zerolog"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
+)
+
+// Toolset groups related tools; --toolsets picks which are served.
+type Toolset string
+
+// The toolsets. Their descriptions are in Toolsets.
+const (
+	ToolsetProject   Toolset = "project"
+	ToolsetDiscovery Toolset = "discovery"
+	ToolsetQuery     Toolset = "query"
+	ToolsetReports   Toolset = "reports"
+	ToolsetLegacy    Toolset = "legacy"
+	ToolsetUsers     Toolset = "users"
+	ToolsetExport    Toolset = "export"
+	ToolsetReplays   Toolset = "replays"
+	ToolsetContext   Toolset = "context"
+)
+
+// Toolsets describes every toolset, in the order help text lists them.
+var Toolsets = []struct {
+	Name        Toolset
+	Description string
+}{
+	{ToolsetProject, "who am I, projects, workspaces, the active project"},
+	{ToolsetDiscovery, "events, properties, values, saved funnels/cohorts/reports, Lexicon schemas, schema graph"},
+	{ToolsetQuery, "Insights, funnels, retention and flows queries; cohort definitions"},
+	{ToolsetReports, "run saved reports"},
+	{ToolsetLegacy, "legacy Query API: segmentation, saved funnels, retention, counts, frequency, activity feed"},
+	{ToolsetUsers, "user profile queries and aggregates"},
+	{ToolsetExport, "raw event and profile export"},
+	{ToolsetReplays, "session replays: list, analyse, bundle"},
+	{ToolsetContext, "business context markdown for the organization and project"},
+}
+
+// Annotations are the four MCP behaviour hints, always all set: mcp-go
+// fills missing ones with defaults that would make a read claim to destroy.
+type Annotations struct {
+	ReadOnly, Destructive, Idempotent, OpenWorld bool
+}
+
+// Presets for the common kinds of tool.
+var (
+	// ReadOnly reads from Mixpanel.
+	ReadOnly = Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}
+	// Local computes without calling Mixpanel (validators, builders).
+	Local = Annotations{ReadOnly: true, Idempotent: true}
+	// Write creates or changes something in Mixpanel.
+	Write = Annotations{OpenWorld: true}
+	// Update replaces state: repeating it has no further effect.
+	Update = Annotations{Idempotent: true, OpenWorld: true}
+	// Destructive deletes or irreversibly changes something.
+	Destructive = Annotations{Destructive: true, Idempotent: true, OpenWorld: true}
+)
+
+// Env is what every handler gets besides its input.
+type Env struct {
+	client    *mixpanel.Client
+	clientErr error
+	Log       zerolog.Logger
+	Now       func() time.Time
+}
+
+// NewEnv builds the handlers' environment. A client error (typically a
+// missing setting) is returned by every call to Client instead of stopping
+// the server, so it can start and list its tools unconfigured.
+func NewEnv(client *mixpanel.Client, clientErr error, log zerolog.Logger) *Env {
+	return &Env{client: client, clientErr: clientErr, Log: log, Now: time.Now}
+}
+
+// Client returns the Mixpanel client, or an error naming the missing setting.
+func (e *Env) Client() (*mixpanel.Client, error) {
+	if e.clientErr != nil {
+		return nil, e.clientErr
+	}
+	if e.client == nil {
+		return nil, &mixpanel.MissingSettingError{Setting: "MP_USERNAME + MP_SECRET or MP_OAUTH_TOKEN", Fix: "no Mixpanel client is configured"}
+	}
+	if err := e.client.Config().CheckCredentials(); err != nil {
+		return nil, err
+	}
+	return e.client, nil
+}
+
+// Texter is implemented by outputs that render themselves for a model.
+type Texter interface{ Text() string }
+
+// Validator is implemented by inputs that check themselves before the
+// handler runs.
+type Validator interface{ Validate() error }
+
+// Tool is one registered tool.
+type Tool struct {
+	Name        string
+	Toolset     Toolset
+	Description string
+	Annotations Annotations
+
+	schemaOnce sync.Once
+	inSchema   json.RawMessage
+	outSchema  json.RawMessage
+	schemaErr  error
+	schemaFn   func() (in, out json.RawMessage, err error)
+
+	call func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult
+}
+
+// Schemas returns the tool's input and output JSON Schemas, reflected once.
+func (t *Tool) Schemas() (in, out json.RawMessage, err error) {
+	t.schemaOnce.Do(func() { t.inSchema, t.outSchema, t.schemaErr = t.schemaFn() })
+	return t.inSchema, t.outSchema, t.schemaErr
+}
+
+// Definition is the MCP tool definition served by tools/list.
+func (t *Tool) Definition() (mcp.Tool, error) {
+	in, out, err := t.Schemas()
+	if err != nil {
+		return mcp.Tool{}, fmt.Errorf("tool %s: %w", t.Name, err)
+	}
+	a := t.Annotations
+	return mcp.Tool{
+		Name:            t.Name,
+		Description:     t.Description,
+		RawInputSchema:  in,
+		RawOutputSchema: out,
+		Annotations: mcp.ToolAnnotation{
+			ReadOnlyHint:    &a.ReadOnly,
+			DestructiveHint: &a.Destructive,
+			IdempotentHint:  &a.Idempotent,
+			OpenWorldHint:   &a.OpenWorld,
+		},
+	}, nil
+}
+
+// Call runs the tool on raw JSON arguments. It never panics and never
+// returns a protocol error: every failure is an isError result.
+func (t *Tool) Call(ctx context.Context, env *Env, args json.RawMessage) (res *mcp.CallToolResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			env.Log.Error().Str("tool", t.Name).Interface("panic", p).Msg("tool panicked")
+			res = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; please report it. The input was not the cause you can fix.", t.Name))
+		}
+	}()
+	return t.call(ctx, env, args)
+}
+
+// New builds a tool from a typed handler: the input and output schemas are
+// reflected from In and Out, arguments are decoded strictly into In and
+// validated, and the result carries Out as structuredContent plus a text
+// rendering (Out's Text method, or compact JSON).
+func New[In, Out any](name string, toolset Toolset, description string, ann Annotations, handler func(context.Context, *Env, In) (Out, error)) *Tool {
+	t := &Tool{Name: name, Toolset: toolset, Description: description, Annotations: ann}
+	t.schemaFn = func() (json.RawMessage, json.RawMessage, error) {
+		in, err := schemas.Input[In]()
+		if err != nil {
+			return nil, nil, err
+		}
+		out, err := schemas.Output[Out]()
+		return in, out, err
+	}
+	t.call = func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult {
+		var in In
+		if err := decodeArgs(args, &in); err != nil {
+			return mcp.NewToolResultError(err.Error())
+		}
+		if v, ok := any(&in).(Validator); ok {
+			if err := v.Validate(); err != nil {
+				return mcp.NewToolResultError(err.Error())
+			}
+		}
+		out, err := handler(ctx, env, in)
+		if err != nil {
+			env.Log.Info().Str("tool", name).Str("error", err.Error()).Msg("tool call failed")
+			return mcp.NewToolResultError(ErrorText(err))
+		}
+		text := ""
+		if tx, ok := any(&out).(Texter); ok {
+			text = tx.Text()
+		} else if tx, ok := any(out).(Texter); ok {
+			text = tx.Text()
+		} else {
+			raw, err := json.Marshal(out)
+			if err != nil {
+				return mcp.NewToolResultError("encode result: " + err.Error())
+			}
+			text = string(raw)
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(text)}, StructuredContent: out}
+	}
+	return t
+}
+
+// ErrorText is the text of an isError result: the error and, for Mixpanel
+// API errors, what to do about it.
+func ErrorText(err error) string {
+	var apiErr *mixpanel.APIError
+	if errors.As(err, &apiErr) {
+		if h := apiErr.Hint(); h != "" {
+			return err.Error() + "\n" + h
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return "cancelled"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out: " + err.Error()
+	}
+	return err.Error()
+}
+
+// decodeArgs decodes the call's arguments strictly into v and reports
+// unknown, mistyped and missing arguments by name.
+func decodeArgs(args json.RawMessage, v any) error {
+	if len(bytes.TrimSpace(args)) == 0 || string(bytes.TrimSpace(args)) == "null" {
+		args = []byte("{}")
+	}
+	var present map[string]json.RawMessage
+	if err := json.Unmarshal(args, &present); err != nil {
+		return fmt.Errorf("invalid arguments: expected a JSON object: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(args))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return argError(err, v)
+	}
+	var missing []string
+	for _, f := range fields(reflect.TypeOf(v).Elem()) {
+		if f.required {
+			if _, ok := present[f.name]; !ok {
+				missing = append(missing, f.name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing required argument(s): %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func argError(err error, v any) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		return fmt.Errorf("argument %q: expected %s, got a JSON %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+	}
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		var names []string
+		for _, f := range fields(reflect.TypeOf(v).Elem()) {
+			names = append(names, f.name)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("unknown argument %s; valid arguments: %s", name, strings.Join(names, ", "))
+	}
+	return fmt.Errorf("invalid arguments: %s", strings.TrimPrefix(msg, "json: "))
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}
+
+type field struct {
+	name     string
+	required bool
+}
+
+// fields lists the JSON fields of a struct type; a field is required when
+// its tag has no omitempty/omitzero, the convention the schemas follow.
+func fields(t reflect.Type) []field {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if sf.Anonymous && name == "" {
+			out = append(out, fields(sf.Type)...)
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
+		out = append(out, field{name: name, required: !optional})
+	}
+	return out
+}
