@@ -106,21 +106,20 @@ const SignedTTLSeconds = 300
 // SignedReplay is a signed CDN access handle for one replay.
 //
 // Its query string is a bearer credential valid for about five minutes, so it
-// lives behind a pointer in an unexported field: JSON encoding leaves it out,
-// and String, GoString, Format and LogValue print a masked form. Even a
-// reflection-based print of a struct that embeds a SignedReplay shows only a
-// pointer address. Callers that need the credential ask for it by name
-// (QueryString, FileURL, WithCredential).
+// is held by a closure in an unexported field: JSON encoding leaves it out,
+// String, GoString, Format and LogValue print a masked form, and even a
+// reflection-based print of a struct that holds a SignedReplay in an
+// unexported field (where fmt cannot call Format) shows only a function
+// address, for every verb. Callers that need the credential ask for it by
+// name (QueryString, FileURL, WithCredential).
 type SignedReplay struct {
 	ReplayID string  `json:"replay_id" jsonschema:"description=Mixpanel replay identifier"`
 	URL      string  `json:"url" jsonschema:"description=CDN URL prefix with a trailing slash"`
 	Env      string  `json:"env" jsonschema:"enum=prod,enum=dev,description=Replay environment"`
 	SignedAt float64 `json:"signed_at" jsonschema:"description=Unix seconds when the URL was signed"`
 
-	cred *credential
+	cred func() string
 }
-
-type credential struct{ queryString string }
 
 // NewSignedReplay validates and builds a handle (data-model §2.2).
 func NewSignedReplay(replayID, url, queryString, env string, signedAt float64) (SignedReplay, error) {
@@ -136,7 +135,7 @@ func NewSignedReplay(replayID, url, queryString, env string, signedAt float64) (
 	case signedAt < 0:
 		return SignedReplay{}, &ValidationError{Field: "signed_at", Problem: fmt.Sprintf("must be non-negative; got %v", signedAt)}
 	}
-	return SignedReplay{ReplayID: replayID, URL: url, Env: env, SignedAt: signedAt, cred: &credential{queryString}}, nil
+	return SignedReplay{ReplayID: replayID, URL: url, Env: env, SignedAt: signedAt, cred: func() string { return queryString }}, nil
 }
 
 // QueryString returns the signed bearer credential. Never log it.
@@ -144,7 +143,13 @@ func (s SignedReplay) QueryString() string {
 	if s.cred == nil {
 		return ""
 	}
-	return s.cred.queryString
+	return s.cred()
+}
+
+// Equal compares two handles, credential included; use it instead of == or
+// reflect.DeepEqual, which cannot see through the closure.
+func (s SignedReplay) Equal(o SignedReplay) bool {
+	return s.ReplayID == o.ReplayID && s.URL == o.URL && s.Env == o.Env && s.SignedAt == o.SignedAt && s.QueryString() == o.QueryString()
 }
 
 // ExpiresAt is the approximate Unix second at which the signature lapses.

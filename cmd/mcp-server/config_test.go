@@ -1,0 +1,157 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+)
+
+const configTOML = `
+[active]
+account = "prod"
+workspace = 3001
+
+[accounts.prod]
+type = "service_account"
+region = "eu"
+default_project = "111"
+username = "file-user"
+secret = "file-secret"
+
+[accounts.tok]
+type = "oauth_token"
+region = "in"
+default_project = "222"
+token_env = "MY_TOKEN"
+
+[accounts.browser]
+type = "oauth_browser"
+region = "us"
+`
+
+func writeConfig(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.toml")
+	require.NoError(t, os.WriteFile(p, []byte(configTOML), 0o600))
+	return p
+}
+
+func envOf(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	path := writeConfig(t)
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(t *testing.T, o *options)
+	}{
+		{name: "file only: the active account", env: map[string]string{"MP_CONFIG_PATH": path},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "file-user", o.Mixpanel.Username)
+				assert.Equal(t, "file-secret", o.Mixpanel.Secret)
+				assert.Equal(t, "111", o.Mixpanel.ProjectID)
+				assert.Equal(t, "3001", o.Mixpanel.WorkspaceID)
+				assert.Equal(t, mixpanel.RegionEU, o.Mixpanel.Region)
+			}},
+		{name: "environment beats the file", env: map[string]string{"MP_CONFIG_PATH": path, "MP_USERNAME": "env-user", "MP_SECRET": "env-secret", "MP_PROJECT_ID": "999", "MP_REGION": "us"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "env-user", o.Mixpanel.Username)
+				assert.Equal(t, "env-secret", o.Mixpanel.Secret)
+				assert.Equal(t, "999", o.Mixpanel.ProjectID)
+				assert.Equal(t, mixpanel.RegionUS, o.Mixpanel.Region)
+			}},
+		{name: "flags beat the environment", args: []string{"--project-id", "5", "--region", "in", "--username", "flag-user"},
+			env: map[string]string{"MP_CONFIG_PATH": path, "MP_USERNAME": "env-user", "MP_SECRET": "env-secret", "MP_PROJECT_ID": "999"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "flag-user", o.Mixpanel.Username)
+				assert.Equal(t, "env-secret", o.Mixpanel.Secret)
+				assert.Equal(t, "5", o.Mixpanel.ProjectID)
+				assert.Equal(t, mixpanel.RegionIN, o.Mixpanel.Region)
+			}},
+		{name: "MP_ACCOUNT picks an oauth_token account reading token_env", env: map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "tok", "MY_TOKEN": "tkn"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "tkn", o.Mixpanel.OAuthToken)
+				assert.Empty(t, o.Mixpanel.Username)
+				assert.Equal(t, "222", o.Mixpanel.ProjectID)
+				assert.Equal(t, mixpanel.RegionIN, o.Mixpanel.Region)
+			}},
+		{name: "no file, no settings: defaults", env: map[string]string{"HOME": t.TempDir()},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "stdio", o.Transport)
+				assert.Equal(t, "127.0.0.1:8080", o.Listen)
+				assert.Equal(t, mixpanel.RegionUS, o.Mixpanel.Region)
+				assert.False(t, o.Mixpanel.HasCredentials())
+				assert.Equal(t, 120*time.Second, o.Mixpanel.Timeout)
+				assert.Equal(t, 5, o.Mixpanel.QueryConcurrency)
+				assert.Equal(t, 60, o.Mixpanel.QueryPerHour)
+			}},
+		{name: "base URL overrides", env: map[string]string{"HOME": t.TempDir(), "MP_QUERY_URL": "http://q/", "MP_APP_URL": "http://a"},
+			args: []string{"--export-url", "http://x", "--engage-url", "http://e"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "http://q/", o.Mixpanel.QueryURL)
+				assert.Equal(t, "http://x", o.Mixpanel.ExportURL)
+				assert.Equal(t, "http://e", o.Mixpanel.EngageURL)
+				assert.Equal(t, "http://a", o.Mixpanel.AppURL)
+			}},
+		{name: "transport and HTTP settings", env: map[string]string{"HOME": t.TempDir(), "MCP_TRANSPORT": "http", "MCP_STATELESS": "true", "MCP_ALLOWED_ORIGINS": "https://app.example.com/, https://b.example"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "http", o.Transport)
+				assert.True(t, o.Stateless)
+				assert.Equal(t, []string{"https://app.example.com", "https://b.example"}, o.AllowedOrigins)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := parseOptions(tt.args, envOf(tt.env), io.Discard)
+			require.NoError(t, err)
+			tt.check(t, o)
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	path := writeConfig(t)
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown account", nil, map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "nope"}, `account "nope" is not defined`},
+		{"browser account", []string{"--account", "browser"}, map[string]string{"MP_CONFIG_PATH": path}, "oauth_browser"},
+		{"empty token_env", nil, map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "tok"}, "$MY_TOKEN, which is empty"},
+		{"missing explicit config file", nil, map[string]string{"MP_CONFIG_PATH": filepath.Join(t.TempDir(), "none.toml")}, "none.toml"},
+		{"bad region", []string{"--region", "mars"}, map[string]string{"HOME": t.TempDir()}, "us, eu or in"},
+		{"non-numeric project", []string{"--project-id", "abc"}, map[string]string{"HOME": t.TempDir()}, "not a numeric project id"},
+		{"bad transport", []string{"--transport", "sse"}, map[string]string{"HOME": t.TempDir()}, "not stdio or http"},
+		{"bad limit", []string{"--query-hourly-limit", "0"}, map[string]string{"HOME": t.TempDir()}, "-1 to disable"},
+		{"stray argument", []string{"serve-now"}, map[string]string{"HOME": t.TempDir()}, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseOptions(tt.args, envOf(tt.env), io.Discard)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestHelpDocumentsEverySetting(t *testing.T) {
+	var b strings.Builder
+	usage(&b)
+	for _, s := range settings {
+		assert.Contains(t, b.String(), "--"+s.flag)
+		assert.Contains(t, b.String(), "$"+s.env)
+	}
+}

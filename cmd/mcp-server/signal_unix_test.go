@@ -1,0 +1,5 @@
+package main
+
+import "syscall"
+
+var sigterm = syscall.SIGTERM

@@ -1,0 +1,19 @@
+// Package query turns typed Mixpanel query specs into bookmark params, checks
+// them with the reference library's validation rules before anything is sent,
+// and parses query responses into results a model can read.
+//
+// The types mirror the Python library mixpanel_headless (Metric, Filter,
+// GroupBy, CohortDefinition, ...). Its class-method constructors become one
+// JSON object with a discriminating field, so a model writes
+// {"property":"country","operator":"equals","value":"US"} where Python code
+// writes Filter.equals("country", "US"). Bare strings are accepted wherever
+// the reference accepts them, and single items wherever it accepts lists.
+//
+// Validation reports every problem of a stage at once as a *ValidationError
+// whose issues carry the reference's rule code (M2, V19, B11, ...), the path
+// of the offending field and a fix. Like the reference it runs in three
+// stages: the constructors of the typed objects, the argument rules (V*, CP*,
+// DG1) and the rules on the built bookmark (B*); a later stage runs only when
+// the earlier ones passed, so the codes match the reference's for the same
+// input.
+package query

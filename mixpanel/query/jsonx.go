@@ -1,0 +1,217 @@
+package query
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Number is a JSON number kept exactly as it was written, so 15 stays 15
+// and 15.0 stays 15.0 in the bookmark, as in the reference. A numeric string
+// such as "42" is accepted for a model's convenience.
+type Number string
+
+// UnmarshalJSON accepts a number or a string holding one.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+		if !isJSONNumber(s) {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		*n = Number(s)
+		return nil
+	}
+	if !isJSONNumber(string(b)) {
+		return fmt.Errorf("%s is not a number", truncateForError(string(b)))
+	}
+	*n = Number(b)
+	return nil
+}
+
+// MarshalJSON writes the number as it was written.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if n == "" {
+		return []byte("null"), nil
+	}
+	return []byte(n), nil
+}
+
+// Float is the number's value.
+func (n Number) Float() float64 {
+	f, _ := strconv.ParseFloat(string(n), 64)
+	return f
+}
+
+// IsInt reports whether the number was written as an integer.
+func (n Number) IsInt() bool {
+	return !strings.ContainsAny(string(n), ".eE")
+}
+
+func isJSONNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	var v json.Number
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+}
+
+// Int is an integer argument that also accepts "42" and 42.0.
+type Int int64
+
+// UnmarshalJSON accepts an integral number or a string holding one.
+func (i *Int) UnmarshalJSON(b []byte) error {
+	var n Number
+	if err := n.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	f := n.Float()
+	if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return fmt.Errorf("%s is not an integer", string(n))
+	}
+	*i = Int(f)
+	return nil
+}
+
+func intPtr(v int64) *Int { i := Int(v); return &i }
+
+// decodeStrict decodes one JSON value into v, rejecting unknown fields and
+// trailing data, and keeping numbers exact.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return cleanDecodeError(err)
+	}
+	if dec.More() {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// decodeAny decodes a free-form JSON value with exact numbers.
+func decodeAny(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, cleanDecodeError(err)
+	}
+	return fixNumbers(v), nil
+}
+
+// fixNumbers turns json.Number into Number so re-encoding keeps the text.
+func fixNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		return Number(x)
+	case []any:
+		for i := range x {
+			x[i] = fixNumbers(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = fixNumbers(x[k])
+		}
+	}
+	return v
+}
+
+func cleanDecodeError(err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "json: ")
+	return errors.New(msg)
+}
+
+func truncateForError(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+// jsonKind names the kind of a raw JSON value: "string", "number",
+// "object", "array", "bool", "null" or "" when empty.
+func jsonKind(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return ""
+	}
+	switch b[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// splitList returns the elements of a JSON array, or the value itself as a
+// one-element list: a single item is accepted wherever a list is.
+func splitList(b []byte) ([]json.RawMessage, error) {
+	if jsonKind(b) == "array" {
+		var items []json.RawMessage
+		if err := json.Unmarshal(b, &items); err != nil {
+			return nil, cleanDecodeError(err)
+		}
+		return items, nil
+	}
+	if k := jsonKind(b); k == "" || k == "null" {
+		return nil, nil
+	}
+	return []json.RawMessage{json.RawMessage(b)}, nil
+}
+
+// objectKeys lists the keys of a JSON object in the order they were written.
+func objectKeys(b []byte) ([]string, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, cleanDecodeError(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, errors.New("expected a JSON object")
+	}
+	var keys []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, cleanDecodeError(err)
+		}
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, cleanDecodeError(err)
+		}
+	}
+	return keys, nil
+}
+
+// hasKey reports whether a JSON object has the key.
+func hasKey(b []byte, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return false
+	}
+	_, ok := m[key]
+	return ok
+}

@@ -1,0 +1,296 @@
+package query
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/invopop/jsonschema"
+)
+
+// FilterList is one Filter or a list of them.
+type FilterList []Filter
+
+// UnmarshalJSON accepts one filter or a list.
+func (l *FilterList) UnmarshalJSON(b []byte) error {
+	items, err := splitList(b)
+	if err != nil {
+		return err
+	}
+	out := make(FilterList, len(items))
+	for i, it := range items {
+		if err := out[i].UnmarshalJSON(it); err != nil {
+			return fmt.Errorf("[%d]: %w", i, err)
+		}
+	}
+	*l = out
+	return nil
+}
+
+// JSONSchema accepts one filter or a list.
+func (FilterList) JSONSchema() *jsonschema.Schema {
+	return oneOrMany("One filter or a list (all must match)", Filter{}.JSONSchema())
+}
+
+// resolveAll resolves every filter; a nil result means an issue.
+func (l FilterList) resolveAll(path string, iss *Issues) []ResolvedFilter {
+	out := make([]ResolvedFilter, len(l))
+	for i, f := range l {
+		out[i] = f.Resolve(join(path, i), iss)
+	}
+	return out
+}
+
+// EventItem is one entry of an insights query's events: an event name, a
+// Metric, a CohortMetric or a Formula.
+type EventItem struct {
+	Name    string
+	Metric  *Metric
+	Cohort  *CohortMetric
+	Formula *Formula
+}
+
+// UnmarshalJSON picks the form: a string is an event name; an object with
+// "event" is a Metric, with "cohort" a CohortMetric, with "expression" a
+// Formula.
+func (e *EventItem) UnmarshalJSON(b []byte) error {
+	*e = EventItem{}
+	switch jsonKind(b) {
+	case "string":
+		return json.Unmarshal(b, &e.Name)
+	case "object":
+		switch {
+		case hasKey(b, "event"):
+			var m Metric
+			if err := decodeStrict(b, &m); err != nil {
+				return fmt.Errorf("metric: %w", err)
+			}
+			e.Metric = &m
+		case hasKey(b, "cohort"):
+			var c CohortMetric
+			if err := decodeStrict(b, &c); err != nil {
+				return fmt.Errorf("cohort metric: %w", err)
+			}
+			e.Cohort = &c
+		case hasKey(b, "expression"):
+			var f Formula
+			if err := decodeStrict(b, &f); err != nil {
+				return fmt.Errorf("formula: %w", err)
+			}
+			e.Formula = &f
+		default:
+			return fmt.Errorf("event object needs \"event\" (Metric), \"cohort\" (CohortMetric) or \"expression\" (Formula)")
+		}
+		return nil
+	}
+	return fmt.Errorf("event must be an event name or an object, got %s", jsonKind(b))
+}
+
+// MarshalJSON writes the item's form.
+func (e EventItem) MarshalJSON() ([]byte, error) {
+	switch {
+	case e.Metric != nil:
+		return json.Marshal(e.Metric)
+	case e.Cohort != nil:
+		return json.Marshal(e.Cohort)
+	case e.Formula != nil:
+		return json.Marshal(e.Formula)
+	}
+	return json.Marshal(e.Name)
+}
+
+// JSONSchema offers the four forms.
+func (EventItem) JSONSchema() *jsonschema.Schema {
+	m := inlineObject[Metric]()
+	m.Examples = []any{map[string]any{"event": "Purchase", "math": "average", "property": "amount"}}
+	c := inlineObject[CohortMetric]()
+	c.Examples = []any{map[string]any{"cohort": 123, "name": "Power Users"}}
+	f := inlineObject[Formula]()
+	f.Examples = []any{map[string]any{"expression": "(B / A) * 100", "label": "Conversion %"}}
+	return oneOf("Event name (takes the top-level math), Metric, CohortMetric or Formula",
+		&jsonschema.Schema{Type: "string", Examples: []any{"Signup"}}, m, c, f)
+}
+
+// EventList is one event item or a list of them.
+type EventList []EventItem
+
+// UnmarshalJSON accepts one item or a list.
+func (l *EventList) UnmarshalJSON(b []byte) error {
+	items, err := splitList(b)
+	if err != nil {
+		return err
+	}
+	out := make(EventList, len(items))
+	for i, it := range items {
+		if err := out[i].UnmarshalJSON(it); err != nil {
+			return fmt.Errorf("[%d]: %w", i, err)
+		}
+	}
+	*l = out
+	return nil
+}
+
+// JSONSchema accepts one item or a list.
+func (EventList) JSONSchema() *jsonschema.Schema {
+	return oneOrMany("What to measure: one item or a list; formula letters A, B, ... refer to non-formula items in order", EventItem{}.JSONSchema())
+}
+
+// GroupItem is one breakdown: a property name, a GroupBy, a
+// CohortBreakdown or a FrequencyBreakdown.
+type GroupItem struct {
+	Name      string
+	GroupBy   *GroupBy
+	Cohort    *CohortBreakdown
+	Frequency *FrequencyBreakdown
+}
+
+// UnmarshalJSON picks the form: "property" is a GroupBy, "cohort" a
+// CohortBreakdown, "event" a FrequencyBreakdown.
+func (g *GroupItem) UnmarshalJSON(b []byte) error {
+	*g = GroupItem{}
+	switch jsonKind(b) {
+	case "string":
+		return json.Unmarshal(b, &g.Name)
+	case "object":
+		switch {
+		case hasKey(b, "property"):
+			var v GroupBy
+			if err := decodeStrict(b, &v); err != nil {
+				return fmt.Errorf("group_by: %w", err)
+			}
+			g.GroupBy = &v
+		case hasKey(b, "cohort"):
+			var v CohortBreakdown
+			if err := decodeStrict(b, &v); err != nil {
+				return fmt.Errorf("cohort breakdown: %w", err)
+			}
+			g.Cohort = &v
+		case hasKey(b, "event"):
+			var v FrequencyBreakdown
+			if err := decodeStrict(b, &v); err != nil {
+				return fmt.Errorf("frequency breakdown: %w", err)
+			}
+			g.Frequency = &v
+		default:
+			return fmt.Errorf("breakdown object needs \"property\" (GroupBy), \"cohort\" (CohortBreakdown) or \"event\" (FrequencyBreakdown)")
+		}
+		return nil
+	}
+	return fmt.Errorf("breakdown must be a property name or an object, got %s", jsonKind(b))
+}
+
+// MarshalJSON writes the item's form.
+func (g GroupItem) MarshalJSON() ([]byte, error) {
+	switch {
+	case g.GroupBy != nil:
+		return json.Marshal(g.GroupBy)
+	case g.Cohort != nil:
+		return json.Marshal(g.Cohort)
+	case g.Frequency != nil:
+		return json.Marshal(g.Frequency)
+	}
+	return json.Marshal(g.Name)
+}
+
+// JSONSchema offers the four forms.
+func (GroupItem) JSONSchema() *jsonschema.Schema {
+	gb := inlineObject[GroupBy]()
+	gb.Examples = []any{map[string]any{"property": "amount", "property_type": "number", "bucket_size": 50, "bucket_min": 0, "bucket_max": 500}}
+	cb := inlineObject[CohortBreakdown]()
+	cb.Examples = []any{map[string]any{"cohort": 123, "name": "Power Users"}}
+	fb := inlineObject[FrequencyBreakdown]()
+	fb.Examples = []any{map[string]any{"event": "Purchase", "bucket_max": 20}}
+	return oneOf("Property name (string breakdown), GroupBy, CohortBreakdown or FrequencyBreakdown",
+		&jsonschema.Schema{Type: "string", Examples: []any{"country"}}, gb, cb, fb)
+}
+
+// GroupList is one breakdown or a list of them.
+type GroupList []GroupItem
+
+// UnmarshalJSON accepts one item or a list.
+func (l *GroupList) UnmarshalJSON(b []byte) error {
+	items, err := splitList(b)
+	if err != nil {
+		return err
+	}
+	out := make(GroupList, len(items))
+	for i, it := range items {
+		if err := out[i].UnmarshalJSON(it); err != nil {
+			return fmt.Errorf("[%d]: %w", i, err)
+		}
+	}
+	*l = out
+	return nil
+}
+
+// JSONSchema accepts one item or a list.
+func (GroupList) JSONSchema() *jsonschema.Schema {
+	return oneOrMany("Breakdown: one or a list", GroupItem{}.JSONSchema())
+}
+
+// WhereItem is one global filter: a Filter or a FrequencyFilter.
+type WhereItem struct {
+	Filter    *Filter
+	Frequency *FrequencyFilter
+}
+
+// UnmarshalJSON picks the form: an object with "event" is a
+// FrequencyFilter, otherwise a Filter.
+func (w *WhereItem) UnmarshalJSON(b []byte) error {
+	*w = WhereItem{}
+	if jsonKind(b) != "object" {
+		return fmt.Errorf("filter must be an object such as {\"property\": \"country\", \"operator\": \"equals\", \"value\": \"US\"}, got %s", jsonKind(b))
+	}
+	if hasKey(b, "event") {
+		var v FrequencyFilter
+		if err := decodeStrict(b, &v); err != nil {
+			return fmt.Errorf("frequency filter: %w", err)
+		}
+		w.Frequency = &v
+		return nil
+	}
+	var f Filter
+	if err := f.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	w.Filter = &f
+	return nil
+}
+
+// MarshalJSON writes the item's form.
+func (w WhereItem) MarshalJSON() ([]byte, error) {
+	if w.Frequency != nil {
+		return json.Marshal(w.Frequency)
+	}
+	return json.Marshal(w.Filter)
+}
+
+// JSONSchema offers a Filter or a FrequencyFilter.
+func (WhereItem) JSONSchema() *jsonschema.Schema {
+	ff := inlineObject[FrequencyFilter]()
+	ff.Examples = []any{map[string]any{"event": "Purchase", "value": 3, "operator": "is at least", "date_range_value": 30, "date_range_unit": "day"}}
+	return oneOf("Filter, or FrequencyFilter (users who did event N times)", Filter{}.JSONSchema(), ff)
+}
+
+// WhereList is one global filter or a list of them (all must match).
+type WhereList []WhereItem
+
+// UnmarshalJSON accepts one item or a list.
+func (l *WhereList) UnmarshalJSON(b []byte) error {
+	items, err := splitList(b)
+	if err != nil {
+		return err
+	}
+	out := make(WhereList, len(items))
+	for i, it := range items {
+		if err := out[i].UnmarshalJSON(it); err != nil {
+			return fmt.Errorf("[%d]: %w", i, err)
+		}
+	}
+	*l = out
+	return nil
+}
+
+// JSONSchema accepts one item or a list.
+func (WhereList) JSONSchema() *jsonschema.Schema {
+	return oneOrMany("Global filters: one or a list (AND)", WhereItem{}.JSONSchema())
+}

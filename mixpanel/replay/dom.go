@@ -1,0 +1,547 @@
+package replay
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// rrweb serialized node types.
+const (
+	nodeDocument = 0
+	nodeElement  = 2
+	nodeText     = 3
+)
+
+// DefaultMaxNodes caps the DOM tracker, as the reference does: a huge page
+// (an SPA with a hundred thousand nodes) degrades to vaguer descriptions
+// instead of unbounded memory.
+const DefaultMaxNodes = 50000
+
+const (
+	// maxAncestorDepth bounds the walk from a clicked node to the element
+	// that describes it (icon span -> button, svg circle -> svg -> button).
+	maxAncestorDepth = 3
+	// maxDescText bounds a description's text so a click on a container
+	// does not quote a whole page.
+	maxDescText = 80
+	// maxTextVisit bounds the nodes visited to collect an element's text.
+	maxTextVisit = 400
+)
+
+type domNode struct {
+	parent   int
+	kind     int
+	tag      string
+	attrs    map[string]string
+	text     string
+	children []int
+}
+
+// domTracker keeps the part of the page's DOM that descriptions need:
+// element tags, a few attributes, text, and the tree shape. Node ids are
+// only unique within one page load, so a full snapshot resets it.
+type domTracker struct {
+	nodes    map[int]*domNode
+	maxNodes int
+	capped   bool
+}
+
+func newDOMTracker(maxNodes int) *domTracker {
+	if maxNodes <= 0 {
+		maxNodes = DefaultMaxNodes
+	}
+	return &domTracker{nodes: make(map[int]*domNode), maxNodes: maxNodes}
+}
+
+// attrValue holds an rrweb attribute value: a string, a number or boolean
+// (kept as its JSON text), or null (a removal in a mutation).
+type attrValue struct {
+	s    string
+	null bool
+}
+
+func (v *attrValue) UnmarshalJSON(b []byte) error {
+	switch {
+	case len(b) == 0:
+		return nil
+	case b[0] == 'n':
+		v.null = true
+	case b[0] == '"':
+		return json.Unmarshal(b, &v.s)
+	default:
+		v.s = string(b)
+	}
+	return nil
+}
+
+type snapNode struct {
+	ID          int                  `json:"id"`
+	Type        int                  `json:"type"`
+	TagName     string               `json:"tagName"`
+	Attributes  map[string]attrValue `json:"attributes"`
+	ChildNodes  []*snapNode          `json:"childNodes"`
+	TextContent string               `json:"textContent"`
+	IsStyle     bool                 `json:"isStyle"`
+}
+
+// keptAttr reports the attributes descriptions and selector labels use.
+func keptAttr(name string) bool {
+	switch name {
+	case "aria-label", "title", "alt", "placeholder", "href", "id", "type", "role", "for", "name":
+		return true
+	}
+	return strings.HasPrefix(name, "data-")
+}
+
+// cleanValue drops values that say nothing: blank, "none", and fully masked
+// ones (the recorder masks sensitive placeholders with asterisks).
+func cleanValue(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.EqualFold(s, "none") || strings.Trim(s, "*") == "" {
+		return ""
+	}
+	return s
+}
+
+func (t *domTracker) reset() {
+	clear(t.nodes)
+	t.capped = false
+}
+
+// add inserts a serialized subtree under parent (0 for a root), before the
+// sibling next when it is known.
+func (t *domTracker) add(n *snapNode, parent, next int) {
+	if n == nil || n.ID == 0 {
+		return
+	}
+	if old, ok := t.nodes[n.ID]; ok {
+		// A node that is added again was moved: drop its old place first.
+		t.detach(n.ID, old.parent)
+		t.removeSubtree(n.ID)
+	}
+	if len(t.nodes) >= t.maxNodes {
+		t.capped = true
+		return
+	}
+	node := &domNode{parent: parent, kind: n.Type}
+	switch n.Type {
+	case nodeElement:
+		node.tag = strings.ToLower(n.TagName)
+		for k, v := range n.Attributes {
+			if !keptAttr(k) || v.null {
+				continue
+			}
+			if c := cleanValue(v.s); c != "" {
+				if node.attrs == nil {
+					node.attrs = make(map[string]string, 4)
+				}
+				node.attrs[k] = c
+			}
+		}
+	case nodeText:
+		if !n.IsStyle && !t.insideCode(parent) {
+			node.text = keepText(n.TextContent)
+		}
+	}
+	t.nodes[n.ID] = node
+	if p, ok := t.nodes[parent]; ok && parent != 0 {
+		p.children = insertBefore(p.children, n.ID, next)
+	}
+	for _, c := range n.ChildNodes {
+		t.add(c, n.ID, 0)
+	}
+}
+
+func insertBefore(list []int, id, next int) []int {
+	if next != 0 {
+		for i, c := range list {
+			if c == next {
+				list = append(list, 0)
+				copy(list[i+1:], list[i:])
+				list[i] = id
+				return list
+			}
+		}
+	}
+	return append(list, id)
+}
+
+// insideCode reports text whose parent is a script or style element: code,
+// not words a person reads.
+func (t *domTracker) insideCode(parent int) bool {
+	p, ok := t.nodes[parent]
+	return ok && (p.tag == "script" || p.tag == "style")
+}
+
+// keepText stores a text node's content untrimmed, because selection
+// offsets count from its first character, but drops whitespace-only text.
+func keepText(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return s
+}
+
+func (t *domTracker) remove(id int) {
+	n, ok := t.nodes[id]
+	if !ok {
+		return
+	}
+	t.detach(id, n.parent)
+	t.removeSubtree(id)
+}
+
+func (t *domTracker) detach(id, parent int) {
+	p, ok := t.nodes[parent]
+	if !ok {
+		return
+	}
+	for i, c := range p.children {
+		if c == id {
+			p.children = append(p.children[:i], p.children[i+1:]...)
+			return
+		}
+	}
+}
+
+func (t *domTracker) removeSubtree(id int) {
+	stack := []int{id}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n, ok := t.nodes[cur]
+		if !ok {
+			continue
+		}
+		delete(t.nodes, cur)
+		stack = append(stack, n.children...)
+	}
+}
+
+func (t *domTracker) setText(id int, text string) {
+	if n, ok := t.nodes[id]; ok && n.kind == nodeText && !t.insideCode(n.parent) {
+		n.text = keepText(text)
+	}
+}
+
+func (t *domTracker) setAttrs(id int, attrs map[string]attrValue) {
+	n, ok := t.nodes[id]
+	if !ok || n.kind != nodeElement {
+		return
+	}
+	for k, v := range attrs {
+		if !keptAttr(k) {
+			continue
+		}
+		c := ""
+		if !v.null {
+			c = cleanValue(v.s)
+		}
+		if c == "" {
+			delete(n.attrs, k)
+			continue
+		}
+		if n.attrs == nil {
+			n.attrs = make(map[string]string, 4)
+		}
+		n.attrs[k] = c
+	}
+}
+
+// actionable elements are what a person means to press or fill in; a click
+// on anything inside one is described through it.
+func (n *domNode) actionable() bool {
+	switch n.tag {
+	case "button", "a", "input", "select", "textarea", "option", "summary", "label":
+		return true
+	}
+	switch n.attrs["role"] {
+	case "button", "link", "menuitem", "tab", "checkbox", "radio", "switch", "option":
+		return true
+	}
+	return false
+}
+
+// textual elements contribute all their descendant text to a description,
+// like a button's or a link's visible label; other elements only their own
+// text children, so a click on a container does not quote its content.
+func (n *domNode) textual() bool {
+	switch n.tag {
+	case "select", "textarea", "input":
+		return false
+	}
+	return n.actionable() || n.tag == "svg" || n.tag == "video" || n.tag == "audio" || n.tag == "canvas"
+}
+
+// describe returns a human description of node id, built as the reference
+// does from (in order) aria-label, title, alt, text, placeholder, link path,
+// id and input type, with an ancestor fallback. A node inside an actionable
+// element within maxAncestorDepth levels is described through it
+// (`span in button "Filter cards"`). Unknown nodes are "element".
+func (t *domTracker) describe(id int) string {
+	n, ok := t.nodes[id]
+	if !ok {
+		return "element"
+	}
+	tag := n.tag
+	if tag == "" {
+		tag = "element"
+	}
+	if n.kind == nodeText {
+		tag = "text"
+	}
+	if n.kind != nodeElement || !n.actionable() {
+		for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
+			pn, ok := t.nodes[p]
+			if !ok {
+				break
+			}
+			if pn.kind == nodeElement && pn.actionable() {
+				if d := t.ownDescription(p); d != "" {
+					return tag + " in " + d
+				}
+				break
+			}
+			p = pn.parent
+		}
+	}
+	if n.kind == nodeElement {
+		if d := t.ownDescription(id); d != "" {
+			return d
+		}
+	}
+	for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
+		pn, ok := t.nodes[p]
+		if !ok {
+			break
+		}
+		if pn.kind == nodeElement {
+			if d := t.ownDescription(p); d != "" {
+				return tag + " in " + d
+			}
+		}
+		p = pn.parent
+	}
+	return tag
+}
+
+// ownDescription describes an element from its own attributes and text, or
+// returns "" when they say nothing.
+func (t *domTracker) ownDescription(id int) string {
+	n := t.nodes[id]
+	parts := []string{n.tag}
+	meaningful := false
+	label := ""
+	switch {
+	case n.attrs["aria-label"] != "":
+		label = quote(n.attrs["aria-label"])
+	case n.attrs["title"] != "":
+		label = quote(n.attrs["title"])
+	case n.attrs["alt"] != "":
+		label = "alt=" + quote(n.attrs["alt"])
+	default:
+		if txt := t.elementText(id, n); txt != "" {
+			label = quote(txt)
+		} else if fl := t.formLabel(id, n); fl != "" {
+			label = quote(fl)
+		} else if n.attrs["placeholder"] != "" {
+			label = "placeholder=" + quote(n.attrs["placeholder"])
+		}
+	}
+	if label != "" {
+		parts = append(parts, label)
+		meaningful = true
+	}
+	if n.tag == "a" {
+		if p := linkPath(n.attrs["href"]); p != "" {
+			parts = append(parts, "to "+p)
+			meaningful = true
+		}
+	}
+	if !meaningful && n.attrs["id"] != "" {
+		parts = append(parts, "#"+n.attrs["id"])
+		meaningful = true
+	}
+	if n.tag == "input" && n.attrs["type"] != "" {
+		parts = append(parts, "type="+n.attrs["type"])
+		meaningful = true
+	}
+	if !meaningful {
+		return ""
+	}
+	return strings.Join(parts, " ")
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+// linkPath is the path of an absolute http(s) link, as the reference shows
+// it ("to /boards/123/cards/3"); "" for the site root or other links.
+func linkPath(href string) string {
+	if !strings.HasPrefix(href, "http") {
+		return ""
+	}
+	u, err := url.Parse(href)
+	if err != nil || u.Path == "" || u.Path == "/" {
+		return ""
+	}
+	return u.Path
+}
+
+// elementText is the visible text an element contributes to its description.
+func (t *domTracker) elementText(id int, n *domNode) string {
+	var b strings.Builder
+	if n.textual() {
+		t.collectText(&b, id, -1)
+	} else if n.tag != "select" && n.tag != "textarea" && n.tag != "input" {
+		for _, c := range n.children {
+			if cn, ok := t.nodes[c]; ok && cn.kind == nodeText && cn.text != "" {
+				appendWords(&b, cn.text)
+			}
+		}
+	}
+	return clip(b.String())
+}
+
+// collectText appends the text under id in document order, skipping the
+// subtree rooted at skip (the control inside its own label).
+func (t *domTracker) collectText(b *strings.Builder, id, skip int) {
+	visited := 0
+	var walk func(int)
+	walk = func(cur int) {
+		if cur == skip || visited >= maxTextVisit || b.Len() > 4*maxDescText {
+			return
+		}
+		visited++
+		n, ok := t.nodes[cur]
+		if !ok {
+			return
+		}
+		if n.kind == nodeText {
+			appendWords(b, n.text)
+			return
+		}
+		if n.tag == "select" || n.tag == "script" || n.tag == "style" {
+			return
+		}
+		for _, c := range n.children {
+			walk(c)
+		}
+	}
+	walk(id)
+}
+
+func appendWords(b *strings.Builder, s string) {
+	for _, w := range strings.Fields(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+}
+
+func clip(s string) string {
+	if utf8.RuneCountInString(s) <= maxDescText {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:maxDescText-1])) + "…"
+}
+
+// formLabel is the text of the <label> of a form control: the label that
+// wraps it, or the one whose for= names its id.
+func (t *domTracker) formLabel(id int, n *domNode) string {
+	if n.tag != "input" && n.tag != "select" && n.tag != "textarea" {
+		return ""
+	}
+	for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
+		pn, ok := t.nodes[p]
+		if !ok {
+			break
+		}
+		if pn.tag == "label" {
+			var b strings.Builder
+			t.collectText(&b, p, id)
+			if s := clip(b.String()); s != "" {
+				return s
+			}
+			break
+		}
+		p = pn.parent
+	}
+	if own := n.attrs["id"]; own != "" {
+		for lid, ln := range t.nodes {
+			if ln.tag == "label" && ln.attrs["for"] == own {
+				var b strings.Builder
+				t.collectText(&b, lid, id)
+				return clip(b.String())
+			}
+		}
+	}
+	return ""
+}
+
+// inputType is the lower-cased type attribute of an input, "select" or
+// "textarea" for those controls, or "" when the node is unknown.
+func (t *domTracker) inputType(id int) string {
+	n, ok := t.nodes[id]
+	if !ok {
+		return ""
+	}
+	if n.tag == "input" {
+		if ty := strings.ToLower(n.attrs["type"]); ty != "" {
+			return ty
+		}
+		return "text"
+	}
+	return n.tag
+}
+
+// dataAttrs returns the data-* attributes of the node and of the actionable
+// element it is described through, the stable selectors of what was acted on.
+func (t *domTracker) dataAttrs(id int) map[string]string {
+	var out map[string]string
+	collect := func(n *domNode) {
+		for k, v := range n.attrs {
+			if !strings.HasPrefix(k, "data-") {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]string)
+			}
+			if _, seen := out[k]; !seen {
+				out[k] = v
+			}
+		}
+	}
+	n, ok := t.nodes[id]
+	if !ok {
+		return nil
+	}
+	collect(n)
+	if n.kind == nodeElement && n.actionable() {
+		return out
+	}
+	for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
+		pn, ok := t.nodes[p]
+		if !ok {
+			break
+		}
+		if pn.kind == nodeElement && pn.actionable() {
+			collect(pn)
+			break
+		}
+		p = pn.parent
+	}
+	return out
+}
+
+// textOf returns the text of a text node, for selections.
+func (t *domTracker) textOf(id int) (string, bool) {
+	n, ok := t.nodes[id]
+	if !ok || n.kind != nodeText {
+		return "", false
+	}
+	return n.text, true
+}

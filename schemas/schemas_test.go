@@ -1,0 +1,83 @@
+package schemas
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/invopop/jsonschema"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type sFilter struct {
+	Property string    `json:"property" jsonschema:"description=Property name"`
+	Inner    []sFilter `json:"inner,omitempty"`
+}
+
+type sMetric struct {
+	Event string    `json:"event"`
+	Math  string    `json:"math,omitempty" jsonschema:"enum=total,enum=unique,default=total"`
+	Where []sFilter `json:"where,omitempty"`
+}
+
+// sEvent is a union: an event name or a metric object.
+type sEvent struct{}
+
+func (sEvent) JSONSchema() *jsonschema.Schema {
+	return AnyOf("An event name or a metric", String("event name"), Ref[sMetric]())
+}
+
+type sInput struct {
+	Events []sEvent        `json:"events" jsonschema:"description=What to count"`
+	Raw    json.RawMessage `json:"raw,omitempty"`
+	Limit  int             `json:"limit,omitempty" jsonschema:"minimum=1,default=50"`
+}
+
+func decode(t *testing.T, raw json.RawMessage) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m
+}
+
+func TestInputSchema(t *testing.T) {
+	raw, err := Input[sInput]()
+	require.NoError(t, err)
+	s := decode(t, raw)
+	assert.Equal(t, "object", s["type"])
+	assert.Equal(t, false, s["additionalProperties"], "inputs are strict")
+	assert.Equal(t, []any{"events"}, s["required"], "omitempty fields are optional")
+	assert.NotContains(t, s, "$schema")
+	assert.NotContains(t, s, "$id")
+	props := s["properties"].(map[string]any)
+	assert.Equal(t, true, props["raw"], "json.RawMessage is any JSON value")
+	assert.Equal(t, map[string]any{"type": "integer", "minimum": 1.0, "default": 50.0}, props["limit"])
+
+	defs := s["$defs"].(map[string]any)
+	assert.Contains(t, defs, "sEvent")
+	assert.Contains(t, defs, "sMetric", "a type named by Ref is reflected into $defs")
+	assert.Contains(t, defs, "sFilter", "and so are the types it uses")
+	assert.Equal(t, []any{"total", "unique"}, defs["sMetric"].(map[string]any)["properties"].(map[string]any)["math"].(map[string]any)["enum"])
+}
+
+func TestOutputSchemaIsLenient(t *testing.T) {
+	raw, err := Output[sMetric]()
+	require.NoError(t, err)
+	s := decode(t, raw)
+	assert.NotContains(t, s, "additionalProperties")
+}
+
+func TestNonObjectRootIsRefused(t *testing.T) {
+	_, err := Input[[]string]()
+	assert.ErrorContains(t, err, "must be JSON objects")
+}
+
+func TestHelpers(t *testing.T) {
+	l := ListOf("one or many", String("x"))
+	require.Len(t, l.AnyOf, 2)
+	assert.Equal(t, "array", l.AnyOf[1].Type)
+	e := Enum("mode", "a", "b")
+	assert.Equal(t, []any{"a", "b"}, e.Enum)
+	o := WithExamples(OneOf("u", String("s")), "x")
+	assert.Equal(t, []any{"x"}, o.Examples)
+}
