@@ -33,7 +33,9 @@ type engine struct {
 	build      func(input []byte, today time.Time) (Params, error)
 }
 
-func buildAs[Q interface{ Build(time.Time) (Params, error) }](q Q) func([]byte, time.Time) (Params, error) {
+func buildAs[Q interface {
+	Build(time.Time) (Params, error)
+}](q Q) func([]byte, time.Time) (Params, error) {
 	return func(input []byte, today time.Time) (Params, error) {
 		fresh := reflect.New(reflect.TypeOf(q).Elem()).Interface().(Q)
 		if err := decodeStrict(input, fresh); err != nil {
