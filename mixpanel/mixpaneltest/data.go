@@ -32,6 +32,20 @@ type Data struct {
 	SavedCohorts   []SavedCohort
 	Bookmarks      []Bookmark
 	LexiconSchemas []LexiconSchema
+
+	// RawEvents are individual events, oldest first, served by the raw
+	// export and the activity feed.
+	RawEvents []RawEvent
+	// Export, when set, replaces the export's answer with a synthetic
+	// stream of any size (see SyntheticExport).
+	Export *SyntheticExport
+	// Profiles are the user profiles Engage serves.
+	Profiles []Profile
+	// EngagePageSize is Engage's page size; 0 means Mixpanel's 1000.
+	EngagePageSize int
+	// FunnelSteps are the step events of each saved funnel, by funnel id
+	// (a funnels bookmark's id serves as its funnel id).
+	FunnelSteps map[int64][]string
 }
 
 // Today is the fake's current date.
@@ -285,6 +299,14 @@ func DefaultData() *Data {
 				"description": "Checkout Started or Purchase",
 				"properties":  map[string]any{},
 			}},
+		},
+		RawEvents: defaultRawEvents(datasetDay),
+		Profiles:  defaultProfiles(datasetDay),
+		FunnelSteps: map[int64][]string{
+			7509:     {"App Open", "Sign Up"},
+			7512:     {"Checkout Started", "Purchase"},
+			7533:     {"Product Viewed", "Add to Cart", "Purchase"},
+			63880003: {"Product Viewed", "Add to Cart", "Purchase"},
 		},
 	}
 }

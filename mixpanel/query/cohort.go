@@ -40,11 +40,13 @@ func (c CohortRef) MarshalJSON() ([]byte, error) {
 	return json.Marshal(int64(c.ID))
 }
 
-// JSONSchema offers an id or an inline definition.
+// JSONSchema offers an id or an inline definition; the definition's full
+// shape is described once, on build_cohort_definition, to keep query
+// schemas small.
 func (CohortRef) JSONSchema() *jsonschema.Schema {
 	return oneOf("Saved cohort id, or an inline definition",
 		&jsonschema.Schema{Type: "integer", Examples: []any{123}},
-		CohortDefinition{}.JSONSchema(),
+		&jsonschema.Schema{Type: "object", Description: "Inline definition {\"all_of\"|\"any_of\": [criteria]}, the input of build_cohort_definition"},
 	)
 }
 
@@ -93,10 +95,7 @@ func (d *CohortDefinition) UnmarshalJSON(b []byte) error {
 // JSONSchema describes a definition; nested items are described, not
 // recursed into, to keep the schema small.
 func (CohortDefinition) JSONSchema() *jsonschema.Schema {
-	item := oneOf("A criterion, or a nested {all_of|any_of}",
-		CohortCriteria{}.JSONSchema(),
-		&jsonschema.Schema{Type: "object", Description: "Nested definition {\"all_of\": [...]} or {\"any_of\": [...]}"})
-	list := &jsonschema.Schema{Type: "array", Items: item}
+	list := &jsonschema.Schema{Type: "array", Items: CohortItem{}.JSONSchema()}
 	props := jsonschema.NewProperties()
 	props.Set("all_of", list)
 	props.Set("any_of", list)
@@ -171,12 +170,21 @@ type CohortCriteria struct {
 	CohortID            *Int            `json:"cohort_id,omitempty" jsonschema:"description=in_cohort/not_in_cohort: saved cohort id"`
 }
 
-// JSONSchema reflects the criterion inline.
+// JSONSchema reflects the criterion inline; its where filters are
+// described, not recursed into.
 func (CohortCriteria) JSONSchema() *jsonschema.Schema {
-	type shape CohortCriteria
-	s := inlineObject[shape]()
+	type plain CohortCriteria
+	s := inlineObject[plain]()
 	s.Description = "Cohort criterion; criterion names the condition"
+	s.Properties.Set("where", looseFilterList("Event property filters"))
 	return s
+}
+
+// JSONSchema describes an item of a definition.
+func (CohortItem) JSONSchema() *jsonschema.Schema {
+	return oneOf("A criterion, or a nested {all_of|any_of}",
+		CohortCriteria{}.JSONSchema(),
+		&jsonschema.Schema{Type: "object", Description: "Nested definition {\"all_of\": [...]} or {\"any_of\": [...]}"})
 }
 
 var propertyOperatorMap = map[string]string{

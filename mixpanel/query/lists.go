@@ -101,6 +101,7 @@ func (e EventItem) MarshalJSON() ([]byte, error) {
 // JSONSchema offers the four forms.
 func (EventItem) JSONSchema() *jsonschema.Schema {
 	m := inlineObject[Metric]()
+	m.Properties.Set("filters", looseFilterList("Filters on this metric only"))
 	m.Examples = []any{map[string]any{"event": "Purchase", "math": "average", "property": "amount"}}
 	c := inlineObject[CohortMetric]()
 	c.Examples = []any{map[string]any{"cohort": 123, "name": "Power Users"}}
@@ -267,6 +268,7 @@ func (w WhereItem) MarshalJSON() ([]byte, error) {
 // JSONSchema offers a Filter or a FrequencyFilter.
 func (WhereItem) JSONSchema() *jsonschema.Schema {
 	ff := inlineObject[FrequencyFilter]()
+	ff.Properties.Set("event_filters", looseFilterList("Filters on the counted event"))
 	ff.Examples = []any{map[string]any{"event": "Purchase", "value": 3, "operator": "is at least", "date_range_value": 30, "date_range_unit": "day"}}
 	return oneOf("Filter, or FrequencyFilter (users who did event N times)", Filter{}.JSONSchema(), ff)
 }

@@ -13,7 +13,7 @@ type Metric struct {
 	Property          *PropertyRef `json:"property,omitempty" jsonschema:"description=Property for property math (average, median, percentile, ...; total sums it)"`
 	PerUser           *string      `json:"per_user,omitempty" jsonschema:"enum=total,enum=average,enum=min,enum=max,enum=unique_values,description=Aggregate per user first (needs property)"`
 	PercentileValue   *Number      `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile, e.g. 95"`
-	Filters           FilterList   `json:"filters,omitempty" jsonschema:"description=Filters on this metric only"`
+	Filters           FilterList   `json:"filters,omitempty"`
 	FiltersCombinator string       `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
 	SegmentMethod     *string      `json:"segment_method,omitempty" jsonschema:"enum=all,enum=first,description=first: count only each user's first qualifying event"`
 }
@@ -66,7 +66,7 @@ type FrequencyFilter struct {
 	Operator       string     `json:"operator,omitempty" jsonschema:"enum=is at least,enum=is at most,enum=is greater than,enum=is less than,enum=is equal to,default=is at least"`
 	DateRangeValue *Int       `json:"date_range_value,omitempty" jsonschema:"description=Look-back window size (with date_range_unit)"`
 	DateRangeUnit  *string    `json:"date_range_unit,omitempty" jsonschema:"enum=day,enum=week,enum=month"`
-	EventFilters   FilterList `json:"event_filters,omitempty" jsonschema:"description=Filters on the counted event"`
+	EventFilters   FilterList `json:"event_filters,omitempty"`
 	Label          *string    `json:"label,omitempty"`
 }
 

@@ -1,0 +1,150 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+)
+
+func init() {
+	Register(
+		New("query_insights", ToolsetQuery,
+			"Run an Insights query: event counts, uniques, property aggregations, formulas, breakdowns and filters over time. dry_run returns the bookmark params without querying.",
+			ReadOnly, queryInsights),
+		New("build_cohort_definition", ToolsetQuery,
+			"Validate cohort criteria and return the cohort definition JSON (selector + behaviors) for create_cohort or an inline cohort.",
+			Local, buildCohortDefinition),
+	)
+}
+
+// Defaults of the rendered table.
+const (
+	insightsDefaultRows    = 100
+	insightsMaxColumns     = 12
+	insightsMaxRowsPerPage = 1000
+)
+
+// QueryInsightsInput is the Insights query plus how to run and show it.
+type QueryInsightsInput struct {
+	query.InsightsQuery
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Return the bookmark params without running the query"`
+	Limit  int  `json:"limit,omitempty" jsonschema:"minimum=1,maximum=1000,default=100,description=Table rows to show"`
+	Offset int  `json:"offset,omitempty" jsonschema:"minimum=0,description=First table row to show"`
+}
+
+// Validate checks the paging and every rule of the query before any request.
+func (in *QueryInsightsInput) Validate() error {
+	if in.Limit < 0 || in.Limit > insightsMaxRowsPerPage {
+		return fmt.Errorf("limit: must be between 1 and %d (got %d)", insightsMaxRowsPerPage, in.Limit)
+	}
+	if in.Offset < 0 {
+		return fmt.Errorf("offset: must be 0 or more (got %d)", in.Offset)
+	}
+	return in.InsightsQuery.Validate()
+}
+
+// InsightsOutput is the bookmark params and, unless dry_run, the result.
+type InsightsOutput struct {
+	DryRun bool               `json:"dry_run"`
+	Params query.Params       `json:"params" jsonschema:"description=Bookmark params; save them with create_bookmark"`
+	Result *query.QueryResult `json:"result,omitempty"`
+
+	limit, offset int
+}
+
+// Text renders the result as a compact table under a one-line summary, or
+// the params of a dry run.
+func (o InsightsOutput) Text() string {
+	if o.DryRun || o.Result == nil {
+		raw, _ := json.Marshal(o.Params)
+		return "Dry run: bookmark params (not sent; pass them to create_bookmark to save a report):\n" + string(raw)
+	}
+	return RenderInsights(o.Result, o.limit, o.offset)
+}
+
+// RenderInsights is the model's view of an Insights result: the summary
+// line, then rows of dates by series (or series by value for totals), with
+// notes for the rows and series left out.
+func RenderInsights(r *query.QueryResult, limit, offset int) string {
+	if limit <= 0 {
+		limit = insightsDefaultRows
+	}
+	cols, rows, hidden := r.Table(insightsMaxColumns)
+	start, end := Page(len(rows), offset, limit)
+	t := Table{
+		Title:   r.Summary(),
+		Columns: cols,
+		Rows:    rows[start:end],
+		Offset:  start,
+		Total:   len(rows),
+	}
+	var b strings.Builder
+	b.WriteString(t.String())
+	if hidden > 0 {
+		fmt.Fprintf(&b, "%d more series not shown (first %d of %d); narrow group_by, add where, or use mode=total. All series are in structuredContent.\n", hidden, insightsMaxColumns, insightsMaxColumns+hidden)
+	}
+	if v, ok := r.Meta["is_segmentation_limit_hit"].(bool); ok && v {
+		b.WriteString("Mixpanel's segmentation limit was hit: some segments are missing.\n")
+	}
+	if f, ok := r.Meta["min_sampling_factor"].(float64); ok && f < 1 {
+		fmt.Fprintf(&b, "Sampled at %s: values are estimates.\n", Pct(f))
+	}
+	return b.String()
+}
+
+func queryInsights(ctx context.Context, env *Env, in QueryInsightsInput) (InsightsOutput, error) {
+	params, err := in.InsightsQuery.Build(env.Now())
+	if err != nil {
+		return InsightsOutput{}, err
+	}
+	out := InsightsOutput{DryRun: in.DryRun, Params: params, limit: in.Limit, offset: in.Offset}
+	if in.DryRun {
+		return out, nil
+	}
+	client, err := env.Client()
+	if err != nil {
+		return InsightsOutput{}, err
+	}
+	raw, err := client.QueryInsights(ctx, params)
+	if err != nil {
+		return InsightsOutput{}, fmt.Errorf("query insights: %w", err)
+	}
+	res, err := query.ParseInsights(raw, params)
+	if err != nil {
+		return InsightsOutput{}, err
+	}
+	out.Result = res
+	return out, nil
+}
+
+// CohortDefinitionInput is a cohort definition: all_of (AND) or any_of
+// (OR) of criteria and nested definitions.
+type CohortDefinitionInput struct {
+	AllOf []query.CohortItem `json:"all_of,omitempty" jsonschema:"description=Criteria that must all hold"`
+	AnyOf []query.CohortItem `json:"any_of,omitempty" jsonschema:"description=Criteria of which one must hold"`
+}
+
+// CohortDefinitionOutput is the definition JSON Mixpanel stores.
+type CohortDefinitionOutput struct {
+	Definition map[string]any `json:"definition" jsonschema:"description={selector, behaviors}: pass as the definition of create_cohort"`
+	Behaviors  int            `json:"behaviors" jsonschema:"description=Number of event criteria (bhvr_N keys)"`
+}
+
+// Text is the definition as compact JSON with a one-line summary.
+func (o CohortDefinitionOutput) Text() string {
+	raw, _ := json.Marshal(o.Definition)
+	return fmt.Sprintf("Cohort definition (%d event criteria); pass it as create_cohort's definition:\n%s", o.Behaviors, raw)
+}
+
+func buildCohortDefinition(_ context.Context, _ *Env, in CohortDefinitionInput) (CohortDefinitionOutput, error) {
+	def := query.CohortDefinition{AllOf: in.AllOf, AnyOf: in.AnyOf}
+	out, err := def.ToDict()
+	if err != nil {
+		return CohortDefinitionOutput{}, err
+	}
+	behaviors, _ := out["behaviors"].(map[string]any)
+	return CohortDefinitionOutput{Definition: out, Behaviors: len(behaviors)}, nil
+}
