@@ -36,7 +36,7 @@ func retentionAnswer(_ *Server, bookmark map[string]any) (any, int) {
 	starts := cohortStarts(from, to, unit)
 
 	cohorts := func(scale float64) map[string]any {
-		return retentionCohorts(born+"/"+ret, starts, len(custom), scale)
+		return adhocRetentionCohorts(born+"/"+ret, starts, len(custom), scale)
 	}
 	var value map[string]any
 	if segs := firstBreakdownSegments(bookmark); len(segs) > 0 {
@@ -72,9 +72,9 @@ func cohortStarts(from, to time.Time, unit string) []time.Time {
 	return out
 }
 
-// retentionCohorts builds the cohort map and its $average. With fixed
+// adhocRetentionCohorts builds the cohort map and its $average. With fixed
 // buckets every cohort has fixed+1 of them; otherwise cohort i of n has n-i.
-func retentionCohorts(seed string, starts []time.Time, fixed int, scale float64) map[string]any {
+func adhocRetentionCohorts(seed string, starts []time.Time, fixed int, scale float64) map[string]any {
 	out := map[string]any{}
 	n := len(starts)
 	sumFirst := 0.0
