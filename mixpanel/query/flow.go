@@ -27,7 +27,7 @@ type FlowQuery struct {
 	CollapseRepeated     bool         `json:"collapse_repeated,omitempty" jsonschema:"description=Merge consecutive repeats of an event"`
 	HiddenEvents         []string     `json:"hidden_events,omitempty" jsonschema:"description=Events left out of the paths"`
 	Mode                 string       `json:"mode,omitempty" jsonschema:"enum=sankey,enum=paths,enum=tree,default=sankey,description=sankey: step graph; paths: top paths; tree: prefix trees"`
-	Where                FilterList   `json:"where,omitempty" jsonschema:"description=Property filters, and at most one in_cohort/not_in_cohort filter"`
+	Where                StepFilters  `json:"where,omitempty" jsonschema:"description=Property filters, and at most one in_cohort/not_in_cohort filter"`
 	DataGroupID          *Int         `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group id"`
 	Segments             GroupList    `json:"segments,omitempty" jsonschema:"description=Breakdown of the flow"`
 	Exclusions           []string     `json:"exclusions,omitempty" jsonschema:"description=Events excluded from the paths"`
@@ -37,13 +37,13 @@ type FlowQuery struct {
 // session anchor. Filters here must have a legacy form (no starts_with,
 // ends_with, in_the_next, list_contains or cohort filters).
 type FlowStep struct {
-	Event             string     `json:"event" jsonschema:"description=Anchor event name ($session_start / $session_end with session_event)"`
-	Forward           *Number    `json:"forward,omitempty" jsonschema:"description=Steps after this anchor (0-5); default the query's forward"`
-	Reverse           *Number    `json:"reverse,omitempty" jsonschema:"description=Steps before this anchor (0-5); default the query's reverse"`
-	Label             *string    `json:"label,omitempty"`
-	Filters           FilterList `json:"filters,omitempty"`
-	FiltersCombinator string     `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
-	SessionEvent      *string    `json:"session_event,omitempty" jsonschema:"enum=start,enum=end,description=Anchor on session start/end (event must be $session_start/$session_end)"`
+	Event             string      `json:"event" jsonschema:"description=Anchor event name ($session_start / $session_end with session_event)"`
+	Forward           *Number     `json:"forward,omitempty" jsonschema:"description=Steps after this anchor (0-5); default the query's forward"`
+	Reverse           *Number     `json:"reverse,omitempty" jsonschema:"description=Steps before this anchor (0-5); default the query's reverse"`
+	Label             *string     `json:"label,omitempty"`
+	Filters           StepFilters `json:"filters,omitempty"`
+	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
+	SessionEvent      *string     `json:"session_event,omitempty" jsonschema:"enum=start,enum=end,description=Anchor on session start/end (event must be $session_start/$session_end)"`
 }
 
 // FlowStepList is one anchor or a list; each is an event name or FlowStep.
@@ -82,7 +82,7 @@ func (l *FlowStepList) UnmarshalJSON(b []byte) error {
 func (FlowStepList) JSONSchema() *jsonschema.Schema {
 	step := inlineObject[FlowStep]()
 	step.Examples = []any{map[string]any{"event": "Purchase", "reverse": 3, "forward": 0}}
-	return oneOrMany("Anchor events: names or FlowStep objects",
+	return listOf("Anchor events: names or FlowStep objects",
 		oneOf("Event name or FlowStep", &jsonschema.Schema{Type: "string", Examples: []any{"Signup"}}, step))
 }
 
@@ -215,7 +215,7 @@ func (q *FlowQuery) checkConstruct() error {
 				iss.Add("FS1", join(p, "session_event"), "FlowStep.session_event=%q requires event=%q, got %q", *s.SessionEvent, want, s.Event)
 			}
 		}
-		s.Filters.resolveAll(join(p, "filters"), &iss)
+		FilterList(s.Filters).resolveAll(join(p, "filters"), &iss)
 	}
 	for i, f := range q.Where {
 		f.Resolve(join("where", i), &iss)
@@ -316,7 +316,7 @@ func (q *FlowQuery) checkArgs() error {
 	}
 	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
 	for i, s := range steps {
-		scanFilterCustomProperties(s.Filters, join("steps", i), &iss)
+		scanFilterCustomProperties(FilterList(s.Filters), join("steps", i), &iss)
 	}
 	cohorts := 0
 	for i, f := range q.Where {

@@ -54,7 +54,7 @@ type FlowQueryResult struct {
 	Flows                 []FlowPath       `json:"flows,omitempty"`
 	Breakdowns            []map[string]any `json:"breakdowns,omitempty"`
 	OverallConversionRate float64          `json:"overall_conversion_rate"`
-	Trees                 []*FlowTreeNode  `json:"trees,omitempty"`
+	Trees                 []*FlowTreeNode  `json:"-"` // see TreeRows for a flat, serialisable form
 	Params                map[string]any   `json:"params,omitempty"`
 	Meta                  map[string]any   `json:"meta"`
 }

@@ -37,11 +37,11 @@ type FunnelQuery struct {
 // FunnelStep is one step: an event with an optional label, filters and
 // order override. A bare event name is the same as {"event": name}.
 type FunnelStep struct {
-	Event             string     `json:"event" jsonschema:"description=Event name"`
-	Label             *string    `json:"label,omitempty" jsonschema:"description=Display name of the step"`
-	Filters           FilterList `json:"filters,omitempty" jsonschema:"description=Filters on this step's event"`
-	FiltersCombinator string     `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
-	Order             *string    `json:"order,omitempty" jsonschema:"enum=loose,enum=any,description=Overrides the funnel's order for this step"`
+	Event             string      `json:"event" jsonschema:"description=Event name"`
+	Label             *string     `json:"label,omitempty" jsonschema:"description=Display name of the step"`
+	Filters           StepFilters `json:"filters,omitempty" jsonschema:"description=Filters on this step's event"`
+	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
+	Order             *string     `json:"order,omitempty" jsonschema:"enum=loose,enum=any,description=Overrides the funnel's order for this step"`
 }
 
 // Exclusion drops users who did an event between two steps (0-based,
@@ -104,12 +104,38 @@ func (l *FunnelStepList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// JSONSchema offers names and FunnelStep objects, one or a list.
+// JSONSchema describes a list of names and FunnelStep objects, listing the
+// step shape once (a single item is accepted but not advertised).
 func (FunnelStepList) JSONSchema() *jsonschema.Schema {
 	step := inlineObject[FunnelStep]()
 	step.Examples = []any{map[string]any{"event": "Purchase", "label": "Bought", "filters": []any{map[string]any{"property": "amount", "operator": "greater_than", "value": 50}}}}
-	return oneOrMany("Funnel steps in order (2-100): event names or FunnelStep objects",
+	return listOf("Funnel steps in order (2-100): event names or FunnelStep objects",
 		oneOf("Event name or FunnelStep", &jsonschema.Schema{Type: "string", Examples: []any{"Signup"}}, step))
+}
+
+// StepFilters are the filters of one step or event: a list of filters (a
+// single filter is accepted too) whose schema lists the Filter shape once.
+type StepFilters []Filter
+
+// UnmarshalJSON accepts one filter or a list.
+func (s *StepFilters) UnmarshalJSON(b []byte) error {
+	var l FilterList
+	if err := l.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*s = StepFilters(l)
+	return nil
+}
+
+// JSONSchema is a list of Filter.
+func (StepFilters) JSONSchema() *jsonschema.Schema {
+	return listOf("Filters (all must match, or any with filters_combinator any)", Filter{}.JSONSchema())
+}
+
+// listOf is a list schema that accepts one item too; unlike oneOrMany it
+// spells the item out once, which keeps nested step schemas small.
+func listOf(desc string, item *jsonschema.Schema) *jsonschema.Schema {
+	return &jsonschema.Schema{Description: desc, Type: "array", Items: item}
 }
 
 // ExclusionList is one exclusion or a list; a bare event name excludes it
@@ -145,7 +171,7 @@ func (l *ExclusionList) UnmarshalJSON(b []byte) error {
 func (ExclusionList) JSONSchema() *jsonschema.Schema {
 	ex := inlineObject[Exclusion]()
 	ex.Examples = []any{map[string]any{"event": "Refund", "from_step": 1, "to_step": 2}}
-	return oneOrMany("Events that disqualify a user: a name (whole funnel) or an Exclusion (step range)",
+	return listOf("Events that disqualify a user: a name (whole funnel) or an Exclusion (step range)",
 		oneOf("Event name or Exclusion", &jsonschema.Schema{Type: "string"}, ex))
 }
 
@@ -179,7 +205,7 @@ func (l *HoldingConstantList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and HoldingConstant objects, one or a list.
 func (HoldingConstantList) JSONSchema() *jsonschema.Schema {
-	return oneOrMany("Properties held constant across steps (max 3): names (event properties) or objects",
+	return listOf("Properties held constant across steps (max 3): names (event properties) or objects",
 		oneOf("Property name or HoldingConstant", &jsonschema.Schema{Type: "string", Examples: []any{"platform"}}, inlineObject[HoldingConstant]()))
 }
 
@@ -227,7 +253,7 @@ func (q *FunnelQuery) checkConstruct() error {
 		if s.Order != nil && !oneOfStrings(*s.Order, "loose", "any") {
 			iss.Add("X1_INVALID_ENUM", join(p, "order"), "order %q is not valid; use loose or any", *s.Order)
 		}
-		s.Filters.resolveAll(join(p, "filters"), &iss)
+		FilterList(s.Filters).resolveAll(join(p, "filters"), &iss)
 	}
 	for i, e := range q.Exclusions {
 		p := join("exclusions", i)
@@ -338,7 +364,7 @@ func (q *FunnelQuery) checkArgs() error {
 	ValidateGroupByArgs(q.GroupBy, &iss)
 	ScanCustomProperties(q.GroupBy, nil, nil, &iss)
 	for i, s := range q.Steps {
-		scanFilterCustomProperties(s.Filters, join("steps", i), &iss)
+		scanFilterCustomProperties(FilterList(s.Filters), join("steps", i), &iss)
 	}
 	if q.ReentryMode != nil && !oneOfStrings(*q.ReentryMode, funnelReentryModes...) {
 		iss.Add("F12_INVALID_REENTRY_MODE", "reentry_mode", "Invalid reentry_mode '%s'; valid values: %s", *q.ReentryMode, strings.Join(funnelReentryModes, ", "))
@@ -368,7 +394,7 @@ func (q *FunnelQuery) params(today time.Time) Params {
 	for i, s := range q.Steps {
 		b := map[string]any{
 			"type": "event", "id": nil, "name": s.Event,
-			"filters":           stepFilterEntries(s.Filters),
+			"filters":           stepFilterEntries(FilterList(s.Filters)),
 			"filtersDeterminer": orDefault(s.FiltersCombinator, "all"),
 			"funnelOrder":       order,
 		}

@@ -34,9 +34,9 @@ type RetentionQuery struct {
 
 // RetentionEvent is a born or return event with optional filters.
 type RetentionEvent struct {
-	Event             string     `json:"event" jsonschema:"description=Event name"`
-	Filters           FilterList `json:"filters,omitempty" jsonschema:"description=Filters on this event"`
-	FiltersCombinator string     `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
+	Event             string      `json:"event" jsonschema:"description=Event name"`
+	Filters           StepFilters `json:"filters,omitempty" jsonschema:"description=Filters on this event"`
+	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
 }
 
 // RetentionEventRef is an event name or a RetentionEvent object.
@@ -106,7 +106,7 @@ func (q *RetentionQuery) checkConstruct() error {
 		if !oneOfStrings(orDefault(ev.e.FiltersCombinator, "all"), "all", "any") {
 			iss.Add("X1_INVALID_ENUM", join(ev.path, "filters_combinator"), "filters_combinator %q is not valid; use all or any", ev.e.FiltersCombinator)
 		}
-		ev.e.Filters.resolveAll(join(ev.path, "filters"), &iss)
+		FilterList(ev.e.Filters).resolveAll(join(ev.path, "filters"), &iss)
 	}
 	checkSharedConstructors(q.GroupBy, q.Where, q.TimeComparison, &iss)
 	return iss.Err(StageConstruct)
@@ -183,8 +183,8 @@ func (q *RetentionQuery) checkArgs() error {
 		iss.Add("R13_INVALID_UNBOUNDED_MODE", "unbounded_mode", "Invalid unbounded_mode '%s'; valid values: %s", *q.UnboundedMode, strings.Join(retentionUnboundedModes, ", "))
 	}
 	ScanCustomProperties(nil, q.Where, nil, &iss)
-	scanFilterCustomProperties(q.BornEvent.Filters, "born_event", &iss)
-	scanFilterCustomProperties(q.ReturnEvent.Filters, "return_event", &iss)
+	scanFilterCustomProperties(FilterList(q.BornEvent.Filters), "born_event", &iss)
+	scanFilterCustomProperties(FilterList(q.ReturnEvent.Filters), "return_event", &iss)
 	return iss.Err(StageArgs)
 }
 
@@ -221,7 +221,7 @@ func (q *RetentionQuery) params(today time.Time) Params {
 	for _, e := range []RetentionEvent{q.BornEvent.RetentionEvent, q.ReturnEvent.RetentionEvent} {
 		behaviors = append(behaviors, map[string]any{
 			"type": "event", "id": nil, "name": e.Event,
-			"filters":           stepFilterEntries(e.Filters),
+			"filters":           stepFilterEntries(FilterList(e.Filters)),
 			"filtersDeterminer": orDefault(e.FiltersCombinator, "all"),
 		})
 	}
