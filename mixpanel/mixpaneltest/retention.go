@@ -95,7 +95,7 @@ func adhocRetentionCohorts(seed string, starts []time.Time, fixed int, scale flo
 			}
 			counts[b], rates[b] = c, 0.0
 			if first > 0 {
-				rates[b] = roundRate(c / first)
+				rates[b] = c / first
 			}
 			if b >= len(sumCounts) {
 				sumCounts = append(sumCounts, 0)
@@ -117,7 +117,7 @@ func adhocRetentionCohorts(seed string, starts []time.Time, fixed int, scale flo
 		c := math.Round(sumCounts[b] / float64(cohortsAt[b]))
 		avgCounts[b], avgRates[b] = c, 0.0
 		if avgFirst > 0 {
-			avgRates[b] = roundRate(c / avgFirst)
+			avgRates[b] = c / avgFirst
 		}
 	}
 	out["$average"] = map[string]any{"first": avgFirst, "counts": avgCounts, "rates": avgRates}
