@@ -105,7 +105,7 @@ func scalarStrings(raw []json.RawMessage) []string {
 	out := make([]string, 0, len(raw))
 	for _, r := range raw {
 		var s string
-		if json.Unmarshal(r, &s) == nil {
+		if r[0] == '"' && json.Unmarshal(r, &s) == nil {
 			out = append(out, s)
 			continue
 		}
@@ -1038,6 +1038,38 @@ func (c *Client) SchemaGraph(ctx context.Context, o SchemaGraphOptions) (*Schema
 		SchemaGraphParams{IncludeDensity: o.IncludeDensity, IncludeUserProperties: !o.SkipUserProperties}), nil
 }
 
+// PropertyDefinitions lists the Lexicon's property definitions of one
+// resource type, "Event" or "User" (lowercase and plural spellings are
+// normalised: Mixpanel refuses them with a 400).
+func (c *Client) PropertyDefinitions(ctx context.Context, resourceType string) ([]SchemaProperty, error) {
+	switch strings.ToLower(resourceType) {
+	case "event", "events":
+		resourceType = "Event"
+	case "user", "users", "people", "profile":
+		resourceType = "User"
+	default:
+		return nil, fmt.Errorf("property definitions: unknown resource type %q; use Event or User", resourceType)
+	}
+	scope, err := c.Scope()
+	if err != nil {
+		return nil, err
+	}
+	var rows []json.RawMessage
+	req := Request{Path: scope + "/data-definitions/properties/", Query: url.Values{"resourceType": {resourceType}}}
+	if err := c.AppJSON(ctx, req, &rows); err != nil {
+		return nil, fmt.Errorf("list %s property definitions: %w", strings.ToLower(resourceType), err)
+	}
+	out := make([]SchemaProperty, 0, len(rows))
+	for _, raw := range rows {
+		if p, _, ok := decodeSchemaProperty(raw); ok {
+			p.Events = nil
+			out = append(out, p)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
 // BuildSchemaGraph derives a SchemaGraphResult from raw Lexicon rows. Rows
 // without a name and events entries that are not {"name": "..."} objects
 // are dropped and counted in Meta, never fatal.
@@ -1069,7 +1101,12 @@ func BuildSchemaGraph(computedAt string, events, eventProps, userProps []json.Ra
 			continue
 		}
 		r.Properties = append(r.Properties, p)
-		evs := make([]string, 0, len(p.Events))
+		// A name listed twice (say, once per data group) is one node:
+		// its edges merge.
+		evs, seen := r.PropertyToEvents[p.Name]
+		if !seen {
+			evs = []string{}
+		}
 		for _, ev := range p.Events {
 			if slices.Contains(evs, ev.Name) {
 				continue
@@ -1079,6 +1116,8 @@ func BuildSchemaGraph(computedAt string, events, eventProps, userProps []json.Ra
 			r.Meta.RelationshipEdges++
 		}
 		r.PropertyToEvents[p.Name] = evs
+	}
+	for _, evs := range r.PropertyToEvents {
 		if len(evs) == 0 {
 			r.Meta.OrphanProperties++
 		}
@@ -1142,8 +1181,21 @@ func (r *SchemaGraphResult) EventsForProperty(prop string) []string { return r.P
 // Lexicon order.
 func (r *SchemaGraphResult) OrphanProperties() []string {
 	var out []string
+	for _, name := range r.propertyNames() {
+		if len(r.PropertyToEvents[name]) == 0 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// propertyNames lists the distinct event property names in Lexicon order.
+func (r *SchemaGraphResult) propertyNames() []string {
+	seen := make(map[string]bool, len(r.Properties))
+	out := make([]string, 0, len(r.Properties))
 	for _, p := range r.Properties {
-		if len(r.PropertyToEvents[p.Name]) == 0 {
+		if !seen[p.Name] {
+			seen[p.Name] = true
 			out = append(out, p.Name)
 		}
 	}
@@ -1155,12 +1207,14 @@ func (r *SchemaGraphResult) OrphanProperties() []string {
 func (r *SchemaGraphResult) Relationships() []SchemaRelationship {
 	density := map[string]*float64{}
 	for _, p := range r.Properties {
-		density[p.Name] = p.DensityLocal
+		if density[p.Name] == nil {
+			density[p.Name] = p.DensityLocal
+		}
 	}
 	var out []SchemaRelationship
-	for _, p := range r.Properties {
-		for _, e := range r.PropertyToEvents[p.Name] {
-			out = append(out, SchemaRelationship{Event: e, Property: p.Name, DensityLocal: density[p.Name]})
+	for _, name := range r.propertyNames() {
+		for _, e := range r.PropertyToEvents[name] {
+			out = append(out, SchemaRelationship{Event: e, Property: name, DensityLocal: density[name]})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

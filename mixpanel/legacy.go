@@ -35,7 +35,7 @@ type SegmentationResult struct {
 	FromDate        string                        `json:"from_date"`
 	ToDate          string                        `json:"to_date"`
 	Unit            string                        `json:"unit"`
-	SegmentProperty *string                       `json:"segment_property"`
+	SegmentProperty *string                       `json:"segment_property,omitempty"`
 	Total           float64                       `json:"total"`
 	Series          map[string]map[string]float64 `json:"series"`
 }
@@ -393,7 +393,7 @@ type FrequencyParams struct {
 // FrequencyResult is the reference's FrequencyResult: Data[date][i] is the
 // number of users active in i+1 periods.
 type FrequencyResult struct {
-	Event         *string              `json:"event"`
+	Event         *string              `json:"event,omitempty"`
 	FromDate      string               `json:"from_date"`
 	ToDate        string               `json:"to_date"`
 	Unit          string               `json:"unit"`
@@ -457,7 +457,7 @@ type NumericSumResult struct {
 	PropertyExpr string             `json:"property_expr"`
 	Unit         string             `json:"unit"`
 	Results      map[string]float64 `json:"results"`
-	ComputedAt   *string            `json:"computed_at"`
+	ComputedAt   *string            `json:"computed_at,omitempty"`
 }
 
 // NumericAverageResult is the reference's NumericAverageResult.
@@ -545,8 +545,8 @@ type UserEvent struct {
 // the opaque cursor of the next page (absent on the last page).
 type ActivityFeedResult struct {
 	DistinctIDs   []string        `json:"distinct_ids"`
-	FromDate      *string         `json:"from_date"`
-	ToDate        *string         `json:"to_date"`
+	FromDate      *string         `json:"from_date,omitempty"`
+	ToDate        *string         `json:"to_date,omitempty"`
 	Events        []UserEvent     `json:"events"`
 	SentinelEvent json.RawMessage `json:"sentinel_event,omitempty"`
 }

@@ -54,7 +54,7 @@ type ProfileQuery struct {
 // Profile is one user (or group) profile, normalised as the reference does.
 type Profile struct {
 	DistinctID string         `json:"distinct_id"`
-	LastSeen   *string        `json:"last_seen"`
+	LastSeen   *string        `json:"last_seen,omitempty"`
 	Properties map[string]any `json:"properties"`
 }
 

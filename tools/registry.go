@@ -48,6 +48,9 @@ func All() []*Tool {
 type Selection struct {
 	Toolsets []string // empty: all
 	ReadOnly bool     // drop every tool that writes
+	// Dynamic starts with the discovery toolset and the toolset tools
+	// only; the model enables the rest on demand (see dynamic.go).
+	Dynamic bool
 }
 
 // ParseToolsets splits a comma-separated --toolsets value and checks each
@@ -83,6 +86,12 @@ func Selected(sel Selection) []*Tool {
 	}
 	var out []*Tool
 	for _, t := range All() {
+		if t.Toolset == toolsetMeta {
+			if sel.Dynamic {
+				out = append(out, t)
+			}
+			continue
+		}
 		if len(want) > 0 && !want[string(t.Toolset)] {
 			continue
 		}
@@ -96,8 +105,18 @@ func Selected(sel Selection) []*Tool {
 
 // AddTo registers the selected tools on an MCP server.
 func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
+	initial := sel
+	if sel.Dynamic {
+		env.dynamic = &dynamicState{server: s, sel: sel, enabled: map[Toolset]bool{}}
+		initial.Toolsets = []string{string(dynamicCore)}
+		env.dynamic.enabled[dynamicCore] = true
+	}
+	return addTools(s, env, Selected(initial))
+}
+
+func addTools(s *server.MCPServer, env *Env, ts []*Tool) error {
 	var sts []server.ServerTool
-	for _, t := range Selected(sel) {
+	for _, t := range ts {
 		def, err := t.Definition()
 		if err != nil {
 			return err

@@ -78,6 +78,7 @@ var (
 type Env struct {
 	client    *mixpanel.Client
 	clientErr error
+	dynamic   *dynamicState // nil unless toolsets are enabled on demand
 	Log       zerolog.Logger
 	Now       func() time.Time
 }

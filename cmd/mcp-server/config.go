@@ -33,6 +33,7 @@ var settings = []setting{
 	{flag: "allowed-origins", env: "MCP_ALLOWED_ORIGINS", help: "comma-separated browser Origins allowed to call the HTTP endpoint (default: loopback origins only)"},
 	{flag: "toolsets", env: "MCP_TOOLSETS", def: "all", help: "comma-separated toolsets to serve (see 'mcp-server tools')"},
 	{flag: "read-only", env: "MCP_READ_ONLY", def: "false", help: "serve only tools that do not write to Mixpanel"},
+	{flag: "dynamic-toolsets", env: "MCP_DYNAMIC_TOOLSETS", def: "false", help: "start with discovery only; the model loads other toolsets with enable_toolset"},
 	{flag: "log-level", env: "MCP_LOG_LEVEL", def: "info", help: "debug, info, warn or error (logs go to stderr)"},
 
 	{flag: "username", env: "MP_USERNAME", help: "service account username (HTTP Basic auth)"},
@@ -61,6 +62,7 @@ type options struct {
 	AllowedOrigins []string
 	Toolsets       string
 	ReadOnly       bool
+	Dynamic        bool
 	LogLevel       string
 	Mixpanel       mixpanel.Config
 	// ConfigNote says where credentials came from, for the start-up log.
@@ -129,6 +131,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, err
 	}
 	if o.ReadOnly, err = parseBool("read-only", str("read-only")); err != nil {
+		return nil, err
+	}
+	if o.Dynamic, err = parseBool("dynamic-toolsets", str("dynamic-toolsets")); err != nil {
 		return nil, err
 	}
 	for _, origin := range strings.Split(str("allowed-origins"), ",") {

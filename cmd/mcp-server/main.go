@@ -62,7 +62,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		fmt.Fprintln(stderr, "mcp-server: --toolsets:", err)
 		return 2
 	}
-	sel := tools.Selection{Toolsets: toolsets, ReadOnly: opts.ReadOnly}
+	sel := tools.Selection{Toolsets: toolsets, ReadOnly: opts.ReadOnly, Dynamic: opts.Dynamic}
 	if sub == "tools" {
 		printTools(stdout, sel)
 		return 0
@@ -118,7 +118,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger) (*serv
 	env := tools.NewEnv(client, clientErr, logger)
 	s := server.NewMCPServer("mixpanel-mcp", version,
 		server.WithInstructions(instructions),
-		server.WithToolCapabilities(false),
+		server.WithToolCapabilities(sel.Dynamic),
 		server.WithRecovery(),
 	)
 	if err := tools.AddTo(s, env, sel); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 )
 
 // InsightsResponder answers POST /insights for one behaviour type
@@ -54,7 +55,9 @@ func (s *Server) postInsights(w http.ResponseWriter, r *http.Request) {
 }
 
 // BehaviorType returns the type of the first metric's behaviour
-// ("funnel", "retention") or "insights" for anything else.
+// ("funnel", "retention"), "replays" for replay discovery (the
+// $mp_session_record event), "replay_events" for the events of replays
+// ($all_events grouped by $mp_replay_id), or "insights" for anything else.
 func BehaviorType(bookmark map[string]any) string {
 	sections, _ := bookmark["sections"].(map[string]any)
 	show, _ := sections["show"].([]any)
@@ -64,6 +67,12 @@ func BehaviorType(bookmark map[string]any) string {
 		switch t, _ := behavior["type"].(string); t {
 		case "funnel", "retention":
 			return t
+		}
+		switch name, _ := behavior["name"].(string); {
+		case name == "$mp_session_record":
+			return "replays"
+		case name == "$all_events" && slices.Contains(replayGroups(bookmark), "$mp_replay_id"):
+			return "replay_events"
 		}
 	}
 	return "insights"

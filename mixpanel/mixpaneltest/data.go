@@ -46,6 +46,17 @@ type Data struct {
 	// FunnelSteps are the step events of each saved funnel, by funnel id
 	// (a funnels bookmark's id serves as its funnel id).
 	FunnelSteps map[int64][]string
+
+	// Replays are the project's session replays: discovery, signing and
+	// the replay CDN serve them (replays.go).
+	Replays []Replay
+	// ReplaySensitiveData makes replay signing answer the 403 of a project
+	// with SESSION_RECORDING_SENSITIVE_DATA for an account without access.
+	ReplaySensitiveData bool
+	// OrgBusinessContext and ProjectBusinessContext are the business
+	// context markdown of organization OrgID and project ProjectID.
+	OrgBusinessContext     string
+	ProjectBusinessContext string
 }
 
 // Today is the fake's current date.
@@ -308,5 +319,8 @@ func DefaultData() *Data {
 			7533:     {"Product Viewed", "Add to Cart", "Purchase"},
 			63880003: {"Product Viewed", "Add to Cart", "Purchase"},
 		},
+		Replays:                defaultReplays(),
+		OrgBusinessContext:     defaultOrgBusinessContext,
+		ProjectBusinessContext: defaultProjectBusinessContext,
 	}
 }

@@ -85,73 +85,46 @@ func normalizeDateKey(k string) string {
 	return k
 }
 
-// orderedObject is a JSON object's entries in written order.
-type orderedObject struct {
-	keys []string
-	vals map[string]json.RawMessage
-}
-
-func parseObject(b []byte) (orderedObject, bool) {
-	if jsonKind(b) != "object" {
-		return orderedObject{}, false
-	}
-	keys, err := objectKeys(b)
-	if err != nil {
-		return orderedObject{}, false
-	}
-	o := orderedObject{keys: keys}
-	if json.Unmarshal(b, &o.vals) != nil {
-		return orderedObject{}, false
-	}
-	return o, true
-}
-
 // Rows flattens the series the way the reference's .df does: one row per
 // (date, metric, segment). Metrics and segments keep the server's order,
 // dates are sorted. Deeper breakdowns are walked level by level, skipping
-// the "$overall" rollups below the first level.
+// the "$overall" rollups below the first level. Malformed parts are skipped.
 func (r *QueryResult) Rows() []Row {
-	top, ok := parseObject(r.Series)
-	if !ok {
+	top, ok := parseOrderedJSON(r.Series)
+	if !ok || top.kind != 'o' {
 		return nil
 	}
 	var rows []Row
-	for _, metric := range top.keys {
-		rows = appendRows(rows, metric, nil, top.vals[metric])
+	for i, metric := range top.keys {
+		rows = walkSeries(top.vals[i], rows, metric, nil)
 	}
 	return rows
 }
 
-func appendRows(rows []Row, metric string, segs []string, raw json.RawMessage) []Row {
-	obj, ok := parseObject(raw)
-	if !ok || len(obj.keys) == 0 {
+// walkSeries flattens one value of a series: an object of segments or an
+// object of dates; anything else is skipped.
+func walkSeries(n onode, rows []Row, metric string, segs []string) []Row {
+	if n.kind != 'o' {
 		return rows
 	}
-	if jsonKind(obj.vals[obj.keys[0]]) == "object" {
-		for _, k := range obj.keys {
-			if k == "$overall" && len(segs) > 0 {
+	var dated []Row
+	for i, key := range n.keys {
+		switch v := n.vals[i]; v.kind {
+		case 'n':
+			row := Row{Event: metric, Segment: strings.Join(segs, " / "), Count: v.num}
+			if key != "all" {
+				row.Date = normalizeDateKey(key)
+			}
+			dated = append(dated, row)
+		case 'o':
+			if key == "$overall" && len(segs) > 0 {
 				continue
 			}
-			rows = appendRows(rows, metric, append(segs[:len(segs):len(segs)], k), obj.vals[k])
+			rows = walkSeries(v, rows, metric, append(segs[:len(segs):len(segs)], key))
 		}
-		return rows
 	}
-	seg := strings.Join(segs, " / ")
-	start := len(rows)
-	for _, k := range obj.keys {
-		var v float64
-		if json.Unmarshal(obj.vals[k], &v) != nil {
-			continue
-		}
-		row := Row{Event: metric, Segment: seg, Count: v}
-		if k != "all" {
-			row.Date = normalizeDateKey(k)
-		}
-		rows = append(rows, row)
-	}
-	added := rows[start:]
-	sort.SliceStable(added, func(i, j int) bool { return added[i].Date < added[j].Date })
-	return rows
+	sort.SliceStable(dated, func(i, j int) bool { return dated[i].Date < dated[j].Date })
+	return append(rows, dated...)
 }
 
 // Summary is the one header line of a rendered result: what was computed

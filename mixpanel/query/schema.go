@@ -28,20 +28,15 @@ func oneOf(desc string, alts ...*jsonschema.Schema) *jsonschema.Schema {
 	return &jsonschema.Schema{Description: desc, OneOf: alts}
 }
 
-// oneOrMany accepts one item or a list of them, as the reference does for
-// events, group_by and where.
+// oneOrMany is a list that, like the reference, also accepts one bare
+// item. The schema shows only the list form: spelling the item out twice
+// would double the biggest part of the schema.
 func oneOrMany(desc string, item *jsonschema.Schema) *jsonschema.Schema {
-	return &jsonschema.Schema{Description: desc, AnyOf: []*jsonschema.Schema{item, {Type: "array", Items: item}}}
+	return &jsonschema.Schema{Description: desc + " (a single item is accepted too)", Type: "array", Items: item}
 }
 
 // looseFilterList describes a nested list of filters without repeating the
 // filter schema, which the top-level where already spells out.
 func looseFilterList(desc string) *jsonschema.Schema {
-	return &jsonschema.Schema{
-		Description: desc + "; one or a list of filters shaped like where items",
-		AnyOf: []*jsonschema.Schema{
-			{Type: "object"},
-			{Type: "array", Items: &jsonschema.Schema{Type: "object"}},
-		},
-	}
+	return &jsonschema.Schema{Description: desc + ": list of filters shaped like where items", Type: "array", Items: &jsonschema.Schema{Type: "object"}}
 }

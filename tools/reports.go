@@ -1,0 +1,185 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+)
+
+// Saved reports: run a bookmark by id and show its answer in the shape of
+// its type.
+func init() {
+	Register(
+		New("query_saved_report", ToolsetReports,
+			"Run a saved Insights, Funnels, Retention or Flows report by bookmark id (see list_bookmarks); the report type is detected from the answer.",
+			ReadOnly, querySavedReport),
+		New("query_saved_flows", ToolsetReports,
+			"Run a saved Flows report by bookmark id: paths, step counts and overall conversion.",
+			ReadOnly, querySavedFlows),
+	)
+}
+
+// SavedReportInput names the bookmark and, for funnels, the range.
+type SavedReportInput struct {
+	BookmarkID   int64  `json:"bookmark_id" jsonschema:"description=Bookmark id from list_bookmarks"`
+	BookmarkType string `json:"bookmark_type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,default=insights,description=The bookmark's type (list_bookmarks shows it)"`
+	DateRange
+	Paging
+}
+
+// Validate checks the request before it is sent.
+func (in *SavedReportInput) Validate() error {
+	var iss query.Issues
+	if in.BookmarkID <= 0 {
+		iss.Add("X5_REQUIRED", "bookmark_id", "bookmark_id must be a positive id (got %d); list_bookmarks shows them", in.BookmarkID)
+	}
+	checkEnum(&iss, "bookmark_type", in.BookmarkType, mixpanel.ReportInsights, mixpanel.ReportFunnels, mixpanel.ReportRetention, mixpanel.ReportFlows)
+	if (in.FromDate != "" || in.ToDate != "") && in.BookmarkType != mixpanel.ReportFunnels {
+		iss.Add("X1_INVALID_ENUM", "from_date", "dates only apply to funnels reports (the others run on their saved range); remove them")
+	}
+	in.DateRange.check(&iss)
+	in.Paging.check(&iss)
+	return iss.Err(query.StageArgs)
+}
+
+// SavedReportOutput is the reference's SavedReportResult.
+type SavedReportOutput struct {
+	mixpanel.SavedReportResult
+	paging Paging
+}
+
+// Text renders the report by its detected type.
+func (o SavedReportOutput) Text() string {
+	r := o.SavedReportResult
+	head := fmt.Sprintf("Saved report %d (%s)", r.BookmarkID, r.ReportType)
+	if r.FromDate != "" {
+		head += fmt.Sprintf(", %s to %s", r.FromDate, r.ToDate)
+	}
+	switch r.ReportType {
+	case "funnel":
+		body, _ := json.Marshal(map[string]json.RawMessage{"data": r.Series})
+		if f, err := mixpanel.ParseLegacyFunnel(body); err == nil {
+			f.FunnelID, f.FromDate, f.ToDate = r.BookmarkID, r.FromDate, r.ToDate
+			return head + "\n" + SavedFunnelOutput{FunnelResult: *f}.Text()
+		}
+	case "retention":
+		if cohorts, err := mixpanel.ParseLegacyRetention(r.Series); err == nil {
+			return head + "\n" + LegacyRetentionOutput{RetentionResult: mixpanel.RetentionResult{Unit: "period", Cohorts: cohorts, FromDate: r.FromDate, ToDate: r.ToDate, BornEvent: "cohort", ReturnEvent: "return"}, paging: o.paging}.Text()
+		}
+	case "flows":
+		var f struct {
+			Steps                 []map[string]any `json:"steps"`
+			OverallConversionRate float64          `json:"overallConversionRate"`
+		}
+		if json.Unmarshal(r.Series, &f) == nil {
+			return flowsText(head, f.Steps, f.OverallConversionRate, o.paging)
+		}
+	}
+	return insightsSeriesText(head, r.Series, o.paging)
+}
+
+// insightsSeriesText shows an insights series: a date × metric table when
+// every metric maps dates (or "all") to numbers, else one row per leaf
+// with its path.
+func insightsSeriesText(head string, raw json.RawMessage, p Paging) string {
+	var flat map[string]map[string]float64
+	if json.Unmarshal(raw, &flat) == nil {
+		return seriesTable(head, flat, p)
+	}
+	var v any
+	_ = json.Unmarshal(raw, &v)
+	var rows [][]string
+	var walk func(path []string, v any)
+	walk = func(path []string, v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				walk(append(path[:len(path):len(path)], k), t[k])
+			}
+		case float64:
+			rows = append(rows, []string{strings.Join(path, " / "), Num(t)})
+		}
+	}
+	walk(nil, v)
+	start, end := Page(len(rows), p.Offset, p.rows())
+	return Table{Title: head, Columns: []string{"series / segment / date", "value"}, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+}
+
+// flowsText lists each step's nodes with their counts.
+func flowsText(head string, steps []map[string]any, overall float64, p Paging) string {
+	var rows [][]string
+	for i, st := range steps {
+		nodes, _ := st["nodes"].([]any)
+		for _, n := range nodes {
+			node, _ := n.(map[string]any)
+			ev, _ := node["event"].(string)
+			typ, _ := node["type"].(string)
+			rows = append(rows, []string{fmt.Sprint(i + 1), ev, typ, fmt.Sprint(node["totalCount"])})
+		}
+	}
+	start, end := Page(len(rows), p.Offset, p.rows())
+	title := fmt.Sprintf("%s: overall conversion %s", head, Pct(overall))
+	return Table{Title: title, Columns: []string{"step", "event", "type", "count"}, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+}
+
+func querySavedReport(ctx context.Context, env *Env, in SavedReportInput) (SavedReportOutput, error) {
+	c, err := env.Client()
+	if err != nil {
+		return SavedReportOutput{}, err
+	}
+	res, err := c.QuerySavedReport(ctx, mixpanel.SavedReportParams{BookmarkID: in.BookmarkID, Type: in.BookmarkType, FromDate: in.FromDate, ToDate: in.ToDate, Now: env.Now()})
+	if err != nil {
+		return SavedReportOutput{}, err
+	}
+	return SavedReportOutput{SavedReportResult: *res, paging: in.Paging}, nil
+}
+
+// SavedFlowsInput names a Flows bookmark.
+type SavedFlowsInput struct {
+	BookmarkID int64 `json:"bookmark_id" jsonschema:"description=Flows bookmark id from list_bookmarks"`
+	Paging
+}
+
+// Validate checks the request before it is sent.
+func (in *SavedFlowsInput) Validate() error {
+	var iss query.Issues
+	if in.BookmarkID <= 0 {
+		iss.Add("X5_REQUIRED", "bookmark_id", "bookmark_id must be a positive id (got %d); list_bookmarks shows them", in.BookmarkID)
+	}
+	in.Paging.check(&iss)
+	return iss.Err(query.StageArgs)
+}
+
+// SavedFlowsOutput is the reference's FlowsResult.
+type SavedFlowsOutput struct {
+	mixpanel.FlowsResult
+	paging Paging
+}
+
+// Text lists the flow's nodes per step.
+func (o SavedFlowsOutput) Text() string {
+	r := o.FlowsResult
+	return flowsText(fmt.Sprintf("Saved flows %d", r.BookmarkID), r.Steps, r.OverallConversionRate, o.paging)
+}
+
+func querySavedFlows(ctx context.Context, env *Env, in SavedFlowsInput) (SavedFlowsOutput, error) {
+	c, err := env.Client()
+	if err != nil {
+		return SavedFlowsOutput{}, err
+	}
+	res, err := c.QuerySavedFlows(ctx, in.BookmarkID)
+	if err != nil {
+		return SavedFlowsOutput{}, err
+	}
+	return SavedFlowsOutput{FlowsResult: *res, paging: in.Paging}, nil
+}
