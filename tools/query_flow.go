@@ -57,15 +57,15 @@ func (o FlowOutput) Text() string {
 	if o.DryRun || o.Result == nil {
 		return engDryRunText(o.Params, "flows")
 	}
-	return RenderFlow(o.Result, o.limit)
+	return RenderFlow(o.Result, o.Params, o.limit)
 }
 
 // RenderFlow is the model's view of a flow: sankey as a node table with the
 // busiest transitions and drop-off per step, paths as one line per path,
 // trees as box-drawn trees.
-func RenderFlow(r *query.FlowQueryResult, limit int) string {
+func RenderFlow(r *query.FlowQueryResult, params query.Params, limit int) string {
 	var b strings.Builder
-	b.WriteString(flowTitle(r))
+	b.WriteString(flowTitle(r, params))
 	b.WriteByte('\n')
 	if r.Mode == "tree" {
 		if limit <= 0 {
@@ -86,22 +86,22 @@ func RenderFlow(r *query.FlowQueryResult, limit int) string {
 	return b.String()
 }
 
-func flowTitle(r *query.FlowQueryResult) string {
-	steps, _ := r.Params["steps"].([]any)
+func flowTitle(r *query.FlowQueryResult, params query.Params) string {
+	steps, _ := params["steps"].([]any)
 	var anchors []string
 	for _, s := range steps {
 		step, _ := s.(map[string]any)
 		anchors = append(anchors, fmt.Sprintf("%v (%v back, %v forward)", step["event"], step["reverse"], step["forward"]))
 	}
 	dates := "default dates"
-	if dr, ok := r.Params["date_range"].(map[string]any); ok {
+	if dr, ok := params["date_range"].(map[string]any); ok {
 		if dr["type"] == "between" {
 			dates = fmt.Sprintf("%v to %v", dr["from_date"], dr["to_date"])
 		} else if from, ok := dr["from_date"].(map[string]any); ok {
 			dates = fmt.Sprintf("last %v days", from["value"])
 		}
 	}
-	title := fmt.Sprintf("Flow (%s) around %s; %v counting; %s", r.Mode, strings.Join(anchors, ", "), r.Params["count_type"], dates)
+	title := fmt.Sprintf("Flow (%s) around %s; %v counting; %s", r.Mode, strings.Join(anchors, ", "), params["count_type"], dates)
 	if r.Mode == "sankey" {
 		title += "; overall conversion " + Pct(r.OverallConversionRate)
 	}
@@ -209,6 +209,7 @@ func queryFlow(ctx context.Context, env *Env, in QueryFlowInput) (FlowOutput, er
 	if err != nil {
 		return FlowOutput{}, err
 	}
+	res.Params = nil // already at the top level of the output
 	out.Result = res
 	switch mode {
 	case "sankey":

@@ -126,7 +126,8 @@ func TestFlowRenderingIsSmallerThanTheAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := RenderFlow(res, 0)
+	text := RenderFlow(res, params, 0)
+	res.Params = nil
 	structuredJSON, _ := json.Marshal(FlowOutput{Params: params, Result: res, TopTransitions: res.TopTransitions(flowTopEdges), DropOff: res.DropOffSummary()})
 	t.Logf("3-forward sankey: raw answer %d bytes, rendered text %d bytes, structuredContent %d bytes", len(raw), len(text), len(structuredJSON))
 	if len(res.Steps) != 4 {

@@ -39,12 +39,13 @@ func (o FunnelOutput) Text() string {
 	if o.DryRun || o.Result == nil {
 		return engDryRunText(o.Params, "funnels")
 	}
-	return RenderFunnel(o.Result)
+	return RenderFunnel(o.Result, o.Params)
 }
 
 // RenderFunnel is the model's view of a funnel: one summary line, a row
-// per step, and the transition that loses the most users.
-func RenderFunnel(r *query.FunnelQueryResult) string {
+// per step, and the transition that loses the most users. params are the
+// bookmark params the result came from.
+func RenderFunnel(r *query.FunnelQueryResult, params query.Params) string {
 	events := make([]string, len(r.StepsData))
 	rows := make([][]string, len(r.StepsData))
 	for i, s := range r.StepsData {
@@ -56,16 +57,16 @@ func RenderFunnel(r *query.FunnelQueryResult) string {
 		rows[i] = []string{fmt.Sprint(i + 1), s.Event, Num(s.Count), Pct(s.StepConvRatio), Pct(s.OverallConvRatio), avg}
 	}
 	title := fmt.Sprintf("Funnel %s; %s; %s; overall conversion %s",
-		strings.Join(events, " → "), engFunnelSettings(r.Params), engDates(r.Params, r.FromDate, r.ToDate), Pct(r.OverallConversionRate()))
+		strings.Join(events, " → "), engFunnelSettings(params), engDates(params, r.FromDate, r.ToDate), Pct(r.OverallConversionRate()))
 	var b strings.Builder
 	b.WriteString(Table{Title: title, Columns: []string{"#", "step", "count", "from previous", "from first", "avg time from previous"}, Rows: rows}.String())
 	if d := r.BiggestDropOff(); d != nil {
 		fmt.Fprintf(&b, "Biggest drop-off: step %d → %d (%s → %s), %s lost (%s).\n", d.FromStep, d.ToStep, d.FromEvent, d.ToEvent, Pct(d.Rate), Num(d.Lost))
 	}
-	if groups, _ := engSections(r.Params)["group"].([]any); len(groups) > 0 {
+	if groups, _ := engSections(params)["group"].([]any); len(groups) > 0 {
 		b.WriteString("Counts are the $overall aggregate; per-segment values are in structuredContent result.series.\n")
 	}
-	if display, _ := r.Params["displayOptions"].(map[string]any); display["chartType"] == "line" {
+	if display, _ := params["displayOptions"].(map[string]any); display["chartType"] == "line" {
 		b.WriteString("Trends mode: the table is the first period; every period is in structuredContent result.series.\n")
 	}
 	return b.String()
@@ -107,6 +108,7 @@ func queryFunnel(ctx context.Context, env *Env, in QueryFunnelInput) (FunnelOutp
 	if err != nil {
 		return FunnelOutput{}, err
 	}
+	res.Params = nil // already at the top level of the output
 	rate := res.OverallConversionRate()
 	out.Result, out.OverallRate, out.BiggestDropOff = res, &rate, res.BiggestDropOff()
 	return out, nil

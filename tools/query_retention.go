@@ -56,13 +56,13 @@ func (o RetentionOutput) Text() string {
 	if o.DryRun || o.Result == nil {
 		return engDryRunText(o.Params, "retention")
 	}
-	return RenderRetention(o.Result, o.limit, o.offset)
+	return RenderRetention(o.Result, o.Params, o.limit, o.offset)
 }
 
 // RenderRetention is the model's view of a retention result: a summary
 // line, one row per cohort (size, then the rate of each bucket), the
 // $average row, and per-segment averages for a breakdown.
-func RenderRetention(r *query.RetentionQueryResult, limit, offset int) string {
+func RenderRetention(r *query.RetentionQueryResult, params query.Params, limit, offset int) string {
 	if limit <= 0 {
 		limit = retentionDefaultRows
 	}
@@ -93,7 +93,7 @@ func RenderRetention(r *query.RetentionQueryResult, limit, offset int) string {
 	}
 	var b strings.Builder
 	b.WriteString(Table{
-		Title:   retentionTitle(r, len(dates)),
+		Title:   retentionTitle(r, params, len(dates)),
 		Columns: cols, Rows: rows, Offset: start, Total: len(dates),
 		Hint: "pass limit/offset to see more cohorts",
 	}.String())
@@ -116,8 +116,8 @@ func RenderRetention(r *query.RetentionQueryResult, limit, offset int) string {
 	return b.String()
 }
 
-func retentionTitle(r *query.RetentionQueryResult, cohorts int) string {
-	show, _ := engSections(r.Params)["show"].([]any)
+func retentionTitle(r *query.RetentionQueryResult, params query.Params, cohorts int) string {
+	show, _ := engSections(params)["show"].([]any)
 	born, ret, unit, math := "?", "?", "", ""
 	if len(show) > 0 {
 		clause, _ := show[0].(map[string]any)
@@ -132,7 +132,7 @@ func retentionTitle(r *query.RetentionQueryResult, cohorts int) string {
 		math = fmt.Sprint(m["math"])
 	}
 	return fmt.Sprintf("Retention %s → %s; %s buckets; %s; %d cohorts, %s; cells are rates (B0 = birth bucket)",
-		born, ret, unit, math, cohorts, engDates(r.Params, r.FromDate, r.ToDate))
+		born, ret, unit, math, cohorts, engDates(params, r.FromDate, r.ToDate))
 }
 
 func queryRetention(ctx context.Context, env *Env, in QueryRetentionInput) (RetentionOutput, error) {
@@ -156,6 +156,7 @@ func queryRetention(ctx context.Context, env *Env, in QueryRetentionInput) (Rete
 	if err != nil {
 		return RetentionOutput{}, err
 	}
+	res.Params = nil // already at the top level of the output
 	out.Result = res
 	return out, nil
 }

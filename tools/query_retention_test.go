@@ -106,7 +106,8 @@ func TestRetentionRenderingIsSmallerThanTheAnswer(t *testing.T) {
 	if len(res.Cohorts) != 12 || res.BucketCount() != 12 {
 		t.Fatalf("want 12 cohorts × 12 buckets, got %d × %d", len(res.Cohorts), res.BucketCount())
 	}
-	text := RenderRetention(res, 0, 0)
+	text := RenderRetention(res, params, 0, 0)
+	res.Params = nil
 	structuredJSON, _ := json.Marshal(RetentionOutput{Params: params, Result: res})
 	t.Logf("12×12 retention: raw answer %d bytes, rendered text %d bytes, structuredContent %d bytes", len(raw), len(text), len(structuredJSON))
 	if len(text) >= len(raw) {
