@@ -203,7 +203,7 @@ func (q *FlowQuery) checkConstruct() error {
 			dir  direction
 		}{{"forward", s.forward}, {"reverse", s.reverse}} {
 			if d.dir.value < 0 || d.dir.value > maxFlowDirection || (!d.dir.isInt && d.dir.text != "" && numberOutOfRange(d.dir.text)) {
-				iss.Add("FL2", join(p, d.name), "FlowStep.%s must be in range 0-5, got %s", d.name, d.dir.text)
+				iss.Add("FL2", join(p, d.name), "FlowStep.%s must be in range 0-5, got %s; use 0 to 5 steps", d.name, d.dir.text)
 			}
 		}
 		if s.SessionEvent != nil {
@@ -250,7 +250,7 @@ func (q *FlowQuery) checkSteps() error {
 		dir  direction
 	}{{"forward", readDirection(q.Forward, DefaultFlowForward)}, {"reverse", readDirection(q.Reverse, 0)}} {
 		if !top.dir.isInt {
-			iss.Add("FL_TYPE_"+strings.ToUpper(top.name), top.name, "%s must be an integer (got %s)", top.name, top.dir.text)
+			iss.Add("FL_TYPE_"+strings.ToUpper(top.name), top.name, "%s must be an integer (got %s); use a whole number 0-5", top.name, top.dir.text)
 		}
 	}
 	for i, s := range q.resolvedSteps() {
@@ -260,7 +260,7 @@ func (q *FlowQuery) checkSteps() error {
 			dir  direction
 		}{{"forward", s.forward}, {"reverse", s.reverse}} {
 			if !d.dir.isInt {
-				iss.Add("FL_TYPE_"+strings.ToUpper(d.name), join(p, d.name), "Per-step %s must be an integer (got %s)", d.name, d.dir.text)
+				iss.Add("FL_TYPE_"+strings.ToUpper(d.name), join(p, d.name), "Per-step %s must be an integer (got %s); use a whole number 0-5", d.name, d.dir.text)
 			}
 		}
 		if !oneOfStrings(orDefault(s.FiltersCombinator, "all"), "all", "any") {
@@ -288,16 +288,16 @@ func (q *FlowQuery) checkArgs() error {
 		checkStepEventName(s.Event, join("steps", i), "FL2", &iss)
 	}
 	if forward+reverse == 0 && len(steps) > 0 {
-		iss.Add("FL5_NO_DIRECTION", "forward", "At least one of forward or reverse must be > 0; both are currently 0")
+		iss.Add("FL5_NO_DIRECTION", "forward", "At least one of forward or reverse must be > 0; both are currently 0; set forward (after the anchor) or reverse (before it) to 1-5")
 	}
 	if c := q.cardinality(); c < 1 || c > maxFlowCardinality {
 		iss.Add("FL6_CARDINALITY_RANGE", "cardinality", "cardinality must be between 1 and %d (got %d)", maxFlowCardinality, c)
 	}
 	window, unit := q.window(), q.windowUnit()
 	if window <= 0 {
-		iss.Add("FL7_CONVERSION_WINDOW_POSITIVE", "conversion_window", "conversion_window must be a positive integer")
+		iss.Add("FL7_CONVERSION_WINDOW_POSITIVE", "conversion_window", "conversion_window must be a positive integer; use a whole number such as 7")
 	} else if m := flowWindowMax[unit]; m > 0 && window > m {
-		iss.Add("FL7_CONVERSION_WINDOW_MAX", "conversion_window", "conversion_window=%d exceeds maximum of %d for unit '%s'", window, m, unit)
+		iss.Add("FL7_CONVERSION_WINDOW_MAX", "conversion_window", "conversion_window=%d exceeds maximum of %d for unit '%s'; use a larger unit or a shorter window", window, m, unit)
 	}
 	if !oneOfStrings(q.countType(), "unique", "total", "session") {
 		iss.Add("FL_INVALID_COUNT_TYPE", "count_type", "Invalid count_type '%s'; use unique, total or session", q.CountType)
@@ -312,7 +312,7 @@ func (q *FlowQuery) checkArgs() error {
 		iss.Add("FL9_SESSION_REQUIRES_SESSION_WINDOW", "count_type", "count_type='session' requires conversion_window_unit='session' (with conversion_window=1)")
 	}
 	if unit == "session" && window != 1 {
-		iss.Add("FL10_SESSION_WINDOW_REQUIRES_ONE", "conversion_window", "conversion_window_unit='session' requires conversion_window=1")
+		iss.Add("FL10_SESSION_WINDOW_REQUIRES_ONE", "conversion_window", "conversion_window_unit='session' requires conversion_window=1; set conversion_window to 1")
 	}
 	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
 	for i, s := range steps {

@@ -260,10 +260,10 @@ func (q *FunnelQuery) checkConstruct() error {
 		checkEventName("Exclusion", "EX1", e.Event, join(p, "event"), &iss)
 		from := e.fromStep()
 		if from < 0 {
-			iss.Add("EX2", join(p, "from_step"), "Exclusion.from_step must be >= 0, got %d", from)
+			iss.Add("EX2", join(p, "from_step"), "Exclusion.from_step must be >= 0, got %d; steps are 0-based", from)
 		}
 		if e.ToStep != nil && int64(*e.ToStep) < from {
-			iss.Add("EX3", join(p, "to_step"), "Exclusion.to_step (%d) must be >= from_step (%d)", *e.ToStep, from)
+			iss.Add("EX3", join(p, "to_step"), "Exclusion.to_step (%d) must be >= from_step (%d); swap them, or omit to_step for the last step", *e.ToStep, from)
 		}
 	}
 	for i, h := range q.HoldingConstant {
@@ -295,7 +295,7 @@ func (q *FunnelQuery) checkArgs() error {
 		iss.Add("F1_MIN_STEPS", "steps", "At least 2 steps are required (got %d); add the step users should reach next", n)
 	}
 	if n > maxFunnelSteps {
-		iss.Add("F1_MAX_STEPS", "steps", "Maximum %d steps allowed (got %d)", maxFunnelSteps, n)
+		iss.Add("F1_MAX_STEPS", "steps", "Maximum %d steps allowed (got %d); drop or merge steps", maxFunnelSteps, n)
 	}
 	for i, s := range q.Steps {
 		checkStepEventName(s.Event, join("steps", i), "F2", &iss)
@@ -304,11 +304,11 @@ func (q *FunnelQuery) checkArgs() error {
 	unit := q.windowUnit()
 	switch {
 	case !isInt:
-		iss.Add("F3_CONVERSION_WINDOW_TYPE", "conversion_window", "conversion_window must be an integer, got %s", *q.ConversionWindow)
+		iss.Add("F3_CONVERSION_WINDOW_TYPE", "conversion_window", "conversion_window must be an integer, got %s; use a whole number such as 14", *q.ConversionWindow)
 	case window <= 0:
-		iss.Add("F3_CONVERSION_WINDOW_POSITIVE", "conversion_window", "conversion_window must be a positive integer")
+		iss.Add("F3_CONVERSION_WINDOW_POSITIVE", "conversion_window", "conversion_window must be a positive integer; use a whole number such as 14")
 	case funnelWindowMax[unit] > 0 && window > funnelWindowMax[unit]:
-		iss.Add("F3_CONVERSION_WINDOW_MAX", "conversion_window", "conversion_window=%d exceeds maximum of %d for unit '%s'", window, funnelWindowMax[unit], unit)
+		iss.Add("F3_CONVERSION_WINDOW_MAX", "conversion_window", "conversion_window=%d exceeds maximum of %d for unit '%s'; use a larger unit or a shorter window", window, funnelWindowMax[unit], unit)
 	}
 	if !oneOfStrings(unit, funnelWindowUnits...) {
 		iss.Add("F7_INVALID_WINDOW_UNIT", "conversion_window_unit", "Invalid conversion_window_unit '%s'; use one of %s", unit, strings.Join(funnelWindowUnits, ", "))
@@ -316,10 +316,10 @@ func (q *FunnelQuery) checkArgs() error {
 	math := q.math()
 	if isInt {
 		if unit == "second" && window > 0 && window < 2 {
-			iss.Add("F7_SECOND_MIN_WINDOW", "conversion_window", "conversion_window must be at least 2 when conversion_window_unit='second' (got %d)", window)
+			iss.Add("F7_SECOND_MIN_WINDOW", "conversion_window", "conversion_window must be at least 2 when conversion_window_unit='second' (got %d); use 2 or more seconds", window)
 		}
 		if math == "conversion_rate_session" && unit != "session" {
-			iss.Add("F9_SESSION_MATH_REQUIRES_SESSION_WINDOW", "math", "math='%s' requires conversion_window_unit='session'", math)
+			iss.Add("F9_SESSION_MATH_REQUIRES_SESSION_WINDOW", "math", "math='%s' requires conversion_window_unit='session'; set it with conversion_window 1-12, or use conversion_rate_unique", math)
 		}
 		if unit == "session" && math != "conversion_rate_session" && window != 1 {
 			iss.Add("F9_SESSION_WINDOW_REQUIRES_ONE", "conversion_window", "conversion_window_unit='session' requires conversion_window=1 (up to 12 only with math='conversion_rate_session')")
@@ -329,21 +329,21 @@ func (q *FunnelQuery) checkArgs() error {
 		iss.Add("F10_MATH_MISSING_PROPERTY", "math_property", "math='%s' requires a math_property (numeric property name to aggregate), e.g. \"amount\"", math)
 	}
 	if !mathRequiringProperty[math] && math != "total" && q.MathProperty != nil {
-		iss.Add("F11_MATH_REJECTS_PROPERTY", "math_property", "math='%s' does not support math_property; valid math types for property aggregation: %s", math, sortedMathWithProperty())
+		iss.Add("F11_MATH_REJECTS_PROPERTY", "math_property", "math='%s' does not support math_property; remove it, or use one of the property maths: %s", math, sortedMathWithProperty())
 	}
 	for i, e := range q.Exclusions {
 		p := join("exclusions", i)
 		from := e.fromStep()
 		if strings.TrimSpace(e.Event) == "" {
-			iss.Add("F4_EMPTY_EXCLUSION_EVENT", p, "Exclusion event name must be a non-empty string")
+			iss.Add("F4_EMPTY_EXCLUSION_EVENT", p, "Exclusion event name must be a non-empty string; name the event to exclude")
 		} else if controlChars.MatchString(e.Event) {
-			iss.Add("F4_CONTROL_CHAR_EXCLUSION", p, "Exclusion event name contains control characters: %q", e.Event)
+			iss.Add("F4_CONTROL_CHAR_EXCLUSION", p, "Exclusion event name contains control characters: %q; remove them", e.Event)
 		}
 		if from < 0 {
-			iss.Add("F4_EXCLUSION_NEGATIVE_STEP", p, "Exclusion from_step must be >= 0 (got %d)", from)
+			iss.Add("F4_EXCLUSION_NEGATIVE_STEP", p, "Exclusion from_step must be >= 0 (got %d); steps are 0-based", from)
 		}
 		if e.ToStep != nil && int64(*e.ToStep) <= from {
-			iss.Add("F4_EXCLUSION_STEP_ORDER", p, "Exclusion to_step (%d) must be > from_step (%d)", *e.ToStep, from)
+			iss.Add("F4_EXCLUSION_STEP_ORDER", p, "Exclusion to_step (%d) must be > from_step (%d); pick a later to_step, or omit it for the last step", *e.ToStep, from)
 		}
 		if e.ToStep != nil && int64(*e.ToStep) >= int64(n) {
 			iss.Add("F4_EXCLUSION_STEP_BOUNDS", p, "Exclusion to_step (%d) exceeds step count (%d); steps are 0-based", *e.ToStep, n)
@@ -354,11 +354,11 @@ func (q *FunnelQuery) checkArgs() error {
 	}
 	for i, h := range q.HoldingConstant {
 		if strings.TrimSpace(h.Property) == "" {
-			iss.Add("F8_EMPTY_HOLDING_CONSTANT_PROPERTY", join("holding_constant", i), "Holding constant property name must be a non-empty string")
+			iss.Add("F8_EMPTY_HOLDING_CONSTANT_PROPERTY", join("holding_constant", i), "Holding constant property name must be a non-empty string; name a property such as \"platform\"")
 		}
 	}
 	if len(q.HoldingConstant) > maxHoldingConstant {
-		iss.Add("F8_MAX_HOLDING_CONSTANT", "holding_constant", "Maximum %d holding_constant properties allowed (got %d)", maxHoldingConstant, len(q.HoldingConstant))
+		iss.Add("F8_MAX_HOLDING_CONSTANT", "holding_constant", "Maximum %d holding_constant properties allowed (got %d); keep the %d that matter most", maxHoldingConstant, len(q.HoldingConstant), maxHoldingConstant)
 	}
 	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
 	ValidateGroupByArgs(q.GroupBy, &iss)
@@ -508,11 +508,11 @@ func checkEventName(typeName, code, event, path string, iss *Issues) {
 // FL2): non-empty, no control characters, not invisible-only.
 func checkStepEventName(event, path, rule string, iss *Issues) {
 	if strings.TrimSpace(event) == "" {
-		iss.Add(rule+"_EMPTY_STEP_EVENT", path, "Step event name must be a non-empty string")
+		iss.Add(rule+"_EMPTY_STEP_EVENT", path, "Step event name must be a non-empty string; use an event name from list_events")
 		return
 	}
 	if controlChars.MatchString(event) {
-		iss.Add(rule+"_CONTROL_CHAR_STEP_EVENT", path, "Step event name contains control characters: %q", event)
+		iss.Add(rule+"_CONTROL_CHAR_STEP_EVENT", path, "Step event name contains control characters: %q; remove them", event)
 	}
 	if invisibleOnly.MatchString(event) {
 		iss.Add(rule+"_INVISIBLE_STEP_EVENT", path, "Step event name contains only invisible characters; use a visible event name from list_events")

@@ -127,14 +127,14 @@ func (q *RetentionQuery) checkArgs() error {
 		switch {
 		case !isInt:
 			allInts = false
-			iss.Add("R5_BUCKET_SIZES_INTEGER", fmt.Sprintf("bucket_sizes[%d]", i), "bucket_sizes[%d] must be an integer, got %s", i, b)
+			iss.Add("R5_BUCKET_SIZES_INTEGER", fmt.Sprintf("bucket_sizes[%d]", i), "bucket_sizes[%d] must be an integer, got %s; use whole numbers such as [1, 3, 7]", i, b)
 		case v <= 0:
 			allInts = false
-			iss.Add("R5_BUCKET_SIZES_POSITIVE", "bucket_sizes", "bucket_sizes values must be positive integers")
+			iss.Add("R5_BUCKET_SIZES_POSITIVE", "bucket_sizes", "bucket_sizes values must be positive integers; use whole numbers from 1, such as [1, 3, 7]")
 		}
 	}
 	if len(q.BucketSizes) > maxRetentionBuckets {
-		iss.Add("R5_BUCKET_SIZES_TOO_MANY", "bucket_sizes", "bucket_sizes has %d entries, maximum is %d", len(q.BucketSizes), maxRetentionBuckets)
+		iss.Add("R5_BUCKET_SIZES_TOO_MANY", "bucket_sizes", "bucket_sizes has %d entries, maximum is %d; use fewer, wider buckets", len(q.BucketSizes), maxRetentionBuckets)
 	}
 	if allInts {
 		for i := 1; i < len(q.BucketSizes); i++ {
@@ -171,7 +171,7 @@ func (q *RetentionQuery) checkArgs() error {
 		case g.Frequency == nil:
 			hasProperty = true
 			if strings.TrimSpace(g.Name) == "" {
-				iss.Add("R12_EMPTY_GROUP_BY", listPath("group_by", i, len(q.GroupBy)), "group_by property name must be a non-empty string")
+				iss.Add("R12_EMPTY_GROUP_BY", listPath("group_by", i, len(q.GroupBy)), "group_by property name must be a non-empty string; name a property such as \"platform\"")
 			}
 		}
 	}
@@ -191,11 +191,11 @@ func (q *RetentionQuery) checkArgs() error {
 // checkRetentionEventName is R1/R2 with the reference's per-event codes.
 func checkRetentionEventName(event, path, rule, which string, iss *Issues) {
 	if strings.TrimSpace(event) == "" {
-		iss.Add(rule+"_EMPTY_"+which+"_EVENT", path, "%s must be a non-empty string", path)
+		iss.Add(rule+"_EMPTY_"+which+"_EVENT", path, "%s must be a non-empty string; use an event name from list_events", path)
 		return
 	}
 	if controlChars.MatchString(event) {
-		iss.Add(rule+"_CONTROL_CHAR_"+which+"_EVENT", path, "%s contains control characters: %q", path, event)
+		iss.Add(rule+"_CONTROL_CHAR_"+which+"_EVENT", path, "%s contains control characters: %q; remove them", path, event)
 	}
 	if invisibleOnly.MatchString(event) {
 		iss.Add(rule+"_INVISIBLE_"+which+"_EVENT", path, "%s contains only invisible characters; use a visible event name from list_events", path)
