@@ -71,13 +71,16 @@ func RenderRetention(r *query.RetentionQueryResult, params query.Params, limit, 
 	for b := range buckets {
 		cols = append(cols, "B"+fmt.Sprint(b))
 	}
+	counts := retentionShowsCounts(params)
 	row := func(label string, c query.RetentionCohort) []string {
 		out := []string{label, Num(c.First)}
 		for b := range buckets {
 			switch {
-			case b < len(c.Rates):
+			case counts && b < len(c.Counts):
+				out = append(out, Num(c.Counts[b]))
+			case !counts && b < len(c.Rates):
 				out = append(out, Pct(c.Rates[b]))
-			case b < len(c.Counts) && c.First > 0:
+			case !counts && b < len(c.Counts) && c.First > 0:
 				out = append(out, Pct(c.Counts[b]/c.First))
 			default:
 				out = append(out, "")
@@ -131,8 +134,25 @@ func retentionTitle(r *query.RetentionQueryResult, params query.Params, cohorts 
 		m, _ := clause["measurement"].(map[string]any)
 		math = fmt.Sprint(m["math"])
 	}
-	return fmt.Sprintf("Retention %s → %s; %s buckets; %s; %d cohorts, %s; cells are rates (B0 = birth bucket)",
-		born, ret, unit, math, cohorts, engDates(params, r.FromDate, r.ToDate))
+	cells := "rates"
+	if retentionShowsCounts(params) {
+		cells = "counts"
+	}
+	return fmt.Sprintf("Retention %s → %s; %s buckets; %s; %d cohorts, %s; cells are %s (B0 = birth bucket)",
+		born, ret, unit, math, cohorts, engDates(params, r.FromDate, r.ToDate), cells)
+}
+
+// retentionShowsCounts: with math unique, total or average the buckets'
+// values are what was asked for; only retention_rate reads as rates.
+func retentionShowsCounts(params query.Params) bool {
+	show, _ := engSections(params)["show"].([]any)
+	if len(show) == 0 {
+		return false
+	}
+	clause, _ := show[0].(map[string]any)
+	m, _ := clause["measurement"].(map[string]any)
+	math, _ := m["math"].(string)
+	return math != "" && math != "retention_rate"
 }
 
 func queryRetention(ctx context.Context, env *Env, in QueryRetentionInput) (RetentionOutput, error) {

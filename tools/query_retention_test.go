@@ -38,6 +38,8 @@ func TestQueryRetentionRunsAgainstFake(t *testing.T) {
 			[]string{"Retention Signup → Login; week buckets; retention_rate; 12 cohorts", "| average |", "| B0 | B1 |", "100.0%"}},
 		{"segmented", `{"born_event": "Signup", "return_event": "Login", "group_by": "platform", "last": 21}`,
 			[]string{"Average retention per segment (3 segments", "| iOS |"}},
+		{"counts for math unique", `{"born_event": "Signup", "return_event": "Login", "math": "unique", "last": 14}`,
+			[]string{"; unique; 2 cohorts", "cells are counts"}},
 		{"paged", `{"born_event": "Signup", "return_event": "Login", "retention_unit": "day", "last": 20, "limit": 5, "offset": 5}`,
 			[]string{"more rows (showing 6–10 of 20)", "more buckets not shown"}},
 	}
