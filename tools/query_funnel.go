@@ -15,6 +15,9 @@ func init() {
 		ReadOnly, queryFunnel))
 }
 
+// funnelMaxSegments caps the per-segment rows of a breakdown.
+const funnelMaxSegments = 20
+
 // QueryFunnelInput is the funnel query plus dry_run.
 type QueryFunnelInput struct {
 	query.FunnelQuery
@@ -63,7 +66,21 @@ func RenderFunnel(r *query.FunnelQueryResult, params query.Params) string {
 	if d := r.BiggestDropOff(); d != nil {
 		fmt.Fprintf(&b, "Biggest drop-off: step %d → %d (%s → %s), %s lost (%s).\n", d.FromStep, d.ToStep, d.FromEvent, d.ToEvent, Pct(d.Rate), Num(d.Lost))
 	}
-	if groups, _ := engSections(params)["group"].([]any); len(groups) > 0 {
+	if names := r.SegmentNames(); len(names) > 0 {
+		rows := make([][]string, 0, len(names))
+		for _, name := range names {
+			seg := query.FunnelQueryResult{StepsData: r.SegmentSteps[name]}
+			if len(seg.StepsData) == 0 {
+				continue
+			}
+			drop := "–"
+			if d := seg.BiggestDropOff(); d != nil {
+				drop = fmt.Sprintf("%d → %d (%s)", d.FromStep, d.ToStep, Pct(d.Rate))
+			}
+			rows = append(rows, []string{name, Num(seg.StepsData[0].Count), Num(seg.StepsData[len(seg.StepsData)-1].Count), Pct(seg.OverallConversionRate()), drop})
+		}
+		b.WriteString(Table{Title: "Counts above are the $overall aggregate. Per segment:", Columns: []string{"segment", "entered", "completed", "overall conversion", "biggest drop-off"}, Rows: rows, Limit: funnelMaxSegments, Hint: "every segment is in structuredContent result.segment_steps"}.String())
+	} else if groups, _ := engSections(params)["group"].([]any); len(groups) > 0 {
 		b.WriteString("Counts are the $overall aggregate; per-segment values are in structuredContent result.series.\n")
 	}
 	if display, _ := params["displayOptions"].(map[string]any); display["chartType"] == "line" {

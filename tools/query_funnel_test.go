@@ -77,7 +77,7 @@ func TestQueryFunnelRunsAgainstFake(t *testing.T) {
 		{"steps", `{"steps": ["Signup", "Add To Cart", "Purchase"], "from_date": "2026-01-01", "to_date": "2026-01-31"}`,
 			[]string{"Funnel Signup → Add To Cart → Purchase", "conversion_rate_unique, window 14 day", "2026-01-01 to 2026-01-31", "| 3 | Purchase |", "Biggest drop-off: step"}},
 		{"breakdown", `{"steps": ["Signup", "Purchase"], "group_by": "platform", "math": "conversion_rate_total"}`,
-			[]string{"conversion_rate_total", "per-segment values are in structuredContent"}},
+			[]string{"conversion_rate_total", "Counts above are the $overall aggregate. Per segment:", "| iOS |"}},
 		{"trends", `{"steps": ["Signup", "Purchase"], "mode": "trends", "unit": "week"}`,
 			[]string{"Trends mode"}},
 	}

@@ -29,6 +29,19 @@ type FunnelQueryResult struct {
 	Series json.RawMessage `json:"series,omitempty"`
 	Params map[string]any  `json:"params,omitempty"`
 	Meta   map[string]any  `json:"meta"`
+	// SegmentSteps holds the steps of each breakdown segment when the
+	// answer is segmented; StepsData is then the $overall aggregate.
+	SegmentSteps map[string][]FunnelStepData `json:"segment_steps,omitempty"`
+}
+
+// SegmentNames returns the breakdown segments in ascending order.
+func (r *FunnelQueryResult) SegmentNames() []string {
+	names := make([]string, 0, len(r.SegmentSteps))
+	for name := range r.SegmentSteps {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // OverallConversionRate is the last step's conversion from the first step,
@@ -93,14 +106,51 @@ func ParseFunnelResponse(body []byte, params map[string]any) (*FunnelQueryResult
 	}
 	dates, _ := objectMap(top["date_range"])
 	return &FunnelQueryResult{
-		ComputedAt: lenientString(top["computed_at"], ""),
-		FromDate:   lenientString(dates["from_date"], ""),
-		ToDate:     lenientString(dates["to_date"], ""),
-		StepsData:  funnelStepsFromSeries(series),
-		Series:     series,
-		Params:     params,
-		Meta:       lenientObject(top["meta"]),
+		ComputedAt:   lenientString(top["computed_at"], ""),
+		FromDate:     lenientString(dates["from_date"], ""),
+		ToDate:       lenientString(dates["to_date"], ""),
+		StepsData:    funnelStepsFromSeries(series),
+		Series:       series,
+		Params:       params,
+		Meta:         lenientObject(top["meta"]),
+		SegmentSteps: funnelSegments(series),
 	}, nil
+}
+
+// funnelSegments reads the per-segment steps of a breakdown answer,
+// {funnel: {"$overall": metrics, "<segment>": metrics, ...}}; it is nil for
+// any other shape. The reference keeps these only in the raw series.
+func funnelSegments(series json.RawMessage) map[string][]FunnelStepData {
+	members, ok := orderedMembers(series)
+	if !ok {
+		return nil
+	}
+	for _, m := range members {
+		value, ok := objectMap(m.Value)
+		if !ok {
+			continue
+		}
+		overall, ok := objectMap(value["$overall"])
+		if !ok {
+			continue
+		}
+		if _, hasCount := overall["count"]; !hasCount {
+			continue
+		}
+		segments := map[string][]FunnelStepData{}
+		for name, raw := range value {
+			metrics, ok := objectMap(raw)
+			if _, hasCount := metrics["count"]; name == "$overall" || !ok || !hasCount {
+				continue
+			}
+			segments[name] = funnelStepsFromMetrics(metrics)
+		}
+		if len(segments) == 0 {
+			return nil
+		}
+		return segments
+	}
+	return nil
 }
 
 // funnelStepsFromSeries applies the reference's shape rules in order: a list

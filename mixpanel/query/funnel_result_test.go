@@ -68,6 +68,27 @@ func TestParseFunnelResponseShapes(t *testing.T) {
 	}
 }
 
+func TestParseFunnelResponseSegments(t *testing.T) {
+	seg := func(n int) string {
+		return `{"count":{"1. A":{"all":` + strconv.Itoa(n) + `},"2. B":{"all":` + strconv.Itoa(n/2) + `}},"overall_conv_ratio":{"2. B":{"all":0.5}}}`
+	}
+	body := `{"series":{"A through B":{"$overall":` + seg(100) + `,"iOS":` + seg(60) + `,"Android":` + seg(40) + `}}}`
+	res, err := ParseFunnelResponse([]byte(body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StepsData[0].Count != 100 || len(res.SegmentSteps) != 2 {
+		t.Fatalf("overall %+v, segments %v", res.StepsData, res.SegmentSteps)
+	}
+	if got := res.SegmentNames(); got[0] != "Android" || got[1] != "iOS" || res.SegmentSteps["iOS"][1].Count != 30 {
+		t.Fatalf("segments = %v %+v", got, res.SegmentSteps)
+	}
+	plain, _ := ParseFunnelResponse([]byte(`{"series":{"F":`+seg(10)+`}}`), nil)
+	if plain.SegmentSteps != nil {
+		t.Fatalf("an unsegmented answer has no segments: %v", plain.SegmentSteps)
+	}
+}
+
 func TestParseFunnelResponseSortsTenPlusSteps(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`{"series":{"F":{"count":{`)
