@@ -83,6 +83,9 @@ func RenderFlow(r *query.FlowQueryResult, params query.Params, limit int) string
 	default:
 		renderFlowSankey(&b, r, limit)
 	}
+	if len(r.Breakdowns) > 0 {
+		fmt.Fprintf(&b, "%d segment breakdowns are in structuredContent result.breakdowns.\n", len(r.Breakdowns))
+	}
 	return b.String()
 }
 
