@@ -222,7 +222,7 @@ var wordSplit = regexp.MustCompile(`[\s_\-]+`)
 
 // FindSimilarEvents suggests events for a name that was not found: exact
 // matches ignoring case, else up to 5 names containing it (shortest first),
-// else up to 5 sharing the most words.
+// else up to 5 sharing the most words, else up to 5 within a few typos.
 func FindSimilarEvents(query string, events []string) []string {
 	ql := strings.ToLower(query)
 	var exact, contains []string
@@ -275,7 +275,65 @@ func FindSimilarEvents(query string, events []string) []string {
 	for _, m := range matches[:min(5, len(matches))] {
 		out = append(out, m.name)
 	}
+	if len(out) == 0 {
+		out = closeSpellings(ql, events)
+	}
 	return out
+}
+
+// closeSpellings returns up to 5 events within edit distance
+// max(2, len/4) of the lowercased query, closest first. The reference
+// stops at word overlap; a typo ("Purchse") is the commonest miss of a
+// model, so this last step catches it.
+func closeSpellings(ql string, events []string) []string {
+	maxDist := max(2, len([]rune(ql))/4)
+	type match struct {
+		name string
+		dist int
+	}
+	var matches []match
+	for _, e := range events {
+		if d := editDistance(ql, strings.ToLower(e), maxDist); d <= maxDist {
+			matches = append(matches, match{e, d})
+		}
+	}
+	sort.SliceStable(matches, func(i, j int) bool { return matches[i].dist < matches[j].dist })
+	var out []string
+	for _, m := range matches[:min(5, len(matches))] {
+		out = append(out, m.name)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b in runes, or
+// limit+1 as soon as it must exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 // PropertyValuesOptions selects sample values of a property.

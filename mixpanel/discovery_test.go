@@ -161,7 +161,7 @@ func TestDecodePropertyCounts(t *testing.T) {
 }
 
 func TestFindSimilarEvents(t *testing.T) {
-	events := []string{"Add to Cart", "Checkout Started", "Purchase", "Purchase Refunded", "Sign Up", "sign_up_completed", "App Open"}
+	events := []string{"Add to Cart", "Checkout Started", "Purchase", "Purchase Refunded", "Sign Up", "sign_up_completed", "App Open", "Login", "Search"}
 	tests := []struct {
 		query string
 		want  []string
@@ -170,6 +170,10 @@ func TestFindSimilarEvents(t *testing.T) {
 		{"Purch", []string{"Purchase", "Purchase Refunded"}},
 		{"sign-up", []string{"Sign Up", "sign_up_completed"}},
 		{"cart checkout", []string{"Add to Cart", "Checkout Started"}},
+		{"Purchse", []string{"Purchase"}},
+		{"Sign Upp", []string{"Sign Up", "sign_up_completed"}},
+		{"Lgoin", []string{"Login"}},
+		{"Serach", []string{"Search"}},
 		{"Zebra", nil},
 	}
 	for _, tt := range tests {

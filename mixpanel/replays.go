@@ -228,11 +228,21 @@ func buildInsights(spec map[string]any) (query.Params, error) {
 	return q.Build(time.Now().UTC())
 }
 
+// retentionWindow reports the CDN retention windows Mixpanel stores
+// replays at: 1, 7, 30 and 90 days.
+func retentionWindow(days int) bool {
+	switch days {
+	case 1, 7, 30, 90:
+		return true
+	}
+	return false
+}
+
 func parseRetention(key string) (int, bool) {
 	f, err := strconv.ParseFloat(key, 64)
 	if err == nil {
 		d := int(f)
-		if float64(d) == f && slices.Contains(replay.RetentionDays, d) {
+		if float64(d) == f && retentionWindow(d) {
 			return d, true
 		}
 	}
@@ -751,6 +761,9 @@ type FetchOptions struct {
 	KeepRaw bool
 	// Progress, when set, is told after each replay FetchReplays finishes.
 	Progress func(done, total int, replayID string)
+	// Summaries are discovery results the caller already has; the replays
+	// among them skip the discovery query.
+	Summaries []replay.ReplaySummary
 }
 
 // FetchReplay discovers (unless RetentionDays is given), signs, walks and
@@ -760,7 +773,7 @@ func (c *Client) FetchReplay(ctx context.Context, replayID string, opts FetchOpt
 	if replayID == "" {
 		return nil, WalkStats{}, errors.New("replay_id: must be non-empty; list_replays gives the ids")
 	}
-	summaries, err := c.replaySummaries(ctx, []string{replayID}, opts.RetentionDays)
+	summaries, err := c.replaySummaries(ctx, []string{replayID}, opts)
 	if err != nil {
 		return nil, WalkStats{}, err
 	}
@@ -803,7 +816,7 @@ func (c *Client) FetchReplays(ctx context.Context, replayIDs []string, opts Fetc
 	if len(ids) == 0 {
 		return bundle, nil, nil
 	}
-	summaries, err := c.replaySummaries(ctx, ids, opts.RetentionDays)
+	summaries, err := c.replaySummaries(ctx, ids, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -882,14 +895,14 @@ func fatalReplayError(ctx context.Context, err error) bool {
 // replaySummaries finds each replay's retention window (which names its
 // CDN files) and start time. A replay discovery does not know is assumed
 // to be 30-day, as the reference does.
-func (c *Client) replaySummaries(ctx context.Context, ids []string, retention int) (map[string]replay.ReplaySummary, error) {
+func (c *Client) replaySummaries(ctx context.Context, ids []string, opts FetchOptions) (map[string]replay.ReplaySummary, error) {
 	pid, err := c.numericProject()
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]replay.ReplaySummary, len(ids))
-	if retention != 0 {
-		if !slices.Contains(replay.RetentionDays, retention) {
+	if retention := opts.RetentionDays; retention != 0 {
+		if !retentionWindow(retention) {
 			return nil, fmt.Errorf("retention_days: must be 1, 7, 30 or 90, got %d; omit it to look it up", retention)
 		}
 		for _, id := range ids {
@@ -897,6 +910,18 @@ func (c *Client) replaySummaries(ctx context.Context, ids []string, retention in
 		}
 		return out, nil
 	}
+	var unknown []string
+	for _, id := range ids {
+		if i := slices.IndexFunc(opts.Summaries, func(s replay.ReplaySummary) bool { return s.ReplayID == id }); i >= 0 {
+			out[id] = opts.Summaries[i]
+		} else {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return out, nil
+	}
+	ids = unknown
 	found, err := c.ListReplays(ctx, ReplayQuery{ReplayIDs: ids, Limit: len(ids)})
 	if err != nil {
 		return nil, err

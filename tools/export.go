@@ -144,7 +144,7 @@ func exportEvents(ctx context.Context, env *Env, in ExportEventsInput) (ExportEv
 // ExportProfilesInput selects raw profiles.
 type ExportProfilesInput struct {
 	Where      string     `json:"where,omitempty" jsonschema:"description=Engage selector such as properties[\"plan\"] == \"pro\""`
-	CohortID   int64      `json:"cohort_id,omitempty" jsonschema:"description=Only members of this saved cohort"`
+	CohortID   query.Int  `json:"cohort_id,omitempty" jsonschema:"description=Only members of this saved cohort"`
 	Properties StringList `json:"properties,omitempty" jsonschema:"description=Only these profile properties (and table columns)"`
 	Limit      int        `json:"limit" jsonschema:"minimum=1,maximum=2000,description=Most profiles to return"`
 }
@@ -233,7 +233,7 @@ func exportProfiles(ctx context.Context, env *Env, in ExportProfilesInput) (Expo
 	}
 	q := mixpanel.ProfileQuery{Where: in.Where, OutputProperties: in.Properties, Limit: in.Limit + 1}
 	if in.CohortID > 0 {
-		q.Cohort = &mixpanel.CohortFilter{ID: in.CohortID}
+		q.Cohort = &mixpanel.CohortFilter{ID: int64(in.CohortID)}
 	}
 	out := ExportProfilesOutput{Limit: in.Limit, Profiles: []mixpanel.Profile{}, columns: in.Properties}
 	st, err := c.StreamProfiles(ctx, q, func(p mixpanel.Profile) bool {

@@ -290,7 +290,7 @@ func querySegmentation(ctx context.Context, env *Env, in SegmentationInput) (Seg
 
 // SavedFunnelInput runs a saved funnel.
 type SavedFunnelInput struct {
-	FunnelID int64 `json:"funnel_id" jsonschema:"description=Saved funnel id from list_funnels"`
+	FunnelID query.Int `json:"funnel_id" jsonschema:"description=Saved funnel id from list_funnels"`
 	DateRange
 	Unit       string `json:"unit,omitempty" jsonschema:"enum=day,enum=week,enum=month"`
 	On         string `json:"on,omitempty" jsonschema:"description=Property to segment by"`
@@ -340,7 +340,7 @@ func querySavedFunnel(ctx context.Context, env *Env, in SavedFunnelInput) (Saved
 		return SavedFunnelOutput{}, err
 	}
 	from, to := in.DateRange.resolve(env.Now())
-	res, err := c.Funnel(ctx, mixpanel.FunnelParams{FunnelID: in.FunnelID, FromDate: from, ToDate: to, Unit: in.Unit, On: in.On, Where: in.Where, Length: in.Length, LengthUnit: in.LengthUnit})
+	res, err := c.Funnel(ctx, mixpanel.FunnelParams{FunnelID: int64(in.FunnelID), FromDate: from, ToDate: to, Unit: in.Unit, On: in.On, Where: in.Where, Length: in.Length, LengthUnit: in.LengthUnit})
 	if err != nil {
 		return SavedFunnelOutput{}, err
 	}

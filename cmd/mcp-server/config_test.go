@@ -104,6 +104,12 @@ func TestConfigPrecedence(t *testing.T) {
 				assert.Equal(t, "http://e", o.Mixpanel.EngageURL)
 				assert.Equal(t, "http://a", o.Mixpanel.AppURL)
 			}},
+		{name: "bare boolean flags", args: []string{"--stateless", "--read-only", "--dynamic-toolsets=false"}, env: map[string]string{"HOME": t.TempDir()},
+			check: func(t *testing.T, o *options) {
+				assert.True(t, o.Stateless)
+				assert.True(t, o.ReadOnly)
+				assert.False(t, o.Dynamic)
+			}},
 		{name: "transport and HTTP settings", env: map[string]string{"HOME": t.TempDir(), "MCP_TRANSPORT": "http", "MCP_STATELESS": "true", "MCP_ALLOWED_ORIGINS": "https://app.example.com/, https://b.example"},
 			check: func(t *testing.T, o *options) {
 				assert.Equal(t, "http", o.Transport)

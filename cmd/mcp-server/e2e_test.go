@@ -235,7 +235,7 @@ func TestE2EStdioBasics(t *testing.T) {
 		assert.NotNil(t, tool.Annotations.DestructiveHint, tool.Name)
 		assert.NotNil(t, tool.Annotations.IdempotentHint, tool.Name)
 		assert.NotNil(t, tool.Annotations.OpenWorldHint, tool.Name)
-		assert.NotEmpty(t, tool.RawInputSchema, tool.Name)
+		assert.Equal(t, "object", tool.InputSchema.Type, tool.Name)
 	}
 	for _, want := range e2eTools() {
 		assert.Contains(t, names, want)

@@ -167,12 +167,8 @@ func validateFilterClause(c any, path string, iss *Issues) {
 		iss.Add("B14_INVALID_FILTER_TYPE", path, "Filter clause must be a dict")
 		return
 	}
-	has := func(k string) bool { v, ok := clause[k]; return ok && v != nil }
-	nonEmpty := func(k string) bool {
-		s, ok := clause[k].(string)
-		return ok && s != "" || (!ok && has(k) && !isEmptyList(clause[k]))
-	}
-	if !(nonEmpty("value") || nonEmpty("propertyName") || has("customPropertyId") || has("customProperty")) {
+	has := func(k string) bool { return clause[k] != nil }
+	if !(truthy(clause["value"]) || truthy(clause["propertyName"]) || has("customPropertyId") || has("customProperty")) {
 		iss.Add("B18_MISSING_FILTER_PROPERTY", path, "Filter missing property identifier ('value', 'propertyName', 'customPropertyId', or 'customProperty')")
 	}
 	if id, ok := clause["customPropertyId"]; ok && id != nil {
@@ -199,7 +195,26 @@ func validateFilterClause(c any, path string, iss *Issues) {
 	}
 }
 
-func isEmptyList(v any) bool {
-	l, ok := v.([]any)
-	return ok && len(l) == 0
+// truthy is Python's truth value of a decoded JSON value, which the
+// reference's B18 check relies on.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	case bool:
+		return x
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	case Number:
+		return x.Float() != 0
+	case int64:
+		return x != 0
+	case float64:
+		return x != 0
+	}
+	return true
 }

@@ -123,7 +123,7 @@ func (it *CohortItem) UnmarshalJSON(b []byte) error {
 	if jsonKind(b) != "object" {
 		return fmt.Errorf("cohort item must be an object, got %s", jsonKind(b))
 	}
-	if hasKey(b, "all_of") || hasKey(b, "any_of") {
+	if keys := keySet(b); keys["all_of"] || keys["any_of"] {
 		var d CohortDefinition
 		if err := d.UnmarshalJSON(b); err != nil {
 			return err
@@ -158,7 +158,7 @@ type CohortCriteria struct {
 	WithinDays          *Int            `json:"within_days,omitempty"`
 	WithinWeeks         *Int            `json:"within_weeks,omitempty"`
 	WithinMonths        *Int            `json:"within_months,omitempty"`
-	FromDate            *string         `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD, with to_date instead of within_*"`
+	FromDate            *string         `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD\\, with to_date instead of within_*"`
 	ToDate              *string         `json:"to_date,omitempty"`
 	Where               FilterList      `json:"where,omitempty" jsonschema:"description=Event property filters"`
 	Aggregation         *string         `json:"aggregation,omitempty" jsonschema:"enum=total,enum=unique,enum=average,enum=min,enum=max,enum=median"`
@@ -204,7 +204,54 @@ type criterionNode struct {
 	behavior map[string]any
 }
 
+// criterionFields names the fields each kind of criterion takes; others
+// are reported rather than silently ignored.
+var criterionFields = map[string][]string{
+	"did_event":           {"event", "at_least", "at_most", "exactly", "within_days", "within_weeks", "within_months", "from_date", "to_date", "where", "aggregation", "aggregation_property"},
+	"did_not_do_event":    {"event", "within_days", "within_weeks", "within_months", "from_date", "to_date"},
+	"has_property":        {"property", "value", "operator", "property_type"},
+	"property_is_set":     {"property"},
+	"property_is_not_set": {"property"},
+	"in_cohort":           {"cohort_id"},
+	"not_in_cohort":       {"cohort_id"},
+}
+
+// setFields lists the criterion's fields that were given.
+func (c *CohortCriteria) setFields() []string {
+	var out []string
+	add := func(name string, set bool) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add("event", c.Event != "")
+	add("at_least", c.AtLeast != nil)
+	add("at_most", c.AtMost != nil)
+	add("exactly", c.Exactly != nil)
+	add("within_days", c.WithinDays != nil)
+	add("within_weeks", c.WithinWeeks != nil)
+	add("within_months", c.WithinMonths != nil)
+	add("from_date", c.FromDate != nil)
+	add("to_date", c.ToDate != nil)
+	add("where", c.Where != nil)
+	add("aggregation", c.Aggregation != nil)
+	add("aggregation_property", c.AggregationProperty != nil)
+	add("property", c.Property != "")
+	add("value", jsonKind(c.Value) != "" && jsonKind(c.Value) != "null")
+	add("operator", c.Operator != "")
+	add("property_type", c.PropertyType != "")
+	add("cohort_id", c.CohortID != nil)
+	return out
+}
+
 func (c *CohortCriteria) build(path string, iss *Issues) criterionNode {
+	if allowed, ok := criterionFields[c.Criterion]; ok {
+		for _, f := range c.setFields() {
+			if !oneOfStrings(f, allowed...) {
+				iss.Add("X3_FILTER_VALUE", join(path, f), "%s does not apply to criterion %q; remove it (it takes %s)", f, c.Criterion, strings.Join(allowed, ", "))
+			}
+		}
+	}
 	switch c.Criterion {
 	case "did_event", "did_not_do_event":
 		return c.buildEvent(path, iss)
@@ -248,9 +295,6 @@ func (c *CohortCriteria) buildEvent(path string, iss *Issues) criterionNode {
 	freqOp, freq := "", int64(0)
 	n := 0
 	if c.Criterion == "did_not_do_event" {
-		if c.AtLeast != nil || c.AtMost != nil || c.Exactly != nil || c.Aggregation != nil || len(c.Where) > 0 {
-			iss.Add("CD1", path, "did_not_do_event takes no count, aggregation or where; use did_event for those")
-		}
 		freqOp, n = "==", 1
 	} else {
 		for _, f := range []struct {
@@ -387,10 +431,7 @@ func (c *CohortCriteria) buildProperty(path string, iss *Issues) criterionNode {
 		iss.Add("X1_INVALID_ENUM", join(path, "property_type"), "property_type %q is not valid; use one of string, number, boolean, datetime, list", typ)
 	}
 	var operand any = ""
-	if k := jsonKind(c.Value); k != "" && k != "null" {
-		if c.Criterion != "has_property" {
-			iss.Add("X3_FILTER_VALUE", join(path, "value"), "%s takes no value; remove it", c.Criterion)
-		}
+	if k := jsonKind(c.Value); k != "" && k != "null" && c.Criterion == "has_property" {
 		v, err := decodeAny(c.Value)
 		if err != nil || k == "object" {
 			iss.Add("X3_FILTER_VALUE", join(path, "value"), "value must be a string, number, boolean or list of strings")

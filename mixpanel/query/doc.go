@@ -16,4 +16,13 @@
 // DG1) and the rules on the built bookmark (B*); a later stage runs only when
 // the earlier ones passed, so the codes match the reference's for the same
 // input.
+//
+// Codes this port adds where the reference has none (its Python raises a
+// bare ValueError or TypeError, or accepts a value the JSON form must
+// check): X1 an enum value outside its set, X2 an unknown filter operator
+// or cohort criterion, X3 a filter or criterion value of the wrong shape or
+// a field that does not apply, X4 a malformed or reversed filter date, X5 a
+// malformed list_contains, X6 a cohort where-filter operator the selector
+// cannot express, X7 a malformed list-item breakdown, X8 an unknown
+// insights mode.
 package query

@@ -21,7 +21,7 @@ type InsightsQuery struct {
 	PercentileValue *Number         `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile"`
 	GroupBy         GroupList       `json:"group_by,omitempty"`
 	Where           WhereList       `json:"where,omitempty"`
-	Formula         *string         `json:"formula,omitempty" jsonschema:"description=Formula over events by letter, e.g. (B / A) * 100; hides the metrics"`
+	Formula         *string         `json:"formula,omitempty" jsonschema:"description=Formula over events by letter\\, e.g. (B / A) * 100; hides the metrics"`
 	FormulaLabel    *string         `json:"formula_label,omitempty"`
 	Rolling         *Int            `json:"rolling,omitempty" jsonschema:"description=Rolling average window in units"`
 	Cumulative      bool            `json:"cumulative,omitempty"`
@@ -349,7 +349,7 @@ func ValidateGroupByArgs(groups GroupList, iss *Issues) {
 func ScanCustomProperties(groups GroupList, where WhereList, metrics []EventItem, iss *Issues) {
 	for i, g := range groups {
 		if g.GroupBy != nil && g.GroupBy.Property.IsCustom() {
-			validateCustomProperty(g.GroupBy.Property, listPath("group_by", i, len(groups)), iss)
+			ValidateCustomProperty(g.GroupBy.Property, listPath("group_by", i, len(groups)), iss)
 		}
 	}
 	for i, w := range where {
@@ -357,11 +357,11 @@ func ScanCustomProperties(groups GroupList, where WhereList, metrics []EventItem
 		case w.Frequency != nil:
 			for fi, ef := range w.Frequency.EventFilters {
 				if ef.Property != nil && ef.Property.IsCustom() {
-					validateCustomProperty(*ef.Property, fmt.Sprintf("where[%d].event_filters[%d]", i, fi), iss)
+					ValidateCustomProperty(*ef.Property, fmt.Sprintf("where[%d].event_filters[%d]", i, fi), iss)
 				}
 			}
 		case w.Filter != nil && w.Filter.Property != nil && w.Filter.Property.IsCustom():
-			validateCustomProperty(*w.Filter.Property, listPath("where", i, len(where)), iss)
+			ValidateCustomProperty(*w.Filter.Property, listPath("where", i, len(where)), iss)
 		}
 	}
 	for i, e := range metrics {
@@ -369,11 +369,11 @@ func ScanCustomProperties(groups GroupList, where WhereList, metrics []EventItem
 			continue
 		}
 		if e.Metric.Property != nil && e.Metric.Property.IsCustom() {
-			validateCustomProperty(*e.Metric.Property, join("events", i), iss)
+			ValidateCustomProperty(*e.Metric.Property, join("events", i), iss)
 		}
 		for fi, f := range e.Metric.Filters {
 			if f.Property != nil && f.Property.IsCustom() {
-				validateCustomProperty(*f.Property, fmt.Sprintf("events[%d].filters[%d]", i, fi), iss)
+				ValidateCustomProperty(*f.Property, fmt.Sprintf("events[%d].filters[%d]", i, fi), iss)
 			}
 		}
 	}

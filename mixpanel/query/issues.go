@@ -112,11 +112,3 @@ func listPath(name string, i, n int) string {
 	}
 	return fmt.Sprintf("%s[%d]", name, i)
 }
-
-func quoteList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
-}

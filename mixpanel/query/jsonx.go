@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/invopop/jsonschema"
 )
 
 // Number is a JSON number kept exactly as it was written, so 15 stays 15
@@ -45,15 +47,16 @@ func (n Number) MarshalJSON() ([]byte, error) {
 	return []byte(n), nil
 }
 
+// JSONSchema shows a plain number; numeric strings are accepted quietly.
+func (Number) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "number"} }
+
+// JSONSchema shows a plain integer; "42" is accepted quietly.
+func (Int) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "integer"} }
+
 // Float is the number's value.
 func (n Number) Float() float64 {
 	f, _ := strconv.ParseFloat(string(n), 64)
 	return f
-}
-
-// IsInt reports whether the number was written as an integer.
-func (n Number) IsInt() bool {
-	return !strings.ContainsAny(string(n), ".eE")
 }
 
 func isJSONNumber(s string) bool {
@@ -84,8 +87,6 @@ func (i *Int) UnmarshalJSON(b []byte) error {
 	*i = Int(f)
 	return nil
 }
-
-func intPtr(v int64) *Int { i := Int(v); return &i }
 
 // decodeStrict decodes one JSON value into v, rejecting unknown fields and
 // trailing data, and keeping numbers exact.
@@ -206,12 +207,15 @@ func objectKeys(b []byte) ([]string, error) {
 	return keys, nil
 }
 
-// hasKey reports whether a JSON object has the key.
-func hasKey(b []byte, key string) bool {
+// keySet lists the keys of a JSON object, to tell union alternatives apart.
+func keySet(b []byte) map[string]bool {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(b, &m) != nil {
-		return false
+		return nil
 	}
-	_, ok := m[key]
-	return ok
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }

@@ -58,20 +58,21 @@ func (e *EventItem) UnmarshalJSON(b []byte) error {
 	case "string":
 		return json.Unmarshal(b, &e.Name)
 	case "object":
+		keys := keySet(b)
 		switch {
-		case hasKey(b, "event"):
+		case keys["event"]:
 			var m Metric
 			if err := decodeStrict(b, &m); err != nil {
 				return fmt.Errorf("metric: %w", err)
 			}
 			e.Metric = &m
-		case hasKey(b, "cohort"):
+		case keys["cohort"]:
 			var c CohortMetric
 			if err := decodeStrict(b, &c); err != nil {
 				return fmt.Errorf("cohort metric: %w", err)
 			}
 			e.Cohort = &c
-		case hasKey(b, "expression"):
+		case keys["expression"]:
 			var f Formula
 			if err := decodeStrict(b, &f); err != nil {
 				return fmt.Errorf("formula: %w", err)
@@ -152,20 +153,21 @@ func (g *GroupItem) UnmarshalJSON(b []byte) error {
 	case "string":
 		return json.Unmarshal(b, &g.Name)
 	case "object":
+		keys := keySet(b)
 		switch {
-		case hasKey(b, "property"):
+		case keys["property"]:
 			var v GroupBy
 			if err := decodeStrict(b, &v); err != nil {
 				return fmt.Errorf("group_by: %w", err)
 			}
 			g.GroupBy = &v
-		case hasKey(b, "cohort"):
+		case keys["cohort"]:
 			var v CohortBreakdown
 			if err := decodeStrict(b, &v); err != nil {
 				return fmt.Errorf("cohort breakdown: %w", err)
 			}
 			g.Cohort = &v
-		case hasKey(b, "event"):
+		case keys["event"]:
 			var v FrequencyBreakdown
 			if err := decodeStrict(b, &v); err != nil {
 				return fmt.Errorf("frequency breakdown: %w", err)
@@ -241,7 +243,7 @@ func (w *WhereItem) UnmarshalJSON(b []byte) error {
 	if jsonKind(b) != "object" {
 		return fmt.Errorf("filter must be an object such as {\"property\": \"country\", \"operator\": \"equals\", \"value\": \"US\"}, got %s", jsonKind(b))
 	}
-	if hasKey(b, "event") {
+	if keySet(b)["event"] {
 		var v FrequencyFilter
 		if err := decodeStrict(b, &v); err != nil {
 			return fmt.Errorf("frequency filter: %w", err)

@@ -28,9 +28,9 @@ type CustomPropertyRef struct {
 // over other properties. Numeric is the reference's numeric() shortcut:
 // each letter maps to a number property and the result is a number.
 type InlineCustomProperty struct {
-	Formula      string                   `json:"formula" jsonschema:"description=Formula over input letters A-Z, e.g. A * B"`
-	Inputs       map[string]PropertyInput `json:"inputs,omitempty" jsonschema:"description=Letter -> input property"`
-	Numeric      map[string]string        `json:"numeric,omitempty" jsonschema:"description=Shortcut: letter -> number event property name (sets property_type number)"`
+	Formula      string                   `json:"formula" jsonschema:"description=Formula over input letters A-Z\\, e.g. A * B"`
+	Inputs       map[string]PropertyInput `json:"inputs,omitempty" jsonschema:"description=Map of letter to input property"`
+	Numeric      map[string]string        `json:"numeric,omitempty" jsonschema:"description=Shortcut: map of letter to number event property name (sets property_type number)"`
 	PropertyType string                   `json:"property_type,omitempty" jsonschema:"enum=string,enum=number,enum=boolean,enum=datetime,description=Result type; default: the type of the place it is used"`
 	ResourceType string                   `json:"resource_type,omitempty" jsonschema:"enum=events,enum=people,default=events"`
 }
@@ -50,7 +50,7 @@ func (p *PropertyRef) UnmarshalJSON(b []byte) error {
 	case "string":
 		return json.Unmarshal(b, &p.Name)
 	case "object":
-		if hasKey(b, "custom_property_id") {
+		if keySet(b)["custom_property_id"] {
 			var r CustomPropertyRef
 			if err := decodeStrict(b, &r); err != nil {
 				return fmt.Errorf("custom property reference: %w", err)
@@ -192,8 +192,9 @@ func (p *PropertyRef) checkShape(path string, iss *Issues) {
 	}
 }
 
-// validateCustomProperty applies the reference's CP1-CP6 rules.
-func validateCustomProperty(p PropertyRef, path string, iss *Issues) {
+// ValidateCustomProperty applies the reference's CP1-CP6 rules to a
+// saved or inline custom property found at path.
+func ValidateCustomProperty(p PropertyRef, path string, iss *Issues) {
 	switch {
 	case p.Ref != nil:
 		if p.Ref.ID <= 0 {

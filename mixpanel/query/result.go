@@ -16,7 +16,7 @@ type QueryResult struct {
 	FromDate   string          `json:"from_date"`
 	ToDate     string          `json:"to_date"`
 	Headers    []string        `json:"headers"`
-	Series     json.RawMessage `json:"series" jsonschema:"description=Metric label -> date or 'all' -> value; with breakdowns, one nesting level per group"`
+	Series     json.RawMessage `json:"series" jsonschema:"description=Map of metric label to date (or 'all') to value; with breakdowns\\, one nesting level per group"`
 	Params     Params          `json:"params"`
 	Meta       map[string]any  `json:"meta"`
 }

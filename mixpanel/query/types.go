@@ -10,9 +10,9 @@ import (
 type Metric struct {
 	Event             string       `json:"event" jsonschema:"description=Event name"`
 	Math              string       `json:"math,omitempty" jsonschema:"enum=total,enum=unique,enum=cumulative_unique,enum=sessions,enum=dau,enum=wau,enum=mau,enum=average,enum=median,enum=min,enum=max,enum=p25,enum=p75,enum=p90,enum=p99,enum=percentile,enum=histogram,enum=unique_values,enum=most_frequent,enum=first_value,enum=multi_attribution,enum=numeric_summary,default=total"`
-	Property          *PropertyRef `json:"property,omitempty" jsonschema:"description=Property for property math (average, median, percentile, ...; total sums it)"`
+	Property          *PropertyRef `json:"property,omitempty" jsonschema:"description=Property for property math (average\\, median\\, percentile\\, ...; total sums it)"`
 	PerUser           *string      `json:"per_user,omitempty" jsonschema:"enum=total,enum=average,enum=min,enum=max,enum=unique_values,description=Aggregate per user first (needs property)"`
-	PercentileValue   *Number      `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile, e.g. 95"`
+	PercentileValue   *Number      `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile\\, e.g. 95"`
 	Filters           FilterList   `json:"filters,omitempty"`
 	FiltersCombinator string       `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
 	SegmentMethod     *string      `json:"segment_method,omitempty" jsonschema:"enum=all,enum=first,description=first: count only each user's first qualifying event"`
@@ -26,7 +26,7 @@ type CohortMetric struct {
 
 // Formula combines the non-formula event items by letter (A is the first).
 type Formula struct {
-	Expression string  `json:"expression" jsonschema:"description=Formula over letters A, B, ..., e.g. (B / A) * 100"`
+	Expression string  `json:"expression" jsonschema:"description=Formula over letters A\\, B\\, ...\\, e.g. (B / A) * 100"`
 	Label      *string `json:"label,omitempty"`
 }
 
@@ -36,7 +36,7 @@ type Formula struct {
 type GroupBy struct {
 	Property     PropertyRef `json:"property"`
 	PropertyType string      `json:"property_type,omitempty" jsonschema:"enum=string,enum=number,enum=boolean,enum=datetime,default=string"`
-	BucketSize   *Number     `json:"bucket_size,omitempty" jsonschema:"description=Numeric bucket width (property_type number, with bucket_min and bucket_max)"`
+	BucketSize   *Number     `json:"bucket_size,omitempty" jsonschema:"description=Numeric bucket width (property_type number\\, with bucket_min and bucket_max)"`
 	BucketMin    *Number     `json:"bucket_min,omitempty"`
 	BucketMax    *Number     `json:"bucket_max,omitempty"`
 	Sub          *string     `json:"sub,omitempty" jsonschema:"description=List-item breakdown: sub-property of the list's objects"`

@@ -15,10 +15,12 @@ import (
 
 // rrweb event types.
 const (
-	eventFullSnapshot = 2
-	eventIncremental  = 3
-	eventMeta         = 4
-	eventPlugin       = 6
+	eventDOMContentLoaded = 0
+	eventLoad             = 1
+	eventFullSnapshot     = 2
+	eventIncremental      = 3
+	eventMeta             = 4
+	eventPlugin           = 6
 )
 
 // rrweb incremental snapshot sources.
@@ -40,12 +42,21 @@ const (
 	mouseTouchStart  = 7
 )
 
-var interactionVerbs = map[int]string{
-	mouseClick:       InteractionClicked,
-	mouseDblClick:    InteractionDoubleClicked,
-	mouseContextMenu: InteractionRightClicked,
-	mouseFocus:       InteractionFocused,
-	mouseTouchStart:  InteractionTapped,
+// interactionVerb names the mouse interactions that become actions.
+func interactionVerb(t int) string {
+	switch t {
+	case mouseClick:
+		return InteractionClicked
+	case mouseDblClick:
+		return InteractionDoubleClicked
+	case mouseContextMenu:
+		return InteractionRightClicked
+	case mouseFocus:
+		return InteractionFocused
+	case mouseTouchStart:
+		return InteractionTapped
+	}
+	return ""
 }
 
 // Debounce windows of the reference analyzer, in milliseconds.
@@ -167,11 +178,19 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 // token, holding one event at a time (plus the tracked DOM), so a recording
 // of tens of MB never sits in memory (unless Options.KeepRaw asks for it).
 //
-// It follows the reference analyzer's mapping and debouncing, with two
-// deliberate refinements that make timelines readable: keystrokes into one
-// field are merged into a single input action carrying the final value
-// (the reference keeps the first keystroke of each second), and a drag
-// selection becomes one select action with the final selection.
+// Events are handled in stream order, the order the recorder writes them
+// (and the CDN walk sorts each file into); the actions of Result are then
+// sorted by time, stably. Result ends the analysis.
+//
+// It follows the reference analyzer's action mapping, verbs and debouncing,
+// with refinements that make timelines read like the session: keystrokes
+// into one field become one input action with the final value (the
+// reference keeps the first keystroke of each second), a drag selection
+// becomes one select action with the final selection, a text field's input
+// is never "Set … to unchecked" (the recorder sends isChecked for every
+// field), the radio that goes off when another is ticked is not an action,
+// a scrolled element is named, and click metadata carries the pointer type
+// and the data-* attributes of the target (for SelectorLabel).
 type Analyzer struct {
 	opts    Options
 	dom     *domTracker
@@ -179,6 +198,8 @@ type Analyzer struct {
 	url     string
 	started bool
 
+	loading    bool // a page load began since the last Meta event
+	scrolled   bool
 	lastScroll int64
 	pending    *UserAction // input being typed, merged until the field is left
 	pendingID  int
@@ -187,13 +208,54 @@ type Analyzer struct {
 
 // NewAnalyzer returns an Analyzer with the given options.
 func NewAnalyzer(opts Options) *Analyzer {
-	return &Analyzer{opts: opts, dom: newDOMTracker(opts.MaxNodes), lastScroll: -1 << 62}
+	return &Analyzer{opts: opts, dom: newDOMTracker(opts.MaxNodes)}
 }
 
-type rawEvent struct {
-	Type      json.RawMessage `json:"type"`
-	Data      json.RawMessage `json:"data"`
-	Timestamp json.RawMessage `json:"timestamp"`
+// event is one rrweb event. Its data holds the fields of every event type
+// the analyzer reads (rrweb never gives one key two meanings among them), so
+// an event is decoded in a single pass with no intermediate copy.
+type event struct {
+	Type      *int         `json:"type"`
+	Data      *eventData   `json:"data"`
+	Timestamp *json.Number `json:"timestamp"`
+}
+
+type eventData struct {
+	// Meta
+	Href string `json:"href"`
+	// FullSnapshot
+	Node *snapNode `json:"node"`
+	// IncrementalSnapshot: every source
+	Source *int `json:"source"`
+	ID     int  `json:"id"`
+	// Mutation
+	Adds []struct {
+		ParentID int       `json:"parentId"`
+		NextID   *int      `json:"nextId"`
+		Node     *snapNode `json:"node"`
+	} `json:"adds"`
+	Removes []struct {
+		ID int `json:"id"`
+	} `json:"removes"`
+	Texts []struct {
+		ID    int     `json:"id"`
+		Value *string `json:"value"`
+	} `json:"texts"`
+	Attributes []struct {
+		ID         int      `json:"id"`
+		Attributes attrList `json:"attributes"`
+	} `json:"attributes"`
+	// MouseInteraction
+	Type        *int `json:"type"`
+	PointerType *int `json:"pointerType"`
+	// Input
+	Text      *string `json:"text"`
+	IsChecked *bool   `json:"isChecked"`
+	// Selection
+	Ranges []selRange `json:"ranges"`
+	// Plugin (and Custom events, whose payload can be anything)
+	Plugin  string          `json:"plugin"`
+	Payload json.RawMessage `json:"payload"`
 }
 
 // Feed analyses one JSON array of rrweb events, such as one CDN file. A
@@ -214,11 +276,22 @@ func (a *Analyzer) Feed(r io.Reader) error {
 		return skipValue(dec, tok)
 	}
 	for dec.More() {
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		var ev event
+		var err error
+		if a.opts.KeepRaw {
+			var raw json.RawMessage
+			if err = dec.Decode(&raw); err == nil {
+				a.res.RawEvents = append(a.res.RawEvents, raw)
+				err = json.Unmarshal(raw, &ev)
+			}
+		} else {
+			err = dec.Decode(&ev)
+		}
+		var typeErr *json.UnmarshalTypeError
+		if err != nil && !errors.As(err, &typeErr) {
 			return fmt.Errorf("read rrweb event %d: %w", a.res.EventCount, err)
 		}
-		if err := a.event(raw); err != nil {
+		if err := a.event(&ev, typeErr); err != nil {
 			return err
 		}
 	}
@@ -250,16 +323,14 @@ func skipValue(dec *json.Decoder, tok json.Token) error {
 	return nil
 }
 
-func (a *Analyzer) event(raw json.RawMessage) error {
+// event handles one decoded event; typeErr is set when part of it did not
+// fit rrweb's shape.
+func (a *Analyzer) event(ev *event, typeErr *json.UnmarshalTypeError) error {
 	a.res.EventCount++
 	first := !a.started
 	a.started = true
-	if a.opts.KeepRaw {
-		a.res.RawEvents = append(a.res.RawEvents, raw)
-	}
-	var ev rawEvent
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		if first {
+	if typeErr != nil {
+		if first && typeErr.Field == "" {
 			return &NotRRWebError{}
 		}
 		a.res.SkippedEvents++
@@ -267,21 +338,25 @@ func (a *Analyzer) event(raw json.RawMessage) error {
 	}
 	if first {
 		var missing []string
-		for _, f := range []struct {
-			name string
-			v    json.RawMessage
-		}{{"type", ev.Type}, {"data", ev.Data}, {"timestamp", ev.Timestamp}} {
-			if f.v == nil {
-				missing = append(missing, f.name)
-			}
+		if ev.Type == nil {
+			missing = append(missing, "type")
+		}
+		if ev.Data == nil {
+			missing = append(missing, "data")
+		}
+		if ev.Timestamp == nil {
+			missing = append(missing, "timestamp")
 		}
 		if len(missing) > 0 {
 			return &NotRRWebError{Missing: missing}
 		}
 	}
-	typ, okType := jsonInt(ev.Type)
-	ts, okTS := jsonMillis(ev.Timestamp)
-	if !okType || !okTS || ts <= 0 {
+	if ev.Type == nil || ev.Data == nil || ev.Timestamp == nil {
+		a.res.SkippedEvents++
+		return nil
+	}
+	ts, okTS := jsonMillis(*ev.Timestamp)
+	if !okTS || ts <= 0 {
 		a.res.SkippedEvents++
 		return nil
 	}
@@ -291,18 +366,18 @@ func (a *Analyzer) event(raw json.RawMessage) error {
 	if ts > a.res.EndTime {
 		a.res.EndTime = ts
 	}
-	var ok bool
-	switch typ {
+	ok := true
+	switch *ev.Type {
+	case eventDOMContentLoaded, eventLoad:
+		a.loading = true
 	case eventMeta:
-		ok = a.meta(ts, ev.Data)
+		a.meta(ts, ev.Data)
 	case eventFullSnapshot:
-		ok = a.fullSnapshot(ev.Data)
+		a.fullSnapshot(ev.Data)
 	case eventIncremental:
 		ok = a.incremental(ts, ev.Data)
 	case eventPlugin:
 		ok = a.plugin(ts, ev.Data)
-	default:
-		ok = true
 	}
 	if !ok {
 		a.res.SkippedEvents++
@@ -310,30 +385,16 @@ func (a *Analyzer) event(raw json.RawMessage) error {
 	return nil
 }
 
-func jsonInt(raw json.RawMessage) (int, bool) {
-	n, err := strconv.Atoi(string(raw))
-	return n, err == nil
-}
-
 // jsonMillis reads a timestamp, which some recorders write as a float.
-func jsonMillis(raw json.RawMessage) (int64, bool) {
-	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return n, true
+func jsonMillis(n json.Number) (int64, bool) {
+	if i, err := n.Int64(); err == nil {
+		return i, true
 	}
-	f, err := strconv.ParseFloat(string(raw), 64)
+	f, err := n.Float64()
 	if err != nil || f != f || f > 1<<62 || f < -(1<<62) {
 		return 0, false
 	}
 	return int64(f), true
-}
-
-// decodeData unmarshals an event's data into v; a data that does not fit
-// the shape of its event type makes the event malformed.
-func decodeData(data json.RawMessage, v any) bool {
-	if len(data) == 0 || data[0] != '{' {
-		return false
-	}
-	return json.Unmarshal(data, v) == nil
 }
 
 // Result flushes what is still being merged and returns the analysis, with
@@ -377,15 +438,15 @@ func (a *Analyzer) emit(act UserAction) {
 	a.res.Actions = append(a.res.Actions, act)
 }
 
-func (a *Analyzer) meta(ts int64, data json.RawMessage) bool {
-	var d struct {
-		Href string `json:"href"`
-	}
-	if !decodeData(data, &d) {
-		return false
-	}
-	if d.Href == "" {
-		return true
+// meta handles a Meta event, which starts every full snapshot. A page load
+// is announced by DOMContentLoaded and Load events first; a Meta event for
+// the page already shown without them is the recorder re-snapshotting the
+// same page (a checkout), not a navigation.
+func (a *Analyzer) meta(ts int64, d *eventData) {
+	loading := a.loading
+	a.loading = false
+	if d.Href == "" || (!loading && d.Href == a.url) {
+		return
 	}
 	a.flushInput()
 	a.flushSelection()
@@ -398,18 +459,11 @@ func (a *Analyzer) meta(ts int64, data json.RawMessage) bool {
 		Description: "Navigated to " + d.Href,
 		Metadata:    map[string]any{"url": d.Href},
 	})
-	return true
 }
 
-func (a *Analyzer) fullSnapshot(data json.RawMessage) bool {
-	var d struct {
-		Node *snapNode `json:"node"`
-	}
-	if !decodeData(data, &d) {
-		return false
-	}
+func (a *Analyzer) fullSnapshot(d *eventData) {
 	if d.Node == nil {
-		return true
+		return
 	}
 	// A full snapshot rebuilds the page and node ids restart, so whatever is
 	// being merged belongs to the old page.
@@ -418,55 +472,28 @@ func (a *Analyzer) fullSnapshot(data json.RawMessage) bool {
 	a.res.NodeCapReached = a.res.NodeCapReached || a.dom.capped
 	a.dom.reset()
 	a.dom.add(d.Node, 0, 0)
-	return true
 }
 
-func (a *Analyzer) incremental(ts int64, data json.RawMessage) bool {
-	var head struct {
-		Source *int `json:"source"`
-	}
-	if !decodeData(data, &head) || head.Source == nil {
+func (a *Analyzer) incremental(ts int64, d *eventData) bool {
+	if d.Source == nil {
 		return false
 	}
-	switch *head.Source {
+	switch *d.Source {
 	case sourceMutation:
-		return a.mutation(data)
+		a.mutation(d)
 	case sourceMouseInteraction:
-		return a.mouse(ts, data)
+		return a.mouse(ts, d)
 	case sourceScroll:
-		return a.scroll(ts, data)
+		a.scroll(ts, d)
 	case sourceInput:
-		return a.input(ts, data)
+		a.input(ts, d)
 	case sourceSelection:
-		return a.selection(ts, data)
+		a.selection(ts, d)
 	}
 	return true
 }
 
-type mutationData struct {
-	Adds []struct {
-		ParentID int       `json:"parentId"`
-		NextID   *int      `json:"nextId"`
-		Node     *snapNode `json:"node"`
-	} `json:"adds"`
-	Removes []struct {
-		ID int `json:"id"`
-	} `json:"removes"`
-	Texts []struct {
-		ID    int     `json:"id"`
-		Value *string `json:"value"`
-	} `json:"texts"`
-	Attributes []struct {
-		ID         int                  `json:"id"`
-		Attributes map[string]attrValue `json:"attributes"`
-	} `json:"attributes"`
-}
-
-func (a *Analyzer) mutation(data json.RawMessage) bool {
-	var d mutationData
-	if !decodeData(data, &d) {
-		return false
-	}
+func (a *Analyzer) mutation(d *eventData) {
 	// rrweb applies removes before adds, then texts and attributes.
 	for _, r := range d.Removes {
 		a.dom.remove(r.ID)
@@ -488,16 +515,10 @@ func (a *Analyzer) mutation(data json.RawMessage) bool {
 	for _, at := range d.Attributes {
 		a.dom.setAttrs(at.ID, at.Attributes)
 	}
-	return true
 }
 
-func (a *Analyzer) mouse(ts int64, data json.RawMessage) bool {
-	var d struct {
-		Type        *int `json:"type"`
-		ID          int  `json:"id"`
-		PointerType *int `json:"pointerType"`
-	}
-	if !decodeData(data, &d) || d.Type == nil {
+func (a *Analyzer) mouse(ts int64, d *eventData) bool {
+	if d.Type == nil {
 		return false
 	}
 	if *d.Type == mouseBlur {
@@ -506,8 +527,8 @@ func (a *Analyzer) mouse(ts int64, data json.RawMessage) bool {
 		}
 		return true
 	}
-	verb, ok := interactionVerbs[*d.Type]
-	if !ok || d.ID == 0 {
+	verb := interactionVerb(*d.Type)
+	if verb == "" || d.ID == 0 {
 		return true
 	}
 	if a.pending != nil && a.pendingID != d.ID {
@@ -555,14 +576,8 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func (a *Analyzer) scroll(ts int64, data json.RawMessage) bool {
-	var d struct {
-		ID int `json:"id"`
-	}
-	if !decodeData(data, &d) {
-		return false
-	}
-	if ts-a.lastScroll > scrollDebounceMs {
+func (a *Analyzer) scroll(ts int64, d *eventData) {
+	if !a.scrolled || ts-a.lastScroll > scrollDebounceMs {
 		act := UserAction{Timestamp: ts, Action: ActionScroll, TargetDesc: "(viewport)", Description: "Scrolled"}
 		if n, ok := a.dom.nodes[d.ID]; ok && n.kind == nodeElement && n.tag != "html" && n.tag != "body" {
 			desc := a.dom.describe(d.ID)
@@ -572,24 +587,15 @@ func (a *Analyzer) scroll(ts int64, data json.RawMessage) bool {
 		}
 		a.emit(act)
 	}
-	a.lastScroll = ts
-	return true
+	a.scrolled, a.lastScroll = true, ts
 }
 
-func (a *Analyzer) input(ts int64, data json.RawMessage) bool {
-	var d struct {
-		ID        int     `json:"id"`
-		Text      *string `json:"text"`
-		IsChecked *bool   `json:"isChecked"`
-	}
-	if !decodeData(data, &d) {
-		return false
-	}
+func (a *Analyzer) input(ts int64, d *eventData) {
 	kind := a.dom.inputType(d.ID)
 	checkable := kind == "checkbox" || kind == "radio"
 	// Ticking a radio also reports the one that went off; the tick says it.
 	if kind == "radio" && d.IsChecked != nil && !*d.IsChecked {
-		return true
+		return
 	}
 	if a.pending != nil && (a.pendingID != d.ID || d.ID == 0) {
 		a.flushInput()
@@ -599,7 +605,11 @@ func (a *Analyzer) input(ts int64, data json.RawMessage) bool {
 		text = *d.Text
 	}
 	desc := "input"
-	if d.ID != 0 {
+	switch {
+	case a.pending != nil && a.pendingID == d.ID && d.ID != 0:
+		// Each keystroke reports the field again; it is still the same field.
+		desc = a.pending.TargetDesc
+	case d.ID != 0:
 		desc = a.dom.describe(d.ID)
 	}
 	var description string
@@ -642,7 +652,6 @@ func (a *Analyzer) input(ts int64, data json.RawMessage) bool {
 		act.TargetNodeID = intPtr(d.ID)
 	}
 	a.pending, a.pendingID = act, d.ID
-	return true
 }
 
 func (a *Analyzer) flushInput() {
@@ -660,15 +669,9 @@ type selRange struct {
 	EndOffset   int `json:"endOffset"`
 }
 
-func (a *Analyzer) selection(ts int64, data json.RawMessage) bool {
-	var d struct {
-		Ranges []selRange `json:"ranges"`
-	}
-	if !decodeData(data, &d) {
-		return false
-	}
+func (a *Analyzer) selection(ts int64, d *eventData) {
 	if len(d.Ranges) == 0 {
-		return true
+		return
 	}
 	if a.pendingSel != nil && ts-a.pendingSel.Timestamp > selectionDebounceMs {
 		a.flushSelection()
@@ -691,7 +694,6 @@ func (a *Analyzer) selection(ts int64, data json.RawMessage) bool {
 		Metadata:    map[string]any{"range_count": len(d.Ranges)},
 		URL:         a.url,
 	}
-	return true
 }
 
 // rangeText resolves a selection range to its text. Offsets count
@@ -726,13 +728,6 @@ func sliceRunes(s string, from, to int) string {
 	return string(r[from:to])
 }
 
-func clipRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
 func (a *Analyzer) flushSelection() {
 	if a.pendingSel == nil {
 		return
@@ -741,22 +736,22 @@ func (a *Analyzer) flushSelection() {
 	a.pendingSel = nil
 }
 
-func (a *Analyzer) plugin(ts int64, data json.RawMessage) bool {
-	var d struct {
-		Plugin  string `json:"plugin"`
-		Payload struct {
-			Level   string            `json:"level"`
-			Payload []json.RawMessage `json:"payload"`
-		} `json:"payload"`
-	}
-	if !decodeData(data, &d) {
-		return false
-	}
-	if !strings.HasPrefix(d.Plugin, "rrweb/console@") || d.Payload.Level != "error" || len(d.Payload.Payload) == 0 {
+func (a *Analyzer) plugin(ts int64, d *eventData) bool {
+	if !strings.HasPrefix(d.Plugin, "rrweb/console@") {
 		return true
 	}
-	parts := make([]string, 0, len(d.Payload.Payload))
-	for _, p := range d.Payload.Payload {
+	var rec struct {
+		Level   string            `json:"level"`
+		Payload []json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(d.Payload, &rec); err != nil {
+		return false
+	}
+	if rec.Level != "error" || len(rec.Payload) == 0 {
+		return true
+	}
+	parts := make([]string, 0, len(rec.Payload))
+	for _, p := range rec.Payload {
 		if s := consoleArg(p); s != "" {
 			parts = append(parts, s)
 		}

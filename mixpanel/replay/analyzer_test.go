@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -223,4 +224,22 @@ func TestAnalyzerFullSnapshotResetsNodes(t *testing.T) {
 		`Clicked a "Order" to /orders/12345`,
 		"Clicked element",
 	}, descriptions(res.Actions), "ids restart on a page load: 12 is another element and 14 is gone")
+}
+
+func TestAnalyzerNavigations(t *testing.T) {
+	const (
+		loaded = `{"type":0,"data":{},"timestamp":%d},{"type":1,"data":{},"timestamp":%d}`
+		meta   = `{"type":4,"data":{"href":"%s"},"timestamp":%d}`
+	)
+	body := "[" + strings.Join([]string{
+		fmt.Sprintf(meta, "https://a/x", 1000), // recorder started after the load
+		evSnapshot,
+		fmt.Sprintf(meta, "https://a/x", 2000), // a checkout: same page, no load
+		fmt.Sprintf(loaded, 3000, 3001),
+		fmt.Sprintf(meta, "https://a/x", 3002), // a reload
+		fmt.Sprintf(meta, "https://a/y", 4000), // a new URL always counts
+	}, ",") + "]"
+	res := analyzeString(t, body)
+	assert.Equal(t, []string{"https://a/x", "https://a/x", "https://a/y"}, navURLs(res.Actions))
+	assert.Len(t, res.Pages, 3)
 }

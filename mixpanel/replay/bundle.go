@@ -35,6 +35,9 @@ func NewReplay(s ReplaySummary, res *Result) *Replay {
 
 // NewBundle builds a bundle stamped with the current UTC time.
 func NewBundle(projectID int64, replays []*Replay) *ReplayBundle {
+	if replays == nil {
+		replays = []*Replay{}
+	}
 	return &ReplayBundle{Replays: replays, ProjectID: projectID, ComputedAt: time.Now().UTC().Format(time.RFC3339)}
 }
 
@@ -145,7 +148,7 @@ func (b *ReplayBundle) MixpanelRows() []MixpanelRow {
 // ElementRow counts genuine clicks on one element of one page template.
 type ElementRow struct {
 	TargetDesc     string `json:"target_desc"`
-	URL            string `json:"url" jsonschema:"description=Normalized URL (query dropped, ids as :id)"`
+	URL            string `json:"url" jsonschema:"description=Normalized URL: query dropped and id segments as :id"`
 	NClicks        int    `json:"n_clicks"`
 	NUniqueReplays int    `json:"n_unique_replays"`
 }
@@ -304,8 +307,8 @@ type Where struct {
 	DistinctID   string   `json:"distinct_id,omitempty" jsonschema:"description=Keep replays of this user"`
 	ContainsURL  string   `json:"contains_url,omitempty" jsonschema:"description=Keep replays that loaded a URL containing this substring"`
 	HasEvent     string   `json:"has_event,omitempty" jsonschema:"description=Keep replays whose Mixpanel events include this event name"`
-	MinDurationS *float64 `json:"min_duration_s,omitempty" jsonschema:"description=Keep replays at least this long, in seconds"`
-	MaxDurationS *float64 `json:"max_duration_s,omitempty" jsonschema:"description=Keep replays at most this long, in seconds"`
+	MinDurationS *float64 `json:"min_duration_s,omitempty" jsonschema:"description=Keep replays at least this many seconds long"`
+	MaxDurationS *float64 `json:"max_duration_s,omitempty" jsonschema:"description=Keep replays at most this many seconds long"`
 }
 
 // Where keeps the replays matching every set condition.

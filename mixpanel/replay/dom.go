@@ -1,8 +1,10 @@
 package replay
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -62,28 +64,142 @@ type attrValue struct {
 	null bool
 }
 
-func (v *attrValue) UnmarshalJSON(b []byte) error {
+func (v *attrValue) set(b []byte) error {
 	switch {
 	case len(b) == 0:
-		return nil
 	case b[0] == 'n':
 		v.null = true
 	case b[0] == '"':
-		return json.Unmarshal(b, &v.s)
+		s, err := jsonString(b)
+		if err != nil {
+			return err
+		}
+		v.s = s
 	default:
 		v.s = string(b)
 	}
 	return nil
 }
 
+// jsonString decodes a JSON string literal, taking the common case of a
+// string without escapes as it is.
+func jsonString(b []byte) (string, error) {
+	if len(b) >= 2 && bytes.IndexByte(b, '\\') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+type attr struct {
+	name  string
+	value attrValue
+}
+
+// attrList is an rrweb attributes object reduced to the attributes the
+// tracker keeps (see keptAttr). Decoding it by hand skips the class and
+// style values that fill most of a snapshot, and the map a generic decode
+// would build for every element.
+type attrList []attr
+
+// UnmarshalJSON parses an object that encoding/json has already checked
+// to be valid JSON, so it only has to find where keys and values end.
+func (l *attrList) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == 'n' {
+		*l = nil
+		return nil
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeFor[attrList]()}
+	}
+	var out attrList
+	i := 1
+	for {
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] == '}' {
+			break
+		}
+		if b[i] == ',' {
+			i++
+			continue
+		}
+		keyEnd := scanValue(b, i)
+		key, err := jsonString(b[i:keyEnd])
+		if err != nil {
+			return err
+		}
+		i = skipSpace(b, keyEnd)
+		i = skipSpace(b, i+1) // past ':'
+		valEnd := scanValue(b, i)
+		if keptAttr(key) {
+			var v attrValue
+			if err := v.set(b[i:valEnd]); err != nil {
+				return err
+			}
+			out = append(out, attr{key, v})
+		}
+		i = valEnd
+	}
+	*l = out
+	return nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// scanValue returns the end of the valid JSON value starting at b[i].
+func scanValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1
+			}
+		}
+		return len(b)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = scanValue(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j
+}
+
 type snapNode struct {
-	ID          int                  `json:"id"`
-	Type        int                  `json:"type"`
-	TagName     string               `json:"tagName"`
-	Attributes  map[string]attrValue `json:"attributes"`
-	ChildNodes  []*snapNode          `json:"childNodes"`
-	TextContent string               `json:"textContent"`
-	IsStyle     bool                 `json:"isStyle"`
+	ID          int         `json:"id"`
+	Type        int         `json:"type"`
+	TagName     string      `json:"tagName"`
+	Attributes  attrList    `json:"attributes"`
+	ChildNodes  []*snapNode `json:"childNodes"`
+	TextContent string      `json:"textContent"`
+	IsStyle     bool        `json:"isStyle"`
 }
 
 // keptAttr reports the attributes descriptions and selector labels use.
@@ -129,15 +245,15 @@ func (t *domTracker) add(n *snapNode, parent, next int) {
 	switch n.Type {
 	case nodeElement:
 		node.tag = strings.ToLower(n.TagName)
-		for k, v := range n.Attributes {
-			if !keptAttr(k) || v.null {
+		for _, a := range n.Attributes {
+			if a.value.null {
 				continue
 			}
-			if c := cleanValue(v.s); c != "" {
+			if c := cleanValue(a.value.s); c != "" {
 				if node.attrs == nil {
 					node.attrs = make(map[string]string, 4)
 				}
-				node.attrs[k] = c
+				node.attrs[a.name] = c
 			}
 		}
 	case nodeText:
@@ -226,15 +342,13 @@ func (t *domTracker) setText(id int, text string) {
 	}
 }
 
-func (t *domTracker) setAttrs(id int, attrs map[string]attrValue) {
+func (t *domTracker) setAttrs(id int, attrs attrList) {
 	n, ok := t.nodes[id]
 	if !ok || n.kind != nodeElement {
 		return
 	}
-	for k, v := range attrs {
-		if !keptAttr(k) {
-			continue
-		}
+	for _, a := range attrs {
+		k, v := a.name, a.value
 		c := ""
 		if !v.null {
 			c = cleanValue(v.s)
@@ -401,7 +515,7 @@ func (t *domTracker) elementText(id int, n *domNode) string {
 			}
 		}
 	}
-	return clip(b.String())
+	return clipRunes(b.String(), maxDescText)
 }
 
 // collectText appends the text under id in document order, skipping the
@@ -441,12 +555,12 @@ func appendWords(b *strings.Builder, s string) {
 	}
 }
 
-func clip(s string) string {
-	if utf8.RuneCountInString(s) <= maxDescText {
+// clipRunes shortens s to at most n characters, marking the cut with "…".
+func clipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:maxDescText-1])) + "…"
+	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
 }
 
 // formLabel is the text of the <label> of a form control: the label that
@@ -463,7 +577,7 @@ func (t *domTracker) formLabel(id int, n *domNode) string {
 		if pn.tag == "label" {
 			var b strings.Builder
 			t.collectText(&b, p, id)
-			if s := clip(b.String()); s != "" {
+			if s := clipRunes(b.String(), maxDescText); s != "" {
 				return s
 			}
 			break
@@ -475,7 +589,7 @@ func (t *domTracker) formLabel(id int, n *domNode) string {
 			if ln.tag == "label" && ln.attrs["for"] == own {
 				var b strings.Builder
 				t.collectText(&b, lid, id)
-				return clip(b.String())
+				return clipRunes(b.String(), maxDescText)
 			}
 		}
 	}

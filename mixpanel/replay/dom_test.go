@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -9,9 +10,11 @@ import (
 )
 
 func el(id int, tag string, attrs map[string]string, children ...*snapNode) *snapNode {
-	a := map[string]attrValue{}
+	var a attrList
 	for k, v := range attrs {
-		a[k] = attrValue{s: v}
+		if keptAttr(k) {
+			a = append(a, attr{k, attrValue{s: v}})
+		}
 	}
 	return &snapNode{ID: id, Type: nodeElement, TagName: tag, Attributes: a, ChildNodes: children}
 }
@@ -85,9 +88,9 @@ func TestDOMMutations(t *testing.T) {
 	assert.Equal(t, `button "Copied!"`, d.describe(10))
 
 	// Attribute change and removal.
-	d.setAttrs(20, map[string]attrValue{"aria-label": {s: "Changes saved"}})
+	d.setAttrs(20, attrList{{"aria-label", attrValue{s: "Changes saved"}}})
 	assert.Equal(t, `button "Changes saved"`, d.describe(20))
-	d.setAttrs(20, map[string]attrValue{"aria-label": {null: true}, "id": {s: "save"}})
+	d.setAttrs(20, attrList{{"aria-label", attrValue{null: true}}, {"id", attrValue{s: "save"}}})
 	assert.Equal(t, `button #save`, d.describe(20))
 
 	// Insertion before a sibling keeps document order.
@@ -135,4 +138,38 @@ func TestAnalyzerNodeCapOnRealRecording(t *testing.T) {
 	assert.Zero(t, countDesc(res.Actions, `Clicked button "Sign in"`), "the Sign in button lies past the cap")
 	assert.Positive(t, countDesc(res.Actions, "Clicked element"))
 	assert.Len(t, ofAction(res.Actions, ActionNavigate), 4)
+}
+
+func TestAttrListDecoding(t *testing.T) {
+	tests := []struct {
+		in   string
+		want attrList
+		err  bool
+	}{
+		{`{}`, nil, false},
+		{`null`, nil, false},
+		{` { "class" : "a b", "id":"x" , "style":"color: red; content: \"}\"" } `, attrList{{"id", attrValue{s: "x"}}}, false},
+		{`{"aria-label":"Say \"hi\"\u00e9","data-n":12,"checked":true,"title":null,"alt":{"x":[1,"]"]},"href":"http://h/"}`, attrList{
+			{"aria-label", attrValue{s: `Say "hi"é`}},
+			{"data-n", attrValue{s: "12"}},
+			{"title", attrValue{null: true}},
+			{"alt", attrValue{s: `{"x":[1,"]"]}`}},
+			{"href", attrValue{s: "http://h/"}},
+		}, false},
+		{`{"d\u0061ta-x":"1"}`, attrList{{"data-x", attrValue{s: "1"}}}, false},
+		{`["id","x"]`, nil, true},
+		{`"id"`, nil, true},
+	}
+	for _, tt := range tests {
+		var got struct {
+			A attrList `json:"a"`
+		}
+		err := json.Unmarshal([]byte(`{"a":`+tt.in+`}`), &got)
+		if tt.err {
+			assert.Error(t, err, tt.in)
+			continue
+		}
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.want, got.A, tt.in)
+	}
 }

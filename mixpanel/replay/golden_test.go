@@ -73,3 +73,18 @@ func TestGoldenAnalyses(t *testing.T) {
 		})
 	}
 }
+
+// TestSummaryIsCompact keeps the default summary (what a model reads
+// instead of the recording) at least ten times smaller than the raw rrweb.
+func TestSummaryIsCompact(t *testing.T) {
+	for _, name := range recordings {
+		info, err := os.Stat(filepath.Join("testdata", name+".json"))
+		require.NoError(t, err)
+		r := testReplay(t, name)
+		full := len(r.SummaryMarkdown())
+		lean := len(r.Markdown(MarkdownOptions{HideFocus: true}))
+		t.Logf("%s: raw %d bytes, summary %d bytes (%.0fx smaller), without focus lines %d bytes", name, info.Size(), full, float64(info.Size())/float64(full), lean)
+		require.Less(t, full*10, int(info.Size()))
+		require.Less(t, lean, full)
+	}
+}

@@ -39,8 +39,8 @@ func (r *Replay) Markdown(opts MarkdownOptions) string {
 	fmt.Fprintf(&b, "- recorded: %s, %s s, %d rrweb events\n",
 		time.UnixMilli(r.StartTime).UTC().Format(time.RFC3339), strconv.FormatFloat(r.DurationSeconds(), 'f', 1, 64), r.EventCount)
 	row := (&ReplayBundle{Replays: []*Replay{r}}).Sessions()[0]
-	fmt.Fprintf(&b, "- actions: %d (%d clicks, %d inputs, %d page loads, %d console errors)\n",
-		row.NActions, row.NClicks, row.NInputs, row.NPages, row.NErrors)
+	fmt.Fprintf(&b, "- actions: %d (%s, %s, %s, %s)\n", row.NActions,
+		plural(row.NClicks, "click"), plural(row.NInputs, "input"), plural(row.NPages, "page load"), plural(row.NErrors, "console error"))
 	if path := r.PagePath(); len(path) > 0 {
 		fmt.Fprintf(&b, "- pages: %s\n", strings.Join(path, " → "))
 	}
@@ -158,4 +158,11 @@ func writeSignals(b *strings.Builder, one *ReplayBundle) {
 	for _, p := range pauses {
 		fmt.Fprintf(b, "- long pause: %s s after %d\n", strconv.FormatFloat(p.DurationS, 'f', 1, 64), floorDiv(p.TStart, 1000))
 	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
 }

@@ -32,9 +32,11 @@ const (
 )
 
 // Actions lists every valid UserAction.Action value, in the reference's order.
-var Actions = []string{
-	ActionClick, ActionInput, ActionScroll, ActionNavigate, ActionSelect,
-	ActionConsoleError, ActionViewportResize, ActionTouchStart, ActionMediaInteraction,
+func Actions() []string {
+	return []string{
+		ActionClick, ActionInput, ActionScroll, ActionNavigate, ActionSelect,
+		ActionConsoleError, ActionViewportResize, ActionTouchStart, ActionMediaInteraction,
+	}
 }
 
 // Values of UserAction.Metadata["interaction"] for click-family actions. A
@@ -48,14 +50,12 @@ const (
 	InteractionTapped        = "tapped"
 )
 
-// RetentionDays are the only CDN retention windows Mixpanel stores replays at.
-var RetentionDays = []int{1, 7, 30, 90}
-
+// validRetention accepts the only CDN retention windows Mixpanel stores
+// replays at: 1, 7, 30 and 90 days.
 func validRetention(days int) bool {
-	for _, d := range RetentionDays {
-		if d == days {
-			return true
-		}
+	switch days {
+	case 1, 7, 30, 90:
+		return true
 	}
 	return false
 }
@@ -233,11 +233,11 @@ func (e ReplayEvent) Validate() error {
 type UserAction struct {
 	Timestamp    int64          `json:"timestamp" jsonschema:"description=Unix ms"`
 	Action       string         `json:"action" jsonschema:"enum=click,enum=input,enum=scroll,enum=navigate,enum=select,enum=console_error,enum=viewport_resize,enum=touch_start,enum=media_interaction"`
-	TargetNodeID *int           `json:"target_node_id" jsonschema:"description=rrweb DOM node id of the target, if any"`
-	TargetDesc   string         `json:"target_desc" jsonschema:"description=Human description of the target, e.g. button \"Sign in\""`
-	URL          string         `json:"url,omitempty" jsonschema:"description=Page URL when the action happened, if known"`
-	Metadata     map[string]any `json:"metadata" jsonschema:"description=Action-specific extras (interaction, text_length, is_checked, message, ...)"`
-	Description  string         `json:"description" jsonschema:"description=Full phrase for the timeline, e.g. Clicked button \"Sign in\""`
+	TargetNodeID *int           `json:"target_node_id" jsonschema:"description=rrweb DOM node id of the target if any"`
+	TargetDesc   string         `json:"target_desc" jsonschema:"description=Human description of the target such as button \"Sign in\""`
+	URL          string         `json:"url,omitempty" jsonschema:"description=Page URL when the action happened if known"`
+	Metadata     map[string]any `json:"metadata" jsonschema:"description=Action-specific extras such as interaction or text_length or is_checked or message"`
+	Description  string         `json:"description" jsonschema:"description=Full phrase for the timeline such as Clicked button \"Sign in\""`
 }
 
 // Validate applies the reference's rules (data-model §2.3).
@@ -246,7 +246,7 @@ func (a UserAction) Validate() error {
 	case a.Timestamp <= 0:
 		return &ValidationError{Field: "timestamp", Problem: fmt.Sprintf("must be a positive unix ms timestamp; got %d", a.Timestamp)}
 	case !isAction(a.Action):
-		return &ValidationError{Field: "action", Problem: fmt.Sprintf("unknown action %q", a.Action), Fix: "use one of " + strings.Join(Actions, ", ")}
+		return &ValidationError{Field: "action", Problem: fmt.Sprintf("unknown action %q", a.Action), Fix: "use one of " + strings.Join(Actions(), ", ")}
 	case a.TargetDesc == "":
 		return &ValidationError{Field: "target_desc", Problem: "must be non-empty"}
 	}
@@ -254,7 +254,7 @@ func (a UserAction) Validate() error {
 }
 
 func isAction(s string) bool {
-	for _, a := range Actions {
+	for _, a := range Actions() {
 		if a == s {
 			return true
 		}
@@ -296,9 +296,9 @@ type Replay struct {
 	EndTime        int64             `json:"end_time" jsonschema:"description=Unix ms of the last rrweb event"`
 	RetentionDays  int               `json:"retention_days" jsonschema:"enum=1,enum=7,enum=30,enum=90"`
 	EventCount     int               `json:"event_count" jsonschema:"description=Number of rrweb events in the recording"`
-	RRWebEvents    []json.RawMessage `json:"rrweb_events,omitempty" jsonschema:"description=Raw rrweb events, only when explicitly requested"`
+	RRWebEvents    []json.RawMessage `json:"rrweb_events,omitempty" jsonschema:"description=Raw rrweb events; only when explicitly requested"`
 	Actions        []UserAction      `json:"actions" jsonschema:"description=Normalized user actions in time order"`
-	MixpanelEvents []ReplayEvent     `json:"mixpanel_events" jsonschema:"description=Mixpanel events in the replay window, when requested"`
+	MixpanelEvents []ReplayEvent     `json:"mixpanel_events" jsonschema:"description=Mixpanel events in the replay window when requested"`
 }
 
 // Validate applies the reference's rules (data-model §2.5).
@@ -365,7 +365,7 @@ func (r *Replay) String() string {
 type ReplayBundle struct {
 	Replays    []*Replay `json:"replays"`
 	ComputedAt string    `json:"computed_at" jsonschema:"description=ISO-8601 UTC time the bundle was built"`
-	ProjectID  int64     `json:"project_id" jsonschema:"description=Owning project, shared by every replay"`
+	ProjectID  int64     `json:"project_id" jsonschema:"description=Owning project shared by every replay"`
 }
 
 // Validate checks that every replay belongs to the bundle's project.
