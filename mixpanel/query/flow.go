@@ -328,7 +328,7 @@ func (q *FlowQuery) checkArgs() error {
 				iss.Add("XF2_FLOW_ONE_COHORT", "where", "query_flow supports a single cohort filter; keep one in_cohort/not_in_cohort filter")
 			}
 		case f.Property != nil && f.Property.IsCustom():
-			validateCustomProperty(*f.Property, p, &iss)
+			ValidateCustomProperty(*f.Property, p, &iss)
 			iss.Add("XF1_FLOW_CUSTOM_PROPERTY", p, "flow filters need a plain property name; custom properties are not supported in flows")
 		}
 	}
@@ -560,7 +560,7 @@ func pyNumberText(v any) any {
 // in repr's shortest round-trip form (fixed notation for exponents -4..15,
 // else d.ddde±XX).
 func pyStr(n Number) string {
-	if n.IsInt() {
+	if !strings.ContainsAny(string(n), ".eE") {
 		if i, ok := new(big.Int).SetString(string(n), 10); ok {
 			return i.String()
 		}

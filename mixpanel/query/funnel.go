@@ -483,7 +483,7 @@ func orDefault(v, def string) string {
 // numberInt returns the number as an integer and whether it was written
 // as one; 14.0 is not an integer, as in the reference's isinstance check.
 func numberInt(n Number) (int64, bool) {
-	if !n.IsInt() {
+	if strings.ContainsAny(string(n), ".eE") {
 		return int64(math.Trunc(n.Float())), false
 	}
 	v, err := strconv.ParseInt(string(n), 10, 64)
@@ -566,7 +566,7 @@ func dataGroupPtr(dg *Int) *int64 {
 func scanFilterCustomProperties(filters FilterList, base string, iss *Issues) {
 	for i, f := range filters {
 		if f.Property != nil && f.Property.IsCustom() {
-			validateCustomProperty(*f.Property, fmt.Sprintf("%s.filters[%d]", base, i), iss)
+			ValidateCustomProperty(*f.Property, fmt.Sprintf("%s.filters[%d]", base, i), iss)
 		}
 	}
 }
