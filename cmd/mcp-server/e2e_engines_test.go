@@ -24,7 +24,7 @@ func TestE2EQueryEngines(t *testing.T) {
 	assert.Empty(t, srv.Requests(), "a dry run must not reach Mixpanel")
 
 	funnel := callTool(t, c, "query_funnel", map[string]any{
-		"steps": []any{"Signup", map[string]any{"event": "Purchase", "filters": map[string]any{"property": "amount", "operator": "greater_than", "value": 20}}},
+		"steps":     []any{"Signup", map[string]any{"event": "Purchase", "filters": map[string]any{"property": "amount", "operator": "greater_than", "value": 20}}},
 		"from_date": "2026-10-01", "to_date": "2026-10-31", "exclusions": "Refund",
 	})
 	text := textOf(t, funnel)
