@@ -116,6 +116,10 @@ func TestTypeValidation(t *testing.T) {
 		{"action literal", UserAction{Timestamp: 1, Action: "hover", TargetDesc: "x"}.Validate(), "action"},
 		{"action target", UserAction{Timestamp: 1, Action: ActionClick}.Validate(), "target_desc"},
 		{"replay end", (&Replay{ReplayID: "r", ProjectID: 1, StartTime: 5, EndTime: 4, RetentionDays: 30}).Validate(), "end_time"},
+		{"replay id", (&Replay{ProjectID: 1, StartTime: 5, EndTime: 5, RetentionDays: 30}).Validate(), "replay_id"},
+		{"replay project", (&Replay{ReplayID: "r", StartTime: 5, EndTime: 5, RetentionDays: 30}).Validate(), "project_id"},
+		{"replay start", (&Replay{ReplayID: "r", ProjectID: 1, RetentionDays: 30}).Validate(), "start_time"},
+		{"replay retention", (&Replay{ReplayID: "r", ProjectID: 1, StartTime: 5, EndTime: 5, RetentionDays: 3}).Validate(), "retention_days"},
 		{"bundle project", (&ReplayBundle{ProjectID: 1, Replays: []*Replay{{ReplayID: "r", ProjectID: 2}}}).Validate(), "replays"},
 	}
 	for _, tt := range tests {
@@ -134,4 +138,17 @@ func TestStringsStayBounded(t *testing.T) {
 	assert.Equal(t, `Replay(replay_id="web_login_board", distinct_id="user-web_login_board", project_id=42, events=228, actions=54, mixpanel_events=0, duration_s=21.6)`, r.String())
 	b := &ReplayBundle{Replays: []*Replay{r}, ProjectID: 42, ComputedAt: "2026-11-25T00:00:00Z"}
 	assert.Equal(t, `ReplayBundle(replays=1, project_id=42, computed_at="2026-11-25T00:00:00Z")`, b.String())
+}
+
+func TestReplayHelpers(t *testing.T) {
+	r := testReplay(t, "web_login_board")
+	signIn := r.ClicksOn(func(a UserAction) bool { return a.IsRealClick() && a.TargetDesc == `button "Sign in"` })
+	require.Len(t, signIn, 2)
+	assert.Less(t, signIn[0].Timestamp, signIn[1].Timestamp)
+	assert.Len(t, r.PagePath(), 4)
+	assert.Len(t, r.Errors(), 1)
+	assert.InDelta(t, 21.55, r.DurationSeconds(), 0.001)
+	assert.Equal(t, "(no description)", UserAction{TargetDesc: "(no description)"}.Line(), "the timeline falls back to the target")
+	assert.Equal(t, "", SignedReplay{}.QueryString())
+	assert.Equal(t, []*Replay{}, NewBundle(1, nil).Replays)
 }
