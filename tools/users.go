@@ -205,17 +205,8 @@ func (in *QueryUserInput) Validate() error {
 		if agg != "percentile" && in.Percentile != nil {
 			iss.Add("U27", "percentile", "percentile must not be set when aggregate is %q (only valid for aggregate='percentile')", agg)
 		}
-	} else {
-		for _, r := range []struct {
-			set         bool
-			code, field string
-		}{
-			{in.SegmentBy != nil, "U16", "segment_by"},
-		} {
-			if r.set {
-				iss.Add(r.code, r.field, "%s requires mode='aggregate'", r.field)
-			}
-		}
+	} else if in.SegmentBy != nil {
+		iss.Add("U16", "segment_by", "segment_by requires mode='aggregate'")
 	}
 	if in.Percentile != nil && (*in.Percentile <= 0 || *in.Percentile >= 100) {
 		iss.Add("U28", "percentile", "percentile must be between 0 and 100 exclusive (got %s)", Num(*in.Percentile))
@@ -235,7 +226,6 @@ func (in *QueryUserInput) Validate() error {
 			{in.DistinctID != "" || in.DistinctIDs != nil, "U21", "distinct_id"},
 			{in.Properties != nil, "U22", "properties"},
 			{in.AsOf != nil, "U30", "as_of"},
-			{in.Limit != nil, "U3", "limit"},
 		} {
 			if r.set {
 				iss.Add(r.code, r.field, "%s only applies to mode='profiles'; remove it or set mode=profiles", r.field)
