@@ -1031,6 +1031,8 @@ type SchemaGraphResult struct {
 	IncludeDensity    bool                `json:"include_density"`
 	Meta              SchemaGraphMeta     `json:"meta"`
 	Params            SchemaGraphParams   `json:"params"`
+	// RelationshipSource is RelationshipsBulk or RelationshipsPerEvent.
+	RelationshipSource string `json:"relationship_source,omitempty"`
 }
 
 // SchemaRelationship is one event→property edge.
@@ -1066,13 +1068,17 @@ func (c *Client) SchemaGraph(ctx context.Context, o SchemaGraphOptions) (*Schema
 		}
 		return nil
 	})
+	var bulkErr error
 	g.Go(func() error {
 		q := url.Values{"resourceType": {"Event"}, "includeEvents": {"true"}}
 		if o.IncludeDensity {
 			q.Set("includeDensity", "true")
 		}
 		if err := c.AppJSON(gctx, Request{Path: scope + "/data-definitions/properties/", Query: q}, &eventProps); err != nil {
-			return fmt.Errorf("event property definitions: %w", err)
+			if !IsKind(err, KindServer) && !IsKind(err, KindTransport) {
+				return fmt.Errorf("event property definitions: %w", err)
+			}
+			bulkErr = err
 		}
 		return nil
 	})
@@ -1088,12 +1094,105 @@ func (c *Client) SchemaGraph(ctx context.Context, o SchemaGraphOptions) (*Schema
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("schema graph: %w", err)
 	}
+	source := RelationshipsBulk
+	if bulkErr != nil {
+		// The bulk join runs behind a ~120 s gateway deadline that large
+		// projects miss; the per-event gather of the Query API is the
+		// reference's own way around it.
+		c.log.Debug().Str("error", bulkErr.Error()).Msg("includeEvents gather failed; gathering per event")
+		var err error
+		if eventProps, err = c.perEventRelationships(ctx, scope, events, o.IncludeDensity); err != nil {
+			return nil, fmt.Errorf("schema graph: the bulk gather failed (%v) and so did the per-event one: %w", bulkErr, err)
+		}
+		source = RelationshipsPerEvent
+	}
 	now := o.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return BuildSchemaGraph(now.UTC().Format(time.RFC3339), events, eventProps, userProp,
-		SchemaGraphParams{IncludeDensity: o.IncludeDensity, IncludeUserProperties: !o.SkipUserProperties}), nil
+	r := BuildSchemaGraph(now.UTC().Format(time.RFC3339), events, eventProps, userProp,
+		SchemaGraphParams{IncludeDensity: o.IncludeDensity, IncludeUserProperties: !o.SkipUserProperties})
+	r.RelationshipSource = source
+	return r, nil
+}
+
+// Where a schema graph's relationships came from.
+const (
+	RelationshipsBulk     = "include_events" // one data-definitions call with includeEvents=true
+	RelationshipsPerEvent = "per_event"      // Query API per-event properties, chunked by event name
+)
+
+// PerEventChunk is how many event names one per-event properties call takes.
+const PerEventChunk = 200
+
+// perEventRelationships lists the event property definitions without the
+// bulk join and attaches to each the events that carry it, gathered from
+// {Q}/data_definitions/events?fetch_per_event_properties=true in chunks of
+// PerEventChunk event names. Properties no event carries keep no events.
+func (c *Client) perEventRelationships(ctx context.Context, scope string, events []json.RawMessage, density bool) ([]json.RawMessage, error) {
+	q := url.Values{"resourceType": {"Event"}}
+	if density {
+		q.Set("includeDensity", "true")
+	}
+	var props []json.RawMessage
+	if err := c.AppJSON(ctx, Request{Path: scope + "/data-definitions/properties/", Query: q}, &props); err != nil {
+		return nil, fmt.Errorf("event property definitions: %w", err)
+	}
+	var names []string
+	for _, raw := range events {
+		var e struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(raw, &e) == nil && e.Name != "" {
+			names = append(names, e.Name)
+		}
+	}
+	carriers := map[string][]string{}
+	for chunk := range slices.Chunk(names, PerEventChunk) {
+		q := url.Values{"fetch_per_event_properties": {"true"}, "name[]": chunk}
+		raw, err := c.Raw(ctx, Request{Family: Query, Path: "/data_definitions/events", Query: q})
+		if err != nil {
+			return nil, fmt.Errorf("per-event properties: %w", err)
+		}
+		var rows []struct {
+			Name       string            `json:"name"`
+			Properties []json.RawMessage `json:"properties"`
+		}
+		if err := json.Unmarshal(UnwrapResults(raw), &rows); err != nil {
+			return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodGet, Path: "/data_definitions/events", Message: "unexpected answer: " + err.Error()}
+		}
+		for _, row := range rows {
+			if row.Name == "" {
+				continue
+			}
+			for _, p := range row.Properties {
+				var ref SchemaEventRef
+				if json.Unmarshal(p, &ref) == nil && ref.Name != "" {
+					carriers[ref.Name] = append(carriers[ref.Name], row.Name)
+				}
+			}
+		}
+	}
+	out := make([]json.RawMessage, 0, len(props))
+	for _, raw := range props {
+		var row map[string]json.RawMessage
+		var name string
+		if json.Unmarshal(raw, &row) != nil || json.Unmarshal(row["name"], &name) != nil {
+			out = append(out, raw) // BuildSchemaGraph counts it as dropped
+			continue
+		}
+		refs := make([]SchemaEventRef, 0, len(carriers[name]))
+		for _, e := range carriers[name] {
+			refs = append(refs, SchemaEventRef{Name: e})
+		}
+		row["events"], _ = json.Marshal(refs)
+		withEvents, err := json.Marshal(row)
+		if err != nil {
+			return nil, fmt.Errorf("per-event properties: %w", err)
+		}
+		out = append(out, withEvents)
+	}
+	return out, nil
 }
 
 // PropertyDefinitions lists the Lexicon's property definitions of one

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -532,6 +533,7 @@ func TestSchemaGraph(t *testing.T) {
 	assert.Len(t, g.Relationships(), 87)
 	assert.Nil(t, g.Relationships()[0].DensityLocal, "density only when asked for")
 	assert.Equal(t, mixpanel.SchemaGraphParams{IncludeUserProperties: true}, g.Params)
+	assert.Equal(t, mixpanel.RelationshipsBulk, g.RelationshipSource)
 	assert.Equal(t, "Order Completed", g.Events[7].DisplayName)
 	assert.Equal(t, mixpanel.TagList{"commerce", "revenue"}, g.Events[7].Tags)
 }
@@ -683,4 +685,55 @@ func TestPropertyDefinitions(t *testing.T) {
 	_, err := srv.Client(t).PropertyDefinitions(context.Background(), "group")
 	assert.ErrorContains(t, err, "use Event or User")
 	assert.Empty(t, srv.Requests())
+}
+
+func TestSchemaGraphFallsBackToPerEventGather(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	propsPath := mixpaneltest.AppPrefix + "/projects/12345/data-definitions/properties/"
+	// Every attempt of the bulk includeEvents call times out at the gateway.
+	srv.Fail(mixpaneltest.Failure{Path: propsPath, Status: http.StatusGatewayTimeout, Body: `{"error":"upstream request timeout"}`, Times: 4})
+	g, err := srv.Client(t).SchemaGraph(context.Background(), mixpanel.SchemaGraphOptions{SkipUserProperties: true, IncludeDensity: true})
+	require.NoError(t, err)
+
+	assert.Equal(t, mixpanel.RelationshipsPerEvent, g.RelationshipSource)
+	perEvent := srv.LastRequest(t, mixpaneltest.QueryPrefix+"/data_definitions/events")
+	assert.Equal(t, "true", perEvent.Query.Get("fetch_per_event_properties"))
+	assert.Len(t, perEvent.Query["name[]"], 10)
+	assert.Equal(t, "12345", perEvent.Query.Get("project_id"))
+	plain := srv.LastRequest(t, propsPath)
+	assert.Equal(t, url.Values{"resourceType": {"Event"}, "includeDensity": {"true"}}, plain.Query, "the fallback lists properties without the join")
+
+	assert.Equal(t, 87, g.Meta.RelationshipEdges, "the same graph as the bulk gather")
+	assert.Equal(t, []string{"legacy_campaign_id"}, g.OrphanProperties())
+	assert.Equal(t, []string{"Checkout Started", "Purchase"}, g.EventsForProperty("cart"))
+	require.NotNil(t, g.Relationships()[0].DensityLocal)
+}
+
+func TestSchemaGraphPerEventGatherChunks(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	for i := range 450 {
+		srv.Data.Events = append(srv.Data.Events, mixpaneltest.Event{Name: fmt.Sprintf("Generated %03d", i), Properties: []string{"platform"}})
+	}
+	propsPath := mixpaneltest.AppPrefix + "/projects/12345/data-definitions/properties/"
+	srv.Fail(mixpaneltest.Failure{Path: propsPath, Status: http.StatusBadGateway, Times: 4})
+	g, err := srv.Client(t).SchemaGraph(context.Background(), mixpanel.SchemaGraphOptions{SkipUserProperties: true})
+	require.NoError(t, err)
+	var chunks []int
+	for _, r := range srv.Requests() {
+		if r.Path == mixpaneltest.QueryPrefix+"/data_definitions/events" {
+			chunks = append(chunks, len(r.Query["name[]"]))
+		}
+	}
+	assert.Equal(t, []int{200, 200, 60}, chunks)
+	assert.Len(t, g.EventsForProperty("platform"), 460)
+}
+
+func TestSchemaGraphClientErrorsDoNotFallBack(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	srv.Fail(mixpaneltest.Failure{Path: mixpaneltest.AppPrefix + "/projects/12345/data-definitions/properties/", Status: http.StatusBadRequest, Body: `{"error":"bad"}`})
+	_, err := srv.Client(t).SchemaGraph(context.Background(), mixpanel.SchemaGraphOptions{SkipUserProperties: true})
+	require.Error(t, err)
+	for _, r := range srv.Requests() {
+		assert.NotEqual(t, mixpaneltest.QueryPrefix+"/data_definitions/events", r.Path)
+	}
 }

@@ -25,6 +25,7 @@ func init() {
 		s.handle(http.MethodGet, QueryPrefix+"/events/top", s.topEvents)
 		s.handle(http.MethodGet, QueryPrefix+"/funnels/list", s.funnelsList)
 		s.handle(http.MethodPost, QueryPrefix+"/cohorts/list", s.cohortsList)
+		s.handle(http.MethodGet, QueryPrefix+"/data_definitions/events", s.perEventProperties)
 
 		project := AppPrefix + "/projects/" + ProjectID
 		s.handle(http.MethodGet, project+"/bookmarks", s.bookmarksList)
@@ -417,4 +418,33 @@ func (s *Server) propertyDefinitions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	WriteApp(w, out)
+}
+
+// perEventProperties answers the Query API's event definitions, each with
+// the properties it carries when fetch_per_event_properties=true. Like
+// Mixpanel it takes at most 200 names per call.
+func (s *Server) perEventProperties(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	names := q["name[]"]
+	if len(names) > 200 {
+		WriteJSON(w, http.StatusBadRequest, errorBody(fmt.Sprintf("at most 200 names per request, got %d", len(names))))
+		return
+	}
+	withProps := q.Get("fetch_per_event_properties") == "true"
+	out := []any{}
+	for _, e := range s.Data.Events {
+		if len(names) > 0 && !slices.Contains(names, e.Name) {
+			continue
+		}
+		row := map[string]any{"name": e.Name, "description": e.Description, "hidden": e.Hidden}
+		if withProps {
+			props := []any{}
+			for _, p := range e.Properties {
+				props = append(props, map[string]any{"name": p})
+			}
+			row["properties"] = props
+		}
+		out = append(out, row)
+	}
+	WriteJSON(w, http.StatusOK, map[string]any{"results": out})
 }
