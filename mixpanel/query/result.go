@@ -191,13 +191,17 @@ func (r *QueryResult) Summary() string {
 	b.WriteString("Insights: ")
 	b.WriteString(strings.Join(metrics, ", "))
 	fmt.Fprintf(&b, " | %s to %s", shortDate(r.FromDate), shortDate(r.ToDate))
-	if unit != "" {
+	display, _ := r.Params["displayOptions"].(map[string]any)
+	switch chart, _ := display["chartType"].(string); {
+	case chart == "bar" || chart == "table":
+		b.WriteString(" | total over the range")
+	case unit != "":
 		b.WriteString(" | by " + unit)
 	}
 	if len(groups) > 0 {
 		b.WriteString(" | breakdown: " + strings.Join(groups, ", "))
 	}
-	if display, _ := r.Params["displayOptions"].(map[string]any); display != nil {
+	if display != nil {
 		if tc, _ := display["timeComparison"].(map[string]any); tc != nil {
 			fmt.Fprintf(&b, " | compared with %v %v", tc["type"], tc["value"])
 		}
@@ -221,6 +225,7 @@ func shortDate(s string) string {
 // counted, not shown.
 func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, hiddenSeries int) {
 	all := r.Rows()
+	events := distinctEvents(all)
 	var seriesOrder []string
 	seen := map[string]bool{}
 	hasDates := false
@@ -257,16 +262,27 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 		}
 		return columns, rows, 0
 	}
-	// Biggest series first, so the columns a cap leaves out matter least.
+	// Metrics keep their order; within one, the biggest segments come
+	// first, so the columns a cap leaves out matter least.
 	totals := map[string]float64{}
+	metricOf := map[string]int{}
 	for _, row := range all {
 		key := row.Event
 		if row.Segment != "" {
 			key += " / " + row.Segment
 		}
 		totals[key] += row.Count
+		if _, ok := metricOf[key]; !ok {
+			metricOf[key] = indexOf(events, row.Event)
+		}
 	}
-	sort.SliceStable(seriesOrder, func(i, j int) bool { return totals[seriesOrder[i]] > totals[seriesOrder[j]] })
+	sort.SliceStable(seriesOrder, func(i, j int) bool {
+		a, b := seriesOrder[i], seriesOrder[j]
+		if metricOf[a] != metricOf[b] {
+			return metricOf[a] < metricOf[b]
+		}
+		return totals[a] > totals[b]
+	})
 	shown := seriesOrder
 	if maxColumns > 0 && len(shown) > maxColumns {
 		hiddenSeries = len(shown) - maxColumns
@@ -297,8 +313,18 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 		line[c] = formatNum(row.Count)
 	}
 	sort.Strings(dates)
+	midnight := true
+	for _, d := range dates {
+		midnight = midnight && strings.HasSuffix(d, "T00:00:00")
+	}
+	if midnight {
+		// Day and coarser buckets: the time of day carries nothing.
+		for _, d := range dates {
+			byDate[d][0] = strings.TrimSuffix(d, "T00:00:00")
+		}
+	}
 	columns = append([]string{"date"}, shown...)
-	if events := distinctEvents(all); len(events) == 1 && len(shown) > 1 {
+	if len(events) == 1 && len(shown) > 1 {
 		// One metric: its name is in every header; keep only the segment.
 		prefix := events[0] + " / "
 		for i, c := range columns[1:] {
@@ -310,6 +336,15 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 		rows = append(rows, byDate[d])
 	}
 	return columns, rows, hiddenSeries
+}
+
+func indexOf(list []string, v string) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return len(list)
 }
 
 func distinctEvents(rows []Row) []string {

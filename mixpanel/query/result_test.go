@@ -99,7 +99,7 @@ func TestResultSummaryAndTable(t *testing.T) {
 		t.Fatalf("summary:\n got %s\nwant %s", got, want)
 	}
 	cols, rows, hidden := r.Table(10)
-	if strings.Join(cols, ",") != "date,Ratio / ios / VIPs" || hidden != 0 || len(rows) != 2 || rows[0][0] != "2025-03-01T00:00:00" || rows[1][1] != "0.123457" {
+	if strings.Join(cols, ",") != "date,Ratio / ios / VIPs" || hidden != 0 || len(rows) != 2 || rows[0][0] != "2025-03-01" || rows[1][1] != "0.123457" {
 		t.Fatalf("table = %v %v %d", cols, rows, hidden)
 	}
 	_, _, hidden = (&QueryResult{Series: []byte(`{"a": {"2025-01-01": 1}, "b": {"2025-01-01": 1}, "c": {"2025-01-01": 1}}`)}).Table(2)
