@@ -93,7 +93,33 @@ func build(t reflect.Type, strict bool) (json.RawMessage, error) {
 	} else {
 		delete(root, "$defs")
 	}
-	return json.Marshal(root)
+	return json.Marshal(objectSchemas(root))
+}
+
+// objectSchemas rewrites the boolean schema true ("any value", which the
+// reflector emits for json.RawMessage) as {}: MCP clients validate tool
+// definitions with schemas that expect every property schema to be an
+// object.
+func objectSchemas(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if b, ok := x.(bool); ok && b && k != "additionalProperties" {
+				v[k] = map[string]any{}
+				continue
+			}
+			v[k] = objectSchemas(x)
+		}
+	case []any:
+		for i, x := range v {
+			if b, ok := x.(bool); ok && b {
+				v[i] = map[string]any{}
+				continue
+			}
+			v[i] = objectSchemas(x)
+		}
+	}
+	return v
 }
 
 func toMap(s *jsonschema.Schema) (map[string]any, error) {

@@ -50,7 +50,7 @@ func TestInputSchema(t *testing.T) {
 	assert.NotContains(t, s, "$schema")
 	assert.NotContains(t, s, "$id")
 	props := s["properties"].(map[string]any)
-	assert.Equal(t, true, props["raw"], "json.RawMessage is any JSON value")
+	assert.Equal(t, map[string]any{}, props["raw"], "json.RawMessage is any JSON value, written {} for clients that want object schemas")
 	assert.Equal(t, map[string]any{"type": "integer", "minimum": 1.0, "default": 50.0}, props["limit"])
 
 	defs := s["$defs"].(map[string]any)
