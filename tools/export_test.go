@@ -1,10 +1,15 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -149,4 +154,53 @@ func TestSavedFlowsTool(t *testing.T) {
 	raw, err := json.Marshal(res.StructuredContent)
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"overall_conversion_rate":0.31`)
+}
+
+// BenchmarkExportEventsTool500MB is the figure of export_events: a 500 MB
+// export read with limit 1000 through the tool. It reports the peak heap
+// growth while the call ran (sampled every 2 ms) and the bytes the fake
+// wrote before the tool closed the stream.
+func BenchmarkExportEventsTool500MB(b *testing.B) {
+	var peakMax uint64
+	var written int64
+	for b.Loop() {
+		srv := mixpaneltest.New(b)
+		x := mixpaneltest.NewSyntheticExport(500<<20, false)
+		srv.Data.Export = x
+		env := NewEnv(srv.Client(b), nil, zerolog.Nop())
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		var peak atomic.Uint64
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var ms runtime.MemStats
+			for {
+				runtime.ReadMemStats(&ms)
+				if ms.HeapInuse > peak.Load() {
+					peak.Store(ms.HeapInuse)
+				}
+				select {
+				case <-stop:
+					return
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+		}()
+		res := Lookup("export_events").Call(context.Background(), env, json.RawMessage(`{"from_date":"2026-11-01","to_date":"2026-11-24","limit":1000}`))
+		close(stop)
+		<-done
+		if res.IsError {
+			b.Fatalf("export_events failed: %v", res.Content)
+		}
+		x.Wait(10 * time.Second)
+		if p := peak.Load(); p > base.HeapInuse {
+			peakMax = max(peakMax, p-base.HeapInuse)
+		}
+		written = x.Written()
+	}
+	b.ReportMetric(float64(peakMax)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(written)/(1<<20), "fake-wrote-MiB")
 }
