@@ -56,7 +56,8 @@ func InsightsAnswer(bookmark map[string]any, today time.Time) (map[string]any, e
 	}
 	t0, _ := times[0].(map[string]any)
 	unit, _ := t0["unit"].(string)
-	from, to, err := insightsRange(t0, today)
+	y, m, d := today.Date()
+	from, to, err := insightsRange(t0, time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		return nil, err
 	}
