@@ -794,8 +794,11 @@ type SchemaGraphView struct {
 	View       string                   `json:"view"`
 	ComputedAt string                   `json:"computed_at"`
 	Meta       mixpanel.SchemaGraphMeta `json:"meta"`
-	Event      string                   `json:"event,omitempty"`
-	Property   string                   `json:"property,omitempty"`
+	// RelationshipSource says how the edges were gathered (include_events
+	// or per_event, the fallback when the bulk join fails).
+	RelationshipSource string `json:"relationship_source,omitempty"`
+	Event              string `json:"event,omitempty"`
+	Property           string `json:"property,omitempty"`
 	// Events is the summary view's rows.
 	Events []SchemaGraphEventRow `json:"events,omitempty"`
 	// Names is the property or event names of the other list views.
@@ -812,6 +815,9 @@ func (o SchemaGraphView) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Schema graph: %d events, %d event properties, %d user properties, %d relationships, %d orphan properties.\n",
 		m.EventCount, m.PropertyCount, m.UserPropertyCount, m.RelationshipEdges, m.OrphanProperties)
+	if o.RelationshipSource == mixpanel.RelationshipsPerEvent {
+		b.WriteString("Note: the Lexicon's bulk join failed; relationships were gathered event by event.\n")
+	}
 	if dropped := m.EventsWithoutName + m.PropertiesWithoutName + m.PropertyEventEntriesDropped; dropped > 0 {
 		fmt.Fprintf(&b, "Note: %d malformed Lexicon rows or entries were skipped.\n", dropped)
 	}
@@ -863,7 +869,7 @@ func getSchemaGraph(ctx context.Context, env *Env, in SchemaGraphInput) (SchemaG
 	if err != nil {
 		return SchemaGraphView{}, err
 	}
-	out := SchemaGraphView{View: view, ComputedAt: g.ComputedAt, Meta: g.Meta, Event: in.Event, Property: in.Property}
+	out := SchemaGraphView{View: view, ComputedAt: g.ComputedAt, Meta: g.Meta, RelationshipSource: g.RelationshipSource, Event: in.Event, Property: in.Property}
 	limit := cmpOrInt(in.Limit, discDefaultRows)
 	var n int
 	switch view {

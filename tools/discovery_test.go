@@ -314,6 +314,18 @@ func TestGetSchemaGraphTool(t *testing.T) {
 	})
 }
 
+func TestGetSchemaGraphToolPerEventFallback(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	srv.Data.LexiconJoinTimesOut = true
+	res := callTool(t, testEnv(t, srv), "get_schema_graph", `{"view":"property_events","property":"cart"}`)
+	text := mustOK(t, res)
+	assert.Contains(t, text, "Note: the Lexicon's bulk join failed; relationships were gathered event by event.")
+	assert.Contains(t, text, "| Checkout Started |\n| Purchase |")
+	var out SchemaGraphView
+	structured(t, res, &out)
+	assert.Equal(t, "per_event", out.RelationshipSource)
+}
+
 func TestGetSchemaGraphToolErrors(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	env := testEnv(t, srv)

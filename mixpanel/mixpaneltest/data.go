@@ -27,6 +27,9 @@ type Data struct {
 	// max_data_history_days: a from_date further back answers 403
 	// "Date range exceeds N days into the past". 0 disables the gate.
 	EventNamesMaxDays int
+	// LexiconJoinTimesOut makes the bulk includeEvents=true property call
+	// answer 504, as it does on projects too large for its gateway deadline.
+	LexiconJoinTimesOut bool
 
 	SavedFunnels   []SavedFunnel
 	SavedCohorts   []SavedCohort

@@ -379,6 +379,10 @@ func (s *Server) propertyDefinitions(w http.ResponseWriter, r *http.Request) {
 	}
 	names := q["name[]"]
 	includeEvents := q.Get("includeEvents") == "true"
+	if includeEvents && s.Data.LexiconJoinTimesOut {
+		WriteJSON(w, http.StatusGatewayTimeout, errorBody("upstream request timeout"))
+		return
+	}
 	includeDensity := q.Get("includeDensity") == "true"
 	out := []any{}
 	add := func(id int, p Property, resourceType string, events []string) {
