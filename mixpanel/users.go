@@ -72,10 +72,9 @@ type ProfilePage struct {
 const engagePageSize = 1000
 
 func (c *Client) engageBody(pid int64, q ProfileQuery) map[string]any {
+	// A pinned workspace reaches Engage as the workspace_id query parameter
+	// the client adds to every Engage request.
 	b := map[string]any{"project_id": pid}
-	if c.cfg.WorkspaceID != "" {
-		b["workspace_id"] = c.cfg.WorkspaceID
-	}
 	setBody(b, "where", q.Where)
 	if q.Cohort != nil {
 		b["filter_by_cohort"] = q.Cohort.wire()
@@ -244,9 +243,6 @@ func (c *Client) ProfileStatsAggregate(ctx context.Context, q StatsQuery) (*User
 		return nil, err
 	}
 	b := map[string]any{"project_id": pid, "action": q.Action}
-	if c.cfg.WorkspaceID != "" {
-		b["workspace_id"] = c.cfg.WorkspaceID
-	}
 	setBody(b, "selector", q.Selector)
 	if q.Cohort != nil {
 		b["filter_by_cohort"] = q.Cohort.wire()

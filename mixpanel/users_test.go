@@ -190,3 +190,25 @@ func TestProfileAggregates(t *testing.T) {
 		})
 	}
 }
+
+func TestEngageWithPinnedWorkspace(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	cfg := srv.Config()
+	cfg.WorkspaceID = mixpaneltest.WorkspaceID
+	c, err := mixpanel.New(cfg)
+	require.NoError(t, err)
+	_, err = c.QueryProfiles(context.Background(), mixpanel.ProfileQuery{Limit: 1})
+	require.NoError(t, err)
+	req := srv.LastRequest(t, mixpaneltest.EngagePrefix)
+	assert.Equal(t, mixpaneltest.WorkspaceID, req.Query.Get("workspace_id"))
+	var body map[string]any
+	req.JSON(t, &body)
+	assert.NotContains(t, body, "workspace_id")
+
+	_, err = c.ActivityFeed(context.Background(), mixpanel.ActivityFeedParams{DistinctIDs: []string{"user-001"}})
+	require.NoError(t, err)
+	feed := srv.LastRequest(t, mixpaneltest.QueryPrefix+"/stream/bookmark")
+	feed.JSON(t, &body)
+	assert.Equal(t, mixpaneltest.WorkspaceID, body["workspace_id"], "the activity feed carries it in the body")
+	assert.Empty(t, feed.Query, "and nothing in the query string")
+}
