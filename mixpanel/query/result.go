@@ -93,11 +93,23 @@ func (r *QueryResult) Rows() []Row {
 	if !ok || top.kind != 'o' {
 		return nil
 	}
-	var rows []Row
+	rows := make([]Row, 0, countLeaves(top))
 	for i, metric := range top.keys {
 		rows = walkSeries(top.vals[i], rows, metric, nil)
 	}
 	return rows
+}
+
+// countLeaves counts the numbers under a node, the rows it will give.
+func countLeaves(n onode) int {
+	if n.kind == 'n' {
+		return 1
+	}
+	c := 0
+	for _, v := range n.vals {
+		c += countLeaves(v)
+	}
+	return c
 }
 
 // walkSeries flattens one value of a series: an object of segments or an
@@ -106,11 +118,12 @@ func walkSeries(n onode, rows []Row, metric string, segs []string) []Row {
 	if n.kind != 'o' {
 		return rows
 	}
-	var dated []Row
+	dated := make([]Row, 0, len(n.keys))
+	seg := strings.Join(segs, " / ")
 	for i, key := range n.keys {
 		switch v := n.vals[i]; v.kind {
 		case 'n':
-			row := Row{Event: metric, Segment: strings.Join(segs, " / "), Count: v.num}
+			row := Row{Event: metric, Segment: seg, Count: v.num}
 			if key != "all" {
 				row.Date = normalizeDateKey(key)
 			}
