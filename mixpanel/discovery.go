@@ -2,6 +2,7 @@ package mixpanel
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,8 +70,8 @@ func (c *Client) Events(ctx context.Context, o EventsOptions) ([]string, error) 
 	q := url.Values{
 		"type":      {"general"},
 		"limit":     {strconv.Itoa(limit)},
-		"from_date": {cmpOr(o.FromDate, EventNamesEarliestDate)},
-		"to_date":   {cmpOr(o.ToDate, today.Format(time.DateOnly))},
+		"from_date": {cmp.Or(o.FromDate, EventNamesEarliestDate)},
+		"to_date":   {cmp.Or(o.ToDate, today.Format(time.DateOnly))},
 	}
 	req := Request{Family: Query, Path: "/events/names", Query: q}
 	var raw []json.RawMessage
@@ -89,14 +90,6 @@ func (c *Client) Events(ctx context.Context, o EventsOptions) ([]string, error) 
 	names := scalarStrings(raw)
 	sort.Strings(names)
 	return names, nil
-}
-
-// cmpOr returns v, or def when v is empty.
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // scalarStrings turns a JSON array into strings: strings as they are, any
@@ -564,7 +557,7 @@ type TopEvent struct {
 // yesterday. typ is general (default), unique or average; limit 0 leaves
 // Mixpanel's default (100).
 func (c *Client) TopEvents(ctx context.Context, typ string, limit int) ([]TopEvent, error) {
-	q := url.Values{"type": {cmpOr(typ, "general")}}
+	q := url.Values{"type": {cmp.Or(typ, "general")}}
 	if limit > 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
@@ -812,8 +805,8 @@ func (w *lexiconMetadataWire) convert() *LexiconMetadata {
 	m := w.Mixpanel
 	return &LexiconMetadata{
 		Source: deref(m.Source), DisplayName: deref(m.DisplayName),
-		Tags: nonNil(m.Tags), Hidden: bool(m.Hidden), Dropped: bool(m.Dropped),
-		Contacts: nonNil(m.Contacts), TeamContacts: nonNil(m.TeamContacts),
+		Tags: nonNilStrings(m.Tags), Hidden: bool(m.Hidden), Dropped: bool(m.Dropped),
+		Contacts: nonNilStrings(m.Contacts), TeamContacts: nonNilStrings(m.TeamContacts),
 	}
 }
 
@@ -850,13 +843,6 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // LexiconSchemas lists the Lexicon's schemas, of one entity type or all,

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -145,7 +146,7 @@ func listEvents(ctx context.Context, env *Env, in ListEventsInput) (EventList, e
 			matched = append(matched, n)
 		}
 	}
-	start, end := Page(len(matched), in.Offset, cmpOrInt(in.Limit, discDefaultRows))
+	start, end := Page(len(matched), in.Offset, cmp.Or(in.Limit, discDefaultRows))
 	return EventList{Events: append([]string{}, matched[start:end]...), Total: len(matched), Offset: start, Query: in.Query}, nil
 }
 
@@ -222,8 +223,8 @@ func listProperties(ctx context.Context, env *Env, in ListPropertiesInput) (Prop
 	if err != nil {
 		return PropertyList{}, err
 	}
-	limit := cmpOrInt(in.Limit, discDefaultRows)
-	out := PropertyList{ResourceType: cmpOr(in.ResourceType, "event"), Event: in.Event, Properties: []PropertyRow{}}
+	limit := cmp.Or(in.Limit, discDefaultRows)
+	out := PropertyList{ResourceType: cmp.Or(in.ResourceType, "event"), Event: in.Event, Properties: []PropertyRow{}}
 	var rows []PropertyRow
 	if in.Event != "" {
 		// Mixpanel returns the most seen first: ask for just enough to
@@ -252,13 +253,6 @@ func listProperties(ctx context.Context, env *Env, in ListPropertiesInput) (Prop
 	out.Properties = append(out.Properties, rows[start:end]...)
 	out.Total, out.Offset = len(rows), start
 	return out, nil
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // PropertyValuesInput selects a property's sample values.
@@ -302,7 +296,7 @@ func listPropertyValues(ctx context.Context, env *Env, in PropertyValuesInput) (
 	if err != nil {
 		return PropertyValues{}, err
 	}
-	limit := cmpOrInt(in.Limit, discDefaultValues)
+	limit := cmp.Or(in.Limit, discDefaultValues)
 	vals, err := c.PropertyValues(ctx, mixpanel.PropertyValuesOptions{Property: in.Property, Event: in.Event, Limit: limit})
 	if err != nil {
 		return PropertyValues{}, err
@@ -373,7 +367,7 @@ func listSubproperties(ctx context.Context, env *Env, in SubpropertiesInput) (Su
 	if err != nil {
 		return SubpropertiesOutput{}, err
 	}
-	sample := cmpOrInt(in.SampleSize, mixpanel.DefaultSubpropertySample)
+	sample := cmp.Or(in.SampleSize, mixpanel.DefaultSubpropertySample)
 	raw, err := c.PropertyValues(ctx, mixpanel.PropertyValuesOptions{Property: in.Property, Event: in.Event, Limit: sample})
 	if err != nil {
 		return SubpropertiesOutput{}, err
@@ -428,7 +422,7 @@ func listTopEvents(ctx context.Context, env *Env, in TopEventsInput) (TopEventsO
 	if err != nil {
 		return TopEventsOutput{}, err
 	}
-	typ, limit := cmpOr(in.Type, "general"), cmpOrInt(in.Limit, discDefaultTopEvents)
+	typ, limit := cmp.Or(in.Type, "general"), cmp.Or(in.Limit, discDefaultTopEvents)
 	events, err := c.TopEvents(ctx, typ, limit)
 	if err != nil {
 		return TopEventsOutput{}, err
@@ -454,7 +448,7 @@ func pageByName[T any](items []T, name func(T) string, in SavedListInput) (rows 
 			matched = append(matched, it)
 		}
 	}
-	start, end := Page(len(matched), in.Offset, cmpOrInt(in.Limit, discDefaultRows))
+	start, end := Page(len(matched), in.Offset, cmp.Or(in.Limit, discDefaultRows))
 	return matched[start:end], len(matched), start
 }
 
@@ -864,13 +858,13 @@ func getSchemaGraph(ctx context.Context, env *Env, in SchemaGraphInput) (SchemaG
 	if err != nil {
 		return SchemaGraphView{}, err
 	}
-	view := cmpOr(in.View, viewSummary)
+	view := cmp.Or(in.View, viewSummary)
 	g, err := c.SchemaGraph(ctx, mixpanel.SchemaGraphOptions{IncludeDensity: in.IncludeDensity, Now: env.Now()})
 	if err != nil {
 		return SchemaGraphView{}, err
 	}
 	out := SchemaGraphView{View: view, ComputedAt: g.ComputedAt, Meta: g.Meta, RelationshipSource: g.RelationshipSource, Event: in.Event, Property: in.Property}
-	limit := cmpOrInt(in.Limit, discDefaultRows)
+	limit := cmp.Or(in.Limit, discDefaultRows)
 	var n int
 	switch view {
 	case viewSummary:

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -150,7 +151,7 @@ func listProjects(ctx context.Context, env *Env, in ListProjectsInput) (ProjectL
 		all = append(all, ProjectRow{ID: id, Name: p.Name, OrganizationID: p.OrganizationID, OrganizationName: m.Organizations[strconv.FormatInt(p.OrganizationID, 10)].Name, Timezone: p.Timezone, Active: id == c.ProjectID()})
 	}
 	sort.Slice(all, func(i, j int) bool { return numericLess(all[i].ID, all[j].ID) })
-	start, end := Page(len(all), in.Offset, cmpOrInt(in.Limit, projectDefaultRows))
+	start, end := Page(len(all), in.Offset, cmp.Or(in.Limit, projectDefaultRows))
 	return ProjectList{Projects: append([]ProjectRow{}, all[start:end]...), Total: len(all), Offset: start}, nil
 }
 
@@ -167,13 +168,6 @@ func numericLess(a, b string) bool {
 		return false
 	}
 	return a < b
-}
-
-func cmpOrInt(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // checkWindow checks a limit/offset pair; limit 0 means the default.
