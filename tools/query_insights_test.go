@@ -32,7 +32,7 @@ func TestQueryInsightsSchemaIsLean(t *testing.T) {
 		t.Errorf("input schema has %d $defs; nested types should be inline", len(defs))
 	}
 	t.Logf("query_insights input schema: %d bytes; output schema: %d bytes", len(in), len(out))
-	const budget = 14000
+	const budget = 12000
 	if len(in) > budget {
 		t.Errorf("input schema is %d bytes, over the %d-byte budget", len(in), budget)
 	}

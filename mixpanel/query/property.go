@@ -79,12 +79,21 @@ func (p PropertyRef) MarshalJSON() ([]byte, error) {
 	return json.Marshal(p.Name)
 }
 
-// JSONSchema offers the three forms.
+// JSONSchema offers the three forms. The inline form is described in
+// words with an example rather than spelled out: it appears in filters,
+// breakdowns and metrics, and the full shape three times would cost more
+// model context than it saves; decoding still checks it strictly.
 func (PropertyRef) JSONSchema() *jsonschema.Schema {
+	inline := &jsonschema.Schema{
+		Type:        "object",
+		Description: "Inline custom property: formula over letters A-Z; inputs maps each letter to {name, type (string|number|boolean|datetime|list), resource_type (event|user)}, or numeric maps letters to number property names; optional property_type and resource_type (events|people)",
+		Required:    []string{"formula"},
+		Examples:    []any{map[string]any{"formula": "A * B", "numeric": map[string]any{"A": "price", "B": "quantity"}}},
+	}
 	return oneOf("Property: a name, a saved custom property, or an inline one",
 		&jsonschema.Schema{Type: "string", Examples: []any{"country"}},
 		inlineObject[CustomPropertyRef](),
-		inlineObject[InlineCustomProperty](),
+		inline,
 	)
 }
 
