@@ -1283,25 +1283,29 @@ func BuildSchemaGraph(computedAt string, events, eventProps, userProps []json.Ra
 // decodeSchemaProperty decodes one property row, keeping only well-formed
 // events entries; dropped counts the others.
 func decodeSchemaProperty(raw json.RawMessage) (p SchemaProperty, dropped int, ok bool) {
-	var wire struct {
-		ID           FlexInt           `json:"id"`
-		Name         string            `json:"name"`
-		ResourceType string            `json:"resourceType"`
-		Type         string            `json:"type"`
-		Description  *string           `json:"description"`
-		Hidden       FlexBool          `json:"hidden"`
-		Dropped      FlexBool          `json:"dropped"`
-		Sensitive    FlexBool          `json:"sensitive"`
-		DensityLocal *float64          `json:"densityLocal"`
-		Events       []json.RawMessage `json:"events"`
+	// Fast path: well-formed entries decode in one pass, which matters on
+	// projects with thousands of properties on hundreds of events.
+	var wire schemaPropertyWire[SchemaEventRef]
+	if json.Unmarshal(raw, &wire) == nil {
+		if wire.Name == "" {
+			return SchemaProperty{}, 0, false
+		}
+		p = wire.property()
+		for _, ref := range wire.Events {
+			if ref.Name == "" {
+				dropped++
+				continue
+			}
+			p.Events = append(p.Events, ref)
+		}
+		return p, dropped, true
 	}
-	if json.Unmarshal(raw, &wire) != nil || wire.Name == "" {
+	var lenient schemaPropertyWire[json.RawMessage]
+	if json.Unmarshal(raw, &lenient) != nil || lenient.Name == "" {
 		return SchemaProperty{}, 0, false
 	}
-	p = SchemaProperty{ID: int64(wire.ID), Name: wire.Name, ResourceType: wire.ResourceType, Type: wire.Type,
-		Description: deref(wire.Description), Hidden: bool(wire.Hidden), Dropped: bool(wire.Dropped),
-		Sensitive: bool(wire.Sensitive), DensityLocal: wire.DensityLocal}
-	for _, e := range wire.Events {
+	p = lenient.property()
+	for _, e := range lenient.Events {
 		var ref SchemaEventRef
 		if json.Unmarshal(e, &ref) != nil || ref.Name == "" {
 			dropped++
@@ -1310,6 +1314,27 @@ func decodeSchemaProperty(raw json.RawMessage) (p SchemaProperty, dropped int, o
 		p.Events = append(p.Events, ref)
 	}
 	return p, dropped, true
+}
+
+// schemaPropertyWire is a data-definitions property row; E is how its
+// events entries are decoded.
+type schemaPropertyWire[E any] struct {
+	ID           FlexInt  `json:"id"`
+	Name         string   `json:"name"`
+	ResourceType string   `json:"resourceType"`
+	Type         string   `json:"type"`
+	Description  *string  `json:"description"`
+	Hidden       FlexBool `json:"hidden"`
+	Dropped      FlexBool `json:"dropped"`
+	Sensitive    FlexBool `json:"sensitive"`
+	DensityLocal *float64 `json:"densityLocal"`
+	Events       []E      `json:"events"`
+}
+
+func (w *schemaPropertyWire[E]) property() SchemaProperty {
+	return SchemaProperty{ID: int64(w.ID), Name: w.Name, ResourceType: w.ResourceType, Type: w.Type,
+		Description: deref(w.Description), Hidden: bool(w.Hidden), Dropped: bool(w.Dropped),
+		Sensitive: bool(w.Sensitive), DensityLocal: w.DensityLocal}
 }
 
 // PropertiesForEvent lists the properties seen on an event.

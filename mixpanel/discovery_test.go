@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -735,5 +736,44 @@ func TestSchemaGraphClientErrorsDoNotFallBack(t *testing.T) {
 	require.Error(t, err)
 	for _, r := range srv.Requests() {
 		assert.NotEqual(t, mixpaneltest.QueryPrefix+"/data_definitions/events", r.Path)
+	}
+}
+
+func BenchmarkInferSubproperties(b *testing.B) {
+	raw := make([]string, mixpanel.DefaultSubpropertySample)
+	for i := range raw {
+		raw[i] = fmt.Sprintf(`[{"Brand":"B%d","Category":"C%d","Price":%d.5,"Item ID":"sku-%d","On Sale":%t,"Added At":"2026-11-%02dT10:00:00Z"},{"Brand":"B","Price":3}]`, i%7, i%4, i, i, i%2 == 0, i%28+1)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if subs, _ := mixpanel.InferSubproperties(raw); len(subs) != 6 {
+			b.Fatalf("got %d subproperties", len(subs))
+		}
+	}
+}
+
+// BenchmarkBuildSchemaGraph derives the graph of a large project: 500
+// events, 2000 event properties each on 25 events, 300 user properties.
+func BenchmarkBuildSchemaGraph(b *testing.B) {
+	var events, props, users []json.RawMessage
+	for i := range 500 {
+		events = append(events, json.RawMessage(fmt.Sprintf(`{"id":%d,"name":"Event %d","tags":["t"]}`, i, i)))
+	}
+	for i := range 2000 {
+		refs := make([]string, 25)
+		for j := range refs {
+			refs[j] = fmt.Sprintf(`{"name":"Event %d"}`, (i+j*20)%500)
+		}
+		props = append(props, json.RawMessage(fmt.Sprintf(`{"id":%d,"name":"prop_%d","resourceType":"Event","events":[%s]}`, i, i, strings.Join(refs, ","))))
+	}
+	for i := range 300 {
+		users = append(users, json.RawMessage(fmt.Sprintf(`{"name":"user_%d","resourceType":"User"}`, i)))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		g := mixpanel.BuildSchemaGraph("t", events, props, users, mixpanel.SchemaGraphParams{})
+		if g.Meta.RelationshipEdges != 50000 {
+			b.Fatalf("got %d edges", g.Meta.RelationshipEdges)
+		}
 	}
 }
