@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -239,29 +240,28 @@ func shortDate(s string) string {
 func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, hiddenSeries int) {
 	all := r.Rows()
 	events := distinctEvents(all)
+	keys := make([]string, len(all))
 	var seriesOrder []string
 	seen := map[string]bool{}
-	hasDates := false
-	for _, row := range all {
+	hasDates, segmented := false, false
+	totals := map[string]float64{}
+	metricOf := map[string]int{}
+	for i, row := range all {
 		key := row.Event
 		if row.Segment != "" {
 			key += " / " + row.Segment
+			segmented = true
 		}
+		keys[i] = key
 		if !seen[key] {
 			seen[key] = true
 			seriesOrder = append(seriesOrder, key)
+			metricOf[key] = indexOf(events, row.Event)
 		}
-		if row.Date != "" {
-			hasDates = true
-		}
+		totals[key] += row.Count
+		hasDates = hasDates || row.Date != ""
 	}
 	if !hasDates {
-		segmented := false
-		for _, row := range all {
-			if row.Segment != "" {
-				segmented = true
-			}
-		}
 		columns = []string{"event", "value"}
 		if segmented {
 			columns = []string{"event", "segment", "value"}
@@ -277,18 +277,6 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 	}
 	// Metrics keep their order; within one, the biggest segments come
 	// first, so the columns a cap leaves out matter least.
-	totals := map[string]float64{}
-	metricOf := map[string]int{}
-	for _, row := range all {
-		key := row.Event
-		if row.Segment != "" {
-			key += " / " + row.Segment
-		}
-		totals[key] += row.Count
-		if _, ok := metricOf[key]; !ok {
-			metricOf[key] = indexOf(events, row.Event)
-		}
-	}
 	sort.SliceStable(seriesOrder, func(i, j int) bool {
 		a, b := seriesOrder[i], seriesOrder[j]
 		if metricOf[a] != metricOf[b] {
@@ -301,18 +289,14 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 		hiddenSeries = len(shown) - maxColumns
 		shown = shown[:maxColumns]
 	}
-	col := map[string]int{}
+	col := make(map[string]int, len(shown))
 	for i, s := range shown {
 		col[s] = i + 1
 	}
 	byDate := map[string][]string{}
 	var dates []string
-	for _, row := range all {
-		key := row.Event
-		if row.Segment != "" {
-			key += " / " + row.Segment
-		}
-		c, ok := col[key]
+	for i, row := range all {
+		c, ok := col[keys[i]]
 		if !ok {
 			continue
 		}
@@ -345,6 +329,7 @@ func (r *QueryResult) Table(maxColumns int) (columns []string, rows [][]string, 
 		}
 		columns[0] = events[0] + " by date"
 	}
+	rows = make([][]string, 0, len(dates))
 	for _, d := range dates {
 		rows = append(rows, byDate[d])
 	}
@@ -376,7 +361,7 @@ func distinctEvents(rows []Row) []string {
 // significant digits.
 func formatNum(f float64) string {
 	if f == float64(int64(f)) && f < 1e15 && f > -1e15 {
-		return fmt.Sprintf("%d", int64(f))
+		return strconv.FormatInt(int64(f), 10)
 	}
 	s := fmt.Sprintf("%.6g", f)
 	if strings.Contains(s, ".") && !strings.Contains(s, "e") {
