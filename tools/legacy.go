@@ -729,6 +729,12 @@ func (in *ActivityFeedInput) Validate() error {
 	if len(in.IncludeEvents) > 0 && len(in.ExcludeEvents) > 0 {
 		iss.Add("X1_INVALID_ENUM", "include_events", "include_events and exclude_events are mutually exclusive; pass one")
 	}
+	// A model may hand the cursor back as a JSON string of the object;
+	// that is unambiguous, so unwrap it.
+	var quoted string
+	if json.Unmarshal(in.SentinelEvent, &quoted) == nil && strings.HasPrefix(strings.TrimSpace(quoted), "{") && json.Valid([]byte(quoted)) {
+		in.SentinelEvent = json.RawMessage(quoted)
+	}
 	if s := bytes.TrimSpace(in.SentinelEvent); len(s) > 0 && s[0] != '{' && string(s) != "null" {
 		iss.Add("X3_FILTER_VALUE", "sentinel_event", "sentinel_event must be the object a previous page returned, passed back unchanged")
 	}
