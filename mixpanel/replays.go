@@ -2,6 +2,7 @@ package mixpanel
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -179,7 +180,7 @@ func (c *Client) ListReplays(ctx context.Context, q ReplayQuery) ([]replay.Repla
 	}
 	slices.SortFunc(out, func(a, b replay.ReplaySummary) int {
 		if a.StartTime != b.StartTime {
-			return cmpInt64(b.StartTime, a.StartTime)
+			return cmp.Compare(b.StartTime, a.StartTime)
 		}
 		return strings.Compare(a.ReplayID, b.ReplayID)
 	})
@@ -188,16 +189,6 @@ func (c *Client) ListReplays(ctx context.Context, q ReplayQuery) ([]replay.Repla
 		limit = DefaultReplayListLimit
 	}
 	return out[:min(limit, len(out))], nil
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // addReplayDates sets the query's range: explicit dates, or the longest
@@ -391,7 +382,7 @@ func (c *Client) ReplayEvents(ctx context.Context, replayIDs, properties []strin
 	for id := range out {
 		slices.SortStableFunc(out[id], func(a, b replay.ReplayEvent) int {
 			if a.EventTime != b.EventTime {
-				return cmpInt64(a.EventTime, b.EventTime)
+				return cmp.Compare(a.EventTime, b.EventTime)
 			}
 			return strings.Compare(a.EventName, b.EventName)
 		})
@@ -686,33 +677,12 @@ func unwrapURLError(err error) error {
 }
 
 // sortedEvents returns a CDN file's events in timestamp order. Files are
-// nearly always sorted already and then pass through untouched; anything
-// that is not an array of timestamped objects also passes through, for
-// the analyzer to judge (a mobile recording, say).
+// nearly always sorted already and then pass through untouched after one
+// cheap scan; anything that is not an array of timestamped objects also
+// passes through, for the analyzer to judge (a mobile recording, say).
 func sortedEvents(body []byte) io.Reader {
-	trimmed := bytes.TrimLeft(body, " \t\r\n")
-	if len(trimmed) == 0 || trimmed[0] != '[' {
-		return bytes.NewReader(body)
-	}
-	var stamps []struct {
-		Timestamp json.Number `json:"timestamp"`
-	}
-	if json.Unmarshal(body, &stamps) != nil {
-		return bytes.NewReader(body)
-	}
-	ts := make([]float64, len(stamps))
-	sorted := true
-	for i, s := range stamps {
-		f, err := s.Timestamp.Float64()
-		if err != nil {
-			return bytes.NewReader(body)
-		}
-		ts[i] = f
-		if i > 0 && f < ts[i-1] {
-			sorted = false
-		}
-	}
-	if sorted {
+	ts, ok := scanTimestamps(body)
+	if !ok || slices.IsSorted(ts) {
 		return bytes.NewReader(body)
 	}
 	var events []json.RawMessage
@@ -743,6 +713,95 @@ func sortedEvents(body []byte) io.Reader {
 	}
 	buf.WriteByte(']')
 	return &buf
+}
+
+// scanTimestamps reads the top-level "timestamp" number of every object in
+// a JSON array without decoding the rest, which is most of a recording
+// (DOM snapshots). ok is false for anything else: not an array, an element
+// that is not an object or lacks a numeric timestamp, malformed JSON.
+func scanTimestamps(body []byte) (ts []float64, ok bool) {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '[' {
+		return nil, false
+	}
+	depth, expectKey, found, want := 0, false, false, false
+	for ; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '"':
+			end := stringEnd(body, i)
+			if end < 0 {
+				return nil, false
+			}
+			if depth == 2 && expectKey {
+				expectKey = false
+				want = string(body[i+1:end]) == "timestamp"
+			}
+			i = end
+		case ':':
+			if depth == 2 && want {
+				want = false
+				j := skipSpace(body, i+1)
+				k := j
+				for k < len(body) && strings.IndexByte("+-.0123456789eE", body[k]) >= 0 {
+					k++
+				}
+				f, err := strconv.ParseFloat(string(body[j:k]), 64)
+				if err != nil || found {
+					return nil, false
+				}
+				ts, found = append(ts, f), true
+				i = k - 1
+			}
+		case ',':
+			if depth == 2 {
+				expectKey = true
+			}
+		case '{', '[':
+			depth++
+			if depth == 2 {
+				if c != '{' {
+					return nil, false
+				}
+				expectKey, found = true, false
+			}
+		case '}', ']':
+			if depth == 2 && !found {
+				return nil, false
+			}
+			depth--
+			if depth == 0 {
+				if skipSpace(body, i+1) != len(body) {
+					return nil, false
+				}
+				return ts, true
+			}
+		default:
+			if depth == 1 && c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				return nil, false // a bare value in the array
+			}
+		}
+	}
+	return nil, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index of the quote closing the string opened at i.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
+		}
+	}
+	return -1
 }
 
 // FetchOptions tune FetchReplay and FetchReplays.

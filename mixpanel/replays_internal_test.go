@@ -4,8 +4,35 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"slices"
 	"testing"
 )
+
+func TestScanTimestamps(t *testing.T) {
+	tests := []struct {
+		body string
+		want []float64
+		ok   bool
+	}{
+		{`[{"type":2,"data":{"timestamp":"inner","x":[1,{"timestamp":9}]},"timestamp":3}, {"timestamp":1.5e3}]`, []float64{3, 1500}, true},
+		{` [ ] `, nil, true},
+		{`[{"timestamp":1,"s":"a \"timestamp\": 7 ]}"}]`, []float64{1}, true},
+		{`[{"data":{}}]`, nil, false},
+		{`[{"timestamp":"1"}]`, nil, false},
+		{`[1,2]`, nil, false},
+		{`[[{"timestamp":1}]]`, nil, false},
+		{`{"timestamp":1}`, nil, false},
+		{`[{"timestamp":1}] x`, nil, false},
+		{`[{"timestamp":1,"timestamp":2}]`, nil, false},
+		{`[{"timestamp":1}`, nil, false},
+	}
+	for _, tt := range tests {
+		got, ok := scanTimestamps([]byte(tt.body))
+		if ok != tt.ok || !slices.Equal(got, tt.want) {
+			t.Errorf("scanTimestamps(%s) = %v, %v; want %v, %v", tt.body, got, ok, tt.want, tt.ok)
+		}
+	}
+}
 
 func FuzzSortedEvents(f *testing.F) {
 	for _, seed := range []string{
@@ -21,6 +48,20 @@ func FuzzSortedEvents(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		if ts, ok := scanTimestamps(body); ok {
+			var objs []map[string]json.RawMessage
+			if json.Unmarshal(body, &objs) == nil {
+				for i, o := range objs {
+					var n json.Number
+					if json.Unmarshal(o["timestamp"], &n) != nil {
+						t.Fatalf("scan accepted element %d without a numeric timestamp", i)
+					}
+					if f, err := n.Float64(); err == nil && f != ts[i] {
+						t.Fatalf("element %d: scanned %v, decoded %v", i, ts[i], f)
+					}
+				}
+			}
+		}
 		out, err := io.ReadAll(sortedEvents(body))
 		if err != nil {
 			t.Fatal(err)
