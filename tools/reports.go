@@ -16,7 +16,7 @@ import (
 func init() {
 	Register(
 		New("query_saved_report", ToolsetReports,
-			"Run a saved Insights, Funnels, Retention or Flows report by bookmark id (see list_bookmarks); the report type is detected from the answer.",
+			"Run a saved Insights, Funnels, Retention or Flows report by bookmark id; pass its bookmark_type from list_bookmarks (default insights).",
 			ReadOnly, querySavedReport),
 		New("query_saved_flows", ToolsetReports,
 			"Run a saved Flows report by bookmark id: paths, step counts and overall conversion.",
