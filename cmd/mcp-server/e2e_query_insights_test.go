@@ -52,3 +52,17 @@ func TestE2EQueryInsights(t *testing.T) {
 	assert.Contains(t, textOf(t, bad), "math: V1:")
 	assert.Len(t, srv.Requests(), before, "invalid input must not reach Mixpanel")
 }
+
+// TestE2EQueryInsightsHTTP runs query_insights over streamable HTTP with a
+// pinned workspace, which the insights request must carry.
+func TestE2EQueryInsightsHTTP(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	hs := startHTTP(t, append(fakeEnv(t, srv), "MP_WORKSPACE_ID="+mixpaneltest.WorkspaceID), "--toolsets", "query")
+	c := hs.client(t, "")
+	res := callTool(t, c, "query_insights", map[string]any{"events": "Signup", "mode": "total", "group_by": "plan"})
+	text := textOf(t, res)
+	require.False(t, res.IsError, text)
+	assert.Contains(t, text, "| event | segment | value |")
+	req := srv.LastRequest(t, mixpaneltest.QueryPrefix+"/insights")
+	assert.Equal(t, mixpaneltest.WorkspaceID, req.Query.Get("workspace_id"))
+}
