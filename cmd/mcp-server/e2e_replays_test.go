@@ -176,3 +176,28 @@ func TestE2EReplays(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EBusinessContext writes the project's context with a tool and
+// reads it back as a resource; content over the cap never leaves the
+// binary.
+func TestE2EBusinessContext(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	c := startStdio(t, fakeEnv(t, srv))
+	set := callTool(t, c, "set_business_context", map[string]any{"content": "# Acme\n\nNorth star: weekly purchasers."})
+	require.False(t, set.IsError, textOf(t, set))
+	text, err := readResource(t, c, "mixpanel://project/business-context")
+	require.NoError(t, err)
+	assert.Equal(t, "# Acme\n\nNorth star: weekly purchasers.\n", text)
+
+	before := len(srv.Requests())
+	over := callTool(t, c, "set_business_context", map[string]any{"content": strings.Repeat("x", 50010)})
+	require.True(t, over.IsError)
+	assert.Contains(t, textOf(t, over), "50010 characters is 10 over the cap of 50000")
+	assert.Len(t, srv.Requests(), before)
+
+	clear := callTool(t, c, "clear_business_context", map[string]any{"level": "organization"})
+	require.False(t, clear.IsError, textOf(t, clear))
+	chain := callTool(t, c, "get_business_context_chain", map[string]any{})
+	assert.Contains(t, textOf(t, chain), "No business context is set for the organization.")
+	assert.Contains(t, textOf(t, chain), "North star: weekly purchasers.")
+}
