@@ -76,6 +76,12 @@ func TestValidationRules(t *testing.T) {
 		{"X3", `{"events": "E", "where": {"property": "n", "operator": "greater_than", "value": "many"}}`, StageConstruct, "where[0].value", "one number"},
 		{"X4", `{"events": "E", "where": {"property": "d", "operator": "date_between", "value": ["2024-03-01", "2024-01-01"]}}`, StageConstruct, "where[0].value", "swap"},
 		{"X8", `{"events": "E", "mode": "pie"}`, StageConstruct, "mode", "timeseries"},
+		{"X1", `{"events": "E", "where": {"property": "d", "operator": "in_the_last", "value": 3, "unit": "year"}}`, StageConstruct, "where[0].unit", "hour, day, week or month"},
+		{"X3", def(`{"criterion": "in_cohort", "cohort_id": 3, "event": "P"}`), StageConstruct, "where[0].cohort.all_of[0].event", "remove it"},
+		{"X5", `{"events": "E", "where": {"property": "cart", "operator": "list_contains", "equals": {"a": "b"}, "filters": [{"property": "c", "operator": "is_set"}]}}`, StageConstruct, "where[0]", "not both"},
+		{"X5", `{"events": "E", "where": {"property": "cart", "operator": "list_contains"}}`, StageConstruct, "where[0]", "set filters or equals"},
+		{"X6", def(`{"criterion": "did_event", "event": "P", "at_least": 1, "within_days": 3, "where": {"property": "u", "operator": "starts_with", "value": "x"}}`), StageConstruct, "where[0].cohort.all_of[0].where[0]", "use equals"},
+		{"X7", `{"events": "E", "group_by": {"property": "cart", "sub": " "}}`, StageConstruct, "group_by[0].sub", "non-empty"},
 		// Arguments.
 		{"DG1", `{"events": "E", "data_group_id": 0}`, StageArgs, "data_group_id", "positive"},
 		{"V0", `{"events": []}`, StageArgs, "events", "Signup"},
