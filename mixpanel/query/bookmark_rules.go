@@ -151,6 +151,9 @@ func validateShowClause(c any, i int, bookmarkType string, iss *Issues) {
 		}
 		if !valid[math] {
 			enumIssue(iss, "B9_INVALID_MATH", path+".measurement.math", "math", math, valid)
+			if math == "sum" {
+				(*iss)[len(*iss)-1].Message += "; to sum a property use math total with the property"
+			}
 		}
 		if btype == "cohort" && math != "unique" {
 			iss.Add("B24_COHORT_MATH", path+".measurement.math", "Cohort behavior math must be 'unique' (got '%s')", math)
@@ -158,6 +161,9 @@ func validateShowClause(c any, i int, bookmarkType string, iss *Issues) {
 	}
 	if pu, ok := m["perUserAggregation"].(string); ok && !validPerUser[pu] {
 		enumIssue(iss, "B11_INVALID_PER_USER", path+".measurement.perUserAggregation", "perUserAggregation", pu, validPerUser)
+		if pu == "sum" {
+			(*iss)[len(*iss)-1].Message += "; use total to add up per user"
+		}
 	}
 }
 

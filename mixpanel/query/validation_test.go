@@ -122,8 +122,8 @@ func TestValidationRules(t *testing.T) {
 		{"CP5", `{"events": "E", "group_by": {"property": {"formula": "` + strings.Repeat("A", 20001) + `", "inputs": {"A": {"name": "p"}}}}}`, StageArgs, "group_by", "shorten"},
 		{"CP6", `{"events": "E", "group_by": {"property": {"formula": "A", "numeric": {"A": " "}}}}`, StageArgs, "group_by", "set name"},
 		// Built bookmark.
-		{"B9", `{"events": "E", "math": "sum"}`, StageBookmark, "sections.show[0].measurement.math", "total"},
-		{"B11", `{"events": "E", "math": "total", "math_property": "x", "per_user": "sum"}`, StageBookmark, "sections.show[0].measurement.perUserAggregation", "unique_values"},
+		{"B9", `{"events": "E", "math": "sum"}`, StageBookmark, "sections.show[0].measurement.math", "use math total with the property"},
+		{"B11", `{"events": "E", "math": "total", "math_property": "x", "per_user": "sum"}`, StageBookmark, "sections.show[0].measurement.perUserAggregation", "use total to add up"},
 		{"B12", `{"events": "E", "unit": "semester"}`, StageBookmark, "sections.time[0].unit", "quarter"},
 		{"B20", `{"events": "E", "where": {"property": "c", "operator": "equals", "value": []}}`, StageBookmark, "sections.filter[0].filterValue", "is_set"},
 		{"B20", `{"events": [{"event": "E", "filters": {"property": "c", "operator": "not_equals", "value": []}}]}`, StageBookmark, "sections.show[0].behavior.filters[0].filterValue", "at least one value"},
