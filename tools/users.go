@@ -127,16 +127,16 @@ func (in *QueryUserInput) aggregate() string {
 	return in.Aggregate
 }
 
-// cohortFilters splits the where filters into in_cohort filters and the rest.
-func (in *QueryUserInput) cohortFilters() (cohorts, rest []query.Filter) {
+// cohortFilters are the in_cohort filters of where: Engage takes a cohort
+// as filter_by_cohort, not in the selector.
+func (in *QueryUserInput) cohortFilters() []query.Filter {
+	var cohorts []query.Filter
 	for _, f := range in.Where.Filters {
 		if f.Operator == "in_cohort" {
 			cohorts = append(cohorts, f)
-		} else {
-			rest = append(rest, f)
 		}
 	}
-	return cohorts, rest
+	return cohorts
 }
 
 // Validate applies the reference's rules U1-U30 (those that concern this
@@ -147,7 +147,7 @@ func (in *QueryUserInput) Validate() error {
 	mode, agg := in.mode(), in.aggregate()
 	checkEnum(&iss, "mode", in.Mode, "profiles", "aggregate")
 	checkEnum(&iss, "aggregate", in.Aggregate, "count", "extremes", "percentile", "numeric_summary")
-	cohortFilters, _ := in.cohortFilters()
+	cohortFilters := in.cohortFilters()
 	if in.DistinctID != "" && in.DistinctIDs != nil {
 		iss.Add("U1", "distinct_id", "distinct_id and distinct_ids are mutually exclusive; provide one or the other, not both")
 	}
@@ -158,13 +158,13 @@ func (in *QueryUserInput) Validate() error {
 		iss.Add("U3", "limit", "limit must be a positive integer up to %d (got %d)", userMaxLimit, *in.Limit)
 	}
 	if in.DistinctIDs != nil && len(in.DistinctIDs) == 0 {
-		iss.Add("U4", "distinct_ids", "distinct_ids must be a non-empty list")
+		iss.Add("U4", "distinct_ids", "distinct_ids must be a non-empty list; omit it or pass at least one id")
 	}
 	if len(in.DistinctIDs) > mixpanel.MaxDistinctIDs {
 		iss.Add("U4", "distinct_ids", "distinct_ids accepts at most %d ids (got %d); split the list", mixpanel.MaxDistinctIDs, len(in.DistinctIDs))
 	}
 	if in.SortBy != "" && strings.TrimSpace(in.SortBy) == "" {
-		iss.Add("U5", "sort_by", "sort_by must be a non-empty string")
+		iss.Add("U5", "sort_by", "sort_by must be a non-empty property name such as \"$last_seen\"")
 	}
 	if in.AsOf != nil && in.AsOf.Date != "" {
 		if d, err := time.Parse("2006-01-02", in.AsOf.Date); !dayRe.MatchString(in.AsOf.Date) || err != nil {
@@ -424,7 +424,7 @@ func selectorValue(v any) string {
 func (in *QueryUserInput) cohortFilter() (*mixpanel.CohortFilter, error) {
 	ref := in.Cohort
 	if ref == nil {
-		if cf, _ := in.cohortFilters(); len(cf) == 1 {
+		if cf := in.cohortFilters(); len(cf) == 1 {
 			ref = cf[0].Cohort
 		}
 	}
