@@ -25,6 +25,7 @@ type Client struct {
 	http    *http.Client
 	log     zerolog.Logger
 	limiter *limiter
+	cache   *responseCache
 	redact  *strings.Replacer
 	sleep   func(context.Context, time.Duration) error
 }
@@ -57,7 +58,7 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	c := &Client{cfg: cfg, http: hc, log: cfg.Logger, limiter: newLimiter(cfg), sleep: cfg.Sleep}
+	c := &Client{cfg: cfg, http: hc, log: cfg.Logger, limiter: newLimiter(cfg), cache: newResponseCache(cfg.CacheTTL), sleep: cfg.Sleep}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
@@ -130,6 +131,10 @@ type Request struct {
 	NoProjectParam bool
 	// Stream leaves the response body open for the caller to read (export).
 	Stream bool
+	// Cacheable marks a read whose answer may be reused for the client's
+	// cache TTL: schema discovery, which models repeat and which counts
+	// against the Query API's hourly budget.
+	Cacheable bool
 }
 
 func (r Request) method() string {
@@ -359,22 +364,46 @@ func (c *Client) url(req Request) (string, error) {
 
 // JSON sends the request and decodes a JSON answer into out (which may be nil).
 func (c *Client) JSON(ctx context.Context, req Request, out any) error {
-	resp, err := c.Do(ctx, req)
+	raw, err := c.body(ctx, req)
 	if err != nil {
 		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: "reading the answer: " + c.redact.Replace(err.Error())}
 	}
 	if out == nil || len(bytes.TrimSpace(raw)) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return &APIError{Kind: KindResponse, Status: resp.StatusCode, Method: req.method(), Path: req.Path, Message: "unexpected answer: " + err.Error()}
+		return &APIError{Kind: KindResponse, Status: http.StatusOK, Method: req.method(), Path: req.Path, Message: "unexpected answer: " + err.Error()}
 	}
 	return nil
+}
+
+// body returns the answer's bytes, from the cache when the request is
+// Cacheable and a fresh answer is there.
+func (c *Client) body(ctx context.Context, req Request) ([]byte, error) {
+	key := ""
+	if req.Cacheable && c.cache != nil {
+		u, err := c.url(req)
+		if err != nil {
+			return nil, err
+		}
+		key = req.method() + " " + req.Family.String() + " " + u
+		if raw, ok := c.cache.get(key); ok {
+			return raw, nil
+		}
+	}
+	resp, err := c.Do(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: "reading the answer: " + c.redact.Replace(err.Error())}
+	}
+	if key != "" {
+		c.cache.put(key, raw)
+	}
+	return raw, nil
 }
 
 // Raw sends the request and returns the answer's body.

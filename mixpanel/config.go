@@ -89,6 +89,7 @@ const (
 	DefaultQueryConcurrency = 5
 	DefaultQueryPerHour     = 60
 	DefaultMaxLimiterWait   = 30 * time.Second
+	DefaultCacheTTL         = 5 * time.Minute
 )
 
 // Config is everything a Client needs. Only the credentials are secret.
@@ -116,6 +117,9 @@ type Config struct {
 	// MaxLimiterWait is the longest a request waits for the hourly budget
 	// before failing with a rate-limited error; 0 takes the default.
 	MaxLimiterWait time.Duration
+	// CacheTTL is how long discovery answers are reused; 0 takes the
+	// default, negative disables the cache.
+	CacheTTL time.Duration
 
 	HTTPClient *http.Client
 	UserAgent  string

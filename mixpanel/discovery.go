@@ -73,7 +73,7 @@ func (c *Client) Events(ctx context.Context, o EventsOptions) ([]string, error) 
 		"from_date": {cmp.Or(o.FromDate, EventNamesEarliestDate)},
 		"to_date":   {cmp.Or(o.ToDate, today.Format(time.DateOnly))},
 	}
-	req := Request{Family: Query, Path: "/events/names", Query: q}
+	req := Request{Family: Query, Path: "/events/names", Query: q, Cacheable: true}
 	var raw []json.RawMessage
 	err := c.JSON(ctx, req, &raw)
 	var apiErr *APIError
@@ -151,7 +151,7 @@ func (c *Client) EventProperties(ctx context.Context, event string, limit int) (
 		q.Set("limit", strconv.Itoa(limit))
 	}
 	var raw map[string]propertyCountValue
-	if err := c.JSON(ctx, Request{Family: Query, Path: "/events/properties/top", Query: q}, &raw); err != nil {
+	if err := c.JSON(ctx, Request{Family: Query, Path: "/events/properties/top", Query: q, Cacheable: true}, &raw); err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest {
 			nf := &EventNotFoundError{Event: event, Err: err}
@@ -348,7 +348,7 @@ func (c *Client) PropertyValues(ctx context.Context, o PropertyValuesOptions) ([
 		q.Set("event", o.Event)
 	}
 	var raw []json.RawMessage
-	if err := c.JSON(ctx, Request{Family: Query, Path: "/events/properties/values", Query: q}, &raw); err != nil {
+	if err := c.JSON(ctx, Request{Family: Query, Path: "/events/properties/values", Query: q, Cacheable: true}, &raw); err != nil {
 		return nil, fmt.Errorf("list values of %q: %w", o.Property, err)
 	}
 	return scalarStrings(raw), nil
@@ -568,7 +568,7 @@ func (c *Client) TopEvents(ctx context.Context, typ string, limit int) ([]TopEve
 			PercentChange float64 `json:"percent_change"`
 		} `json:"events"`
 	}
-	if err := c.JSON(ctx, Request{Family: Query, Path: "/events/top", Query: q}, &raw); err != nil {
+	if err := c.JSON(ctx, Request{Family: Query, Path: "/events/top", Query: q, Cacheable: true}, &raw); err != nil {
 		return nil, fmt.Errorf("top events: %w", err)
 	}
 	out := make([]TopEvent, 0, len(raw.Events))
@@ -590,7 +590,7 @@ func (c *Client) Funnels(ctx context.Context) ([]FunnelInfo, error) {
 		FunnelID FlexInt `json:"funnel_id"`
 		Name     string  `json:"name"`
 	}
-	if err := c.JSON(ctx, Request{Family: Query, Path: "/funnels/list"}, &raw); err != nil {
+	if err := c.JSON(ctx, Request{Family: Query, Path: "/funnels/list", Cacheable: true}, &raw); err != nil {
 		return nil, fmt.Errorf("list funnels: %w", err)
 	}
 	out := make([]FunnelInfo, 0, len(raw))
@@ -614,7 +614,7 @@ type SavedCohort struct {
 // Cohorts lists the saved cohorts, sorted by name. Mixpanel serves this
 // read as a POST without a body, so it is marked safe to repeat.
 func (c *Client) Cohorts(ctx context.Context) ([]SavedCohort, error) {
-	raw, err := c.Raw(ctx, Request{Family: Query, Method: http.MethodPost, Path: "/cohorts/list", Safe: true})
+	raw, err := c.Raw(ctx, Request{Family: Query, Method: http.MethodPost, Path: "/cohorts/list", Safe: true, Cacheable: true})
 	if err != nil {
 		return nil, fmt.Errorf("list cohorts: %w", err)
 	}
@@ -678,7 +678,7 @@ func (c *Client) ListBookmarks(ctx context.Context, typ string) ([]BookmarkInfo,
 		q.Set("type", typ)
 	}
 	path := "/projects/" + url.PathEscape(pid) + "/bookmarks"
-	raw, err := c.Raw(ctx, Request{Family: App, Path: path, Query: q})
+	raw, err := c.Raw(ctx, Request{Family: App, Path: path, Query: q, Cacheable: true})
 	if err != nil {
 		return nil, fmt.Errorf("list bookmarks: %w", err)
 	}
@@ -852,7 +852,7 @@ func (c *Client) LexiconSchemas(ctx context.Context, entityType string) ([]Lexic
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.Raw(ctx, Request{Family: App, Path: path})
+	raw, err := c.Raw(ctx, Request{Family: App, Path: path, Cacheable: true})
 	if err != nil {
 		return nil, fmt.Errorf("list Lexicon schemas: %w", err)
 	}
@@ -1049,7 +1049,7 @@ func (c *Client) SchemaGraph(ctx context.Context, o SchemaGraphOptions) (*Schema
 	)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if err := c.AppJSON(gctx, Request{Path: scope + "/data-definitions/events/"}, &events); err != nil {
+		if err := c.AppJSON(gctx, Request{Path: scope + "/data-definitions/events/", Cacheable: true}, &events); err != nil {
 			return fmt.Errorf("event definitions: %w", err)
 		}
 		return nil
@@ -1060,7 +1060,7 @@ func (c *Client) SchemaGraph(ctx context.Context, o SchemaGraphOptions) (*Schema
 		if o.IncludeDensity {
 			q.Set("includeDensity", "true")
 		}
-		if err := c.AppJSON(gctx, Request{Path: scope + "/data-definitions/properties/", Query: q}, &eventProps); err != nil {
+		if err := c.AppJSON(gctx, Request{Path: scope + "/data-definitions/properties/", Query: q, Cacheable: true}, &eventProps); err != nil {
 			if !IsKind(err, KindServer) && !IsKind(err, KindTransport) {
 				return fmt.Errorf("event property definitions: %w", err)
 			}
@@ -1071,7 +1071,7 @@ func (c *Client) SchemaGraph(ctx context.Context, o SchemaGraphOptions) (*Schema
 	if !o.SkipUserProperties {
 		g.Go(func() error {
 			q := url.Values{"resourceType": {"User"}}
-			if err := c.AppJSON(gctx, Request{Path: scope + "/data-definitions/properties/", Query: q}, &userProp); err != nil {
+			if err := c.AppJSON(gctx, Request{Path: scope + "/data-definitions/properties/", Query: q, Cacheable: true}, &userProp); err != nil {
 				return fmt.Errorf("user property definitions: %w", err)
 			}
 			return nil
@@ -1121,7 +1121,7 @@ func (c *Client) perEventRelationships(ctx context.Context, scope string, events
 		q.Set("includeDensity", "true")
 	}
 	var props []json.RawMessage
-	if err := c.AppJSON(ctx, Request{Path: scope + "/data-definitions/properties/", Query: q}, &props); err != nil {
+	if err := c.AppJSON(ctx, Request{Path: scope + "/data-definitions/properties/", Query: q, Cacheable: true}, &props); err != nil {
 		return nil, fmt.Errorf("event property definitions: %w", err)
 	}
 	var names []string
@@ -1136,7 +1136,7 @@ func (c *Client) perEventRelationships(ctx context.Context, scope string, events
 	carriers := map[string][]string{}
 	for chunk := range slices.Chunk(names, PerEventChunk) {
 		q := url.Values{"fetch_per_event_properties": {"true"}, "name[]": chunk}
-		raw, err := c.Raw(ctx, Request{Family: Query, Path: "/data_definitions/events", Query: q})
+		raw, err := c.Raw(ctx, Request{Family: Query, Path: "/data_definitions/events", Query: q, Cacheable: true})
 		if err != nil {
 			return nil, fmt.Errorf("per-event properties: %w", err)
 		}

@@ -70,7 +70,7 @@ type PublicWorkspace struct {
 // without it Mixpanel answers 403.
 func (c *Client) Me(ctx context.Context) (*Me, error) {
 	var me Me
-	if err := c.AppJSON(ctx, Request{Path: "/me"}, &me); err != nil {
+	if err := c.AppJSON(ctx, Request{Path: "/me", Cacheable: true}, &me); err != nil {
 		return nil, fmt.Errorf("me: %w", err)
 	}
 	return &me, nil
@@ -87,7 +87,7 @@ func (c *Client) ListWorkspaces(ctx context.Context, projectID string) ([]Public
 		projectID = pid
 	}
 	var out []PublicWorkspace
-	if err := c.AppJSON(ctx, Request{Path: "/projects/" + url.PathEscape(projectID) + "/workspaces/public"}, &out); err != nil {
+	if err := c.AppJSON(ctx, Request{Path: "/projects/" + url.PathEscape(projectID) + "/workspaces/public", Cacheable: true}, &out); err != nil {
 		return nil, fmt.Errorf("list workspaces of project %s: %w", projectID, err)
 	}
 	return out, nil
@@ -231,7 +231,7 @@ func (c *Client) metadataIndexViews(ctx context.Context, pid string) ([]Workspac
 			IsVisible *bool   `json:"is_visible"`
 		} `json:"workspaces"`
 	}
-	if err := c.AppJSON(ctx, Request{Path: "/projects/metadata/index"}, &index); err != nil {
+	if err := c.AppJSON(ctx, Request{Path: "/projects/metadata/index", Cacheable: true}, &index); err != nil {
 		return nil, fmt.Errorf("projects metadata index: %w", err)
 	}
 	var views []WorkspaceView

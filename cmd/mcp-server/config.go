@@ -50,6 +50,7 @@ var settings = []setting{
 	{flag: "app-url", env: "MP_APP_URL", help: "override the App API base URL (default https://mixpanel.com/api/app)"},
 	{flag: "timeout", env: "MP_TIMEOUT", def: "120s", help: "timeout of one Mixpanel request (export: 10x)"},
 	{flag: "query-concurrency", env: "MP_QUERY_CONCURRENCY", def: "5", help: "Query API requests in flight at once (Mixpanel allows 5); -1 disables"},
+	{flag: "cache-ttl", env: "MP_CACHE_TTL", def: "5m", help: "how long schema-discovery answers are reused (they count against the hourly limit); 0 disables"},
 	{flag: "query-hourly-limit", env: "MP_QUERY_HOURLY_LIMIT", def: "60", help: "Query API requests per sliding hour (Mixpanel's published limit is 60); -1 disables"},
 }
 
@@ -200,6 +201,12 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, fmt.Errorf("--timeout/MP_TIMEOUT: %q is not a positive duration such as 120s", str("timeout"))
 	}
 	mc.ExportTimeout = 10 * mc.Timeout
+	if mc.CacheTTL, err = time.ParseDuration(str("cache-ttl")); err != nil || mc.CacheTTL < 0 {
+		return nil, fmt.Errorf("--cache-ttl/MP_CACHE_TTL: %q is not a duration such as 5m (0 disables)", str("cache-ttl"))
+	}
+	if mc.CacheTTL == 0 {
+		mc.CacheTTL = -1
+	}
 	if mc.QueryConcurrency, err = parseLimit("query-concurrency", str("query-concurrency")); err != nil {
 		return nil, err
 	}

@@ -95,7 +95,10 @@ func TestConfigPrecedence(t *testing.T) {
 				assert.Equal(t, 120*time.Second, o.Mixpanel.Timeout)
 				assert.Equal(t, 5, o.Mixpanel.QueryConcurrency)
 				assert.Equal(t, 60, o.Mixpanel.QueryPerHour)
+				assert.Equal(t, 5*time.Minute, o.Mixpanel.CacheTTL)
 			}},
+		{name: "cache off", args: []string{"--cache-ttl", "0"}, env: map[string]string{"HOME": t.TempDir()},
+			check: func(t *testing.T, o *options) { assert.Negative(t, o.Mixpanel.CacheTTL) }},
 		{name: "base URL overrides", env: map[string]string{"HOME": t.TempDir(), "MP_QUERY_URL": "http://q/", "MP_APP_URL": "http://a"},
 			args: []string{"--export-url", "http://x", "--engage-url", "http://e"},
 			check: func(t *testing.T, o *options) {

@@ -121,6 +121,8 @@ func (s *Server) Config() mixpanel.Config {
 		// Tests must not wait for real backoff.
 		Sleep:        func(context.Context, time.Duration) error { return nil },
 		QueryPerHour: -1,
+		// Each call reaches the fake, so tests see every request.
+		CacheTTL: -1,
 	}
 }
 
