@@ -201,3 +201,43 @@ func TestE2EBusinessContext(t *testing.T) {
 	assert.Contains(t, textOf(t, chain), "No business context is set for the organization.")
 	assert.Contains(t, textOf(t, chain), "North star: weekly purchasers.")
 }
+
+// TestE2EReplaysOverHTTP reads a replay summary resource and fetches a
+// bundle with progress over streamable HTTP.
+func TestE2EReplaysOverHTTP(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	hs := startHTTP(t, fakeEnv(t, srv))
+	c := hs.client(t, "")
+
+	text, err := readResource(t, c, "mixpanel://replays/r-checkout-91bc/summary")
+	require.NoError(t, err)
+	assert.Contains(t, text, "# Replay r-checkout-91bc")
+	_, err = readResource(t, c, "mixpanel://replays/r-aged-out-aa00/summary")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not found")
+
+	var mu sync.Mutex
+	notes := 0
+	c.OnNotification(func(n mcp.JSONRPCNotification) {
+		if n.Method == "notifications/progress" {
+			mu.Lock()
+			notes++
+			mu.Unlock()
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "fetch_replays"
+	req.Params.Arguments = map[string]any{"distinct_id": "jane.doe@acme.io", "analysis": "top_clicks", "n": 3}
+	req.Params.Meta = &mcp.Meta{ProgressToken: 7}
+	res, err := c.CallTool(ctx, req)
+	require.NoError(t, err)
+	require.False(t, res.IsError, textOf(t, res))
+	assert.Contains(t, textOf(t, res), "top_clicks of 2 replays")
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return notes == 4
+	}, 5*time.Second, 10*time.Millisecond, "a start notification and one per replay (3 discovered, one gone)")
+}
