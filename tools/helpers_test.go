@@ -1,13 +1,16 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/rs/zerolog"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
@@ -23,14 +26,63 @@ func testEnv(t *testing.T, srv *mixpaneltest.Server) *Env {
 	return env
 }
 
-// callTool runs a registered tool in-process with JSON arguments.
+// callTool runs a registered tool in-process with JSON arguments. Every
+// successful result's structuredContent is checked against the tool's
+// output schema, so each tool test also proves the schema tells the truth.
 func callTool(t *testing.T, env *Env, name string, args string) *mcp.CallToolResult {
 	t.Helper()
 	tool := Lookup(name)
 	if tool == nil {
 		t.Fatalf("no tool %q", name)
 	}
-	return tool.Call(context.Background(), env, json.RawMessage(args))
+	res := tool.Call(context.Background(), env, json.RawMessage(args))
+	if !res.IsError {
+		checkOutputSchema(t, tool, res.StructuredContent)
+	}
+	return res
+}
+
+var (
+	outputSchemasMu sync.Mutex
+	outputSchemas   = map[string]*jsonschema.Schema{}
+)
+
+// checkOutputSchema validates v against the tool's output schema.
+func checkOutputSchema(t *testing.T, tool *Tool, v any) {
+	t.Helper()
+	outputSchemasMu.Lock()
+	sch, ok := outputSchemas[tool.Name]
+	if !ok {
+		_, out, err := tool.Schemas()
+		if err != nil {
+			outputSchemasMu.Unlock()
+			t.Fatalf("%s: output schema: %v", tool.Name, err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
+		if err == nil {
+			c := jsonschema.NewCompiler()
+			if err = c.AddResource(tool.Name+".json", doc); err == nil {
+				sch, err = c.Compile(tool.Name + ".json")
+			}
+		}
+		if err != nil {
+			outputSchemasMu.Unlock()
+			t.Fatalf("%s: compile output schema: %v", tool.Name, err)
+		}
+		outputSchemas[tool.Name] = sch
+	}
+	outputSchemasMu.Unlock()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("%s: encode structuredContent: %v", tool.Name, err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("%s: decode structuredContent: %v", tool.Name, err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("%s: structuredContent does not match the output schema: %#v", tool.Name, err)
+	}
 }
 
 // resultText is the text content of a result.
