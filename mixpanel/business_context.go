@@ -25,8 +25,8 @@ const (
 type BusinessContext struct {
 	Level          string  `json:"level" jsonschema:"enum=organization,enum=project"`
 	Content        string  `json:"content" jsonschema:"description=Markdown; empty when nothing is set at this scope"`
-	OrganizationID *int64  `json:"organization_id" jsonschema:"description=Owning organization (organization level)"`
-	ProjectID      *string `json:"project_id" jsonschema:"description=Owning project (project level)"`
+	OrganizationID *int64  `json:"organization_id,omitempty" jsonschema:"description=Owning organization (organization level)"`
+	ProjectID      *string `json:"project_id,omitempty" jsonschema:"description=Owning project (project level)"`
 	IsEmpty        bool    `json:"is_empty"`
 	CharacterCount int     `json:"character_count" jsonschema:"description=Length of content in Unicode characters (cap 50000)"`
 }

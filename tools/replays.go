@@ -261,7 +261,7 @@ func fetchReplay(ctx context.Context, env *Env, in FetchReplayInput) (ReplayResu
 		CDNFiles:        stats.Files, CDNBytes: stats.Bytes, Truncated: stats.Truncated,
 	}
 	if in.IncludeEvents {
-		out.MixpanelEvents = r.MixpanelEvents
+		out.MixpanelEvents = withProperties(r.MixpanelEvents)
 	}
 	if in.IncludeRaw {
 		limit := in.MaxRawBytes
@@ -271,6 +271,19 @@ func fetchReplay(ctx context.Context, env *Env, in FetchReplayInput) (ReplayResu
 		out.RRWebEvents, out.RawTruncated = capRaw(r.RRWebEvents, limit)
 	}
 	return out, nil
+}
+
+// withProperties gives events without requested properties an empty
+// object rather than null, which the output schema (an object) refuses.
+func withProperties(events []replay.ReplayEvent) []replay.ReplayEvent {
+	out := make([]replay.ReplayEvent, len(events))
+	for i, e := range events {
+		if e.Properties == nil {
+			e.Properties = map[string]any{}
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // capRaw keeps the leading events that fit in limit bytes of JSON array.
@@ -582,7 +595,7 @@ func listReplayEvents(ctx context.Context, env *Env, in ListReplayEventsInput) (
 	}
 	out := ReplayEventList{Events: []replay.ReplayEvent{}}
 	for _, id := range in.ReplayIDs {
-		out.Events = append(out.Events, byReplay[id]...)
+		out.Events = append(out.Events, withProperties(byReplay[id])...)
 		delete(byReplay, id)
 	}
 	return out, nil
