@@ -277,22 +277,21 @@ func seriesRows(raw json.RawMessage, depth int) ([]seriesRow, error) {
 		return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodPost, Path: "/insights", Message: "unexpected series: " + err.Error()}
 	}
 	var rows []seriesRow
-	metrics := replayKeys(top.Series)
-	for _, m := range metrics {
-		if err := walkSeries(top.Series[m], depth, nil, &rows); err != nil {
-			return nil, err
-		}
+	for _, m := range replayKeys(top.Series) {
+		walkSeries(top.Series[m], depth, nil, &rows)
 	}
 	return rows, nil
 }
 
-func walkSeries(node json.RawMessage, depth int, keys []string, rows *[]seriesRow) error {
+// walkSeries collects the leaves depth levels below node; a branch that
+// ends early is skipped.
+func walkSeries(node json.RawMessage, depth int, keys []string, rows *[]seriesRow) {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(node, &obj) != nil {
 		if depth == 0 {
 			*rows = append(*rows, seriesRow{keys: keys, value: strings.Trim(string(node), `"`)})
 		}
-		return nil
+		return
 	}
 	if depth == 0 {
 		leaf, ok := obj["all"]
@@ -303,18 +302,13 @@ func walkSeries(node json.RawMessage, depth int, keys []string, rows *[]seriesRo
 			}
 		}
 		*rows = append(*rows, seriesRow{keys: keys, value: strings.Trim(string(leaf), `"`)})
-		return nil
+		return
 	}
 	for _, k := range replayKeys(obj) {
-		if k == "$overall" {
-			continue
-		}
-		next := append(slices.Clone(keys), k)
-		if err := walkSeries(obj[k], depth-1, next, rows); err != nil {
-			return err
+		if k != "$overall" {
+			walkSeries(obj[k], depth-1, append(slices.Clone(keys), k), rows)
 		}
 	}
-	return nil
 }
 
 func replayKeys[V any](m map[string]V) []string {

@@ -119,8 +119,8 @@ func FuzzSeriesRows(f *testing.F) {
 			return
 		}
 		for _, r := range rows {
-			if len(r.keys) > depth {
-				t.Fatalf("row %v deeper than %d", r.keys, depth)
+			if len(r.keys) != depth {
+				t.Fatalf("row %v is not %d groups deep", r.keys, depth)
 			}
 			for _, k := range r.keys {
 				if k == "$overall" {
