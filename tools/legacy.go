@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -129,6 +130,27 @@ func (p Paging) rows() int {
 	return p.Limit
 }
 
+// table renders the page of rows p asks for, with the "more rows" note.
+func (p Paging) table(title string, cols []string, rows [][]string) string {
+	start, end := Page(len(rows), p.Offset, p.rows())
+	return Table{Title: title, Columns: cols, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+}
+
+// fetch runs one client request for a handler; the legacy and saved-report
+// handlers differ only in the method, its parameters and the wrapping.
+func fetch[P, R any](ctx context.Context, env *Env, method func(*mixpanel.Client, context.Context, P) (*R, error), p P) (R, error) {
+	var zero R
+	c, err := env.Client()
+	if err != nil {
+		return zero, err
+	}
+	r, err := method(c, ctx, p)
+	if err != nil {
+		return zero, err
+	}
+	return *r, nil
+}
+
 // checkEnum reports a value outside allowed ("" is always allowed: the default).
 func checkEnum(iss *query.Issues, field, v string, allowed ...string) {
 	if v == "" {
@@ -221,9 +243,8 @@ func seriesTable(title string, series map[string]map[string]float64, p Paging) s
 		}
 		rows = append(rows, row)
 	}
-	start, end := Page(len(rows), p.Offset, p.rows())
 	var b strings.Builder
-	b.WriteString(Table{Title: title, Columns: cols, Rows: rows[start:end], Offset: start, Total: len(rows)}.String())
+	b.WriteString(p.table(title, cols, rows))
 	if len(segs) > 0 {
 		totals := make([]string, 0, len(segs))
 		for _, s := range segs {
@@ -276,16 +297,9 @@ func (o SegmentationOutput) Text() string {
 }
 
 func querySegmentation(ctx context.Context, env *Env, in SegmentationInput) (SegmentationOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return SegmentationOutput{}, err
-	}
 	from, to := in.DateRange.resolve(env.Now())
-	res, err := c.Segmentation(ctx, mixpanel.SegmentationParams{Event: in.Event, FromDate: from, ToDate: to, Unit: in.Unit, Type: in.Type, On: in.On, Where: in.Where})
-	if err != nil {
-		return SegmentationOutput{}, err
-	}
-	return SegmentationOutput{SegmentationResult: *res, paging: in.Paging}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).Segmentation, mixpanel.SegmentationParams{Event: in.Event, FromDate: from, ToDate: to, Unit: in.Unit, Type: in.Type, On: in.On, Where: in.Where})
+	return SegmentationOutput{SegmentationResult: res, paging: in.Paging}, err
 }
 
 // SavedFunnelInput runs a saved funnel.
@@ -335,16 +349,9 @@ func (o SavedFunnelOutput) Text() string {
 }
 
 func querySavedFunnel(ctx context.Context, env *Env, in SavedFunnelInput) (SavedFunnelOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return SavedFunnelOutput{}, err
-	}
 	from, to := in.DateRange.resolve(env.Now())
-	res, err := c.Funnel(ctx, mixpanel.FunnelParams{FunnelID: int64(in.FunnelID), FromDate: from, ToDate: to, Unit: in.Unit, On: in.On, Where: in.Where, Length: in.Length, LengthUnit: in.LengthUnit})
-	if err != nil {
-		return SavedFunnelOutput{}, err
-	}
-	return SavedFunnelOutput{FunnelResult: *res}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).Funnel, mixpanel.FunnelParams{FunnelID: int64(in.FunnelID), FromDate: from, ToDate: to, Unit: in.Unit, On: in.On, Where: in.Where, Length: in.Length, LengthUnit: in.LengthUnit})
+	return SavedFunnelOutput{FunnelResult: res}, err
 }
 
 // LegacyRetentionInput is a legacy retention query.
@@ -384,6 +391,27 @@ type LegacyRetentionOutput struct {
 	paging Paging
 }
 
+// maxPeriodCols caps the period columns of the retention and frequency
+// tables; later periods stay in structuredContent.
+const maxPeriodCols = 12
+
+// cells formats the first width values, blank where a row is shorter.
+func cells(vals []float64, width int, format func(float64) string) []string {
+	out := make([]string, width)
+	for i := range min(width, len(vals)) {
+		out[i] = format(vals[i])
+	}
+	return out
+}
+
+// periodsNote says how many period columns were left out of n.
+func periodsNote(n int) string {
+	if n <= maxPeriodCols {
+		return ""
+	}
+	return fmt.Sprintf("%d later periods not shown as columns; all are in structuredContent.\n", n-maxPeriodCols)
+}
+
 // Text is one row per cohort with its size and retention per period.
 func (o LegacyRetentionOutput) Text() string {
 	r := o.RetentionResult
@@ -391,44 +419,28 @@ func (o LegacyRetentionOutput) Text() string {
 	for _, c := range r.Cohorts {
 		periods = max(periods, len(c.Retention))
 	}
-	periods = min(periods, 12)
+	shown := min(periods, maxPeriodCols)
 	cols := []string{"cohort", "size"}
-	for i := range periods {
+	for i := range shown {
 		cols = append(cols, fmt.Sprintf("%s %d", r.Unit, i+1))
 	}
 	rows := make([][]string, 0, len(r.Cohorts))
 	for _, c := range r.Cohorts {
-		row := []string{c.Date, Num(c.Size)}
-		for i := range periods {
-			cell := ""
-			if i < len(c.Retention) {
-				cell = Pct(c.Retention[i])
-			}
-			row = append(row, cell)
-		}
-		rows = append(rows, row)
+		rows = append(rows, append([]string{c.Date, Num(c.Size)}, cells(c.Retention, shown, Pct)...))
 	}
 	ret := r.ReturnEvent
 	if ret == "" {
 		ret = "any event"
 	}
-	start, end := Page(len(rows), o.paging.Offset, o.paging.rows())
 	title := fmt.Sprintf("Retention of %q then %q by %s, %s to %s", r.BornEvent, ret, r.Unit, r.FromDate, r.ToDate)
-	return Table{Title: title, Columns: cols, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+	return o.paging.table(title, cols, rows) + periodsNote(periods)
 }
 
 func queryLegacyRetention(ctx context.Context, env *Env, in LegacyRetentionInput) (LegacyRetentionOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return LegacyRetentionOutput{}, err
-	}
 	from, to := in.DateRange.resolve(env.Now())
-	res, err := c.Retention(ctx, mixpanel.RetentionParams{BornEvent: in.BornEvent, Event: in.Event, FromDate: from, ToDate: to,
+	res, err := fetch(ctx, env, (*mixpanel.Client).Retention, mixpanel.RetentionParams{BornEvent: in.BornEvent, Event: in.Event, FromDate: from, ToDate: to,
 		RetentionType: in.RetentionType, IntervalCount: in.IntervalCount, Unit: in.Unit, Interval: in.Interval, BornWhere: in.BornWhere, Where: in.Where})
-	if err != nil {
-		return LegacyRetentionOutput{}, err
-	}
-	return LegacyRetentionOutput{RetentionResult: *res, paging: in.Paging}, nil
+	return LegacyRetentionOutput{RetentionResult: res, paging: in.Paging}, err
 }
 
 // EventCountsInput counts several events.
@@ -469,16 +481,9 @@ func (o EventCountsOutput) Text() string {
 }
 
 func queryEventCounts(ctx context.Context, env *Env, in EventCountsInput) (EventCountsOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return EventCountsOutput{}, err
-	}
 	from, to := in.DateRange.resolve(env.Now())
-	res, err := c.EventCounts(ctx, mixpanel.EventCountsParams{Events: in.Events, FromDate: from, ToDate: to, Unit: in.Unit, Type: in.Type})
-	if err != nil {
-		return EventCountsOutput{}, err
-	}
-	return EventCountsOutput{EventCountsResult: *res, paging: in.Paging}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).EventCounts, mixpanel.EventCountsParams{Events: in.Events, FromDate: from, ToDate: to, Unit: in.Unit, Type: in.Type})
+	return EventCountsOutput{EventCountsResult: res, paging: in.Paging}, err
 }
 
 // PropertyCountsInput counts an event per property value.
@@ -521,16 +526,9 @@ func (o PropertyCountsOutput) Text() string {
 }
 
 func queryPropertyCounts(ctx context.Context, env *Env, in PropertyCountsInput) (PropertyCountsOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return PropertyCountsOutput{}, err
-	}
 	from, to := in.DateRange.resolve(env.Now())
-	res, err := c.PropertyCounts(ctx, mixpanel.PropertyCountsParams{Event: in.Event, PropertyName: in.Property, FromDate: from, ToDate: to, Unit: in.Unit, Type: in.Type, Values: in.Values, Limit: in.Top})
-	if err != nil {
-		return PropertyCountsOutput{}, err
-	}
-	return PropertyCountsOutput{PropertyCountsResult: *res, paging: in.Paging}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).PropertyCounts, mixpanel.PropertyCountsParams{Event: in.Event, PropertyName: in.Property, FromDate: from, ToDate: to, Unit: in.Unit, Type: in.Type, Values: in.Values, Limit: in.Top})
+	return PropertyCountsOutput{PropertyCountsResult: res, paging: in.Paging}, err
 }
 
 // FrequencyInput is an addiction query.
@@ -569,43 +567,27 @@ func (o FrequencyOutput) Text() string {
 		width = max(width, len(row))
 	}
 	sort.Strings(dates)
-	width = min(width, 12)
+	shown := min(width, maxPeriodCols)
 	cols := []string{"period"}
-	for i := range width {
+	for i := range shown {
 		cols = append(cols, fmt.Sprintf("%d %s", i+1, r.AddictionUnit))
 	}
 	rows := make([][]string, 0, len(dates))
 	for _, d := range dates {
-		row := []string{d}
-		for i := range width {
-			cell := ""
-			if i < len(r.Data[d]) {
-				cell = Num(r.Data[d][i])
-			}
-			row = append(row, cell)
-		}
-		rows = append(rows, row)
+		rows = append(rows, append([]string{d}, cells(r.Data[d], shown, Num)...))
 	}
 	ev := "any event"
 	if r.Event != nil {
 		ev = fmt.Sprintf("%q", *r.Event)
 	}
-	start, end := Page(len(rows), o.paging.Offset, o.paging.rows())
 	title := fmt.Sprintf("Frequency of %s: users active in N %ss per %s, %s to %s", ev, r.AddictionUnit, r.Unit, r.FromDate, r.ToDate)
-	return Table{Title: title, Columns: cols, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+	return o.paging.table(title, cols, rows) + periodsNote(width)
 }
 
 func queryFrequency(ctx context.Context, env *Env, in FrequencyInput) (FrequencyOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return FrequencyOutput{}, err
-	}
 	from, to := in.DateRange.resolve(env.Now())
-	res, err := c.Frequency(ctx, mixpanel.FrequencyParams{Event: in.Event, FromDate: from, ToDate: to, Unit: in.Unit, AddictionUnit: in.AddictionUnit, Where: in.Where})
-	if err != nil {
-		return FrequencyOutput{}, err
-	}
-	return FrequencyOutput{FrequencyResult: *res, paging: in.Paging}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).Frequency, mixpanel.FrequencyParams{Event: in.Event, FromDate: from, ToDate: to, Unit: in.Unit, AddictionUnit: in.AddictionUnit, Where: in.Where})
+	return FrequencyOutput{FrequencyResult: res, paging: in.Paging}, err
 }
 
 // NumericSegmentationInput segments an event by a numeric property.
@@ -662,18 +644,15 @@ func (o NumericSegmentationOutput) Text() string {
 
 func valuesTable(title, col string, results map[string]float64, p Paging) string {
 	keys := make([]string, 0, len(results))
-	var total float64
-	for k, v := range results {
+	for k := range results {
 		keys = append(keys, k)
-		total += v
 	}
 	sort.Strings(keys)
 	rows := make([][]string, 0, len(keys))
 	for _, k := range keys {
 		rows = append(rows, []string{k, Num(results[k])})
 	}
-	start, end := Page(len(rows), p.Offset, p.rows())
-	return Table{Title: title, Columns: []string{"period", col}, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+	return p.table(title, []string{"period", col}, rows)
 }
 
 func queryNumericSegmentation(ctx context.Context, env *Env, in NumericSegmentationInput) (NumericSegmentationOutput, error) {
@@ -800,18 +779,7 @@ func compactProps(props map[string]any, n int, skip ...string) string {
 }
 
 func queryActivityFeed(ctx context.Context, env *Env, in ActivityFeedInput) (ActivityFeedOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return ActivityFeedOutput{}, err
-	}
-	limit := in.Limit
-	if limit == 0 {
-		limit = feedDefaultLimit
-	}
-	res, err := c.ActivityFeed(ctx, mixpanel.ActivityFeedParams{DistinctIDs: in.DistinctIDs, FromDate: in.FromDate, ToDate: in.ToDate, Limit: limit,
-		IncludeEvents: in.IncludeEvents, ExcludeEvents: in.ExcludeEvents, SentinelEvent: in.SentinelEvent})
-	if err != nil {
-		return ActivityFeedOutput{}, err
-	}
-	return ActivityFeedOutput{ActivityFeedResult: *res}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).ActivityFeed, mixpanel.ActivityFeedParams{DistinctIDs: in.DistinctIDs, FromDate: in.FromDate, ToDate: in.ToDate,
+		Limit: cmp.Or(in.Limit, feedDefaultLimit), IncludeEvents: in.IncludeEvents, ExcludeEvents: in.ExcludeEvents, SentinelEvent: in.SentinelEvent})
+	return ActivityFeedOutput{ActivityFeedResult: res}, err
 }

@@ -237,3 +237,44 @@ func FuzzLegacyInputs(f *testing.F) {
 		}
 	})
 }
+
+// TestLegacyTables checks the matrix renderings: ragged rows leave blank
+// cells, periods past the column cap and rows past the page are announced.
+func TestLegacyTables(t *testing.T) {
+	long := make([]float64, 15)
+	for i := range long {
+		long[i] = float64(15 - i)
+	}
+	tests := []struct {
+		name       string
+		text       string
+		want, omit []string
+	}{
+		{"retention ragged",
+			LegacyRetentionOutput{RetentionResult: mixpanel.RetentionResult{BornEvent: "A", Unit: "day", Cohorts: []mixpanel.CohortInfo{
+				{Date: "2026-11-01", Size: 10, Retention: []float64{0.5, 0.25}},
+				{Date: "2026-11-02", Size: 4, Retention: []float64{0.5}},
+			}}}.Text(),
+			[]string{`Retention of "A" then "any event"`, "| cohort | size | day 1 | day 2 |", "| 2026-11-01 | 10 | 50.0% | 25.0% |", "| 2026-11-02 | 4 | 50.0% |  |"},
+			[]string{"later periods", "more rows"}},
+		{"frequency past the column cap",
+			FrequencyOutput{FrequencyResult: mixpanel.FrequencyResult{Unit: "day", AddictionUnit: "hour", Data: map[string][]float64{"2026-11-01": long}}}.Text(),
+			[]string{"Frequency of any event", "| 12 hour |", "| 2026-11-01 | 15 | 14 |", "3 later periods not shown as columns"},
+			[]string{"| 13 hour |"}},
+		{"paged",
+			FrequencyOutput{FrequencyResult: mixpanel.FrequencyResult{Unit: "day", AddictionUnit: "day", Data: map[string][]float64{"2026-11-01": {1}, "2026-11-02": {2}, "2026-11-03": {3}}},
+				paging: Paging{Limit: 1, Offset: 1}}.Text(),
+			[]string{"| 2026-11-02 | 2 |", "1 more rows (showing 2–2 of 3)"},
+			[]string{"2026-11-01 |", "2026-11-03 |"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, w := range tt.want {
+				assert.Contains(t, tt.text, w)
+			}
+			for _, w := range tt.omit {
+				assert.NotContains(t, tt.text, w)
+			}
+		})
+	}
+}

@@ -111,8 +111,7 @@ func insightsSeriesText(head string, raw json.RawMessage, p Paging) string {
 		}
 	}
 	walk(nil, v)
-	start, end := Page(len(rows), p.Offset, p.rows())
-	return Table{Title: head, Columns: []string{"series / segment / date", "value"}, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+	return p.table(head, []string{"series / segment / date", "value"}, rows)
 }
 
 // flowsText lists each step's nodes with their counts.
@@ -127,21 +126,12 @@ func flowsText(head string, steps []map[string]any, overall float64, p Paging) s
 			rows = append(rows, []string{fmt.Sprint(i + 1), ev, typ, fmt.Sprint(node["totalCount"])})
 		}
 	}
-	start, end := Page(len(rows), p.Offset, p.rows())
-	title := fmt.Sprintf("%s: overall conversion %s", head, Pct(overall))
-	return Table{Title: title, Columns: []string{"step", "event", "type", "count"}, Rows: rows[start:end], Offset: start, Total: len(rows)}.String()
+	return p.table(fmt.Sprintf("%s: overall conversion %s", head, Pct(overall)), []string{"step", "event", "type", "count"}, rows)
 }
 
 func querySavedReport(ctx context.Context, env *Env, in SavedReportInput) (SavedReportOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return SavedReportOutput{}, err
-	}
-	res, err := c.QuerySavedReport(ctx, mixpanel.SavedReportParams{BookmarkID: int64(in.BookmarkID), Type: in.BookmarkType, FromDate: in.FromDate, ToDate: in.ToDate, Now: env.Now()})
-	if err != nil {
-		return SavedReportOutput{}, err
-	}
-	return SavedReportOutput{SavedReportResult: *res, paging: in.Paging}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).QuerySavedReport, mixpanel.SavedReportParams{BookmarkID: int64(in.BookmarkID), Type: in.BookmarkType, FromDate: in.FromDate, ToDate: in.ToDate, Now: env.Now()})
+	return SavedReportOutput{SavedReportResult: res, paging: in.Paging}, err
 }
 
 // SavedFlowsInput names a Flows bookmark.
@@ -173,13 +163,6 @@ func (o SavedFlowsOutput) Text() string {
 }
 
 func querySavedFlows(ctx context.Context, env *Env, in SavedFlowsInput) (SavedFlowsOutput, error) {
-	c, err := env.Client()
-	if err != nil {
-		return SavedFlowsOutput{}, err
-	}
-	res, err := c.QuerySavedFlows(ctx, int64(in.BookmarkID))
-	if err != nil {
-		return SavedFlowsOutput{}, err
-	}
-	return SavedFlowsOutput{FlowsResult: *res, paging: in.Paging}, nil
+	res, err := fetch(ctx, env, (*mixpanel.Client).QuerySavedFlows, int64(in.BookmarkID))
+	return SavedFlowsOutput{FlowsResult: res, paging: in.Paging}, err
 }
