@@ -18,7 +18,7 @@ func kitchenSink(t testing.TB, kind, id string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		input, err := callToInputNamed(spec, engines[kind].positional...)
+		input, err := callToInput(spec, engines[kind].positional...)
 		if err != nil {
 			t.Fatal(err)
 		}

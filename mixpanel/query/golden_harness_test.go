@@ -3,33 +3,70 @@ package query
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
 
-// The harness below runs the cases of testdata/cases.json for one engine.
-// Each engine supplies a goldenBuild that decodes the converted JSON input
-// (see spec_convert_test.go) and builds its params.
+// One runner checks the bookmark params of every engine against the
+// reference's own cases (testdata/cases.json) and, for the engines that
+// have them, this repository's extra specs (testdata/engines/<kind>.json),
+// whose expected params are golden files regenerated only with
+// -update-engines.
 
+var updateEngines = flag.Bool("update-engines", false, "rewrite the golden params of testdata/engines")
+
+// bookmarkCase is one case of cases.json or of an extra file. Source says
+// where an extra case's expected behaviour comes from.
 type bookmarkCase struct {
 	ID            string          `json:"id"`
 	Kind          string          `json:"kind"`
 	Description   string          `json:"description"`
+	Source        string          `json:"source,omitempty"`
 	Spec          json.RawMessage `json:"spec"`
-	Today         string          `json:"today"`
-	Expected      json.RawMessage `json:"expected"`
+	Today         string          `json:"today,omitempty"`
+	Expected      json.RawMessage `json:"expected,omitempty"`
 	ExpectedError *struct {
-		Type  string   `json:"type"`
-		Stage string   `json:"stage"`
 		Rule  string   `json:"rule"`
-		Codes []string `json:"codes"`
-	} `json:"expected_error"`
+		Codes []string `json:"codes,omitempty"`
+	} `json:"expected_error,omitempty"`
 }
 
-// goldenBuild decodes one JSON input and builds its params.
-type goldenBuild func(input []byte, today time.Time) (any, error)
+// engine ties a kind of case to its query type.
+type engine struct {
+	kind string
+	// positional names the builder's leading positional arguments.
+	positional []string
+	build      func(input []byte, today time.Time) (Params, error)
+	// shared is the exact number of cases.json cases of the kind.
+	shared int
+	// total is the least number of shared plus extra cases; 0 means the
+	// kind has no extra file.
+	total int
+}
+
+func buildAs[Q interface {
+	Build(time.Time) (Params, error)
+}](q Q) func([]byte, time.Time) (Params, error) {
+	return func(input []byte, today time.Time) (Params, error) {
+		fresh := reflect.New(reflect.TypeOf(q).Elem()).Interface().(Q)
+		if err := decodeStrict(input, fresh); err != nil {
+			return nil, err
+		}
+		return fresh.Build(today)
+	}
+}
+
+var engines = map[string]engine{
+	"insights":  {"insights", []string{"events"}, buildAs(&InsightsQuery{}), 72, 0},
+	"funnels":   {"funnels", []string{"steps"}, buildAs(&FunnelQuery{}), 33, 40},
+	"retention": {"retention", []string{"born_event", "return_event"}, buildAs(&RetentionQuery{}), 23, 30},
+	"flows":     {"flows", []string{"event"}, buildAs(&FlowQuery{}), 28, 30},
+}
 
 func loadCases(t testing.TB, kind string) []bookmarkCase {
 	t.Helper()
@@ -48,6 +85,21 @@ func loadCases(t testing.TB, kind string) []bookmarkCase {
 		}
 	}
 	return out
+}
+
+// loadExtraCases reads testdata/engines/<kind>.json.
+func loadExtraCases(t *testing.T, kind string) ([]bookmarkCase, string) {
+	t.Helper()
+	path := filepath.Join("testdata", "engines", kind+".json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []bookmarkCase
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return cases, path
 }
 
 // caseToday is the frozen clock of a case, or a fixed date that no case's
@@ -74,52 +126,106 @@ func normalizeJSON(t testing.TB, v any) any {
 	return out
 }
 
-// runBookmarkCases checks every case of kind: valid ones must give the
-// expected params (compared as JSON), invalid ones a *ValidationError whose
-// first rule, and whole code list when the reference gave one, match.
-func runBookmarkCases(t *testing.T, kind, firstArg string, wantCases int, build goldenBuild) {
-	cases := loadCases(t, kind)
-	if len(cases) != wantCases {
-		t.Fatalf("want %d %s cases, got %d", wantCases, kind, len(cases))
+// runGolden checks every case of kind: the shared ones, then the extra
+// ones (rewriting their expected params first under -update-engines).
+func runGolden(t *testing.T, kind string) {
+	e := engines[kind]
+	shared := loadCases(t, kind)
+	if len(shared) != e.shared {
+		t.Fatalf("want %d shared %s cases, got %d", e.shared, kind, len(shared))
 	}
-	for _, c := range cases {
-		t.Run(c.ID, func(t *testing.T) {
-			spec, err := parseOrdered(c.Spec)
+	for _, c := range shared {
+		t.Run(c.ID, func(t *testing.T) { checkCase(t, e, c) })
+	}
+	if e.total == 0 {
+		return
+	}
+	extra, path := loadExtraCases(t, kind)
+	if *updateEngines {
+		for i := range extra {
+			if extra[i].ExpectedError != nil {
+				continue
+			}
+			params, input, err := buildCase(t, e, extra[i])
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%s: %v\ninput: %s", extra[i].ID, err, input)
 			}
-			input, err := callToInput(spec, firstArg)
-			if err != nil {
-				t.Fatalf("convert spec: %v", err)
+			raw, _ := json.Marshal(params)
+			extra[i].Expected = raw
+		}
+		data, err := json.MarshalIndent(extra, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range extra {
+		if c.Source == "" || !strings.HasPrefix(c.ID, "x-"+kind+"-") {
+			t.Errorf("extra case %q needs an id x-%s-NNN and a source note", c.ID, kind)
+		}
+		t.Run(c.ID, func(t *testing.T) { checkCase(t, e, c) })
+	}
+	if total := len(shared) + len(extra); total < e.total {
+		t.Errorf("%s has %d specs, want at least %d", kind, total, e.total)
+	}
+}
+
+// buildCase converts a case's call spec to the tool's JSON input and builds
+// its params.
+func buildCase(t *testing.T, e engine, c bookmarkCase) (Params, []byte, error) {
+	t.Helper()
+	spec, err := parseOrdered(c.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, err := callToInput(spec, e.positional...)
+	if err != nil {
+		t.Fatalf("convert spec: %v", err)
+	}
+	params, err := e.build(input, caseToday(c))
+	return params, input, err
+}
+
+// checkCase wants a valid case's params to equal its expected params (as
+// JSON), and an invalid case to fail with a *ValidationError whose issues
+// all have a message and whose first rule, and whole code list when the
+// case gives one, match. A case without a rule (the reference raised a
+// plain Python error) must still fail validation, never decoding.
+func checkCase(t *testing.T, e engine, c bookmarkCase) {
+	t.Helper()
+	params, input, err := buildCase(t, e, c)
+	if c.ExpectedError != nil {
+		if err == nil {
+			t.Fatalf("%s: want error rule %q, got params\ninput: %s", c.Description, c.ExpectedError.Rule, input)
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("want *ValidationError, got %T: %v", err, err)
+		}
+		if c.ExpectedError.Rule != "" && ve.Issues[0].Rule() != c.ExpectedError.Rule {
+			t.Fatalf("want first rule %q, got %v\ninput: %s", c.ExpectedError.Rule, ve, input)
+		}
+		if c.ExpectedError.Codes != nil && !reflect.DeepEqual(ve.Codes(), c.ExpectedError.Codes) {
+			t.Fatalf("want codes %v, got %v", c.ExpectedError.Codes, ve.Codes())
+		}
+		for _, is := range ve.Issues {
+			if is.Message == "" {
+				t.Fatalf("issue %s has no message", is.Code)
 			}
-			params, err := build(input, caseToday(c))
-			if c.ExpectedError != nil {
-				if err == nil {
-					t.Fatalf("%s: want error rule %q, got params\ninput: %s", c.Description, c.ExpectedError.Rule, input)
-				}
-				var ve *ValidationError
-				if !errors.As(err, &ve) {
-					t.Fatalf("want *ValidationError, got %T: %v", err, err)
-				}
-				if c.ExpectedError.Rule != "" && ve.Issues[0].Rule() != c.ExpectedError.Rule {
-					t.Fatalf("want first rule %q, got %v", c.ExpectedError.Rule, ve)
-				}
-				if c.ExpectedError.Codes != nil && !reflect.DeepEqual(ve.Codes(), c.ExpectedError.Codes) {
-					t.Fatalf("want codes %v, got %v", c.ExpectedError.Codes, ve.Codes())
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("%s: %v\ninput: %s", c.Description, err, input)
-			}
-			var want any
-			if err := json.Unmarshal(c.Expected, &want); err != nil {
-				t.Fatal(err)
-			}
-			if got := normalizeJSON(t, params); !reflect.DeepEqual(got, want) {
-				gb, _ := json.Marshal(got)
-				t.Fatalf("%s\ninput: %s\ngot:  %s\nwant: %s", c.Description, input, gb, c.Expected)
-			}
-		})
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("%s: %v\ninput: %s", c.Description, err, input)
+	}
+	var want any
+	if err := json.Unmarshal(c.Expected, &want); err != nil {
+		t.Fatal(err)
+	}
+	if got := normalizeJSON(t, params); !reflect.DeepEqual(got, want) {
+		gb, _ := json.Marshal(got)
+		t.Fatalf("%s\ninput: %s\ngot:  %s\nwant: %s", c.Description, input, gb, c.Expected)
 	}
 }

@@ -325,13 +325,16 @@ func convFilter(ctor string, v *oval) (any, error) {
 	return addKwargs(o, v)
 }
 
-// callToInput converts a builder call spec into the tool's JSON input; the
-// first positional argument goes to firstArg ("events", "steps", ...).
-func callToInput(spec *oval, firstArg string) ([]byte, error) {
+// callToInput converts a builder call spec into the tool's JSON input; its
+// leading positional arguments go to names ("events"; "born_event",
+// "return_event"; ...).
+func callToInput(spec *oval, names ...string) ([]byte, error) {
 	convErr = nil
 	o := newOut()
-	if a := spec.arg(0); a != nil {
-		o.set(firstArg, convValue(a))
+	for i, n := range names {
+		if a := spec.arg(i); a != nil {
+			o.set(n, convValue(a))
+		}
 	}
 	if _, err := addKwargs(o, spec); err != nil {
 		return nil, err
