@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
@@ -102,17 +103,48 @@ func (o ExportEventsOutput) Text() string {
 	return b.String()
 }
 
-// propCell renders a property value for a table cell, cut to 60 bytes.
+// collect appends streamed items to *items until limit, then stops the
+// stream and sets *capped: the caller asks the stream for one item more than
+// limit, so capped means more matched. Progress goes out every 500 items.
+func collect[T any](ctx context.Context, limit int, msg string, items *[]T, capped *bool) func(T) bool {
+	return func(v T) bool {
+		if len(*items) == limit {
+			*capped = true
+			return false
+		}
+		*items = append(*items, v)
+		if n := len(*items); n%500 == 0 {
+			Progress(ctx, n, limit, msg)
+		}
+		return true
+	}
+}
+
+// propCell renders a property value for a table cell, cut to 60 characters.
 func propCell(v any) string {
-	s, ok := v.(string)
-	if !ok && v != nil {
-		raw, _ := json.Marshal(v)
-		s = string(raw)
+	if v == nil {
+		return ""
 	}
-	if len(s) > 60 {
-		s = s[:57] + "..."
+	return clip(valueText(v), 60)
+}
+
+// valueText is a string as it is and any other value as JSON.
+func valueText(v any) string {
+	if s, ok := v.(string); ok {
+		return s
 	}
-	return s
+	raw, _ := json.Marshal(v)
+	return string(raw)
+}
+
+// clip cuts s to at most n characters, marking the cut with "...", without
+// splitting a UTF-8 sequence.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-3]) + "..."
 }
 
 func exportEvents(ctx context.Context, env *Env, in ExportEventsInput) (ExportEventsOutput, error) {
@@ -123,17 +155,7 @@ func exportEvents(ctx context.Context, env *Env, in ExportEventsInput) (ExportEv
 	from, to := in.DateRange.resolve(env.Now())
 	out := ExportEventsOutput{FromDate: from, ToDate: to, Limit: in.Limit, Events: []mixpanel.ExportEvent{}, columns: in.Properties}
 	// One row more than asked tells whether the export was capped.
-	stats, err := c.ExportEvents(ctx, mixpanel.ExportParams{FromDate: from, ToDate: to, Events: in.Events, Where: in.Where, Limit: in.Limit + 1}, func(e mixpanel.ExportEvent) bool {
-		if len(out.Events) == in.Limit {
-			out.Capped = true
-			return false
-		}
-		out.Events = append(out.Events, e)
-		if n := len(out.Events); n%500 == 0 {
-			Progress(ctx, n, in.Limit, "exporting events")
-		}
-		return true
-	})
+	stats, err := c.ExportEvents(ctx, mixpanel.ExportParams{FromDate: from, ToDate: to, Events: in.Events, Where: in.Where, Limit: in.Limit + 1}, collect(ctx, in.Limit, "exporting events", &out.Events, &out.Capped))
 	if err != nil {
 		return ExportEventsOutput{}, err
 	}
@@ -236,17 +258,7 @@ func exportProfiles(ctx context.Context, env *Env, in ExportProfilesInput) (Expo
 		q.Cohort = &mixpanel.CohortFilter{ID: int64(in.CohortID)}
 	}
 	out := ExportProfilesOutput{Limit: in.Limit, Profiles: []mixpanel.Profile{}, columns: in.Properties}
-	st, err := c.StreamProfiles(ctx, q, func(p mixpanel.Profile) bool {
-		if len(out.Profiles) == in.Limit {
-			out.Capped = true
-			return false
-		}
-		out.Profiles = append(out.Profiles, p)
-		if n := len(out.Profiles); n%500 == 0 {
-			Progress(ctx, n, in.Limit, "exporting profiles")
-		}
-		return true
-	})
+	st, err := c.StreamProfiles(ctx, q, collect(ctx, in.Limit, "exporting profiles", &out.Profiles, &out.Capped))
 	if err != nil {
 		return ExportProfilesOutput{}, fmt.Errorf("export profiles: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
@@ -203,4 +204,38 @@ func BenchmarkExportEventsTool500MB(b *testing.B) {
 	}
 	b.ReportMetric(float64(peakMax)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(written)/(1<<20), "fake-wrote-MiB")
+}
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven char", 10, "eleven ..."},
+		{"ééééééééééé", 10, "ééééééé..."},
+		{"日本語のテキストです長い", 8, "日本語のテ..."},
+	}
+	for _, tt := range tests {
+		got := clip(tt.in, tt.n)
+		assert.Equal(t, tt.want, got, tt.in)
+		assert.True(t, utf8.ValidString(got), tt.in)
+	}
+	assert.Equal(t, "", propCell(nil))
+	assert.Equal(t, `{"a":1}`, propCell(map[string]any{"a": 1}))
+	assert.Equal(t, "a="+strings.Repeat("é", 37)+"...", compactProps(map[string]any{"a": strings.Repeat("é", 50)}, 4))
+}
+
+func TestCollect(t *testing.T) {
+	var items []int
+	capped := false
+	keep := collect(context.Background(), 2, "test", &items, &capped)
+	assert.True(t, keep(1))
+	assert.True(t, keep(2))
+	assert.False(t, capped, "limit reached but nothing more seen yet")
+	assert.False(t, keep(3))
+	assert.True(t, capped)
+	assert.Equal(t, []int{1, 2}, items)
 }

@@ -758,19 +758,7 @@ func compactProps(props map[string]any, n int, skip ...string) string {
 	sort.Strings(keys)
 	parts := make([]string, 0, min(n, len(keys)))
 	for _, k := range keys[:min(n, len(keys))] {
-		v := props[k]
-		var s string
-		switch t := v.(type) {
-		case string:
-			s = t
-		default:
-			raw, _ := json.Marshal(t)
-			s = string(raw)
-		}
-		if len(s) > 40 {
-			s = s[:37] + "..."
-		}
-		parts = append(parts, k+"="+s)
+		parts = append(parts, k+"="+clip(valueText(props[k]), 40))
 	}
 	if len(keys) > n {
 		parts = append(parts, fmt.Sprintf("+%d more", len(keys)-n))
