@@ -1,12 +1,14 @@
 package mixpanel
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,7 +55,7 @@ type legacySeries struct {
 // Segmentation counts one event over time, optionally segmented by a property.
 func (c *Client) Segmentation(ctx context.Context, p SegmentationParams) (*SegmentationResult, error) {
 	q := url.Values{"event": {p.Event}, "from_date": {p.FromDate}, "to_date": {p.ToDate}}
-	p.Unit = orDefault(p.Unit, "day")
+	p.Unit = cmp.Or(p.Unit, "day")
 	q.Set("unit", p.Unit)
 	setIf(q, "type", p.Type)
 	on := OnExpression(p.On)
@@ -63,7 +65,7 @@ func (c *Client) Segmentation(ctx context.Context, p SegmentationParams) (*Segme
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/segmentation", Query: q}, &raw); err != nil {
 		return nil, fmt.Errorf("segmentation of %q: %w", p.Event, err)
 	}
-	res := &SegmentationResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, Unit: p.Unit, Series: nonNilSeries(raw.Data.Values)}
+	res := &SegmentationResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, Unit: p.Unit, Series: nonNil(raw.Data.Values)}
 	if p.On != "" {
 		res.SegmentProperty = &p.On
 	}
@@ -166,7 +168,7 @@ func ParseLegacyFunnel(raw json.RawMessage) (*FunnelResult, error) {
 		count float64
 	}
 	var steps []agg
-	for _, date := range sortedKeys(body.Data) {
+	for _, date := range slices.Sorted(maps.Keys(body.Data)) {
 		var day map[string]json.RawMessage
 		if json.Unmarshal(body.Data[date], &day) != nil {
 			continue
@@ -259,7 +261,7 @@ func (c *Client) Retention(ctx context.Context, p RetentionParams) (*RetentionRe
 	if p.IntervalCount > 0 {
 		q.Set("interval_count", strconv.Itoa(p.IntervalCount))
 	}
-	p.Unit = orDefault(p.Unit, "day")
+	p.Unit = cmp.Or(p.Unit, "day")
 	if p.Interval > 1 {
 		q.Set("interval", strconv.Itoa(p.Interval))
 	} else {
@@ -292,7 +294,7 @@ func ParseLegacyRetention(raw json.RawMessage) ([]CohortInfo, error) {
 		return nil, &APIError{Kind: KindResponse, Path: "/retention", Message: "unexpected answer: " + err.Error()}
 	}
 	out := []CohortInfo{}
-	for _, date := range sortedKeys(body) {
+	for _, date := range slices.Sorted(maps.Keys(body)) {
 		var lc legacyCohort
 		if json.Unmarshal(body[date], &lc) != nil {
 			continue
@@ -328,13 +330,13 @@ type EventCountsResult struct {
 // EventCounts counts several events over time.
 func (c *Client) EventCounts(ctx context.Context, p EventCountsParams) (*EventCountsResult, error) {
 	events, _ := json.Marshal(p.Events)
-	p.Unit, p.Type = orDefault(p.Unit, "day"), orDefault(p.Type, "general")
+	p.Unit, p.Type = cmp.Or(p.Unit, "day"), cmp.Or(p.Type, "general")
 	q := url.Values{"event": {string(events)}, "type": {p.Type}, "unit": {p.Unit}, "from_date": {p.FromDate}, "to_date": {p.ToDate}}
 	var raw legacySeries
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/events", Query: q}, &raw); err != nil {
 		return nil, fmt.Errorf("event counts: %w", err)
 	}
-	return &EventCountsResult{Events: p.Events, FromDate: p.FromDate, ToDate: p.ToDate, Unit: p.Unit, Type: p.Type, Series: nonNilSeries(raw.Data.Values)}, nil
+	return &EventCountsResult{Events: p.Events, FromDate: p.FromDate, ToDate: p.ToDate, Unit: p.Unit, Type: p.Type, Series: nonNil(raw.Data.Values)}, nil
 }
 
 // PropertyCountsParams are the arguments of PropertyCounts.
@@ -362,7 +364,7 @@ type PropertyCountsResult struct {
 
 // PropertyCounts counts an event over time per value of one property.
 func (c *Client) PropertyCounts(ctx context.Context, p PropertyCountsParams) (*PropertyCountsResult, error) {
-	p.Unit, p.Type = orDefault(p.Unit, "day"), orDefault(p.Type, "general")
+	p.Unit, p.Type = cmp.Or(p.Unit, "day"), cmp.Or(p.Type, "general")
 	q := url.Values{"event": {p.Event}, "name": {p.PropertyName}, "type": {p.Type}, "unit": {p.Unit}, "from_date": {p.FromDate}, "to_date": {p.ToDate}}
 	if len(p.Values) > 0 {
 		v, _ := json.Marshal(p.Values)
@@ -375,7 +377,7 @@ func (c *Client) PropertyCounts(ctx context.Context, p PropertyCountsParams) (*P
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/events/properties", Query: q}, &raw); err != nil {
 		return nil, fmt.Errorf("property counts of %q on %q: %w", p.PropertyName, p.Event, err)
 	}
-	return &PropertyCountsResult{Event: p.Event, PropertyName: p.PropertyName, FromDate: p.FromDate, ToDate: p.ToDate, Unit: p.Unit, Type: p.Type, Series: nonNilSeries(raw.Data.Values)}, nil
+	return &PropertyCountsResult{Event: p.Event, PropertyName: p.PropertyName, FromDate: p.FromDate, ToDate: p.ToDate, Unit: p.Unit, Type: p.Type, Series: nonNil(raw.Data.Values)}, nil
 }
 
 // FrequencyParams are the arguments of Frequency.
@@ -403,7 +405,7 @@ type FrequencyResult struct {
 
 // Frequency runs the addiction report: how many periods users were active in.
 func (c *Client) Frequency(ctx context.Context, p FrequencyParams) (*FrequencyResult, error) {
-	p.Unit, p.AddictionUnit = orDefault(p.Unit, "day"), orDefault(p.AddictionUnit, "hour")
+	p.Unit, p.AddictionUnit = cmp.Or(p.Unit, "day"), cmp.Or(p.AddictionUnit, "hour")
 	q := url.Values{"from_date": {p.FromDate}, "to_date": {p.ToDate}, "unit": {p.Unit}, "addiction_unit": {p.AddictionUnit}}
 	setIf(q, "event", p.Event)
 	setIf(q, "where", p.Where)
@@ -471,7 +473,7 @@ type NumericAverageResult struct {
 }
 
 func (p *NumericParams) query(withType bool) url.Values {
-	p.Unit = orDefault(p.Unit, "day")
+	p.Unit = cmp.Or(p.Unit, "day")
 	p.On = OnExpression(p.On)
 	q := url.Values{"event": {p.Event}, "from_date": {p.FromDate}, "to_date": {p.ToDate}, "on": {p.On}, "unit": {p.Unit}}
 	if withType {
@@ -489,7 +491,7 @@ func (c *Client) NumericBuckets(ctx context.Context, p NumericParams) (*NumericB
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/segmentation/numeric", Query: q}, &raw); err != nil {
 		return nil, fmt.Errorf("numeric segmentation of %q: %w", p.Event, err)
 	}
-	return &NumericBucketResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, PropertyExpr: p.On, Unit: p.Unit, Series: nonNilSeries(raw.Data.Values)}, nil
+	return &NumericBucketResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, PropertyExpr: p.On, Unit: p.Unit, Series: nonNil(raw.Data.Values)}, nil
 }
 
 type numericResults struct {
@@ -505,7 +507,7 @@ func (c *Client) NumericSum(ctx context.Context, p NumericParams) (*NumericSumRe
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/segmentation/sum", Query: q}, &raw); err != nil {
 		return nil, fmt.Errorf("sum of %s on %q: %w", p.On, p.Event, err)
 	}
-	return &NumericSumResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, PropertyExpr: p.On, Unit: p.Unit, Results: nonNilMap(raw.Results), ComputedAt: raw.ComputedAt}, nil
+	return &NumericSumResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, PropertyExpr: p.On, Unit: p.Unit, Results: nonNil(raw.Results), ComputedAt: raw.ComputedAt}, nil
 }
 
 // NumericAverage averages a numeric property per time unit.
@@ -515,7 +517,7 @@ func (c *Client) NumericAverage(ctx context.Context, p NumericParams) (*NumericA
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/segmentation/average", Query: q}, &raw); err != nil {
 		return nil, fmt.Errorf("average of %s on %q: %w", p.On, p.Event, err)
 	}
-	return &NumericAverageResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, PropertyExpr: p.On, Unit: p.Unit, Results: nonNilMap(raw.Results)}, nil
+	return &NumericAverageResult{Event: p.Event, FromDate: p.FromDate, ToDate: p.ToDate, PropertyExpr: p.On, Unit: p.Unit, Results: nonNil(raw.Results)}, nil
 }
 
 // ActivityFeedParams are the arguments of ActivityFeed. Without dates the
@@ -647,32 +649,11 @@ func setIf(q url.Values, k, v string) {
 	}
 }
 
-func orDefault(v, d string) string {
-	if v == "" {
-		return d
-	}
-	return v
-}
-
-func nonNilSeries(m map[string]map[string]float64) map[string]map[string]float64 {
+// nonNil turns a nil map into an empty one: results encode {} rather than
+// null, which their output schemas require.
+func nonNil[M ~map[K]V, K comparable, V any](m M) M {
 	if m == nil {
-		return map[string]map[string]float64{}
+		return M{}
 	}
 	return m
-}
-
-func nonNilMap(m map[string]float64) map[string]float64 {
-	if m == nil {
-		return map[string]float64{}
-	}
-	return m
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -220,7 +222,7 @@ func (c *Client) QuerySavedFlows(ctx context.Context, bookmarkID int64) (*FlowsR
 // by date ("$average" and similar keys are skipped).
 func keyRange[V any](m map[string]V) (string, string) {
 	var lo, hi string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if strings.HasPrefix(k, "$") {
 			continue
 		}
