@@ -548,3 +548,38 @@ func BenchmarkFetchReplay(b *testing.B) {
 		}
 	}
 }
+
+func TestSignReplaysSensitiveDataBodies(t *testing.T) {
+	for _, body := range []string{
+		`{"error":"SESSION_RECORDING_SENSITIVE_DATA","status":"error"}`,
+		`{"error":["SESSION_RECORDING_SENSITIVE_DATA"],"status":"error"}`,
+		`{"error":{"code":"SESSION_RECORDING_SENSITIVE_DATA","message":"no access"},"status":"error"}`,
+		`SESSION_RECORDING_SENSITIVE_DATA`,
+	} {
+		t.Run(body, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Fail(mixpaneltest.Failure{Path: mixpaneltest.AppPrefix + "/projects/12345/replays/sign/bulk", Status: http.StatusForbidden, Body: body})
+			_, err := srv.Client(t).SignReplays(context.Background(), []string{mixpaneltest.ReplayLogin}, "prod")
+			var access *mixpanel.ReplayAccessError
+			require.ErrorAs(t, err, &access)
+		})
+	}
+}
+
+// TestReplaysWithPinnedWorkspace: discovery carries the workspace (its
+// data view applies); signing and business context stay project-level.
+func TestReplaysWithPinnedWorkspace(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	cfg := srv.Config()
+	cfg.WorkspaceID = mixpaneltest.WorkspaceID
+	c, err := mixpanel.New(cfg)
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, _, err = c.FetchReplay(ctx, mixpaneltest.ReplayRage, mixpanel.FetchOptions{})
+	require.NoError(t, err)
+	_, err = c.GetBusinessContext(ctx, mixpanel.LevelProject, 0)
+	require.NoError(t, err)
+	assert.Equal(t, mixpaneltest.WorkspaceID, srv.LastRequest(t, mixpaneltest.QueryPrefix+"/insights").Query.Get("workspace_id"))
+	srv.LastRequest(t, mixpaneltest.AppPrefix+"/projects/12345/replays/sign/bulk")
+	srv.LastRequest(t, mixpaneltest.AppPrefix+"/projects/12345/business-context")
+}
