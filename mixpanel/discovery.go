@@ -620,7 +620,7 @@ func (c *Client) Cohorts(ctx context.Context) ([]SavedCohort, error) {
 	}
 	out, err := DecodeCohortList(raw)
 	if err != nil {
-		return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodPost, Path: "/cohorts/list", Message: err.Error()}
+		return nil, badAnswer(http.MethodPost, "/cohorts/list", err.Error())
 	}
 	return out, nil
 }
@@ -684,7 +684,7 @@ func (c *Client) ListBookmarks(ctx context.Context, typ string) ([]BookmarkInfo,
 	}
 	out, err := DecodeBookmarkList(raw)
 	if err != nil {
-		return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodGet, Path: path, Message: err.Error()}
+		return nil, badAnswer(http.MethodGet, path, err.Error())
 	}
 	return out, nil
 }
@@ -838,6 +838,12 @@ func (w lexiconSchemaWire) convert() LexiconSchema {
 	return LexiconSchema{EntityType: w.EntityType, Name: w.Name, SchemaJSON: def}
 }
 
+// badAnswer is the error for a 2xx answer whose body is not the shape
+// expected: Mixpanel accepted the request, so retrying it will not help.
+func badAnswer(method, path, msg string) *APIError {
+	return &APIError{Kind: KindResponse, Status: http.StatusOK, Method: method, Path: path, Message: msg}
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -858,7 +864,7 @@ func (c *Client) LexiconSchemas(ctx context.Context, entityType string) ([]Lexic
 	}
 	out, err := DecodeLexiconSchemas(raw)
 	if err != nil {
-		return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodGet, Path: path, Message: err.Error()}
+		return nil, badAnswer(http.MethodGet, path, err.Error())
 	}
 	return out, nil
 }
@@ -898,7 +904,7 @@ func (c *Client) LexiconSchema(ctx context.Context, entityType, name string) (Le
 	}
 	s, err := decodeOneLexiconSchema(UnwrapResults(raw), entityType, name)
 	if err != nil {
-		return LexiconSchema{}, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodGet, Path: path, Message: err.Error()}
+		return LexiconSchema{}, badAnswer(http.MethodGet, path, err.Error())
 	}
 	return s, nil
 }
@@ -1145,7 +1151,7 @@ func (c *Client) perEventRelationships(ctx context.Context, scope string, events
 			Properties []json.RawMessage `json:"properties"`
 		}
 		if err := json.Unmarshal(UnwrapResults(raw), &rows); err != nil {
-			return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodGet, Path: "/data_definitions/events", Message: "unexpected answer: " + err.Error()}
+			return nil, badAnswer(http.MethodGet, "/data_definitions/events", "unexpected answer: "+err.Error())
 		}
 		for _, row := range rows {
 			if row.Name == "" {

@@ -161,7 +161,7 @@ func ParseLegacyFunnel(raw json.RawMessage) (*FunnelResult, error) {
 		Data map[string]json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, &APIError{Kind: KindResponse, Path: "/funnels", Message: "unexpected answer: " + err.Error()}
+		return nil, badAnswer(http.MethodGet, "/funnels", "unexpected answer: "+err.Error())
 	}
 	type agg struct {
 		event string
@@ -291,7 +291,7 @@ type legacyCohort struct {
 func ParseLegacyRetention(raw json.RawMessage) ([]CohortInfo, error) {
 	var body map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &body); err != nil {
-		return nil, &APIError{Kind: KindResponse, Path: "/retention", Message: "unexpected answer: " + err.Error()}
+		return nil, badAnswer(http.MethodGet, "/retention", "unexpected answer: "+err.Error())
 	}
 	out := []CohortInfo{}
 	for _, date := range slices.Sorted(maps.Keys(body)) {

@@ -124,6 +124,7 @@ func TestParseLegacyFunnel(t *testing.T) {
 	}
 	_, err := mixpanel.ParseLegacyFunnel(json.RawMessage(`[1]`))
 	assert.True(t, mixpanel.IsKind(err, mixpanel.KindResponse))
+	assert.Contains(t, err.Error(), "mixpanel GET /funnels: 200 OK: unexpected answer")
 }
 
 func TestParseLegacyRetention(t *testing.T) {

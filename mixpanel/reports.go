@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -171,7 +172,7 @@ func (c *Client) savedRetention(ctx context.Context, id string) (*SavedReportRes
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, &APIError{Kind: KindResponse, Method: "GET", Path: "/retention", Message: "expected a JSON object"}
+		return nil, badAnswer(http.MethodGet, "/retention", "expected a JSON object")
 	}
 	res := &SavedReportResult{Headers: []string{"$retention"}, Series: raw}
 	res.FromDate, res.ToDate = keyRange(top)

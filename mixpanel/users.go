@@ -265,7 +265,7 @@ func (c *Client) ProfileStatsAggregate(ctx context.Context, q StatsQuery) (*User
 		return nil, fmt.Errorf("profile aggregate %s: %w", q.Action, err)
 	}
 	if len(raw.Results) == 0 {
-		return nil, fmt.Errorf("profile aggregate %s: %w", q.Action, &APIError{Kind: KindResponse, Method: http.MethodPost, Path: "/stats", Message: `the answer has no "results"`})
+		return nil, fmt.Errorf("profile aggregate %s: %w", q.Action, badAnswer(http.MethodPost, "/stats", `the answer has no "results"`))
 	}
 	segmented := len(q.SegmentByCohorts) > 0
 	res := &UserQueryResult{Mode: "aggregate", AggregateData: raw.Results, ComputedAt: raw.ComputedAt,
