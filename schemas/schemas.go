@@ -99,11 +99,14 @@ func build(t reflect.Type, strict bool) (json.RawMessage, error) {
 // objectSchemas rewrites the boolean schema true ("any value", which the
 // reflector emits for json.RawMessage) as {}: MCP clients validate tool
 // definitions with schemas that expect every property schema to be an
-// object.
+// object. A default is a value, not a schema: "default": true stays.
 func objectSchemas(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
+			if k == "default" {
+				continue
+			}
 			if b, ok := x.(bool); ok && b && k != "additionalProperties" {
 				v[k] = map[string]any{}
 				continue

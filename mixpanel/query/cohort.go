@@ -44,10 +44,8 @@ func (c CohortRef) MarshalJSON() ([]byte, error) {
 // shape is described once, on build_cohort_definition, to keep query
 // schemas small.
 func (CohortRef) JSONSchema() *jsonschema.Schema {
-	return oneOf("Saved cohort id, or an inline definition",
-		&jsonschema.Schema{Type: "integer", Examples: []any{123}},
-		&jsonschema.Schema{Type: "object", Description: "Inline definition {\"all_of\"|\"any_of\": [criteria]}, the input of build_cohort_definition"},
-	)
+	return union("Saved cohort id, or an inline definition {all_of|any_of: [criteria]} as build_cohort_definition takes", 123,
+		typed("integer"), typed("object"))
 }
 
 // checkCohortArgs is the reference's _validate_cohort_args, shared by
@@ -182,9 +180,8 @@ func (CohortCriteria) JSONSchema() *jsonschema.Schema {
 
 // JSONSchema describes an item of a definition.
 func (CohortItem) JSONSchema() *jsonschema.Schema {
-	return oneOf("A criterion, or a nested {all_of|any_of}",
-		CohortCriteria{}.JSONSchema(),
-		&jsonschema.Schema{Type: "object", Description: "Nested definition {\"all_of\": [...]} or {\"any_of\": [...]}"})
+	return union("A criterion, or a nested {all_of|any_of: [...]}", nil,
+		CohortCriteria{}.JSONSchema(), typed("object"))
 }
 
 var propertyOperatorMap = map[string]string{

@@ -452,25 +452,27 @@ func FilterEntry(f Filter, path string) (map[string]any, error) {
 	return rf.Entry(), nil
 }
 
-// filterSchemaShape is Filter as the model sees it; inner list_contains
-// filters are described rather than recursed into.
+// filterSchemaShape is Filter as the model sees it: one plain field per
+// key, whatever its Go representation.
 type filterSchemaShape struct {
-	Property     PropertyRef    `json:"property,omitempty" jsonschema:"description=Property to test (not for in_cohort/not_in_cohort)"`
+	Property     PropertyRef    `json:"property,omitempty"`
 	Operator     string         `json:"operator" jsonschema:"enum=equals,enum=not_equals,enum=contains,enum=not_contains,enum=starts_with,enum=ends_with,enum=is_set,enum=is_not_set,enum=greater_than,enum=less_than,enum=at_least,enum=at_most,enum=between,enum=not_between,enum=is_true,enum=is_false,enum=on,enum=not_on,enum=before,enum=since,enum=in_the_last,enum=not_in_the_last,enum=in_the_next,enum=date_between,enum=date_not_between,enum=list_contains,enum=in_cohort,enum=not_in_cohort"`
 	Value        any            `json:"value,omitempty" jsonschema:"description=equals/not_equals: string or list; contains etc.: string; numbers: number; between: [min\\,max]; dates: YYYY-MM-DD; date_between: [from\\,to]; in_the_last etc.: count with unit"`
-	Unit         string         `json:"unit,omitempty" jsonschema:"enum=hour,enum=day,enum=week,enum=month,description=Unit for in_the_last/not_in_the_last/in_the_next"`
+	Unit         string         `json:"unit,omitempty" jsonschema:"enum=hour,enum=day,enum=week,enum=month,description=For in_the_last/not_in_the_last/in_the_next"`
 	ResourceType string         `json:"resource_type,omitempty" jsonschema:"enum=events,enum=people,default=events"`
-	Cohort       CohortRef      `json:"cohort,omitempty" jsonschema:"description=in_cohort/not_in_cohort: saved cohort id or inline definition"`
-	Name         string         `json:"name,omitempty" jsonschema:"description=Cohort display name"`
-	Filters      []any          `json:"filters,omitempty" jsonschema:"description=list_contains: inner filters (same shape) on the list items' sub-properties"`
-	Equals       map[string]any `json:"equals,omitempty" jsonschema:"description=list_contains shorthand: map of sub-property to string or list of strings"`
+	Cohort       CohortRef      `json:"cohort,omitempty"`
+	Name         string         `json:"name,omitempty" jsonschema:"description=Cohort label"`
+	Filters      []any          `json:"filters,omitempty"`
+	Equals       map[string]any `json:"equals,omitempty" jsonschema:"description=list_contains shorthand: sub-property to string or list"`
 	Quantifier   string         `json:"quantifier,omitempty" jsonschema:"enum=any,enum=all,default=any"`
 }
 
-// JSONSchema describes the filter object without recursing into itself.
+// JSONSchema describes the filter object; list_contains's inner filters
+// refer back to the same definition.
 func (Filter) JSONSchema() *jsonschema.Schema {
 	s := inlineObject[filterSchemaShape]()
-	s.Description = "Filter; operator names the condition"
+	s.Description = "operator names the condition"
+	s.Properties.Set("filters", filters("list_contains: filters on the items' sub-properties"))
 	s.Examples = []any{map[string]any{"property": "country", "operator": "equals", "value": []any{"US"}}}
 	return s
 }

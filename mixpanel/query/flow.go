@@ -14,22 +14,22 @@ import (
 // FlowQuery is the reference's Workspace.query_flow: the paths users take
 // before and after anchor events.
 type FlowQuery struct {
-	Event                FlowStepList `json:"event" jsonschema:"description=Anchor event(s): event names or FlowStep objects"`
+	Event                FlowStepList `json:"event"`
 	Forward              *Number      `json:"forward,omitempty" jsonschema:"default=3,description=Steps to trace after each anchor (0-5) unless the step sets its own"`
 	Reverse              *Number      `json:"reverse,omitempty" jsonschema:"default=0,description=Steps to trace before each anchor (0-5) unless the step sets its own"`
 	FromDate             *string      `json:"from_date,omitempty" jsonschema:"description=Start YYYY-MM-DD (to_date defaults to today)"`
 	ToDate               *string      `json:"to_date,omitempty" jsonschema:"description=End YYYY-MM-DD (needs from_date)"`
 	Last                 *Int         `json:"last,omitempty" jsonschema:"default=30,description=Relative range in days when no dates are given"`
-	ConversionWindow     *Int         `json:"conversion_window,omitempty" jsonschema:"default=7,description=Window for the path, in conversion_window_unit"`
+	ConversionWindow     *Int         `json:"conversion_window,omitempty" jsonschema:"default=7,description=Path window in conversion_window_unit"`
 	ConversionWindowUnit string       `json:"conversion_window_unit,omitempty" jsonschema:"enum=day,enum=week,enum=month,enum=session,default=day"`
 	CountType            string       `json:"count_type,omitempty" jsonschema:"enum=unique,enum=total,enum=session,default=unique,description=session needs a 1-session window"`
 	Cardinality          *Int         `json:"cardinality,omitempty" jsonschema:"default=3,description=Top paths or events shown per step (1-50)"`
 	CollapseRepeated     bool         `json:"collapse_repeated,omitempty" jsonschema:"description=Merge consecutive repeats of an event"`
 	HiddenEvents         []string     `json:"hidden_events,omitempty" jsonschema:"description=Events left out of the paths"`
 	Mode                 string       `json:"mode,omitempty" jsonschema:"enum=sankey,enum=paths,enum=tree,default=sankey,description=sankey: step graph; paths: top paths; tree: prefix trees"`
-	Where                StepFilters  `json:"where,omitempty" jsonschema:"description=Property filters, and at most one in_cohort/not_in_cohort filter"`
+	Where                StepFilters  `json:"where,omitempty" jsonschema:"description=All must match; at most one in_cohort/not_in_cohort"`
 	DataGroupID          *Int         `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group id"`
-	Segments             GroupList    `json:"segments,omitempty" jsonschema:"description=Breakdown of the flow"`
+	Segments             GroupList    `json:"segments,omitempty"`
 	Exclusions           []string     `json:"exclusions,omitempty" jsonschema:"description=Events excluded from the paths"`
 }
 
@@ -37,13 +37,13 @@ type FlowQuery struct {
 // session anchor. Filters here must have a legacy form (no starts_with,
 // ends_with, in_the_next, list_contains or cohort filters).
 type FlowStep struct {
-	Event             string      `json:"event" jsonschema:"description=Anchor event name ($session_start / $session_end with session_event)"`
-	Forward           *Number     `json:"forward,omitempty" jsonschema:"description=Steps after this anchor (0-5); default the query's forward"`
-	Reverse           *Number     `json:"reverse,omitempty" jsonschema:"description=Steps before this anchor (0-5); default the query's reverse"`
+	Event             string      `json:"event" jsonschema:"description=$session_start/$session_end with session_event"`
+	Forward           *Number     `json:"forward,omitempty" jsonschema:"description=Steps after this anchor (0-5); default the query's"`
+	Reverse           *Number     `json:"reverse,omitempty" jsonschema:"description=Steps before this anchor (0-5); default the query's"`
 	Label             *string     `json:"label,omitempty"`
 	Filters           StepFilters `json:"filters,omitempty"`
 	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
-	SessionEvent      *string     `json:"session_event,omitempty" jsonschema:"enum=start,enum=end,description=Anchor on session start/end (event must be $session_start/$session_end)"`
+	SessionEvent      *string     `json:"session_event,omitempty" jsonschema:"enum=start,enum=end,description=Anchor on session start/end"`
 }
 
 // FlowStepList is one anchor or a list; each is an event name or FlowStep.
@@ -80,10 +80,9 @@ func (l *FlowStepList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and FlowStep objects, one or a list.
 func (FlowStepList) JSONSchema() *jsonschema.Schema {
-	step := inlineObject[FlowStep]()
-	step.Examples = []any{map[string]any{"event": "Purchase", "reverse": 3, "forward": 0}}
-	return listOf("Anchor events: names or FlowStep objects",
-		oneOf("Event name or FlowStep", &jsonschema.Schema{Type: "string", Examples: []any{"Signup"}}, step))
+	return listOf("Anchor events", union("Event name or FlowStep {event}",
+		map[string]any{"event": "Purchase", "reverse": 3, "forward": 0},
+		typed("string"), inlineObject[FlowStep]()))
 }
 
 // Defaults and limits of the reference's query_flow.

@@ -15,11 +15,11 @@ import (
 // user must complete within a conversion window.
 type FunnelQuery struct {
 	Steps                FunnelStepList      `json:"steps"`
-	ConversionWindow     *Number             `json:"conversion_window,omitempty" jsonschema:"default=14,description=Time allowed from the first step to the last, in conversion_window_unit"`
+	ConversionWindow     *Number             `json:"conversion_window,omitempty" jsonschema:"default=14,description=Time from the first step to the last in conversion_window_unit"`
 	ConversionWindowUnit string              `json:"conversion_window_unit,omitempty" jsonschema:"enum=second,enum=minute,enum=hour,enum=day,enum=week,enum=month,enum=session,default=day"`
 	Order                string              `json:"order,omitempty" jsonschema:"enum=loose,enum=any,default=loose,description=loose: steps in order with other events between; any: any order"`
 	Math                 string              `json:"math,omitempty" jsonschema:"enum=conversion_rate_unique,enum=conversion_rate_total,enum=conversion_rate_session,enum=unique,enum=total,enum=average,enum=median,enum=min,enum=max,enum=p25,enum=p75,enum=p90,enum=p99,enum=histogram,default=conversion_rate_unique"`
-	MathProperty         *string             `json:"math_property,omitempty" jsonschema:"description=Numeric property for average/median/min/max/p25-p99/histogram (optional sum for total)"`
+	MathProperty         *string             `json:"math_property,omitempty" jsonschema:"description=Numeric property for the property math (optional for total: sums it)"`
 	FromDate             *string             `json:"from_date,omitempty" jsonschema:"description=Start YYYY-MM-DD (to_date defaults to today)"`
 	ToDate               *string             `json:"to_date,omitempty" jsonschema:"description=End YYYY-MM-DD (needs from_date)"`
 	Last                 *Int                `json:"last,omitempty" jsonschema:"default=30,description=Relative range in days when no dates are given"`
@@ -37,25 +37,25 @@ type FunnelQuery struct {
 // FunnelStep is one step: an event with an optional label, filters and
 // order override. A bare event name is the same as {"event": name}.
 type FunnelStep struct {
-	Event             string      `json:"event" jsonschema:"description=Event name"`
-	Label             *string     `json:"label,omitempty" jsonschema:"description=Display name of the step"`
-	Filters           StepFilters `json:"filters,omitempty" jsonschema:"description=Filters on this step's event"`
+	Event             string      `json:"event"`
+	Label             *string     `json:"label,omitempty" jsonschema:"description=Display name"`
+	Filters           StepFilters `json:"filters,omitempty"`
 	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
-	Order             *string     `json:"order,omitempty" jsonschema:"enum=loose,enum=any,description=Overrides the funnel's order for this step"`
+	Order             *string     `json:"order,omitempty" jsonschema:"enum=loose,enum=any,description=Overrides the funnel's order"`
 }
 
 // Exclusion drops users who did an event between two steps (0-based,
 // inclusive); without to_step it runs to the last step.
 type Exclusion struct {
-	Event    string `json:"event" jsonschema:"description=Event that disqualifies a user"`
-	FromStep *Int   `json:"from_step,omitempty" jsonschema:"default=0,description=First step (0-based) of the range"`
-	ToStep   *Int   `json:"to_step,omitempty" jsonschema:"description=Last step (0-based) of the range; default the last step"`
+	Event    string `json:"event"`
+	FromStep *Int   `json:"from_step,omitempty" jsonschema:"default=0,description=0-based first step of the range"`
+	ToStep   *Int   `json:"to_step,omitempty" jsonschema:"description=0-based last step; default the last"`
 }
 
 // HoldingConstant counts a conversion only when a property keeps one value
 // across all steps.
 type HoldingConstant struct {
-	Property     string `json:"property" jsonschema:"description=Property that must not change between steps"`
+	Property     string `json:"property"`
 	ResourceType string `json:"resource_type,omitempty" jsonschema:"enum=events,enum=people,default=events"`
 }
 
@@ -104,13 +104,11 @@ func (l *FunnelStepList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// JSONSchema describes a list of names and FunnelStep objects, listing the
-// step shape once (a single item is accepted but not advertised).
+// JSONSchema describes a list of names and FunnelStep objects.
 func (FunnelStepList) JSONSchema() *jsonschema.Schema {
-	step := inlineObject[FunnelStep]()
-	step.Examples = []any{map[string]any{"event": "Purchase", "label": "Bought", "filters": []any{map[string]any{"property": "amount", "operator": "greater_than", "value": 50}}}}
-	return listOf("Funnel steps in order (2-100): event names or FunnelStep objects",
-		oneOf("Event name or FunnelStep", &jsonschema.Schema{Type: "string", Examples: []any{"Signup"}}, step))
+	return listOf("Steps in order (2-100)", union("Event name or FunnelStep {event}",
+		map[string]any{"event": "Purchase", "label": "Bought", "filters": []any{map[string]any{"property": "amount", "operator": "greater_than", "value": 50}}},
+		typed("string"), inlineObject[FunnelStep]()))
 }
 
 // StepFilters are the filters of one step or event: a list of filters (a
@@ -129,13 +127,7 @@ func (s *StepFilters) UnmarshalJSON(b []byte) error {
 
 // JSONSchema is a list of Filter.
 func (StepFilters) JSONSchema() *jsonschema.Schema {
-	return listOf("Filters (all must match, or any with filters_combinator any)", Filter{}.JSONSchema())
-}
-
-// listOf is a list schema that accepts one item too; unlike oneOrMany it
-// spells the item out once, which keeps nested step schemas small.
-func listOf(desc string, item *jsonschema.Schema) *jsonschema.Schema {
-	return &jsonschema.Schema{Description: desc, Type: "array", Items: item}
+	return filters("All must match (any with filters_combinator any)")
 }
 
 // ExclusionList is one exclusion or a list; a bare event name excludes it
@@ -169,10 +161,9 @@ func (l *ExclusionList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and Exclusion objects, one or a list.
 func (ExclusionList) JSONSchema() *jsonschema.Schema {
-	ex := inlineObject[Exclusion]()
-	ex.Examples = []any{map[string]any{"event": "Refund", "from_step": 1, "to_step": 2}}
-	return listOf("Events that disqualify a user: a name (whole funnel) or an Exclusion (step range)",
-		oneOf("Event name or Exclusion", &jsonschema.Schema{Type: "string"}, ex))
+	return listOf("Events that disqualify a user", union("Event name (whole funnel) or Exclusion {event} over a step range",
+		map[string]any{"event": "Refund", "from_step": 1, "to_step": 2},
+		typed("string"), inlineObject[Exclusion]()))
 }
 
 // HoldingConstantList is one property or a list (at most 3).
@@ -205,8 +196,8 @@ func (l *HoldingConstantList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and HoldingConstant objects, one or a list.
 func (HoldingConstantList) JSONSchema() *jsonschema.Schema {
-	return listOf("Properties held constant across steps (max 3): names (event properties) or objects",
-		oneOf("Property name or HoldingConstant", &jsonschema.Schema{Type: "string", Examples: []any{"platform"}}, inlineObject[HoldingConstant]()))
+	return listOf("Properties that must keep one value across steps (max 3)", union("Event property name or HoldingConstant {property}", "platform",
+		typed("string"), inlineObject[HoldingConstant]()))
 }
 
 func (q *FunnelQuery) window() (int64, bool) {

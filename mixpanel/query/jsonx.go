@@ -8,8 +8,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/invopop/jsonschema"
 )
 
 // Number is a JSON number kept exactly as it was written, so 15 stays 15
@@ -47,11 +45,13 @@ func (n Number) MarshalJSON() ([]byte, error) {
 	return []byte(n), nil
 }
 
-// JSONSchema shows a plain number; numeric strings are accepted quietly.
-func (Number) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "number"} }
+// JSONSchemaAlias shows a plain number, inline so that a field's default
+// and bounds stay next to it; numeric strings are accepted quietly.
+func (Number) JSONSchemaAlias() any { return float64(0) }
 
-// JSONSchema shows a plain integer; "42" is accepted quietly.
-func (Int) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "integer"} }
+// JSONSchemaAlias shows a plain integer, inline like Number's; "42" is
+// accepted quietly.
+func (Int) JSONSchemaAlias() any { return int64(0) }
 
 // Float is the number's value.
 func (n Number) Float() float64 {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/invopop/jsonschema"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // FilterList is one Filter or a list of them.
@@ -28,7 +30,7 @@ func (l *FilterList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema accepts one filter or a list.
 func (FilterList) JSONSchema() *jsonschema.Schema {
-	return oneOrMany("One filter or a list (all must match)", Filter{}.JSONSchema())
+	return filters("All must match")
 }
 
 // resolveAll resolves every filter; a nil result means an issue.
@@ -101,15 +103,9 @@ func (e EventItem) MarshalJSON() ([]byte, error) {
 
 // JSONSchema offers the four forms.
 func (EventItem) JSONSchema() *jsonschema.Schema {
-	m := inlineObject[Metric]()
-	m.Properties.Set("filters", looseFilterList("Filters on this metric only"))
-	m.Examples = []any{map[string]any{"event": "Purchase", "math": "average", "property": "amount"}}
-	c := inlineObject[CohortMetric]()
-	c.Examples = []any{map[string]any{"cohort": 123, "name": "Power Users"}}
-	f := inlineObject[Formula]()
-	f.Examples = []any{map[string]any{"expression": "(B / A) * 100", "label": "Conversion %"}}
-	return oneOf("Event name (takes the top-level math), Metric, CohortMetric or Formula",
-		&jsonschema.Schema{Type: "string", Examples: []any{"Signup"}}, m, c, f)
+	return union("Event name (uses the top-level math), Metric {event}, CohortMetric {cohort} or Formula {expression}",
+		map[string]any{"event": "Purchase", "math": "average", "property": "amount"},
+		typed("string"), inlineObject[Metric](), inlineObject[CohortMetric](), inlineObject[Formula]())
 }
 
 // EventList is one event item or a list of them.
@@ -133,7 +129,7 @@ func (l *EventList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema accepts one item or a list.
 func (EventList) JSONSchema() *jsonschema.Schema {
-	return oneOrMany("What to measure: one item or a list; formula letters A, B, ... refer to non-formula items in order", EventItem{}.JSONSchema())
+	return listOf("What to measure; formula letters A, B, ... are the non-formula items in order", EventItem{}.JSONSchema())
 }
 
 // GroupItem is one breakdown: a property name, a GroupBy, a
@@ -196,14 +192,9 @@ func (g GroupItem) MarshalJSON() ([]byte, error) {
 
 // JSONSchema offers the four forms.
 func (GroupItem) JSONSchema() *jsonschema.Schema {
-	gb := inlineObject[GroupBy]()
-	gb.Examples = []any{map[string]any{"property": "amount", "property_type": "number", "bucket_size": 50, "bucket_min": 0, "bucket_max": 500}}
-	cb := inlineObject[CohortBreakdown]()
-	cb.Examples = []any{map[string]any{"cohort": 123, "name": "Power Users"}}
-	fb := inlineObject[FrequencyBreakdown]()
-	fb.Examples = []any{map[string]any{"event": "Purchase", "bucket_max": 20}}
-	return oneOf("Property name (string breakdown), GroupBy, CohortBreakdown or FrequencyBreakdown",
-		&jsonschema.Schema{Type: "string", Examples: []any{"country"}}, gb, cb, fb)
+	return union("Property name, GroupBy {property}, CohortBreakdown {cohort} or FrequencyBreakdown {event}",
+		map[string]any{"property": "amount", "property_type": "number", "bucket_size": 50, "bucket_min": 0, "bucket_max": 500},
+		typed("string"), inlineObject[GroupBy](), inlineObject[CohortBreakdown](), inlineObject[FrequencyBreakdown]())
 }
 
 // GroupList is one breakdown or a list of them.
@@ -227,7 +218,7 @@ func (l *GroupList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema accepts one item or a list.
 func (GroupList) JSONSchema() *jsonschema.Schema {
-	return oneOrMany("Breakdown: one or a list", GroupItem{}.JSONSchema())
+	return listOf("Breakdowns", GroupItem{}.JSONSchema())
 }
 
 // WhereItem is one global filter: a Filter or a FrequencyFilter.
@@ -269,10 +260,9 @@ func (w WhereItem) MarshalJSON() ([]byte, error) {
 
 // JSONSchema offers a Filter or a FrequencyFilter.
 func (WhereItem) JSONSchema() *jsonschema.Schema {
-	ff := inlineObject[FrequencyFilter]()
-	ff.Properties.Set("event_filters", looseFilterList("Filters on the counted event"))
-	ff.Examples = []any{map[string]any{"event": "Purchase", "value": 3, "operator": "is at least", "date_range_value": 30, "date_range_unit": "day"}}
-	return oneOf("Filter, or FrequencyFilter (users who did event N times)", Filter{}.JSONSchema(), ff)
+	return union("Filter, or FrequencyFilter {event, value}: users who did event N times",
+		map[string]any{"event": "Purchase", "value": 3, "operator": "is at least", "date_range_value": 30, "date_range_unit": "day"},
+		schemas.Ref[Filter](), inlineObject[FrequencyFilter]())
 }
 
 // WhereList is one global filter or a list of them (all must match).
@@ -296,5 +286,5 @@ func (l *WhereList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema accepts one item or a list.
 func (WhereList) JSONSchema() *jsonschema.Schema {
-	return oneOrMany("Global filters: one or a list (AND)", WhereItem{}.JSONSchema())
+	return listOf("Filters; all must match", WhereItem{}.JSONSchema())
 }

@@ -21,7 +21,7 @@ type PropertyRef struct {
 
 // CustomPropertyRef points at a saved custom property by id.
 type CustomPropertyRef struct {
-	ID Int `json:"custom_property_id" jsonschema:"description=Id of a saved custom property"`
+	ID Int `json:"custom_property_id"`
 }
 
 // InlineCustomProperty computes a property at query time from a formula
@@ -86,15 +86,12 @@ func (p PropertyRef) MarshalJSON() ([]byte, error) {
 func (PropertyRef) JSONSchema() *jsonschema.Schema {
 	inline := &jsonschema.Schema{
 		Type:        "object",
-		Description: "Inline custom property: formula over letters A-Z; inputs maps each letter to {name, type (string|number|boolean|datetime|list), resource_type (event|user)}, or numeric maps letters to number property names; optional property_type and resource_type (events|people)",
+		Description: "Inline custom property: formula over letters A-Z; inputs maps each letter to {name, type (string|number|boolean|datetime|list), resource_type (event|user)}, or numeric maps letters to number properties; optional property_type, resource_type (events|people)",
 		Required:    []string{"formula"},
-		Examples:    []any{map[string]any{"formula": "A * B", "numeric": map[string]any{"A": "price", "B": "quantity"}}},
 	}
-	return oneOf("Property: a name, a saved custom property, or an inline one",
-		&jsonschema.Schema{Type: "string", Examples: []any{"country"}},
-		inlineObject[CustomPropertyRef](),
-		inline,
-	)
+	return union("Property name, saved custom property or inline custom property",
+		map[string]any{"formula": "A * B", "numeric": map[string]any{"A": "price", "B": "quantity"}},
+		typed("string"), inlineObject[CustomPropertyRef](), inline)
 }
 
 // IsCustom reports whether the property is a saved or inline custom property.

@@ -17,13 +17,13 @@ type RetentionQuery struct {
 	ReturnEvent         RetentionEventRef `json:"return_event"`
 	RetentionUnit       string            `json:"retention_unit,omitempty" jsonschema:"enum=day,enum=week,enum=month,default=week,description=Length of one retention bucket"`
 	Alignment           string            `json:"alignment,omitempty" jsonschema:"enum=birth,enum=interval_start,default=birth,description=birth: buckets start at each user's born event; interval_start: at calendar periods"`
-	BucketSizes         []Number          `json:"bucket_sizes,omitempty" jsonschema:"description=Custom bucket boundaries in retention units, strictly ascending positive integers, e.g. [1, 3, 7, 14]"`
+	BucketSizes         []Number          `json:"bucket_sizes,omitempty" jsonschema:"description=Custom bucket boundaries in retention units: ascending positive integers such as [1\\, 3\\, 7\\, 14]"`
 	Math                string            `json:"math,omitempty" jsonschema:"enum=retention_rate,enum=unique,enum=total,enum=average,default=retention_rate"`
 	FromDate            *string           `json:"from_date,omitempty" jsonschema:"description=Start YYYY-MM-DD (to_date defaults to today)"`
 	ToDate              *string           `json:"to_date,omitempty" jsonschema:"description=End YYYY-MM-DD (needs from_date)"`
 	Last                *Int              `json:"last,omitempty" jsonschema:"default=30,description=Relative range in days when no dates are given"`
 	Unit                string            `json:"unit,omitempty" jsonschema:"enum=day,enum=week,enum=month,default=day,description=Cohort granularity"`
-	GroupBy             GroupList         `json:"group_by,omitempty" jsonschema:"description=Breakdown; cohort breakdowns cannot be mixed with property breakdowns"`
+	GroupBy             GroupList         `json:"group_by,omitempty" jsonschema:"description=Cohort and property breakdowns cannot be mixed"`
 	Where               WhereList         `json:"where,omitempty"`
 	Mode                string            `json:"mode,omitempty" jsonschema:"enum=curve,enum=trends,enum=table,default=curve"`
 	UnboundedMode       *string           `json:"unbounded_mode,omitempty" jsonschema:"enum=none,enum=carry_back,enum=carry_forward,enum=consecutive_forward,description=How returns count across unbounded buckets"`
@@ -34,8 +34,8 @@ type RetentionQuery struct {
 
 // RetentionEvent is a born or return event with optional filters.
 type RetentionEvent struct {
-	Event             string      `json:"event" jsonschema:"description=Event name"`
-	Filters           StepFilters `json:"filters,omitempty" jsonschema:"description=Filters on this event"`
+	Event             string      `json:"event"`
+	Filters           StepFilters `json:"filters,omitempty"`
 	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
 }
 
@@ -64,8 +64,9 @@ func (r RetentionEventRef) MarshalJSON() ([]byte, error) { return json.Marshal(r
 
 // JSONSchema offers an event name or a RetentionEvent.
 func (RetentionEventRef) JSONSchema() *jsonschema.Schema {
-	return oneOf("Event name or RetentionEvent (event with filters)",
-		&jsonschema.Schema{Type: "string", Examples: []any{"Signup"}}, inlineObject[RetentionEvent]())
+	return union("Event name, or {event, filters}",
+		map[string]any{"event": "Purchase", "filters": []any{map[string]any{"property": "plan", "operator": "equals", "value": "pro"}}},
+		typed("string"), inlineObject[RetentionEvent]())
 }
 
 const maxRetentionBuckets = 730

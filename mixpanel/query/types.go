@@ -8,25 +8,25 @@ import (
 // Metric is one event measured with its own aggregation, the reference's
 // Metric. Unlike a bare event name it ignores the query-level math.
 type Metric struct {
-	Event             string       `json:"event" jsonschema:"description=Event name"`
+	Event             string       `json:"event"`
 	Math              string       `json:"math,omitempty" jsonschema:"enum=total,enum=unique,enum=cumulative_unique,enum=sessions,enum=dau,enum=wau,enum=mau,enum=average,enum=median,enum=min,enum=max,enum=p25,enum=p75,enum=p90,enum=p99,enum=percentile,enum=histogram,enum=unique_values,enum=most_frequent,enum=first_value,enum=multi_attribution,enum=numeric_summary,default=total"`
-	Property          *PropertyRef `json:"property,omitempty" jsonschema:"description=Property for property math (average\\, median\\, percentile\\, ...; total sums it)"`
+	Property          *PropertyRef `json:"property,omitempty"`
 	PerUser           *string      `json:"per_user,omitempty" jsonschema:"enum=total,enum=average,enum=min,enum=max,enum=unique_values,description=Aggregate per user first (needs property)"`
-	PercentileValue   *Number      `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile\\, e.g. 95"`
+	PercentileValue   *Number      `json:"percentile_value,omitempty" jsonschema:"description=For math percentile\\, e.g. 95"`
 	Filters           FilterList   `json:"filters,omitempty"`
 	FiltersCombinator string       `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
-	SegmentMethod     *string      `json:"segment_method,omitempty" jsonschema:"enum=all,enum=first,description=first: count only each user's first qualifying event"`
+	SegmentMethod     *string      `json:"segment_method,omitempty" jsonschema:"enum=all,enum=first,description=first: only each user's first event counts"`
 }
 
 // CohortMetric measures the size of a saved cohort over time.
 type CohortMetric struct {
-	Cohort CohortRef `json:"cohort" jsonschema:"description=Saved cohort id"`
+	Cohort CohortRef `json:"cohort"`
 	Name   *string   `json:"name,omitempty" jsonschema:"description=Series label"`
 }
 
 // Formula combines the non-formula event items by letter (A is the first).
 type Formula struct {
-	Expression string  `json:"expression" jsonschema:"description=Formula over letters A\\, B\\, ...\\, e.g. (B / A) * 100"`
+	Expression string  `json:"expression" jsonschema:"description=Over letters A\\, B\\, ...\\, e.g. (B / A) * 100"`
 	Label      *string `json:"label,omitempty"`
 }
 
@@ -36,10 +36,10 @@ type Formula struct {
 type GroupBy struct {
 	Property     PropertyRef `json:"property"`
 	PropertyType string      `json:"property_type,omitempty" jsonschema:"enum=string,enum=number,enum=boolean,enum=datetime,default=string"`
-	BucketSize   *Number     `json:"bucket_size,omitempty" jsonschema:"description=Numeric bucket width (property_type number\\, with bucket_min and bucket_max)"`
+	BucketSize   *Number     `json:"bucket_size,omitempty" jsonschema:"description=Bucket width for property_type number (with bucket_min/bucket_max)"`
 	BucketMin    *Number     `json:"bucket_min,omitempty"`
 	BucketMax    *Number     `json:"bucket_max,omitempty"`
-	Sub          *string     `json:"sub,omitempty" jsonschema:"description=List-item breakdown: sub-property of the list's objects"`
+	Sub          *string     `json:"sub,omitempty" jsonschema:"description=Breaks a list of objects down by this sub-property"`
 	SubType      string      `json:"sub_type,omitempty" jsonschema:"enum=string,enum=number,enum=boolean,enum=datetime,default=string"`
 }
 
@@ -52,7 +52,7 @@ type CohortBreakdown struct {
 
 // FrequencyBreakdown segments users by how often they did an event.
 type FrequencyBreakdown struct {
-	Event      string  `json:"event" jsonschema:"description=Event whose per-user count segments users"`
+	Event      string  `json:"event" jsonschema:"description=Segments users by how often they did it"`
 	BucketSize *Int    `json:"bucket_size,omitempty" jsonschema:"default=1"`
 	BucketMin  *Int    `json:"bucket_min,omitempty" jsonschema:"default=0"`
 	BucketMax  *Int    `json:"bucket_max,omitempty" jsonschema:"default=10"`
@@ -64,7 +64,7 @@ type FrequencyFilter struct {
 	Event          string     `json:"event"`
 	Value          Number     `json:"value" jsonschema:"description=Threshold count"`
 	Operator       string     `json:"operator,omitempty" jsonschema:"enum=is at least,enum=is at most,enum=is greater than,enum=is less than,enum=is equal to,default=is at least"`
-	DateRangeValue *Int       `json:"date_range_value,omitempty" jsonschema:"description=Look-back window size (with date_range_unit)"`
+	DateRangeValue *Int       `json:"date_range_value,omitempty" jsonschema:"description=Look-back window in date_range_unit"`
 	DateRangeUnit  *string    `json:"date_range_unit,omitempty" jsonschema:"enum=day,enum=week,enum=month"`
 	EventFilters   FilterList `json:"event_filters,omitempty"`
 	Label          *string    `json:"label,omitempty"`
