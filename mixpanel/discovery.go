@@ -614,15 +614,7 @@ type SavedCohort struct {
 // Cohorts lists the saved cohorts, sorted by name. Mixpanel serves this
 // read as a POST without a body, so it is marked safe to repeat.
 func (c *Client) Cohorts(ctx context.Context) ([]SavedCohort, error) {
-	raw, err := c.Raw(ctx, Request{Family: Query, Method: http.MethodPost, Path: "/cohorts/list", Safe: true, Cacheable: true})
-	if err != nil {
-		return nil, fmt.Errorf("list cohorts: %w", err)
-	}
-	out, err := DecodeCohortList(raw)
-	if err != nil {
-		return nil, badAnswer(http.MethodPost, "/cohorts/list", err.Error())
-	}
-	return out, nil
+	return rawDecoded(ctx, c, Request{Family: Query, Method: http.MethodPost, Path: "/cohorts/list", Safe: true, Cacheable: true}, "list cohorts", DecodeCohortList)
 }
 
 // DecodeCohortList decodes /cohorts/list, where is_visible is 0/1 (or a
@@ -677,16 +669,7 @@ func (c *Client) ListBookmarks(ctx context.Context, typ string) ([]BookmarkInfo,
 	if typ != "" {
 		q.Set("type", typ)
 	}
-	path := "/projects/" + url.PathEscape(pid) + "/bookmarks"
-	raw, err := c.Raw(ctx, Request{Family: App, Path: path, Query: q, Cacheable: true})
-	if err != nil {
-		return nil, fmt.Errorf("list bookmarks: %w", err)
-	}
-	out, err := DecodeBookmarkList(raw)
-	if err != nil {
-		return nil, badAnswer(http.MethodGet, path, err.Error())
-	}
-	return out, nil
+	return rawDecoded(ctx, c, Request{Family: App, Path: "/projects/" + url.PathEscape(pid) + "/bookmarks", Query: q, Cacheable: true}, "list bookmarks", DecodeBookmarkList)
 }
 
 // DecodeBookmarkList accepts every shape the bookmarks list comes in:
@@ -844,6 +827,21 @@ func badAnswer(method, path, msg string) *APIError {
 	return &APIError{Kind: KindResponse, Status: http.StatusOK, Method: method, Path: path, Message: msg}
 }
 
+// rawDecoded sends req and decodes the body with decode: a failed request
+// is wrapped with what, a body decode rejects is a badAnswer.
+func rawDecoded[T any](ctx context.Context, c *Client, req Request, what string, decode func([]byte) (T, error)) (T, error) {
+	var zero T
+	raw, err := c.Raw(ctx, req)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	out, err := decode(raw)
+	if err != nil {
+		return zero, badAnswer(req.method(), req.Path, err.Error())
+	}
+	return out, nil
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""
@@ -858,15 +856,7 @@ func (c *Client) LexiconSchemas(ctx context.Context, entityType string) ([]Lexic
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.Raw(ctx, Request{Family: App, Path: path, Cacheable: true})
-	if err != nil {
-		return nil, fmt.Errorf("list Lexicon schemas: %w", err)
-	}
-	out, err := DecodeLexiconSchemas(raw)
-	if err != nil {
-		return nil, badAnswer(http.MethodGet, path, err.Error())
-	}
-	return out, nil
+	return rawDecoded(ctx, c, Request{Family: App, Path: path, Cacheable: true}, "list Lexicon schemas", DecodeLexiconSchemas)
 }
 
 // DecodeLexiconSchemas decodes a schemas list (inside the App envelope or
@@ -898,15 +888,10 @@ func (c *Client) LexiconSchema(ctx context.Context, entityType, name string) (Le
 	if err != nil {
 		return LexiconSchema{}, err
 	}
-	raw, err := c.Raw(ctx, Request{Family: App, Path: path, Query: url.Values{"entity_name": {name}}})
-	if err != nil {
-		return LexiconSchema{}, fmt.Errorf("get Lexicon schema %s %q: %w", entityType, name, err)
-	}
-	s, err := decodeOneLexiconSchema(UnwrapResults(raw), entityType, name)
-	if err != nil {
-		return LexiconSchema{}, badAnswer(http.MethodGet, path, err.Error())
-	}
-	return s, nil
+	return rawDecoded(ctx, c, Request{Family: App, Path: path, Query: url.Values{"entity_name": {name}}}, fmt.Sprintf("get Lexicon schema %s %q", entityType, name),
+		func(raw []byte) (LexiconSchema, error) {
+			return decodeOneLexiconSchema(UnwrapResults(raw), entityType, name)
+		})
 }
 
 // decodeOneLexiconSchema accepts the full entry, a one-entry list, or the

@@ -777,3 +777,36 @@ func BenchmarkBuildSchemaGraph(b *testing.B) {
 		}
 	}
 }
+
+// TestListsRejectWrongShapes checks that a 200 whose body is not the list
+// expected is a response error naming the request, not a decode panic or
+// an empty list.
+func TestListsRejectWrongShapes(t *testing.T) {
+	schemasPath := mixpaneltest.AppPrefix + "/projects/" + mixpaneltest.ProjectID + "/schemas"
+	tests := []struct {
+		name, method, path, want string
+		call                     func(context.Context, *mixpanel.Client) error
+	}{
+		{"cohorts", http.MethodPost, mixpaneltest.QueryPrefix + "/cohorts/list", "mixpanel POST /cohorts/list: 200 OK: decode cohorts",
+			func(ctx context.Context, c *mixpanel.Client) error { _, err := c.Cohorts(ctx); return err }},
+		{"bookmarks", http.MethodGet, mixpaneltest.AppPrefix + "/projects/" + mixpaneltest.ProjectID + "/bookmarks", "/bookmarks: 200 OK: bookmarks: expected a list",
+			func(ctx context.Context, c *mixpanel.Client) error { _, err := c.ListBookmarks(ctx, ""); return err }},
+		{"schemas", http.MethodGet, schemasPath, "/schemas: 200 OK: decode Lexicon schemas",
+			func(ctx context.Context, c *mixpanel.Client) error { _, err := c.LexiconSchemas(ctx, ""); return err }},
+		{"one schema", http.MethodGet, schemasPath + "/event", "/schemas/event: 200 OK: decode Lexicon schema",
+			func(ctx context.Context, c *mixpanel.Client) error {
+				_, err := c.LexiconSchema(ctx, "event", "Purchase")
+				return err
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Respond(tt.method, tt.path, http.StatusOK, `{"status":"ok","results":"not a list"}`)
+			err := tt.call(context.Background(), srv.Client(t))
+			require.Error(t, err)
+			assert.True(t, mixpanel.IsKind(err, mixpanel.KindResponse), "%v", err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
