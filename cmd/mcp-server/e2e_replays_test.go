@@ -3,41 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
-
-// startStdioLogged is startStdio with the binary's stderr (its log)
-// captured and the client started, so that OnNotification handlers (which
-// Client.Start wires to the transport) see progress notifications.
-func startStdioLogged(t *testing.T, env []string, stderr *syncBuffer, args ...string) *client.Client {
-	t.Helper()
-	bin := binary(t)
-	tr := transport.NewStdioWithOptions(bin, nil, args,
-		transport.WithCommandFunc(func(ctx context.Context, command string, _ []string, args []string) (*exec.Cmd, error) {
-			cmd := exec.CommandContext(ctx, command, args...)
-			cmd.Env = env
-			return cmd, nil
-		}),
-		transport.WithCommandStderrWriter(stderr))
-	require.NoError(t, tr.Start(context.Background()))
-	c := client.NewClient(tr)
-	t.Cleanup(func() { c.Close() })
-	require.NoError(t, c.Start(context.Background()))
-	initialize(t, c)
-	return c
-}
 
 func readResource(t *testing.T, c *client.Client, uri string) (string, error) {
 	t.Helper()
@@ -104,7 +81,7 @@ func TestE2EResources(t *testing.T) {
 func TestE2EReplays(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	var stderr syncBuffer
-	c := startStdioLogged(t, append(fakeEnv(t, srv), "MCP_LOG_LEVEL=debug"), &stderr)
+	c := startStdioCapture(t, append(fakeEnv(t, srv), "MCP_LOG_LEVEL=debug"), &stderr)
 	var results []string
 	keep := func(res *mcp.CallToolResult) string {
 		raw, err := json.Marshal(res)

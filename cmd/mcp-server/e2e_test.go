@@ -67,6 +67,7 @@ func fakeEnv(t *testing.T, srv *mixpaneltest.Server) []string {
 		"MP_ENGAGE_URL="+cfg.EngageURL,
 		"MP_APP_URL="+cfg.AppURL,
 		"MP_QUERY_HOURLY_LIMIT=-1",
+		"MP_CACHE_TTL=0", // every call reaches the fake, as the tests expect
 	)
 }
 
@@ -85,14 +86,24 @@ func cleanEnv(t *testing.T) []string {
 // and returns an initialized client.
 func startStdio(t *testing.T, env []string, args ...string) *client.Client {
 	t.Helper()
+	return startStdioCapture(t, env, nil, args...)
+}
+
+// startStdioCapture is startStdio that also captures the binary's stderr
+// (its log) in stderr when it is not nil.
+func startStdioCapture(t *testing.T, env []string, stderr io.Writer, args ...string) *client.Client {
+	t.Helper()
 	bin := binary(t)
-	tr := transport.NewStdioWithOptions(bin, nil, args, transport.WithCommandFunc(func(ctx context.Context, command string, _ []string, args []string) (*exec.Cmd, error) {
+	opts := []transport.StdioOption{transport.WithCommandFunc(func(ctx context.Context, command string, _ []string, args []string) (*exec.Cmd, error) {
 		cmd := exec.CommandContext(ctx, command, args...)
 		cmd.Env = env
 		return cmd, nil
-	}))
-	require.NoError(t, tr.Start(context.Background()))
-	c := client.NewClient(tr)
+	})}
+	if stderr != nil {
+		opts = append(opts, transport.WithCommandStderrWriter(stderr))
+	}
+	c := client.NewClient(transport.NewStdioWithOptions(bin, nil, args, opts...))
+	require.NoError(t, c.Start(context.Background())) // also routes notifications to OnNotification
 	t.Cleanup(func() { c.Close() })
 	initialize(t, c)
 	return c
