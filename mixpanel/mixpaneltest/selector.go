@@ -1,6 +1,7 @@
 package mixpaneltest
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -347,23 +348,15 @@ func compare(op string, a, b any) bool {
 	}
 	if x, ok := toNum(a); ok {
 		if y, ok := toNum(b); ok {
-			switch op {
-			case "==":
-				return x == y
-			case "!=":
-				return x != y
-			case ">":
-				return x > y
-			case "<":
-				return x < y
-			case ">=":
-				return x >= y
-			case "<=":
-				return x <= y
-			}
+			return ordered(op, x, y)
 		}
 	}
-	x, y := fmt.Sprint(a), fmt.Sprint(b)
+	return ordered(op, fmt.Sprint(a), fmt.Sprint(b))
+}
+
+// ordered applies a comparison operator: numbers compare as numbers, all
+// else as the text of the value.
+func ordered[T cmp.Ordered](op string, x, y T) bool {
 	switch op {
 	case "==":
 		return x == y

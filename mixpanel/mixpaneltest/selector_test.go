@@ -23,6 +23,10 @@ func TestSelector(t *testing.T) {
 		{`number(properties["n"]) == 5`, true},
 		{`properties["missing"] == "x"`, false},
 		{`properties["missing"] != "x"`, true},
+		{`properties["plan"] > "free" and properties["plan"] >= "pro" and properties["plan"] <= "pro"`, true},
+		{`properties["plan"] < "free"`, false},
+		{`properties["n"] != 5 or properties["n"] > 10 or properties["n"] < 5 or properties["n"] >= 6`, false},
+		{`properties["n"] == "5"`, true},
 	}
 	for _, tt := range tests {
 		sel, err := ParseSelector(tt.src)
