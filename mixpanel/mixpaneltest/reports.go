@@ -17,29 +17,34 @@ func init() {
 	})
 }
 
-// bookmark finds a bookmark by the id parameter, answering 400 or 404.
-func (s *Server) bookmark(w http.ResponseWriter, raw string) (Bookmark, bool) {
+// bookmark finds a bookmark by the bookmark_id parameter, of type typ
+// unless typ is "", answering 400 or 404 the way Mixpanel does.
+func (s *Server) bookmark(w http.ResponseWriter, raw, typ string) (Bookmark, bool) {
+	if raw == "" {
+		WriteJSON(w, http.StatusBadRequest, errorBody("'bookmark_id' is a required parameter"))
+		return Bookmark{}, false
+	}
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil {
 		WriteJSON(w, http.StatusBadRequest, errorBody("bookmark_id must be an integer, got "+strconv.Quote(raw)))
 		return Bookmark{}, false
 	}
 	for _, b := range s.Data.Bookmarks {
-		if b.ID == id {
-			return b, true
+		if b.ID != id {
+			continue
 		}
+		if typ != "" && b.Type != typ {
+			WriteJSON(w, http.StatusBadRequest, errorBody(fmt.Sprintf("bookmark %d is a %s report, not %s", b.ID, b.Type, typ)))
+			return Bookmark{}, false
+		}
+		return b, true
 	}
 	WriteJSON(w, http.StatusNotFound, errorBody(fmt.Sprintf("bookmark %d not found", id)))
 	return Bookmark{}, false
 }
 
 func (s *Server) savedInsights(w http.ResponseWriter, r *http.Request) {
-	raw := r.URL.Query().Get("bookmark_id")
-	if raw == "" {
-		WriteJSON(w, http.StatusBadRequest, errorBody("'bookmark_id' is a required parameter"))
-		return
-	}
-	b, ok := s.bookmark(w, raw)
+	b, ok := s.bookmark(w, r.URL.Query().Get("bookmark_id"), "")
 	if !ok {
 		return
 	}
@@ -62,12 +67,8 @@ func (s *Server) savedInsights(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) savedRetention(w http.ResponseWriter, raw string) {
-	b, ok := s.bookmark(w, raw)
+	b, ok := s.bookmark(w, raw, "retention")
 	if !ok {
-		return
-	}
-	if b.Type != "retention" {
-		WriteJSON(w, http.StatusBadRequest, errorBody(fmt.Sprintf("bookmark %d is a %s report, not retention", b.ID, b.Type)))
 		return
 	}
 	today := s.Data.Today()
@@ -76,21 +77,12 @@ func (s *Server) savedRetention(w http.ResponseWriter, raw string) {
 
 func (s *Server) savedFlows(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	raw := q.Get("bookmark_id")
-	if raw == "" {
-		WriteJSON(w, http.StatusBadRequest, errorBody("'bookmark_id' is a required parameter"))
-		return
-	}
-	if qt := q.Get("query_type"); qt != "flows_sankey" && qt != "flows_top_paths" && qt != "flows" {
+	if qt := q.Get("query_type"); q.Get("bookmark_id") != "" && qt != "flows_sankey" && qt != "flows_top_paths" && qt != "flows" {
 		WriteJSON(w, http.StatusBadRequest, errorBody("query_type must be flows_sankey, flows_top_paths or flows"))
 		return
 	}
-	b, ok := s.bookmark(w, raw)
+	b, ok := s.bookmark(w, q.Get("bookmark_id"), "flows")
 	if !ok {
-		return
-	}
-	if b.Type != "flows" {
-		WriteJSON(w, http.StatusBadRequest, errorBody(fmt.Sprintf("bookmark %d is a %s report, not flows", b.ID, b.Type)))
 		return
 	}
 	node := func(event, typ string, count int, edges ...map[string]any) map[string]any {
