@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"regexp"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -67,13 +67,11 @@ const (
 	discMaxSample        = 500
 )
 
-var discDayRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
 func checkDay(field, v string) error {
 	if v == "" {
 		return nil
 	}
-	if _, err := time.Parse(time.DateOnly, v); err != nil || !discDayRe.MatchString(v) {
+	if _, err := time.Parse(time.DateOnly, v); err != nil || !dayRe.MatchString(v) {
 		return fmt.Errorf("%s: must be a date YYYY-MM-DD such as \"2026-01-31\" (got %q)", field, v)
 	}
 	return nil
@@ -140,14 +138,14 @@ func listEvents(ctx context.Context, env *Env, in ListEventsInput) (EventList, e
 	if err != nil {
 		return EventList{}, err
 	}
-	matched := names[:0:0]
+	matched := make([]string, 0, len(names))
 	for _, n := range names {
 		if containsFold(n, in.Query) {
 			matched = append(matched, n)
 		}
 	}
 	start, end := Page(len(matched), in.Offset, cmp.Or(in.Limit, discDefaultRows))
-	return EventList{Events: append([]string{}, matched[start:end]...), Total: len(matched), Offset: start, Query: in.Query}, nil
+	return EventList{Events: matched[start:end], Total: len(matched), Offset: start, Query: in.Query}, nil
 }
 
 // ListPropertiesInput picks which properties to list.
@@ -440,7 +438,8 @@ type SavedListInput struct {
 // Validate checks the page window.
 func (in SavedListInput) Validate() error { return checkWindow(in.Limit, in.Offset, discMaxRows) }
 
-// pageByName filters items by name and cuts the requested window.
+// pageByName filters items by name and cuts the requested window (never
+// nil, so an empty page encodes as []).
 func pageByName[T any](items []T, name func(T) string, in SavedListInput) (rows []T, total, offset int) {
 	matched := make([]T, 0, len(items))
 	for _, it := range items {
@@ -478,7 +477,7 @@ func listFunnels(ctx context.Context, env *Env, in SavedListInput) (FunnelList, 
 		return FunnelList{}, err
 	}
 	rows, total, offset := pageByName(all, func(f mixpanel.FunnelInfo) string { return f.Name }, in)
-	return FunnelList{Funnels: append([]mixpanel.FunnelInfo{}, rows...), Total: total, Offset: offset}, nil
+	return FunnelList{Funnels: rows, Total: total, Offset: offset}, nil
 }
 
 // CohortList is a page of saved cohorts.
@@ -511,7 +510,7 @@ func listCohorts(ctx context.Context, env *Env, in SavedListInput) (CohortList, 
 		return CohortList{}, err
 	}
 	rows, total, offset := pageByName(all, func(c mixpanel.SavedCohort) string { return c.Name }, in)
-	return CohortList{Cohorts: append([]mixpanel.SavedCohort{}, rows...), Total: total, Offset: offset}, nil
+	return CohortList{Cohorts: rows, Total: total, Offset: offset}, nil
 }
 
 // ListBookmarksInput filters the saved reports.
@@ -566,7 +565,7 @@ func listBookmarks(ctx context.Context, env *Env, in ListBookmarksInput) (Bookma
 	}
 	rows, total, offset := pageByName(all, func(b mixpanel.BookmarkInfo) string { return b.Name },
 		SavedListInput{Query: in.Query, Limit: in.Limit, Offset: in.Offset})
-	return BookmarkList{Type: in.Type, Bookmarks: append([]mixpanel.BookmarkInfo{}, rows...), Total: total, Offset: offset}, nil
+	return BookmarkList{Type: in.Type, Bookmarks: rows, Total: total, Offset: offset}, nil
 }
 
 // LexiconSchemasInput filters the Lexicon's schemas.
@@ -698,11 +697,7 @@ func (o LexiconSchemaOutput) Text() string {
 			b.WriteString(strings.Join(parts, "; ") + "\n")
 		}
 	}
-	names := make([]string, 0, len(d.Properties))
-	for n := range d.Properties {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(d.Properties))
 	rows := make([][]string, 0, len(names))
 	for _, n := range names {
 		p := d.Properties[n]
@@ -865,7 +860,6 @@ func getSchemaGraph(ctx context.Context, env *Env, in SchemaGraphInput) (SchemaG
 	}
 	out := SchemaGraphView{View: view, ComputedAt: g.ComputedAt, Meta: g.Meta, RelationshipSource: g.RelationshipSource, Event: in.Event, Property: in.Property}
 	limit := cmp.Or(in.Limit, discDefaultRows)
-	var n int
 	switch view {
 	case viewSummary:
 		rows := make([]SchemaGraphEventRow, 0, len(g.Events))
@@ -874,50 +868,31 @@ func getSchemaGraph(ctx context.Context, env *Env, in SchemaGraphInput) (SchemaG
 		}
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].PropertyCount > rows[j].PropertyCount })
 		start, end := Page(len(rows), in.Offset, limit)
-		out.Events, n, out.Offset = rows[start:end], len(rows), start
+		out.Events, out.Total, out.Offset = rows[start:end], len(rows), start
 	case viewRelationships:
 		rel := g.Relationships()
 		start, end := Page(len(rel), in.Offset, limit)
-		out.Relationships, n, out.Offset = rel[start:end], len(rel), start
+		out.Relationships, out.Total, out.Offset = rel[start:end], len(rel), start
 	default:
 		var names []string
 		switch view {
 		case viewEventProperties:
 			if _, known := g.EventToProperties[in.Event]; !known {
-				return SchemaGraphView{}, fmt.Errorf("event: %q is not in the Lexicon%s", in.Event, suggest(in.Event, eventNames(g)))
+				return SchemaGraphView{}, fmt.Errorf("event: %q is not in the Lexicon%s", in.Event, suggest(in.Event, slices.Sorted(maps.Keys(g.EventToProperties))))
 			}
 			names = g.PropertiesForEvent(in.Event)
 		case viewPropertyEvents:
 			if _, known := g.PropertyToEvents[in.Property]; !known {
-				return SchemaGraphView{}, fmt.Errorf("property: %q is not an event property of the Lexicon%s", in.Property, suggest(in.Property, propertyNames(g)))
+				return SchemaGraphView{}, fmt.Errorf("property: %q is not an event property of the Lexicon%s", in.Property, suggest(in.Property, slices.Sorted(maps.Keys(g.PropertyToEvents))))
 			}
 			names = g.EventsForProperty(in.Property)
 		case viewOrphans:
 			names = g.OrphanProperties()
 		}
 		start, end := Page(len(names), in.Offset, limit)
-		out.Names, n, out.Offset = append([]string{}, names[start:end]...), len(names), start
+		out.Names, out.Total, out.Offset = names[start:end], len(names), start
 	}
-	out.Total = n
 	return out, nil
-}
-
-func eventNames(g *mixpanel.SchemaGraphResult) []string {
-	out := make([]string, 0, len(g.EventToProperties))
-	for n := range g.EventToProperties {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func propertyNames(g *mixpanel.SchemaGraphResult) []string {
-	out := make([]string, 0, len(g.PropertyToEvents))
-	for n := range g.PropertyToEvents {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // suggest names close matches, or nothing.
