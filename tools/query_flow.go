@@ -10,7 +10,7 @@ import (
 
 func init() {
 	Register(New("query_flow", ToolsetQuery,
-		"Run a flow: the paths users take before and after anchor events, as a step graph (sankey), top paths, or prefix trees. dry_run returns the flow params without querying.",
+		"Run a flow: the paths users take before and after anchor events, as a step graph (sankey), top paths, or prefix trees.",
 		ReadOnly, queryFlow))
 }
 
@@ -26,8 +26,8 @@ const (
 // QueryFlowInput is the flow query plus dry_run and a cap on shown rows.
 type QueryFlowInput struct {
 	query.FlowQuery
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Return the flow params without running the query"`
-	Limit  int  `json:"limit,omitempty" jsonschema:"minimum=1,maximum=1000,default=60,description=Nodes, paths or tree lines to show"`
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Only build the flow params; query nothing"`
+	Limit  int  `json:"limit,omitempty" jsonschema:"minimum=1,maximum=1000,default=60,description=Nodes\\, paths or tree lines to show"`
 }
 
 // Validate checks the row cap and every rule of the query before any request.
@@ -43,11 +43,11 @@ func (in *QueryFlowInput) Validate() error {
 type FlowOutput struct {
 	DryRun         bool                    `json:"dry_run"`
 	QueryType      string                  `json:"query_type" jsonschema:"description=arb_funnels query_type for the mode"`
-	Params         query.Params            `json:"params" jsonschema:"description=Flow params; save them with create_bookmark (bookmark_type flows)"`
+	Params         query.Params            `json:"params" jsonschema:"description=Flow params for create_bookmark (bookmark_type flows)"`
 	Result         *query.FlowQueryResult  `json:"result,omitempty"`
-	TopTransitions []query.FlowTransition  `json:"top_transitions,omitempty"`
-	DropOff        []query.FlowStepDropOff `json:"drop_off,omitempty" jsonschema:"description=Per sankey step"`
-	TreeNodes      []query.FlowTreeRow     `json:"tree_nodes,omitempty" jsonschema:"description=Tree mode: every node in pre-order with its path"`
+	TopTransitions []query.FlowTransition  `json:"top_transitions,omitempty" jsonschema:"description=Busiest edges: source\\, target\\, count"`
+	DropOff        []query.FlowStepDropOff `json:"drop_off,omitempty" jsonschema:"description=Per sankey step: step\\, total\\, dropoff\\, rate (0-1)"`
+	TreeNodes      []query.FlowTreeRow     `json:"tree_nodes,omitempty" jsonschema:"description=Tree mode\\, every node in pre-order: tree_index\\, depth\\, path (events from the root)\\, event\\, type\\, step_number\\, total_count\\, drop_off_count\\, converted_count"`
 
 	limit int
 }

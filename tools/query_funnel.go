@@ -11,7 +11,7 @@ import (
 
 func init() {
 	Register(New("query_funnel", ToolsetQuery,
-		"Run a funnel: conversion through ordered steps within a conversion window, with per-step filters, exclusions, held-constant properties and breakdowns. dry_run returns the bookmark params without querying.",
+		"Run a funnel: conversion through ordered steps within a conversion window, with per-step filters, exclusions, held-constant properties and breakdowns.",
 		ReadOnly, queryFunnel))
 }
 
@@ -21,7 +21,7 @@ const funnelMaxSegments = 20
 // QueryFunnelInput is the funnel query plus dry_run.
 type QueryFunnelInput struct {
 	query.FunnelQuery
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Return the bookmark params without running the query"`
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Only build the bookmark params; query nothing"`
 }
 
 // Validate checks every rule of the query before any request.
@@ -30,10 +30,10 @@ func (in *QueryFunnelInput) Validate() error { return in.FunnelQuery.Validate() 
 // FunnelOutput is the bookmark params and, unless dry_run, the result.
 type FunnelOutput struct {
 	DryRun         bool                     `json:"dry_run"`
-	Params         query.Params             `json:"params" jsonschema:"description=Bookmark params; save them with create_bookmark (bookmark_type funnels)"`
+	Params         query.Params             `json:"params" jsonschema:"description=Bookmark params for create_bookmark (bookmark_type funnels)"`
 	Result         *query.FunnelQueryResult `json:"result,omitempty"`
-	OverallRate    *float64                 `json:"overall_conversion_rate,omitempty" jsonschema:"description=Last step's conversion from the first step (0-1)"`
-	BiggestDropOff *query.FunnelDropOff     `json:"biggest_drop_off,omitempty"`
+	OverallRate    *float64                 `json:"overall_conversion_rate,omitempty" jsonschema:"description=Last step's conversion from the first (0-1)"`
+	BiggestDropOff *query.FunnelDropOff     `json:"biggest_drop_off,omitempty" jsonschema:"description=from_step and to_step (1-based)\\, from_event\\, to_event\\, lost (users)\\, rate (share of from_step lost\\, 0-1)"`
 }
 
 // Text renders the step table with the biggest drop-off called out, or the

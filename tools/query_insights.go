@@ -12,7 +12,7 @@ import (
 func init() {
 	Register(
 		New("query_insights", ToolsetQuery,
-			"Run an Insights query: event counts, uniques, property aggregations, formulas, breakdowns and filters over time. dry_run returns the bookmark params without querying.",
+			"Run an Insights query: event counts, uniques, property aggregations, formulas, breakdowns and filters over time.",
 			ReadOnly, queryInsights),
 		New("build_cohort_definition", ToolsetQuery,
 			"Validate cohort criteria and return the cohort definition JSON (selector + behaviors) for create_cohort or an inline cohort.",
@@ -30,7 +30,7 @@ const (
 // QueryInsightsInput is the Insights query plus how to run and show it.
 type QueryInsightsInput struct {
 	query.InsightsQuery
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Return the bookmark params without running the query"`
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Only build the bookmark params; query nothing"`
 	Limit  int  `json:"limit,omitempty" jsonschema:"minimum=1,maximum=1000,default=100,description=Table rows to show"`
 	Offset int  `json:"offset,omitempty" jsonschema:"minimum=0,description=First table row to show"`
 }
@@ -49,7 +49,7 @@ func (in *QueryInsightsInput) Validate() error {
 // InsightsOutput is the bookmark params and, unless dry_run, the result.
 type InsightsOutput struct {
 	DryRun bool               `json:"dry_run"`
-	Params query.Params       `json:"params" jsonschema:"description=Bookmark params; save them with create_bookmark"`
+	Params query.Params       `json:"params" jsonschema:"description=Bookmark params for create_bookmark"`
 	Result *query.QueryResult `json:"result,omitempty"`
 
 	limit, offset int

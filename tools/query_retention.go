@@ -10,7 +10,7 @@ import (
 
 func init() {
 	Register(New("query_retention", ToolsetQuery,
-		"Run a retention analysis: of users who did a born event, the share who did a return event in each later day/week/month, per cohort. dry_run returns the bookmark params without querying.",
+		"Run a retention analysis: of users who did a born event, the share who did a return event in each later day/week/month, per cohort.",
 		ReadOnly, queryRetention))
 }
 
@@ -25,7 +25,7 @@ const (
 // the cohort grid.
 type QueryRetentionInput struct {
 	query.RetentionQuery
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Return the bookmark params without running the query"`
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Only build the bookmark params; query nothing"`
 	Limit  int  `json:"limit,omitempty" jsonschema:"minimum=1,maximum=500,default=30,description=Cohort rows to show"`
 	Offset int  `json:"offset,omitempty" jsonschema:"minimum=0,description=First cohort row to show"`
 }
@@ -44,7 +44,7 @@ func (in *QueryRetentionInput) Validate() error {
 // RetentionOutput is the bookmark params and, unless dry_run, the result.
 type RetentionOutput struct {
 	DryRun bool                        `json:"dry_run"`
-	Params query.Params                `json:"params" jsonschema:"description=Bookmark params; save them with create_bookmark (bookmark_type retention)"`
+	Params query.Params                `json:"params" jsonschema:"description=Bookmark params for create_bookmark (bookmark_type retention)"`
 	Result *query.RetentionQueryResult `json:"result,omitempty"`
 
 	limit, offset int

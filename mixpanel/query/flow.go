@@ -17,9 +17,9 @@ type FlowQuery struct {
 	Event                FlowStepList `json:"event"`
 	Forward              *Number      `json:"forward,omitempty" jsonschema:"default=3,description=Steps to trace after each anchor (0-5) unless the step sets its own"`
 	Reverse              *Number      `json:"reverse,omitempty" jsonschema:"default=0,description=Steps to trace before each anchor (0-5) unless the step sets its own"`
-	FromDate             *string      `json:"from_date,omitempty" jsonschema:"description=Start YYYY-MM-DD (to_date defaults to today)"`
-	ToDate               *string      `json:"to_date,omitempty" jsonschema:"description=End YYYY-MM-DD (needs from_date)"`
-	Last                 *Int         `json:"last,omitempty" jsonschema:"default=30,description=Relative range in days when no dates are given"`
+	FromDate             *string      `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD; to_date defaults to today"`
+	ToDate               *string      `json:"to_date,omitempty" jsonschema:"description=YYYY-MM-DD; needs from_date"`
+	Last                 *Int         `json:"last,omitempty" jsonschema:"default=30,description=Days back when no dates are given"`
 	ConversionWindow     *Int         `json:"conversion_window,omitempty" jsonschema:"default=7,description=Path window in conversion_window_unit"`
 	ConversionWindowUnit string       `json:"conversion_window_unit,omitempty" jsonschema:"enum=day,enum=week,enum=month,enum=session,default=day"`
 	CountType            string       `json:"count_type,omitempty" jsonschema:"enum=unique,enum=total,enum=session,default=unique,description=session needs a 1-session window"`
@@ -28,7 +28,7 @@ type FlowQuery struct {
 	HiddenEvents         []string     `json:"hidden_events,omitempty" jsonschema:"description=Events left out of the paths"`
 	Mode                 string       `json:"mode,omitempty" jsonschema:"enum=sankey,enum=paths,enum=tree,default=sankey,description=sankey: step graph; paths: top paths; tree: prefix trees"`
 	Where                StepFilters  `json:"where,omitempty" jsonschema:"description=All must match; at most one in_cohort/not_in_cohort"`
-	DataGroupID          *Int         `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group id"`
+	DataGroupID          *Int         `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group"`
 	Segments             GroupList    `json:"segments,omitempty"`
 	Exclusions           []string     `json:"exclusions,omitempty" jsonschema:"description=Events excluded from the paths"`
 }
@@ -80,7 +80,7 @@ func (l *FlowStepList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and FlowStep objects, one or a list.
 func (FlowStepList) JSONSchema() *jsonschema.Schema {
-	return listOf("Anchor events", union("Event name or FlowStep {event}",
+	return listOf("Anchor events: names or objects", union("",
 		map[string]any{"event": "Purchase", "reverse": 3, "forward": 0},
 		typed("string"), inlineObject[FlowStep]()))
 }

@@ -20,9 +20,9 @@ type FunnelQuery struct {
 	Order                string              `json:"order,omitempty" jsonschema:"enum=loose,enum=any,default=loose,description=loose: steps in order with other events between; any: any order"`
 	Math                 string              `json:"math,omitempty" jsonschema:"enum=conversion_rate_unique,enum=conversion_rate_total,enum=conversion_rate_session,enum=unique,enum=total,enum=average,enum=median,enum=min,enum=max,enum=p25,enum=p75,enum=p90,enum=p99,enum=histogram,default=conversion_rate_unique"`
 	MathProperty         *string             `json:"math_property,omitempty" jsonschema:"description=Numeric property for the property math (optional for total: sums it)"`
-	FromDate             *string             `json:"from_date,omitempty" jsonschema:"description=Start YYYY-MM-DD (to_date defaults to today)"`
-	ToDate               *string             `json:"to_date,omitempty" jsonschema:"description=End YYYY-MM-DD (needs from_date)"`
-	Last                 *Int                `json:"last,omitempty" jsonschema:"default=30,description=Relative range in days when no dates are given"`
+	FromDate             *string             `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD; to_date defaults to today"`
+	ToDate               *string             `json:"to_date,omitempty" jsonschema:"description=YYYY-MM-DD; needs from_date"`
+	Last                 *Int                `json:"last,omitempty" jsonschema:"default=30,description=Days back when no dates are given"`
 	Unit                 string              `json:"unit,omitempty" jsonschema:"enum=hour,enum=day,enum=week,enum=month,enum=quarter,default=day,description=Time bucket for trends"`
 	GroupBy              GroupList           `json:"group_by,omitempty"`
 	Where                WhereList           `json:"where,omitempty"`
@@ -31,7 +31,7 @@ type FunnelQuery struct {
 	Mode                 string              `json:"mode,omitempty" jsonschema:"enum=steps,enum=trends,enum=table,default=steps,description=steps: conversion per step; trends: conversion over time"`
 	ReentryMode          *string             `json:"reentry_mode,omitempty" jsonschema:"enum=default,enum=basic,enum=aggressive,enum=optimized,description=How users re-enter the funnel after converting"`
 	TimeComparison       *TimeComparison     `json:"time_comparison,omitempty"`
-	DataGroupID          *Int                `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group id"`
+	DataGroupID          *Int                `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group"`
 }
 
 // FunnelStep is one step: an event with an optional label, filters and
@@ -106,8 +106,8 @@ func (l *FunnelStepList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema describes a list of names and FunnelStep objects.
 func (FunnelStepList) JSONSchema() *jsonschema.Schema {
-	return listOf("Steps in order (2-100)", union("Event name or FunnelStep {event}",
-		map[string]any{"event": "Purchase", "label": "Bought", "filters": []any{map[string]any{"property": "amount", "operator": "greater_than", "value": 50}}},
+	return listOf("Steps in order (2-100): event names or objects", union("",
+		map[string]any{"event": "Purchase", "label": "Bought"},
 		typed("string"), inlineObject[FunnelStep]()))
 }
 
@@ -161,7 +161,7 @@ func (l *ExclusionList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and Exclusion objects, one or a list.
 func (ExclusionList) JSONSchema() *jsonschema.Schema {
-	return listOf("Events that disqualify a user", union("Event name (whole funnel) or Exclusion {event} over a step range",
+	return listOf("Events that disqualify a user: a name for the whole funnel, an object for a step range", union("",
 		map[string]any{"event": "Refund", "from_step": 1, "to_step": 2},
 		typed("string"), inlineObject[Exclusion]()))
 }
@@ -196,7 +196,7 @@ func (l *HoldingConstantList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and HoldingConstant objects, one or a list.
 func (HoldingConstantList) JSONSchema() *jsonschema.Schema {
-	return listOf("Properties that must keep one value across steps (max 3)", union("Event property name or HoldingConstant {property}", "platform",
+	return listOf("Properties that keep one value across steps (max 3); a name is an event property", union("", "platform",
 		typed("string"), inlineObject[HoldingConstant]()))
 }
 

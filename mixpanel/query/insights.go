@@ -11,11 +11,11 @@ import (
 // what to measure, over which dates, broken down and filtered how.
 type InsightsQuery struct {
 	Events          EventList       `json:"events"`
-	FromDate        *string         `json:"from_date,omitempty" jsonschema:"description=Start YYYY-MM-DD (to_date defaults to today)"`
-	ToDate          *string         `json:"to_date,omitempty" jsonschema:"description=End YYYY-MM-DD (needs from_date)"`
-	Last            *Int            `json:"last,omitempty" jsonschema:"default=30,description=Relative range in days when no dates are given"`
+	FromDate        *string         `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD; to_date defaults to today"`
+	ToDate          *string         `json:"to_date,omitempty" jsonschema:"description=YYYY-MM-DD; needs from_date"`
+	Last            *Int            `json:"last,omitempty" jsonschema:"default=30,description=Days back when no dates are given"`
 	Unit            string          `json:"unit,omitempty" jsonschema:"enum=hour,enum=day,enum=week,enum=month,enum=quarter,default=day,description=Time bucket"`
-	Math            string          `json:"math,omitempty" jsonschema:"enum=total,enum=unique,enum=cumulative_unique,enum=sessions,enum=dau,enum=wau,enum=mau,enum=average,enum=median,enum=min,enum=max,enum=p25,enum=p75,enum=p90,enum=p99,enum=percentile,enum=histogram,enum=unique_values,enum=most_frequent,enum=first_value,enum=multi_attribution,enum=numeric_summary,default=total,description=Aggregation for plain event names"`
+	Math            InsightsMath    `json:"math,omitempty" jsonschema:"description=For plain event names"`
 	MathProperty    *string         `json:"math_property,omitempty" jsonschema:"description=Property for property math on plain event names"`
 	PerUser         *string         `json:"per_user,omitempty" jsonschema:"enum=total,enum=average,enum=min,enum=max,enum=unique_values,description=Per-user pre-aggregation for plain event names"`
 	PercentileValue *Number         `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile"`
@@ -27,7 +27,7 @@ type InsightsQuery struct {
 	Cumulative      bool            `json:"cumulative,omitempty"`
 	Mode            string          `json:"mode,omitempty" jsonschema:"enum=timeseries,enum=total,enum=table,default=timeseries,description=timeseries: per unit; total: one number per series"`
 	TimeComparison  *TimeComparison `json:"time_comparison,omitempty"`
-	DataGroupID     *Int            `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group id"`
+	DataGroupID     *Int            `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group"`
 }
 
 // Params is a built bookmark params object, ready to post or save.
@@ -57,7 +57,7 @@ func (q *InsightsQuery) math() string {
 	if q.Math == "" {
 		return "total"
 	}
-	return q.Math
+	return string(q.Math)
 }
 
 func (q *InsightsQuery) mode() string {

@@ -261,7 +261,7 @@ func (w WhereItem) MarshalJSON() ([]byte, error) {
 // JSONSchema offers a Filter or a FrequencyFilter.
 func (WhereItem) JSONSchema() *jsonschema.Schema {
 	return union("Filter, or FrequencyFilter {event, value}: users who did event N times",
-		map[string]any{"event": "Purchase", "value": 3, "operator": "is at least", "date_range_value": 30, "date_range_unit": "day"},
+		map[string]any{"event": "Purchase", "value": 3},
 		schemas.Ref[Filter](), inlineObject[FrequencyFilter]())
 }
 

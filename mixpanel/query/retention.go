@@ -19,9 +19,9 @@ type RetentionQuery struct {
 	Alignment           string            `json:"alignment,omitempty" jsonschema:"enum=birth,enum=interval_start,default=birth,description=birth: buckets start at each user's born event; interval_start: at calendar periods"`
 	BucketSizes         []Number          `json:"bucket_sizes,omitempty" jsonschema:"description=Custom bucket boundaries in retention units: ascending positive integers such as [1\\, 3\\, 7\\, 14]"`
 	Math                string            `json:"math,omitempty" jsonschema:"enum=retention_rate,enum=unique,enum=total,enum=average,default=retention_rate"`
-	FromDate            *string           `json:"from_date,omitempty" jsonschema:"description=Start YYYY-MM-DD (to_date defaults to today)"`
-	ToDate              *string           `json:"to_date,omitempty" jsonschema:"description=End YYYY-MM-DD (needs from_date)"`
-	Last                *Int              `json:"last,omitempty" jsonschema:"default=30,description=Relative range in days when no dates are given"`
+	FromDate            *string           `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD; to_date defaults to today"`
+	ToDate              *string           `json:"to_date,omitempty" jsonschema:"description=YYYY-MM-DD; needs from_date"`
+	Last                *Int              `json:"last,omitempty" jsonschema:"default=30,description=Days back when no dates are given"`
 	Unit                string            `json:"unit,omitempty" jsonschema:"enum=day,enum=week,enum=month,default=day,description=Cohort granularity"`
 	GroupBy             GroupList         `json:"group_by,omitempty" jsonschema:"description=Cohort and property breakdowns cannot be mixed"`
 	Where               WhereList         `json:"where,omitempty"`
@@ -29,7 +29,7 @@ type RetentionQuery struct {
 	UnboundedMode       *string           `json:"unbounded_mode,omitempty" jsonschema:"enum=none,enum=carry_back,enum=carry_forward,enum=consecutive_forward,description=How returns count across unbounded buckets"`
 	RetentionCumulative bool              `json:"retention_cumulative,omitempty" jsonschema:"description=Count users who returned in a bucket or any later one"`
 	TimeComparison      *TimeComparison   `json:"time_comparison,omitempty"`
-	DataGroupID         *Int              `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group id"`
+	DataGroupID         *Int              `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group"`
 }
 
 // RetentionEvent is a born or return event with optional filters.
@@ -64,8 +64,8 @@ func (r RetentionEventRef) MarshalJSON() ([]byte, error) { return json.Marshal(r
 
 // JSONSchema offers an event name or a RetentionEvent.
 func (RetentionEventRef) JSONSchema() *jsonschema.Schema {
-	return union("Event name, or {event, filters}",
-		map[string]any{"event": "Purchase", "filters": []any{map[string]any{"property": "plan", "operator": "equals", "value": "pro"}}},
+	return union("Event name or object",
+		"Signup",
 		typed("string"), inlineObject[RetentionEvent]())
 }
 

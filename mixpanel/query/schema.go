@@ -21,6 +21,7 @@ var (
 	rawMessageType  = reflect.TypeFor[json.RawMessage]()
 	propertyRefType = reflect.TypeFor[PropertyRef]()
 	cohortRefType   = reflect.TypeFor[CohortRef]()
+	mathType        = reflect.TypeFor[InsightsMath]()
 )
 
 // inlineObject reflects T with its sub-schemas inline, except the shared
@@ -34,6 +35,8 @@ func inlineObject[T any]() *jsonschema.Schema {
 			return schemas.Ref[PropertyRef]()
 		case cohortRefType:
 			return schemas.Ref[CohortRef]()
+		case mathType:
+			return schemas.Ref[InsightsMath]()
 		}
 		return nil
 	}}
@@ -70,3 +73,82 @@ func looseFilterList(desc string) *jsonschema.Schema {
 }
 
 func typed(t string) *jsonschema.Schema { return &jsonschema.Schema{Type: t} }
+
+// The structured results below are described to the level a client needs
+// to find its way: the top-level fields typed, nested rows named in words
+// rather than spelled out field by field.
+
+// field is one property of an outline.
+type field struct {
+	name   string
+	schema *jsonschema.Schema
+}
+
+// outline is an object with the given properties in order; required lists
+// those always present.
+func outline(desc string, required []string, fields ...field) *jsonschema.Schema {
+	props := jsonschema.NewProperties()
+	for _, f := range fields {
+		props.Set(f.name, f.schema)
+	}
+	return &jsonschema.Schema{Type: "object", Description: desc, Properties: props, Required: required}
+}
+
+func described(t, desc string) *jsonschema.Schema {
+	return &jsonschema.Schema{Type: t, Description: desc}
+}
+
+// rows is a list of objects whose keys desc names.
+func rows(desc string) *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "array", Description: desc, Items: typed("object")}
+}
+
+func resultDates() []field {
+	return []field{{"computed_at", typed("string")}, {"from_date", typed("string")}, {"to_date", typed("string")}}
+}
+
+// JSONSchema outlines a funnel result.
+func (FunnelQueryResult) JSONSchema() *jsonschema.Schema {
+	return outline("", []string{"computed_at", "from_date", "to_date", "steps_data", "meta"}, append(resultDates(),
+		field{"steps_data", rows("Per step: event, count, step_conv_ratio and overall_conv_ratio (0-1), avg_time and avg_time_from_start (seconds)")},
+		field{"segment_steps", described("object", "Per breakdown segment: its steps_data")},
+		field{"series", &jsonschema.Schema{Description: "Mixpanel's raw series"}},
+		field{"meta", typed("object")})...)
+}
+
+// The rows a tool adds next to a result are plain objects inline; the
+// tool's field says what they hold.
+
+// JSONSchemaAlias shows a plain object.
+func (FunnelDropOff) JSONSchemaAlias() any { return map[string]any{} }
+
+// JSONSchema outlines a retention result.
+func (RetentionQueryResult) JSONSchema() *jsonschema.Schema {
+	return outline("", []string{"computed_at", "from_date", "to_date", "cohorts", "meta"}, append(resultDates(),
+		field{"cohorts", described("object", "By cohort date YYYY-MM-DD: {first (cohort size), counts, rates (0-1)} with one entry per bucket, index 0 the birth bucket")},
+		field{"average", described("object", "The $average cohort, same shape")},
+		field{"segments", described("object", "Per breakdown segment: its cohorts")},
+		field{"segment_averages", described("object", "Per breakdown segment: its $average cohort")},
+		field{"meta", typed("object")})...)
+}
+
+// JSONSchema outlines a flow result.
+func (FlowQueryResult) JSONSchema() *jsonschema.Schema {
+	return outline("", []string{"computed_at", "mode", "overall_conversion_rate", "meta"},
+		field{"computed_at", typed("string")},
+		field{"mode", &jsonschema.Schema{Type: "string", Enum: []any{"sankey", "paths", "tree"}}},
+		field{"steps", rows("Sankey columns: {nodes: [{event, type (ANCHOR|NORMAL|FORWARD|REVERSE|DROPOFF|PRUNED), anchor_type, total_count, is_custom_event, conversion_rate_change, edges: [{event, type, step (target column), total_count}]}]}")},
+		field{"flows", rows("Top paths: {flow_steps: [{event, type, is_computed, total_count}]}")},
+		field{"breakdowns", rows("")},
+		field{"overall_conversion_rate", typed("number")},
+		field{"meta", typed("object")})
+}
+
+// JSONSchemaAlias shows a plain object.
+func (FlowTransition) JSONSchemaAlias() any { return map[string]any{} }
+
+// JSONSchemaAlias shows a plain object.
+func (FlowStepDropOff) JSONSchemaAlias() any { return map[string]any{} }
+
+// JSONSchemaAlias shows a plain object.
+func (FlowTreeRow) JSONSchemaAlias() any { return map[string]any{} }

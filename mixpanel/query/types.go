@@ -3,19 +3,36 @@ package query
 import (
 	"regexp"
 	"strings"
+
+	"github.com/invopop/jsonschema"
 )
 
 // Metric is one event measured with its own aggregation, the reference's
 // Metric. Unlike a bare event name it ignores the query-level math.
 type Metric struct {
 	Event             string       `json:"event"`
-	Math              string       `json:"math,omitempty" jsonschema:"enum=total,enum=unique,enum=cumulative_unique,enum=sessions,enum=dau,enum=wau,enum=mau,enum=average,enum=median,enum=min,enum=max,enum=p25,enum=p75,enum=p90,enum=p99,enum=percentile,enum=histogram,enum=unique_values,enum=most_frequent,enum=first_value,enum=multi_attribution,enum=numeric_summary,default=total"`
+	Math              InsightsMath `json:"math,omitempty"`
 	Property          *PropertyRef `json:"property,omitempty"`
 	PerUser           *string      `json:"per_user,omitempty" jsonschema:"enum=total,enum=average,enum=min,enum=max,enum=unique_values,description=Aggregate per user first (needs property)"`
 	PercentileValue   *Number      `json:"percentile_value,omitempty" jsonschema:"description=For math percentile\\, e.g. 95"`
 	Filters           FilterList   `json:"filters,omitempty"`
 	FiltersCombinator string       `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
 	SegmentMethod     *string      `json:"segment_method,omitempty" jsonschema:"enum=all,enum=first,description=first: only each user's first event counts"`
+}
+
+// InsightsMath is the aggregation of an Insights metric. Its schema is one
+// $defs entry shared by the query's math and every Metric's.
+type InsightsMath string
+
+// JSONSchema lists the aggregations; the query's default and a Metric's
+// are the same.
+func (InsightsMath) JSONSchema() *jsonschema.Schema {
+	s := &jsonschema.Schema{Type: "string", Default: "total"}
+	for _, m := range []string{"total", "unique", "cumulative_unique", "sessions", "dau", "wau", "mau", "average", "median", "min", "max",
+		"p25", "p75", "p90", "p99", "percentile", "histogram", "unique_values", "most_frequent", "first_value", "multi_attribution", "numeric_summary"} {
+		s.Enum = append(s.Enum, m)
+	}
+	return s
 }
 
 // CohortMetric measures the size of a saved cohort over time.
@@ -95,7 +112,7 @@ func (m *Metric) math() string {
 	if m.Math == "" {
 		return "total"
 	}
-	return m.Math
+	return string(m.Math)
 }
 
 func (m *Metric) combinator() string {
@@ -285,6 +302,15 @@ func (t *TimeComparison) check(path string, iss *Issues) {
 	default:
 		iss.Add("TC0", join(path, "type"), "TimeComparison type must be one of ['absolute-end', 'absolute-start', 'relative'], got %q", t.Type)
 	}
+}
+
+// JSONSchema is the struct without additionalProperties:false, which the
+// strict decoding of the tool's arguments enforces anyway.
+func (TimeComparison) JSONSchema() *jsonschema.Schema {
+	type plain TimeComparison
+	s := inlineObject[plain]()
+	s.Description = "Overlay a comparison period"
+	return s
 }
 
 // Entry is displayOptions.timeComparison.
