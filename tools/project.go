@@ -142,17 +142,16 @@ func listProjects(ctx context.Context, env *Env, in ListProjectsInput) (ProjectL
 	if err != nil {
 		return ProjectList{}, meError(err)
 	}
-	var all []ProjectRow
-	q := strings.ToLower(in.Query)
+	all := make([]ProjectRow, 0, len(m.Projects))
 	for id, p := range m.Projects {
-		if q != "" && !strings.Contains(strings.ToLower(p.Name), q) {
+		if !containsFold(p.Name, in.Query) {
 			continue
 		}
 		all = append(all, ProjectRow{ID: id, Name: p.Name, OrganizationID: p.OrganizationID, OrganizationName: m.Organizations[strconv.FormatInt(p.OrganizationID, 10)].Name, Timezone: p.Timezone, Active: id == c.ProjectID()})
 	}
 	sort.Slice(all, func(i, j int) bool { return numericLess(all[i].ID, all[j].ID) })
 	start, end := Page(len(all), in.Offset, cmp.Or(in.Limit, projectDefaultRows))
-	return ProjectList{Projects: append([]ProjectRow{}, all[start:end]...), Total: len(all), Offset: start}, nil
+	return ProjectList{Projects: all[start:end], Total: len(all), Offset: start}, nil
 }
 
 // numericLess orders numeric ids by value and anything else after them.
