@@ -2,9 +2,11 @@ package tools
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -113,19 +115,9 @@ type QueryUserInput struct {
 }
 
 // mode is the effective mode.
-func (in *QueryUserInput) mode() string {
-	if in.Mode == "" {
-		return "profiles"
-	}
-	return in.Mode
-}
+func (in *QueryUserInput) mode() string { return cmp.Or(in.Mode, "profiles") }
 
-func (in *QueryUserInput) aggregate() string {
-	if in.Aggregate == "" {
-		return "count"
-	}
-	return in.Aggregate
-}
+func (in *QueryUserInput) aggregate() string { return cmp.Or(in.Aggregate, "count") }
 
 // cohortFilters are the in_cohort filters of where: Engage takes a cohort
 // as filter_by_cohort, not in the selector.
@@ -243,17 +235,15 @@ func (in *QueryUserInput) Validate() error {
 		}
 	}
 	if len(iss) == 0 {
-		if _, err := whereSelector(in.Where, &iss); err != nil {
-			return err
-		}
+		whereSelector(in.Where, &iss)
 	}
 	return iss.Err(query.StageArgs)
 }
 
 // whereSelector turns the where argument into an Engage selector.
-func whereSelector(w UserWhere, iss *query.Issues) (string, error) {
+func whereSelector(w UserWhere, iss *query.Issues) string {
 	if w.Selector != "" {
-		return w.Selector, nil
+		return w.Selector
 	}
 	var parts []string
 	for i, f := range w.Filters {
@@ -275,7 +265,7 @@ func whereSelector(w UserWhere, iss *query.Issues) (string, error) {
 			parts = append(parts, sel)
 		}
 	}
-	return strings.Join(parts, " and "), nil
+	return strings.Join(parts, " and ")
 }
 
 // Seconds per unit of the relative date operators (30-day months, as the
@@ -459,7 +449,7 @@ func (o UserQueryOutput) Text() string {
 		if seg, ok := v.(map[string]any); ok && r.Meta["segmented"] == true {
 			b.WriteString(" per cohort\n")
 			rows := make([][]string, 0, len(seg))
-			for _, k := range sortedMapKeys(seg) {
+			for _, k := range slices.Sorted(maps.Keys(seg)) {
 				rows = append(rows, []string{k, aggregateText(seg[k])})
 			}
 			b.WriteString(Table{Columns: []string{"cohort", "value"}, Rows: rows}.String())
@@ -481,7 +471,7 @@ func aggregateText(v any) string {
 		return Num(t)
 	case map[string]any:
 		parts := make([]string, 0, len(t))
-		for _, k := range sortedMapKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			if f, ok := t[k].(float64); ok {
 				parts = append(parts, k+"="+Num(f))
 			} else {
@@ -492,15 +482,6 @@ func aggregateText(v any) string {
 	}
 	raw, _ := json.Marshal(v)
 	return string(raw)
-}
-
-func sortedMapKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 var propNameRe = regexp.MustCompile(`^properties\[".*"\]$`)
@@ -519,7 +500,7 @@ func queryUser(ctx context.Context, env *Env, in QueryUserInput) (UserQueryOutpu
 		return UserQueryOutput{}, err
 	}
 	var iss query.Issues
-	where, _ := whereSelector(in.Where, &iss)
+	where := whereSelector(in.Where, &iss)
 	if err := iss.Err(query.StageArgs); err != nil {
 		return UserQueryOutput{}, err
 	}

@@ -128,7 +128,7 @@ func TestQueryUserProfiles(t *testing.T) {
 		assert.NotContains(t, p.Properties, "$email", "only the selected properties")
 	}
 	assert.Contains(t, text, "| distinct_id | plan | purchases |")
-	assert.Contains(t, text, "matching")
+	assert.Regexp(t, `5 profiles of \d+ matching \(raise limit, up to 1000`, text)
 
 	var body map[string]any
 	srv.LastRequest(t, mixpaneltest.EngagePrefix).JSON(t, &body)
@@ -217,8 +217,8 @@ func FuzzQueryUserInput(f *testing.F) {
 			return
 		}
 		var iss query.Issues
-		sel, err := whereSelector(in.Where, &iss)
-		if err != nil || len(iss) > 0 || in.Where.Selector != "" {
+		sel := whereSelector(in.Where, &iss)
+		if len(iss) > 0 || in.Where.Selector != "" {
 			return
 		}
 		if _, err := mixpaneltest.ParseSelector(sel); err != nil {
