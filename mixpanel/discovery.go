@@ -633,11 +633,7 @@ func DecodeCohortList(raw []byte) ([]SavedCohort, error) {
 	}
 	out := make([]SavedCohort, 0, len(wire))
 	for _, w := range wire {
-		sc := SavedCohort{ID: int64(w.ID), Name: w.Name, Count: int64(w.Count), Created: w.Created, IsVisible: bool(w.IsVisible)}
-		if w.Description != nil {
-			sc.Description = *w.Description
-		}
-		out = append(out, sc)
+		out = append(out, SavedCohort{ID: int64(w.ID), Name: w.Name, Count: int64(w.Count), Description: deref(w.Description), Created: w.Created, IsVisible: bool(w.IsVisible)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -706,15 +702,8 @@ func DecodeBookmarkList(raw []byte) ([]BookmarkInfo, error) {
 	}
 	out := make([]BookmarkInfo, 0, len(wire))
 	for _, w := range wire {
-		b := BookmarkInfo{ID: int64(w.ID), Name: w.Name, Type: w.Type, ProjectID: int64(w.ProjectID), Created: w.Created, Modified: w.Modified,
-			WorkspaceID: w.WorkspaceID.ptr(), DashboardID: w.DashboardID.ptr(), CreatorID: w.CreatorID.ptr()}
-		if w.Description != nil {
-			b.Description = *w.Description
-		}
-		if w.CreatorName != nil {
-			b.CreatorName = *w.CreatorName
-		}
-		out = append(out, b)
+		out = append(out, BookmarkInfo{ID: int64(w.ID), Name: w.Name, Type: w.Type, ProjectID: int64(w.ProjectID), Created: w.Created, Modified: w.Modified,
+			WorkspaceID: w.WorkspaceID.ptr(), DashboardID: w.DashboardID.ptr(), Description: deref(w.Description), CreatorID: w.CreatorID.ptr(), CreatorName: deref(w.CreatorName)})
 	}
 	return out, nil
 }
