@@ -12,7 +12,28 @@ import (
 
 // engineSchemaBudget bounds each engine tool's input schema, which every
 // tools/list sends to the model.
-const engineSchemaBudget = 24000
+const engineSchemaBudget = 9000
+
+// checkSharedDefs wants each named type described once, in $defs, and
+// referred to everywhere else: the union of a property, for one, would
+// otherwise be spelled out in every filter, breakdown and metric.
+func checkSharedDefs(t *testing.T, tool string, in []byte, names ...string) {
+	t.Helper()
+	var schema struct {
+		Defs map[string]json.RawMessage `json:"$defs"`
+	}
+	if err := json.Unmarshal(in, &schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		if _, ok := schema.Defs[name]; !ok {
+			t.Errorf("%s input schema has no $defs/%s", tool, name)
+		}
+	}
+	if n := strings.Count(string(in), `"custom_property_id":{`); n != 1 {
+		t.Errorf("%s input schema spells out the property union %d times, want once", tool, n)
+	}
+}
 
 func checkEngineSchema(t *testing.T, tool string, required []string, props ...string) {
 	t.Helper()
@@ -39,6 +60,7 @@ func checkEngineSchema(t *testing.T, tool string, required []string, props ...st
 			t.Errorf("%s required = %v, want %v", tool, req, required)
 		}
 	}
+	checkSharedDefs(t, tool, in, "PropertyRef", "CohortRef", "Filter")
 	t.Logf("%s input schema: %d bytes; output schema: %d bytes", tool, len(in), len(out))
 	if len(in) > engineSchemaBudget {
 		t.Errorf("%s input schema is %d bytes, over the %d-byte budget", tool, len(in), engineSchemaBudget)

@@ -28,11 +28,9 @@ func TestQueryInsightsSchemaIsLean(t *testing.T) {
 	if req, _ := schema["required"].([]any); len(req) != 1 || req[0] != "events" {
 		t.Errorf("required = %v, want [events]", schema["required"])
 	}
-	if defs, _ := schema["$defs"].(map[string]any); len(defs) > 8 {
-		t.Errorf("input schema has %d $defs; nested types should be inline", len(defs))
-	}
+	checkSharedDefs(t, "query_insights", in, "PropertyRef", "CohortRef", "Filter", "InsightsMath")
 	t.Logf("query_insights input schema: %d bytes; output schema: %d bytes", len(in), len(out))
-	const budget = 12000
+	const budget = 9000
 	if len(in) > budget {
 		t.Errorf("input schema is %d bytes, over the %d-byte budget", len(in), budget)
 	}

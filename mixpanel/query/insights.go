@@ -24,7 +24,7 @@ type InsightsQuery struct {
 	Formula         *string         `json:"formula,omitempty" jsonschema:"description=Formula over events by letter\\, e.g. (B / A) * 100; hides the metrics"`
 	FormulaLabel    *string         `json:"formula_label,omitempty"`
 	Rolling         *Int            `json:"rolling,omitempty" jsonschema:"description=Rolling average window in units"`
-	Cumulative      bool            `json:"cumulative,omitempty"`
+	Cumulative      bool            `json:"cumulative,omitempty" jsonschema:"description=Running totals (not with rolling)"`
 	Mode            string          `json:"mode,omitempty" jsonschema:"enum=timeseries,enum=total,enum=table,default=timeseries,description=timeseries: per unit; total: one number per series"`
 	TimeComparison  *TimeComparison `json:"time_comparison,omitempty"`
 	DataGroupID     *Int            `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group"`

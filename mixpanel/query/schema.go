@@ -46,9 +46,12 @@ func inlineObject[T any]() *jsonschema.Schema {
 	return s
 }
 
-// union is a oneOf with one example for the whole union.
+// union is an anyOf with one example for the whole union. Not oneOf: with
+// no additionalProperties:false, an object such as a FrequencyFilter that
+// sets operator would also match Filter, and a validating client would
+// refuse a valid argument.
 func union(desc string, example any, alts ...*jsonschema.Schema) *jsonschema.Schema {
-	s := &jsonschema.Schema{Description: desc, OneOf: alts}
+	s := &jsonschema.Schema{Description: desc, AnyOf: alts}
 	if example != nil {
 		s.Examples = []any{example}
 	}
