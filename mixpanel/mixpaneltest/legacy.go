@@ -1,6 +1,7 @@
 package mixpaneltest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -105,12 +106,8 @@ func LegacyCount(lo, spread int, parts ...string) int {
 }
 
 func (s *Server) knownEvent(name string) bool {
-	for _, e := range s.Data.Events {
-		if e.Name == name {
-			return true
-		}
-	}
-	return false
+	_, ok := s.event(name)
+	return ok
 }
 
 // segmentsOf returns the values the dataset lists for the property an
@@ -120,7 +117,7 @@ func (s *Server) segmentsOf(on string) []string {
 	if i := strings.Index(on, `["`); i >= 0 {
 		name = strings.TrimSuffix(on[i+2:], `"]`)
 	}
-	for _, p := range append(append([]Property(nil), s.Data.EventProperties...), s.Data.UserProperties...) {
+	for _, p := range slices.Concat(s.Data.EventProperties, s.Data.UserProperties) {
 		if p.Name == name && len(p.Values) > 0 {
 			return p.Values
 		}
@@ -334,14 +331,7 @@ func (s *Server) legacyRetention(w http.ResponseWriter, r *http.Request) {
 	if n, err := strconv.Atoi(q.Get("interval_count")); err == nil && n > 0 {
 		periods = n
 	}
-	WriteJSON(w, http.StatusOK, retentionCohorts(periodKeys(from, to, orUnit(q.Get("unit"))), periods, q.Get("born_event"), q.Get("event")))
-}
-
-func orUnit(u string) string {
-	if u == "" {
-		return "day"
-	}
-	return u
+	WriteJSON(w, http.StatusOK, retentionCohorts(periodKeys(from, to, cmp.Or(q.Get("unit"), "day")), periods, q.Get("born_event"), q.Get("event")))
 }
 
 func retentionCohorts(dates []string, periods int, born, ret string) map[string]any {
