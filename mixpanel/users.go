@@ -22,13 +22,19 @@ type CohortFilter struct {
 	Raw map[string]any
 }
 
-func (f *CohortFilter) wire() string {
+// set adds the cohort to an Engage body, with include_all_users always
+// sent (Mixpanel's own default, true, would ignore the cohort for
+// non-members). A nil filter adds nothing.
+func (f *CohortFilter) set(b map[string]any, includeAllUsers bool) {
+	if f == nil {
+		return
+	}
 	v := map[string]any{"id": f.ID}
 	if f.Raw != nil {
 		v = map[string]any{"raw_cohort": f.Raw}
 	}
-	raw, _ := json.Marshal(v)
-	return string(raw)
+	b["filter_by_cohort"] = jsonString(v)
+	b["include_all_users"] = includeAllUsers
 }
 
 // ProfileQuery selects profiles. Where is an Engage selector expression
@@ -76,10 +82,7 @@ func (c *Client) engageBody(pid int64, q ProfileQuery) map[string]any {
 	// the client adds to every Engage request.
 	b := map[string]any{"project_id": pid}
 	setBody(b, "where", q.Where)
-	if q.Cohort != nil {
-		b["filter_by_cohort"] = q.Cohort.wire()
-		b["include_all_users"] = q.IncludeAllUsers
-	}
+	q.Cohort.set(b, q.IncludeAllUsers)
 	if len(q.OutputProperties) > 0 {
 		b["output_properties"] = jsonString(q.OutputProperties)
 	}
@@ -182,12 +185,8 @@ func (c *Client) StreamProfiles(ctx context.Context, q ProfileQuery, yield func(
 				return st, nil
 			}
 		}
-		size := pg.PageSize
-		if size == 0 {
-			size = engagePageSize
-		}
 		switch {
-		case len(pg.Profiles) == 0, st.SessionID == "", len(pg.Profiles) < size && pg.PageSize != 0:
+		case len(pg.Profiles) == 0, st.SessionID == "", len(pg.Profiles) < pg.PageSize:
 			return st, nil
 		case q.Limit > 0 && st.Rows >= q.Limit:
 			st.Stopped = st.Total > st.Rows
@@ -244,10 +243,7 @@ func (c *Client) ProfileStatsAggregate(ctx context.Context, q StatsQuery) (*User
 	}
 	b := map[string]any{"project_id": pid, "action": q.Action}
 	setBody(b, "selector", q.Selector)
-	if q.Cohort != nil {
-		b["filter_by_cohort"] = q.Cohort.wire()
-		b["include_all_users"] = q.IncludeAllUsers
-	}
+	q.Cohort.set(b, q.IncludeAllUsers)
 	if len(q.SegmentByCohorts) > 0 {
 		seg := map[string]bool{}
 		for _, id := range q.SegmentByCohorts {
