@@ -86,7 +86,7 @@ func (p PropertyRef) MarshalJSON() ([]byte, error) {
 func (PropertyRef) JSONSchema() *jsonschema.Schema {
 	inline := &jsonschema.Schema{
 		Type:        "object",
-		Description: "Inline: formula over letters A-Z; inputs maps each letter to {name, type (string|number|boolean|datetime|list), resource_type (event|user)}, or numeric maps letters to number properties; optional property_type, resource_type (events|people)",
+		Description: "Inline: formula over letters A-Z; inputs maps letters to {name, type, resource_type (event|user)}, or numeric maps letters to number properties",
 		Required:    []string{"formula"},
 	}
 	return union("Property name, saved custom property or inline custom property",
