@@ -12,14 +12,14 @@ import (
 type FlowEdge struct {
 	Event      string `json:"event"`
 	Type       string `json:"type"`
-	Step       int    `json:"step" jsonschema:"description=Step index of the target node"`
+	Step       int    `json:"step"` // Step index of the target node
 	TotalCount int64  `json:"total_count"`
 }
 
 // FlowNode is one node of a sankey step column.
 type FlowNode struct {
 	Event                string     `json:"event"`
-	Type                 string     `json:"type" jsonschema:"description=ANCHOR, NORMAL, FORWARD, REVERSE, DROPOFF or PRUNED"`
+	Type                 string     `json:"type"` // ANCHOR, NORMAL, FORWARD, REVERSE, DROPOFF or PRUNED
 	AnchorType           string     `json:"anchor_type"`
 	TotalCount           int64      `json:"total_count"`
 	IsCustomEvent        bool       `json:"is_custom_event"`
@@ -49,7 +49,7 @@ type FlowPath struct {
 // Flows and Trees is filled depends on Mode (sankey, paths, tree).
 type FlowQueryResult struct {
 	ComputedAt            string           `json:"computed_at"`
-	Mode                  string           `json:"mode" jsonschema:"enum=sankey,enum=paths,enum=tree"`
+	Mode                  string           `json:"mode"`
 	Steps                 []FlowStepColumn `json:"steps,omitempty"`
 	Flows                 []FlowPath       `json:"flows,omitempty"`
 	Breakdowns            []map[string]any `json:"breakdowns,omitempty"`
@@ -362,9 +362,9 @@ func (r *FlowQueryResult) TopTransitions(n int) []FlowTransition {
 // FlowStepDropOff is the drop-off at one sankey step.
 type FlowStepDropOff struct {
 	Step    int     `json:"step"`
-	Total   int64   `json:"total" jsonschema:"description=Traffic through the step"`
-	DropOff int64   `json:"dropoff" jsonschema:"description=Users who dropped off after the step"`
-	Rate    float64 `json:"rate" jsonschema:"description=dropoff / total (0-1)"`
+	Total   int64   `json:"total"`   // Traffic through the step
+	DropOff int64   `json:"dropoff"` // Users who dropped off after the step
+	Rate    float64 `json:"rate"`    // dropoff / total (0-1)
 }
 
 // DropOffSummary counts, per step, the DROPOFF edges leaving real nodes
@@ -419,7 +419,7 @@ func (r *FlowQueryResult) PathRows() []FlowPathRow {
 type FlowTreeRow struct {
 	TreeIndex      int    `json:"tree_index"`
 	Depth          int    `json:"depth"`
-	Path           string `json:"path" jsonschema:"description=Events from the root, joined by ' > '"`
+	Path           string `json:"path"` // Events from the root, joined by ' > '
 	Event          string `json:"event"`
 	Type           string `json:"type"`
 	StepNumber     int    `json:"step_number"`

@@ -10,12 +10,12 @@ import (
 
 // FunnelStepData is one step of a funnel result. Times are in seconds.
 type FunnelStepData struct {
-	Event            string  `json:"event" jsonschema:"description=Event (or label) of the step"`
-	Count            float64 `json:"count" jsonschema:"description=Users (or events) that reached the step"`
-	StepConvRatio    float64 `json:"step_conv_ratio" jsonschema:"description=Conversion from the previous step (0-1)"`
-	OverallConvRatio float64 `json:"overall_conv_ratio" jsonschema:"description=Conversion from the first step (0-1)"`
-	AvgTime          float64 `json:"avg_time" jsonschema:"description=Average seconds from the previous step"`
-	AvgTimeFromStart float64 `json:"avg_time_from_start" jsonschema:"description=Average seconds from the first step"`
+	Event            string  `json:"event"`               // Event (or label) of the step
+	Count            float64 `json:"count"`               // Users (or events) that reached the step
+	StepConvRatio    float64 `json:"step_conv_ratio"`     // Conversion from the previous step (0-1)
+	OverallConvRatio float64 `json:"overall_conv_ratio"`  // Conversion from the first step (0-1)
+	AvgTime          float64 `json:"avg_time"`            // Average seconds from the previous step
+	AvgTimeFromStart float64 `json:"avg_time_from_start"` // Average seconds from the first step
 }
 
 // FunnelQueryResult is the outcome of an ad-hoc funnel query.
@@ -56,12 +56,12 @@ func (r *FunnelQueryResult) OverallConversionRate() float64 {
 // FunnelDropOff describes the transition that loses the largest share of
 // users, the first thing an analyst looks for in a funnel.
 type FunnelDropOff struct {
-	FromStep  int     `json:"from_step" jsonschema:"description=1-based step the users left from"`
-	ToStep    int     `json:"to_step" jsonschema:"description=1-based step they did not reach"`
+	FromStep  int     `json:"from_step"` // 1-based step the users left from
+	ToStep    int     `json:"to_step"`   // 1-based step they did not reach
 	FromEvent string  `json:"from_event"`
 	ToEvent   string  `json:"to_event"`
-	Lost      float64 `json:"lost" jsonschema:"description=Users lost between the two steps"`
-	Rate      float64 `json:"rate" jsonschema:"description=Share of the previous step lost (0-1)"`
+	Lost      float64 `json:"lost"` // Users lost between the two steps
+	Rate      float64 `json:"rate"` // Share of the previous step lost (0-1)
 }
 
 // BiggestDropOff returns the transition with the highest loss rate (ties go

@@ -10,9 +10,9 @@ import (
 // RetentionCohort is one cohort's row: its size and, per bucket, how many
 // were retained and what share that is. Bucket 0 is the birth bucket.
 type RetentionCohort struct {
-	First  float64   `json:"first" jsonschema:"description=Cohort size"`
-	Counts []float64 `json:"counts" jsonschema:"description=Retained per bucket (index 0 = birth bucket)"`
-	Rates  []float64 `json:"rates" jsonschema:"description=Retention rate per bucket (0-1)"`
+	First  float64   `json:"first"`  // Cohort size
+	Counts []float64 `json:"counts"` // Retained per bucket (index 0 = birth bucket)
+	Rates  []float64 `json:"rates"`  // Retention rate per bucket (0-1)
 }
 
 // RetentionQueryResult is the outcome of an ad-hoc retention query. For a
@@ -22,8 +22,8 @@ type RetentionQueryResult struct {
 	ComputedAt      string                                `json:"computed_at"`
 	FromDate        string                                `json:"from_date"`
 	ToDate          string                                `json:"to_date"`
-	Cohorts         map[string]RetentionCohort            `json:"cohorts" jsonschema:"description=Cohorts keyed by YYYY-MM-DD"`
-	Average         *RetentionCohort                      `json:"average,omitempty" jsonschema:"description=The synthetic $average cohort"`
+	Cohorts         map[string]RetentionCohort            `json:"cohorts"`           // Cohorts keyed by YYYY-MM-DD
+	Average         *RetentionCohort                      `json:"average,omitempty"` // The synthetic $average cohort
 	Segments        map[string]map[string]RetentionCohort `json:"segments,omitempty"`
 	SegmentAverages map[string]RetentionCohort            `json:"segment_averages,omitempty"`
 	Params          map[string]any                        `json:"params,omitempty"`
