@@ -112,8 +112,8 @@ func TestSavedReportTool(t *testing.T) {
 		typ      string
 		contains []string
 	}{
-		{`{"bookmark_id":63880001}`, "/insights", "insights", []string{"Saved report 63880001 (insights)", "App Open [Unique Users]", "Totals:"}},
-		{`{"bookmark_id":63880003,"bookmark_type":"funnels","from_date":"2026-11-01","to_date":"2026-11-10"}`, "/funnels", "funnel", []string{"(funnel), 2026-11-01 to 2026-11-10", "| 1 | Product Viewed |"}},
+		{`{"bookmark_id":63880001}`, "/insights", "insights", []string{"Saved report 63880001 (insights)", "App Open [Unique Users]", "Totals:", "| date | "}},
+		{`{"bookmark_id":63880003,"bookmark_type":"funnels","from_date":"2026-11-01","to_date":"2026-11-10"}`, "/funnels", "funnel", []string{"(funnel), 2026-11-01 to 2026-11-10: overall conversion ", "| 1 | Product Viewed |"}},
 		{`{"bookmark_id":63880004,"bookmark_type":"retention"}`, "/retention", "retention", []string{"(retention)", "| cohort | size |"}},
 		{`{"bookmark_id":63880005,"bookmark_type":"flows"}`, "/arb_funnels", "flows", []string{"(flows)", "| 1 | Sign Up | ANCHOR | 1000 |"}},
 	}
@@ -125,6 +125,8 @@ func TestSavedReportTool(t *testing.T) {
 			for _, c := range tt.contains {
 				assert.Contains(t, text, c)
 			}
+			assert.NotContains(t, text, "T00:00:00", "midnight date-times show as days")
+			assert.Equal(t, 1, strings.Count(text, "Saved report"), "one header line")
 			var out mixpanel.SavedReportResult
 			structured(t, res, &out)
 			assert.Equal(t, tt.typ, out.ReportType)

@@ -231,13 +231,14 @@ func seriesTable(title string, series map[string]map[string]float64, p Paging) s
 		dates = append(dates, d)
 	}
 	sort.Strings(dates)
+	labels := dateLabels(dates)
 	cols := []string{"date"}
 	for _, s := range segs {
 		cols = append(cols, s.name)
 	}
 	rows := make([][]string, 0, len(dates)+1)
-	for _, d := range dates {
-		row := []string{d}
+	for i, d := range dates {
+		row := []string{labels[i]}
 		for _, s := range segs {
 			row = append(row, Num(series[s.name][d]))
 		}
@@ -256,6 +257,19 @@ func seriesTable(title string, series map[string]map[string]float64, p Paging) s
 		fmt.Fprintf(&b, "%d smaller segments not shown as columns; all are in structuredContent.\n", hidden)
 	}
 	return b.String()
+}
+
+// dateLabels shows sorted date keys that are all midnights (saved
+// insights send "2026-11-19T00:00:00-07:00") as days; others as they are.
+func dateLabels(dates []string) []string {
+	labels := make([]string, len(dates))
+	for i, d := range dates {
+		if len(d) <= 10 || !strings.HasPrefix(d[10:], "T00:00:00") {
+			return dates
+		}
+		labels[i] = d[:10]
+	}
+	return labels
 }
 
 // SegmentationInput is a legacy segmentation query.
@@ -336,6 +350,11 @@ type SavedFunnelOutput struct {
 // Text is one row per step.
 func (o SavedFunnelOutput) Text() string {
 	r := o.FunnelResult
+	return funnelTable(fmt.Sprintf("Funnel %d, %s to %s", r.FunnelID, r.FromDate, r.ToDate), r)
+}
+
+// funnelTable is one row per step under head and the overall conversion.
+func funnelTable(head string, r mixpanel.FunnelResult) string {
 	rows := make([][]string, 0, len(r.Steps))
 	for i, s := range r.Steps {
 		overall := 0.0
@@ -344,8 +363,7 @@ func (o SavedFunnelOutput) Text() string {
 		}
 		rows = append(rows, []string{fmt.Sprint(i + 1), s.Event, Num(s.Count), Pct(s.ConversionRate), Pct(overall)})
 	}
-	title := fmt.Sprintf("Funnel %d, %s to %s: overall conversion %s", r.FunnelID, r.FromDate, r.ToDate, Pct(r.ConversionRate))
-	return Table{Title: title, Columns: []string{"step", "event", "count", "from previous", "from first"}, Rows: rows}.String()
+	return Table{Title: head + ": overall conversion " + Pct(r.ConversionRate), Columns: []string{"step", "event", "count", "from previous", "from first"}, Rows: rows}.String()
 }
 
 func querySavedFunnel(ctx context.Context, env *Env, in SavedFunnelInput) (SavedFunnelOutput, error) {
@@ -415,25 +433,27 @@ func periodsNote(n int) string {
 // Text is one row per cohort with its size and retention per period.
 func (o LegacyRetentionOutput) Text() string {
 	r := o.RetentionResult
+	title := fmt.Sprintf("Retention of %q then %q by %s, %s to %s", r.BornEvent, cmp.Or(r.ReturnEvent, "any event"), r.Unit, r.FromDate, r.ToDate)
+	return retentionTable(title, r.Unit, r.Cohorts, o.paging)
+}
+
+// retentionTable is one row per cohort: its date, size and the share
+// retained in each period (named by unit), at most maxPeriodCols of them.
+func retentionTable(title, unit string, cohorts []mixpanel.CohortInfo, p Paging) string {
 	periods := 0
-	for _, c := range r.Cohorts {
+	for _, c := range cohorts {
 		periods = max(periods, len(c.Retention))
 	}
 	shown := min(periods, maxPeriodCols)
 	cols := []string{"cohort", "size"}
 	for i := range shown {
-		cols = append(cols, fmt.Sprintf("%s %d", r.Unit, i+1))
+		cols = append(cols, fmt.Sprintf("%s %d", unit, i+1))
 	}
-	rows := make([][]string, 0, len(r.Cohorts))
-	for _, c := range r.Cohorts {
+	rows := make([][]string, 0, len(cohorts))
+	for _, c := range cohorts {
 		rows = append(rows, append([]string{c.Date, Num(c.Size)}, cells(c.Retention, shown, Pct)...))
 	}
-	ret := r.ReturnEvent
-	if ret == "" {
-		ret = "any event"
-	}
-	title := fmt.Sprintf("Retention of %q then %q by %s, %s to %s", r.BornEvent, ret, r.Unit, r.FromDate, r.ToDate)
-	return o.paging.table(title, cols, rows) + periodsNote(periods)
+	return p.table(title, cols, rows) + periodsNote(periods)
 }
 
 func queryLegacyRetention(ctx context.Context, env *Env, in LegacyRetentionInput) (LegacyRetentionOutput, error) {

@@ -240,6 +240,31 @@ func FuzzLegacyInputs(f *testing.F) {
 
 // TestLegacyTables checks the matrix renderings: ragged rows leave blank
 // cells, periods past the column cap and rows past the page are announced.
+func TestDateLabels(t *testing.T) {
+	tests := []struct {
+		in, want []string
+	}{
+		{[]string{"2026-11-19T00:00:00-07:00", "2026-11-20T00:00:00-07:00"}, []string{"2026-11-19", "2026-11-20"}},
+		{[]string{"2026-11-19T00:00:00", "2026-11-20T00:00:00Z"}, []string{"2026-11-19", "2026-11-20"}},
+		{[]string{"2026-11-19T00:00:00", "2026-11-19T13:00:00"}, []string{"2026-11-19T00:00:00", "2026-11-19T13:00:00"}},
+		{[]string{"2026-11-19", "2026-11-20"}, []string{"2026-11-19", "2026-11-20"}},
+		{[]string{"all"}, []string{"all"}},
+		{nil, []string{}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, dateLabels(tt.in), "%v", tt.in)
+	}
+	for in, want := range map[string]string{
+		"2026-11-19T00:00:00-07:00":        "2026-11-19",
+		"2026-11-25T23:59:59.999000-07:00": "2026-11-25",
+		"2026-11-25":                       "2026-11-25",
+		"":                                 "",
+		"yesterdayTnoon":                   "yesterdayTnoon",
+	} {
+		assert.Equal(t, want, dayOf(in), in)
+	}
+}
+
 func TestLegacyTables(t *testing.T) {
 	long := make([]float64, 15)
 	for i := range long {

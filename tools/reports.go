@@ -58,18 +58,17 @@ func (o SavedReportOutput) Text() string {
 	r := o.SavedReportResult
 	head := fmt.Sprintf("Saved report %d (%s)", r.BookmarkID, r.ReportType)
 	if r.FromDate != "" {
-		head += fmt.Sprintf(", %s to %s", r.FromDate, r.ToDate)
+		head += fmt.Sprintf(", %s to %s", dayOf(r.FromDate), dayOf(r.ToDate))
 	}
 	switch r.ReportType {
 	case "funnel":
 		body, _ := json.Marshal(map[string]json.RawMessage{"data": r.Series})
 		if f, err := mixpanel.ParseLegacyFunnel(body); err == nil {
-			f.FunnelID, f.FromDate, f.ToDate = r.BookmarkID, r.FromDate, r.ToDate
-			return head + "\n" + SavedFunnelOutput{FunnelResult: *f}.Text()
+			return funnelTable(head, *f)
 		}
 	case "retention":
 		if cohorts, err := mixpanel.ParseLegacyRetention(r.Series); err == nil {
-			return head + "\n" + LegacyRetentionOutput{RetentionResult: mixpanel.RetentionResult{Unit: "period", Cohorts: cohorts, FromDate: r.FromDate, ToDate: r.ToDate, BornEvent: "cohort", ReturnEvent: "return"}, paging: o.paging}.Text()
+			return retentionTable(head, "period", cohorts, o.paging)
 		}
 	case "flows":
 		var f struct {
@@ -81,6 +80,15 @@ func (o SavedReportOutput) Text() string {
 		}
 	}
 	return insightsSeriesText(head, r.Series, o.paging)
+}
+
+// dayOf shortens a date-time Mixpanel sends as a range bound
+// ("2026-11-19T00:00:00-07:00") to its day; anything else is kept.
+func dayOf(s string) string {
+	if len(s) > 10 && s[10] == 'T' && dayRe.MatchString(s[:10]) {
+		return s[:10]
+	}
+	return s
 }
 
 // insightsSeriesText shows an insights series: a date × metric table when
