@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -226,6 +227,19 @@ func seriesTable(title string, series map[string]map[string]float64, p Paging) s
 		hidden = len(segs) - legacyMaxSegmentCols
 		segs = segs[:legacyMaxSegmentCols]
 	}
+	// Value ranges of numeric segmentation read best in order.
+	lows := make(map[string]float64, len(segs))
+	for _, s := range segs {
+		lo, ok := bucketLow(s.name)
+		if !ok {
+			lows = nil
+			break
+		}
+		lows[s.name] = lo
+	}
+	if lows != nil {
+		sort.SliceStable(segs, func(i, j int) bool { return lows[segs[i].name] < lows[segs[j].name] })
+	}
 	dates := make([]string, 0, len(dateSet))
 	for d := range dateSet {
 		dates = append(dates, d)
@@ -257,6 +271,16 @@ func seriesTable(title string, series map[string]map[string]float64, p Paging) s
 		fmt.Fprintf(&b, "%d smaller segments not shown as columns; all are in structuredContent.\n", hidden)
 	}
 	return b.String()
+}
+
+// bucketLow is the lower bound of a numeric bucket name such as "50 - 100".
+func bucketLow(name string) (float64, bool) {
+	lo, _, ok := strings.Cut(name, " - ")
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(lo, 64)
+	return f, err == nil
 }
 
 // dateLabels shows sorted date keys that are all midnights (saved

@@ -71,7 +71,7 @@ func TestLegacyTools(t *testing.T) {
 			[]string{`Frequency of "App Open": users active in N days per day`, "| period | 1 day |"}, nil},
 		{"query_numeric_segmentation", `{"event":"Purchase","property":"revenue","from_date":"2026-11-01","to_date":"2026-11-02"}`,
 			"/segmentation/numeric", url.Values{"on": {`properties["revenue"]`}},
-			[]string{"by ranges of properties[\"revenue\"]", "0 - 50"},
+			[]string{"by ranges of properties[\"revenue\"]", "| date | 0 - 50 | 50 - 100 | 100 - 150 | 150 - 200 |"},
 			func(t *testing.T, raw json.RawMessage) {
 				var r NumericSegmentationOutput
 				require.NoError(t, json.Unmarshal(raw, &r))
