@@ -99,30 +99,35 @@ func build(t reflect.Type, strict bool) (json.RawMessage, error) {
 // objectSchemas rewrites the boolean schema true ("any value", which the
 // reflector emits for json.RawMessage) as {}: MCP clients validate tool
 // definitions with schemas that expect every property schema to be an
-// object. A default is a value, not a schema: "default": true stays.
+// object. It walks schema positions only, so values in default, enum,
+// const and examples stay as written.
 func objectSchemas(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, x := range v {
-			if k == "default" {
-				continue
+	if b, ok := v.(bool); ok && b {
+		return map[string]any{}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	for k, x := range m {
+		switch k {
+		case "items", "not", "contains", "propertyNames", "if", "then", "else":
+			m[k] = objectSchemas(x)
+		case "properties", "$defs", "definitions", "patternProperties", "dependentSchemas":
+			if sub, ok := x.(map[string]any); ok {
+				for name, sch := range sub {
+					sub[name] = objectSchemas(sch)
+				}
 			}
-			if b, ok := x.(bool); ok && b && k != "additionalProperties" {
-				v[k] = map[string]any{}
-				continue
+		case "anyOf", "oneOf", "allOf", "prefixItems":
+			if list, ok := x.([]any); ok {
+				for i, sch := range list {
+					list[i] = objectSchemas(sch)
+				}
 			}
-			v[k] = objectSchemas(x)
-		}
-	case []any:
-		for i, x := range v {
-			if b, ok := x.(bool); ok && b {
-				v[i] = map[string]any{}
-				continue
-			}
-			v[i] = objectSchemas(x)
 		}
 	}
-	return v
+	return m
 }
 
 func toMap(s *jsonschema.Schema) (map[string]any, error) {

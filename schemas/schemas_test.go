@@ -81,3 +81,23 @@ func TestHelpers(t *testing.T) {
 	o := WithExamples(OneOf("u", String("s")), "x")
 	assert.Equal(t, []any{"x"}, o.Examples)
 }
+
+func TestObjectSchemasKeepsValues(t *testing.T) {
+	in := map[string]any{
+		"type":                 "object",
+		"properties":           map[string]any{"raw": true, "flag": map[string]any{"type": "boolean", "default": true, "examples": []any{true}}},
+		"items":                true,
+		"anyOf":                []any{true, map[string]any{"const": true}},
+		"examples":             []any{map[string]any{"flag": true}},
+		"additionalProperties": true,
+	}
+	out := objectSchemas(in).(map[string]any)
+	assert.Equal(t, map[string]any{}, out["properties"].(map[string]any)["raw"])
+	flag := out["properties"].(map[string]any)["flag"].(map[string]any)
+	assert.Equal(t, true, flag["default"])
+	assert.Equal(t, []any{true}, flag["examples"])
+	assert.Equal(t, map[string]any{}, out["items"])
+	assert.Equal(t, []any{map[string]any{}, map[string]any{"const": true}}, out["anyOf"])
+	assert.Equal(t, []any{map[string]any{"flag": true}}, out["examples"])
+	assert.Equal(t, true, out["additionalProperties"], "additionalProperties: true is left as is")
+}
