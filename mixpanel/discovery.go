@@ -877,7 +877,7 @@ func (c *Client) LexiconSchema(ctx context.Context, entityType, name string) (Le
 	if err != nil {
 		return LexiconSchema{}, err
 	}
-	return rawDecoded(ctx, c, Request{Family: App, Path: path, Query: url.Values{"entity_name": {name}}}, fmt.Sprintf("get Lexicon schema %s %q", entityType, name),
+	return rawDecoded(ctx, c, Request{Family: App, Path: path, Query: url.Values{"entity_name": {name}}, Cacheable: true}, fmt.Sprintf("get Lexicon schema %s %q", entityType, name),
 		func(raw []byte) (LexiconSchema, error) {
 			return decodeOneLexiconSchema(UnwrapResults(raw), entityType, name)
 		})
@@ -1178,7 +1178,7 @@ func (c *Client) PropertyDefinitions(ctx context.Context, resourceType string) (
 		return nil, err
 	}
 	var rows []json.RawMessage
-	req := Request{Path: scope + "/data-definitions/properties/", Query: url.Values{"resourceType": {resourceType}}}
+	req := Request{Path: scope + "/data-definitions/properties/", Query: url.Values{"resourceType": {resourceType}}, Cacheable: true}
 	if err := c.AppJSON(ctx, req, &rows); err != nil {
 		return nil, fmt.Errorf("list %s property definitions: %w", strings.ToLower(resourceType), err)
 	}

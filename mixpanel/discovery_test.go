@@ -810,3 +810,60 @@ func TestListsRejectWrongShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestDiscoveryReadsAreCached checks that every discovery and project read
+// is served from the cache when repeated: each costs the Query API's hourly
+// budget, and models repeat them constantly.
+func TestDiscoveryReadsAreCached(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(context.Context, *mixpanel.Client) error
+	}{
+		{"events", func(ctx context.Context, c *mixpanel.Client) error {
+			_, err := c.Events(ctx, mixpanel.EventsOptions{Now: discoveryNow})
+			return err
+		}},
+		{"event properties", func(ctx context.Context, c *mixpanel.Client) error {
+			_, err := c.EventProperties(ctx, "Purchase", 10)
+			return err
+		}},
+		{"property values", func(ctx context.Context, c *mixpanel.Client) error {
+			_, err := c.PropertyValues(ctx, mixpanel.PropertyValuesOptions{Property: "$browser"})
+			return err
+		}},
+		{"top events", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.TopEvents(ctx, "", 5); return err }},
+		{"funnels", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.Funnels(ctx); return err }},
+		{"cohorts", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.Cohorts(ctx); return err }},
+		{"bookmarks", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.ListBookmarks(ctx, ""); return err }},
+		{"lexicon schemas", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.LexiconSchemas(ctx, ""); return err }},
+		{"lexicon schema", func(ctx context.Context, c *mixpanel.Client) error {
+			_, err := c.LexiconSchema(ctx, "event", "Purchase")
+			return err
+		}},
+		{"property definitions", func(ctx context.Context, c *mixpanel.Client) error {
+			_, err := c.PropertyDefinitions(ctx, "user")
+			return err
+		}},
+		{"schema graph", func(ctx context.Context, c *mixpanel.Client) error {
+			_, err := c.SchemaGraph(ctx, mixpanel.SchemaGraphOptions{Now: discoveryNow})
+			return err
+		}},
+		{"me", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.Me(ctx); return err }},
+		{"workspaces", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.ListWorkspaces(ctx, ""); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			cfg := srv.Config()
+			cfg.CacheTTL = time.Minute
+			c, err := mixpanel.New(cfg)
+			require.NoError(t, err)
+			ctx := context.Background()
+			require.NoError(t, tt.call(ctx, c))
+			first := len(srv.Requests())
+			require.Positive(t, first)
+			require.NoError(t, tt.call(ctx, c))
+			assert.Len(t, srv.Requests(), first, "the repeat is answered from the cache")
+		})
+	}
+}
