@@ -26,9 +26,9 @@ func init() {
 	)
 }
 
-// MaxExportRows is the server-side cap on limit: a model gets at most this
+// maxExportRows is the server-side cap on limit: a model gets at most this
 // many raw rows per call, whatever it asks for.
-const MaxExportRows = 2000
+const maxExportRows = 2000
 
 // exportTextRows is how many rows the text rendering shows; all rows are
 // in structuredContent.
@@ -55,8 +55,8 @@ func (in *ExportEventsInput) Validate() error {
 }
 
 func checkExportLimit(iss *query.Issues, limit int) {
-	if limit < 1 || limit > MaxExportRows {
-		iss.Add("X1_INVALID_ENUM", "limit", "limit must be between 1 and %d (got %d); narrow the range or the filter for fewer rows", MaxExportRows, limit)
+	if limit < 1 || limit > maxExportRows {
+		iss.Add("X1_INVALID_ENUM", "limit", "limit must be between 1 and %d (got %d); narrow the range or the filter for fewer rows", maxExportRows, limit)
 	}
 }
 

@@ -260,7 +260,7 @@ func whereSelector(w UserWhere, iss *query.Issues) string {
 			*iss = append(*iss, fiss...)
 			continue
 		}
-		sel, ok := FilterSelector(rf, path, iss)
+		sel, ok := filterSelector(rf, path, iss)
 		if ok {
 			parts = append(parts, sel)
 		}
@@ -276,10 +276,10 @@ var relativeSeconds = map[string]int64{"hour": 3600, "day": 86400, "week": 7 * 8
 // beyond which NOW ± n leaves the range the server reads as seconds.
 const maxRelativeSeconds = 50 * 365 * 86400
 
-// FilterSelector translates one resolved Filter into the Engage selector
+// filterSelector translates one resolved Filter into the Engage selector
 // grammar (wire reference §4.6), with the reference's ES rule codes for
 // what that grammar cannot express.
-func FilterSelector(rf query.ResolvedFilter, path string, iss *query.Issues) (string, bool) {
+func filterSelector(rf query.ResolvedFilter, path string, iss *query.Issues) (string, bool) {
 	if rf.Property.IsCustom() {
 		iss.Add("U25", path+".property", "query_user filters need a plain property name; custom properties are not supported here")
 		return "", false

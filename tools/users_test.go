@@ -57,7 +57,7 @@ func TestFilterSelector(t *testing.T) {
 			var iss query.Issues
 			rf := f.Resolve("where", &iss)
 			require.Empty(t, iss, "the filter itself is valid")
-			got, ok := FilterSelector(rf, "where", &iss)
+			got, ok := filterSelector(rf, "where", &iss)
 			if tt.code != "" {
 				assert.False(t, ok)
 				require.Len(t, iss, 1)
