@@ -62,7 +62,9 @@ func (o InsightsOutput) Text() string {
 		raw, _ := json.Marshal(o.Params)
 		return "Dry run: bookmark params (not sent; pass them to create_bookmark to save a report):\n" + string(raw)
 	}
-	return RenderInsights(o.Result, o.limit, o.offset)
+	r := *o.Result
+	r.Params = o.Params // the result's copy is dropped from the output (see queryInsights)
+	return RenderInsights(&r, o.limit, o.offset)
 }
 
 // RenderInsights is the model's view of an Insights result: the summary
@@ -116,6 +118,7 @@ func queryInsights(ctx context.Context, env *Env, in QueryInsightsInput) (Insigh
 	if err != nil {
 		return InsightsOutput{}, err
 	}
+	res.Params = nil // already at the top level of the output
 	out.Result = res
 	return out, nil
 }

@@ -17,7 +17,7 @@ type QueryResult struct {
 	ToDate     string          `json:"to_date"`
 	Headers    []string        `json:"headers"`
 	Series     json.RawMessage `json:"series" jsonschema:"description=Map of metric label to date (or 'all') to value; with breakdowns\\, one nesting level per group"`
-	Params     Params          `json:"params"`
+	Params     Params          `json:"params,omitempty"`
 	Meta       map[string]any  `json:"meta"`
 }
 
