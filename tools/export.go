@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
@@ -140,11 +139,20 @@ func valueText(v any) string {
 // clip cuts s to at most n characters, marking the cut with "...", without
 // splitting a UTF-8 sequence.
 func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-3]) + "..."
+	k, cut := 0, 0
+	for i := range s {
+		if k == n-3 {
+			cut = i
+		}
+		if k == n {
+			return s[:cut] + "..."
+		}
+		k++
+	}
+	return s
 }
 
 func exportEvents(ctx context.Context, env *Env, in ExportEventsInput) (ExportEventsOutput, error) {
