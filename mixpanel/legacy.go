@@ -163,11 +163,7 @@ func ParseLegacyFunnel(raw json.RawMessage) (*FunnelResult, error) {
 	if err := json.Unmarshal(raw, &body); err != nil {
 		return nil, badAnswer(http.MethodGet, "/funnels", "unexpected answer: "+err.Error())
 	}
-	type agg struct {
-		event string
-		count float64
-	}
-	var steps []agg
+	steps := []FunnelResultStep{}
 	for _, date := range slices.Sorted(maps.Keys(body.Data)) {
 		var day map[string]json.RawMessage
 		if json.Unmarshal(body.Data[date], &day) != nil {
@@ -187,29 +183,21 @@ func ParseLegacyFunnel(raw json.RawMessage) (*FunnelResult, error) {
 				n = *s.Count
 			}
 			if i < len(steps) {
-				steps[i].count += n
+				steps[i].Count += n
 				continue
 			}
-			name := s.Event
-			if name == "" {
-				name = s.Goal
-			}
-			if name == "" {
-				name = "Step " + strconv.Itoa(i+1)
-			}
-			steps = append(steps, agg{event: name, count: n})
+			steps = append(steps, FunnelResultStep{Event: cmp.Or(s.Event, s.Goal, "Step "+strconv.Itoa(i+1)), Count: n})
 		}
 	}
-	res := &FunnelResult{Steps: make([]FunnelResultStep, 0, len(steps))}
-	for i, s := range steps {
-		rate := 1.0
+	res := &FunnelResult{Steps: steps}
+	for i := range steps {
+		steps[i].ConversionRate = 1
 		if i > 0 {
-			rate = ratio(s.count, steps[i-1].count)
+			steps[i].ConversionRate = ratio(steps[i].Count, steps[i-1].Count)
 		}
-		res.Steps = append(res.Steps, FunnelResultStep{Event: s.event, Count: s.count, ConversionRate: rate})
 	}
 	if len(steps) > 0 {
-		res.ConversionRate = ratio(steps[len(steps)-1].count, steps[0].count)
+		res.ConversionRate = ratio(steps[len(steps)-1].Count, steps[0].Count)
 	}
 	return res, nil
 }
