@@ -431,6 +431,8 @@ func (in *LegacyRetentionInput) Validate() error {
 type LegacyRetentionOutput struct {
 	mixpanel.RetentionResult
 	paging Paging
+	// interval is the custom period length in days, when one replaced unit.
+	interval int
 }
 
 // maxPeriodCols caps the period columns of the retention and frequency
@@ -457,8 +459,12 @@ func periodsNote(n int) string {
 // Text is one row per cohort with its size and retention per period.
 func (o LegacyRetentionOutput) Text() string {
 	r := o.RetentionResult
-	title := fmt.Sprintf("Retention of %q then %q by %s, %s to %s", r.BornEvent, cmp.Or(r.ReturnEvent, "any event"), r.Unit, r.FromDate, r.ToDate)
-	return retentionTable(title, r.Unit, r.Cohorts, o.paging)
+	unit, by := r.Unit, r.Unit
+	if o.interval > 1 {
+		unit, by = "period", fmt.Sprintf("%d-day period", o.interval)
+	}
+	title := fmt.Sprintf("Retention of %q then %q by %s, %s to %s", r.BornEvent, cmp.Or(r.ReturnEvent, "any event"), by, r.FromDate, r.ToDate)
+	return retentionTable(title, unit, r.Cohorts, o.paging)
 }
 
 // retentionTable is one row per cohort: its date, size and the share
@@ -484,7 +490,7 @@ func queryLegacyRetention(ctx context.Context, env *Env, in LegacyRetentionInput
 	from, to := in.DateRange.resolve(env.Now())
 	res, err := fetch(ctx, env, (*mixpanel.Client).Retention, mixpanel.RetentionParams{BornEvent: in.BornEvent, Event: in.Event, FromDate: from, ToDate: to,
 		RetentionType: in.RetentionType, IntervalCount: in.IntervalCount, Unit: in.Unit, Interval: in.Interval, BornWhere: in.BornWhere, Where: in.Where})
-	return LegacyRetentionOutput{RetentionResult: res, paging: in.Paging}, err
+	return LegacyRetentionOutput{RetentionResult: res, paging: in.Paging, interval: in.Interval}, err
 }
 
 // EventCountsInput counts several events.

@@ -54,6 +54,9 @@ func TestLegacyTools(t *testing.T) {
 				require.NotEmpty(t, r.Cohorts)
 				assert.Len(t, r.Cohorts[0].Retention, 3)
 			}},
+		{"query_legacy_retention", `{"born_event":"Sign Up","interval":7,"interval_count":2,"from_date":"2026-11-01","to_date":"2026-11-14"}`,
+			"/retention", url.Values{"interval": {"7"}, "unit": nil},
+			[]string{`Retention of "Sign Up" then "any event" by 7-day period`, "| cohort | size | period 1 | period 2 |"}, nil},
 		{"query_event_counts", `{"events":"Purchase","from_date":"2026-11-01","to_date":"2026-11-03","type":"unique"}`,
 			"/events", url.Values{"event": {`["Purchase"]`}, "type": {"unique"}},
 			[]string{"Event counts (unique) by day", "| date | Purchase |"}, nil},
