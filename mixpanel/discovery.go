@@ -777,8 +777,8 @@ func (w *lexiconMetadataWire) convert() *LexiconMetadata {
 	m := w.Mixpanel
 	return &LexiconMetadata{
 		Source: deref(m.Source), DisplayName: deref(m.DisplayName),
-		Tags: nonNilStrings(m.Tags), Hidden: bool(m.Hidden), Dropped: bool(m.Dropped),
-		Contacts: nonNilStrings(m.Contacts), TeamContacts: nonNilStrings(m.TeamContacts),
+		Tags: nonNilSlice(m.Tags), Hidden: bool(m.Hidden), Dropped: bool(m.Dropped),
+		Contacts: nonNilSlice(m.Contacts), TeamContacts: nonNilSlice(m.TeamContacts),
 	}
 }
 

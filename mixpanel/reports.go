@@ -113,10 +113,10 @@ func (c *Client) savedInsights(ctx context.Context, id string) (*SavedReportResu
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/insights", Query: url.Values{"bookmark_id": {id}}}, &raw); err != nil {
 		return nil, err
 	}
-	if len(raw.Error) > 0 && string(raw.Error) != "null" {
-		return nil, &APIError{Kind: KindValidation, Status: 200, Method: "GET", Path: "/insights", Message: c.redact.Replace(errorValue(raw.Error))}
+	if err := c.answerError("/insights", raw.Error); err != nil {
+		return nil, err
 	}
-	return &SavedReportResult{ComputedAt: raw.ComputedAt, FromDate: raw.DateRange.FromDate, ToDate: raw.DateRange.ToDate, Headers: nonNilStrings(raw.Headers), Series: raw.Series}, nil
+	return &SavedReportResult{ComputedAt: raw.ComputedAt, FromDate: raw.DateRange.FromDate, ToDate: raw.DateRange.ToDate, Headers: nonNilSlice(raw.Headers), Series: raw.Series}, nil
 }
 
 func (c *Client) savedFunnel(ctx context.Context, id string, p SavedReportParams) (*SavedReportResult, error) {
@@ -203,20 +203,11 @@ func (c *Client) QuerySavedFlows(ctx context.Context, bookmarkID int64) (*FlowsR
 	if err := c.JSON(ctx, Request{Family: Query, Path: "/arb_funnels", Query: q}, &raw); err != nil {
 		return nil, fmt.Errorf("saved flows %d: %w", bookmarkID, err)
 	}
-	if len(raw.Error) > 0 && string(raw.Error) != "null" {
-		return nil, fmt.Errorf("saved flows %d: %w", bookmarkID, &APIError{Kind: KindValidation, Status: 200, Method: "GET", Path: "/arb_funnels", Message: c.redact.Replace(errorValue(raw.Error))})
+	if err := c.answerError("/arb_funnels", raw.Error); err != nil {
+		return nil, fmt.Errorf("saved flows %d: %w", bookmarkID, err)
 	}
-	res := &FlowsResult{BookmarkID: bookmarkID, ComputedAt: raw.ComputedAt, Steps: raw.Steps, Breakdowns: raw.Breakdowns, OverallConversionRate: raw.OverallConversionRate, Metadata: raw.Metadata}
-	if res.Steps == nil {
-		res.Steps = []map[string]any{}
-	}
-	if res.Breakdowns == nil {
-		res.Breakdowns = []map[string]any{}
-	}
-	if res.Metadata == nil {
-		res.Metadata = map[string]any{}
-	}
-	return res, nil
+	return &FlowsResult{BookmarkID: bookmarkID, ComputedAt: raw.ComputedAt, Steps: nonNilSlice(raw.Steps), Breakdowns: nonNilSlice(raw.Breakdowns),
+		OverallConversionRate: raw.OverallConversionRate, Metadata: nonNil(raw.Metadata)}, nil
 }
 
 // keyRange is the smallest and largest date-looking key of an answer keyed
@@ -235,11 +226,22 @@ func keyRange[V any](m map[string]V) (string, string) {
 	return lo, hi
 }
 
-func nonNilStrings(s []string) []string {
+// nonNilSlice turns a nil slice into an empty one: results encode []
+// rather than null, which their output schemas require.
+func nonNilSlice[S ~[]E, E any](s S) S {
 	if s == nil {
-		return []string{}
+		return S{}
 	}
 	return s
+}
+
+// answerError is the error a 200 answer carries in its "error" member
+// (Mixpanel reports a bad saved report that way), or nil.
+func (c *Client) answerError(path string, raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return &APIError{Kind: KindValidation, Status: http.StatusOK, Method: http.MethodGet, Path: path, Message: c.redact.Replace(errorValue(raw))}
 }
 
 // errorValue is the text of a 200 answer's "error" member (a string, or

@@ -69,6 +69,20 @@ func TestSavedReportErrors(t *testing.T) {
 	_, err = c.QuerySavedReport(context.Background(), mixpanel.SavedReportParams{BookmarkID: 63880001})
 	assert.True(t, mixpanel.IsKind(err, mixpanel.KindValidation), "%v", err)
 	assert.ErrorContains(t, err, "bookmark params invalid")
+
+	srv = mixpaneltest.New(t)
+	srv.Respond(http.MethodGet, mixpaneltest.QueryPrefix+"/arb_funnels", 200, `{"error":{"msg":"flows broken"}}`)
+	_, err = srv.Client(t).QuerySavedFlows(context.Background(), 63880005)
+	assert.True(t, mixpanel.IsKind(err, mixpanel.KindValidation), "%v", err)
+	assert.ErrorContains(t, err, "saved flows 63880005: mixpanel GET /arb_funnels: 200 OK: {\"msg\":\"flows broken\"}")
+
+	srv = mixpaneltest.New(t)
+	srv.Respond(http.MethodGet, mixpaneltest.QueryPrefix+"/arb_funnels", 200, `{"computed_at":"2026-11-25T00:00:00Z","error":null}`)
+	flows, err := srv.Client(t).QuerySavedFlows(context.Background(), 63880005)
+	require.NoError(t, err)
+	assert.NotNil(t, flows.Steps, "an empty answer encodes steps as []")
+	assert.NotNil(t, flows.Breakdowns)
+	assert.NotNil(t, flows.Metadata)
 }
 
 func TestDetectReportType(t *testing.T) {
