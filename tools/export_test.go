@@ -241,3 +241,27 @@ func TestCollect(t *testing.T) {
 	assert.True(t, capped)
 	assert.Equal(t, []int{1, 2}, items)
 }
+
+// FuzzClip checks clip's promises on any text: at most n characters, valid
+// UTF-8 kept valid, and the text itself when it fits.
+func FuzzClip(f *testing.F) {
+	for _, s := range []string{"", "short", "ééééééééééé", "日本語のテキストです長い", "a\xffb" + strings.Repeat("x", 50)} {
+		f.Add(s, 8)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = 3 + int(uint(n)%100)
+		got := clip(s, n)
+		if utf8.RuneCountInString(s) <= n {
+			if got != s {
+				t.Fatalf("clip(%q, %d) = %q; it fits", s, n, got)
+			}
+			return
+		}
+		if c := utf8.RuneCountInString(got); c != n {
+			t.Fatalf("clip(%q, %d) has %d characters", s, n, c)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("clip(%q, %d) = %q breaks UTF-8", s, n, got)
+		}
+	})
+}
