@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -693,13 +694,8 @@ func (o NumericSegmentationOutput) Text() string {
 }
 
 func valuesTable(title, col string, results map[string]float64, p Paging) string {
-	keys := make([]string, 0, len(results))
-	for k := range results {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	rows := make([][]string, 0, len(keys))
-	for _, k := range keys {
+	rows := make([][]string, 0, len(results))
+	for _, k := range slices.Sorted(maps.Keys(results)) {
 		rows = append(rows, []string{k, Num(results[k])})
 	}
 	return p.table(title, []string{"period", col}, rows)
