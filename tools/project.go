@@ -319,7 +319,7 @@ func (o ActiveProject) Text() string {
 		fmt.Fprintf(&b, "Workspace %d %s is pinned; requests are scoped to it.\n", o.WorkspaceID, quoteOrEmpty(o.WorkspaceName))
 	case o.WorkspaceID != 0:
 		fmt.Fprintf(&b, "No workspace pinned: requests are project-wide (/projects/%s); where one is needed Mixpanel uses workspace %d %s, %s (from %s).\n",
-			o.ProjectID, o.WorkspaceID, quoteOrEmpty(o.WorkspaceName), o.WorkspaceReason, o.WorkspaceSource)
+			o.ProjectID, o.WorkspaceID, quoteOrEmpty(o.WorkspaceName), o.WorkspaceReason, sourceText(o.WorkspaceSource))
 	default:
 		fmt.Fprintf(&b, "No workspace pinned: requests are project-wide (/projects/%s).\n", o.ProjectID)
 	}
@@ -327,6 +327,20 @@ func (o ActiveProject) Text() string {
 		b.WriteString("Note: " + n + "\n")
 	}
 	return b.String()
+}
+
+// sourceText names where a discovered workspace came from, for the text
+// (structuredContent keeps the reference's source codes).
+func sourceText(source string) string {
+	switch source {
+	case "me":
+		return "/me"
+	case "workspaces_public":
+		return "the project's public workspace list"
+	case "metadata_index":
+		return "the projects metadata index"
+	}
+	return source
 }
 
 func quoteOrEmpty(s string) string {

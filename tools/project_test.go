@@ -120,7 +120,7 @@ func TestGetActiveProjectTool(t *testing.T) {
 	text := mustOK(t, res)
 	assert.Contains(t, text, `Project 12345 "ShopFast Production" of ShopFast Inc.; region us; timezone US/Pacific.`)
 	assert.Contains(t, text, "Auth: service account "+mixpaneltest.Username+".")
-	assert.Contains(t, text, `No workspace pinned: requests are project-wide (/projects/12345); where one is needed Mixpanel uses workspace 3000 "All Project Data", the global view (from me).`)
+	assert.Contains(t, text, `No workspace pinned: requests are project-wide (/projects/12345); where one is needed Mixpanel uses workspace 3000 "All Project Data", the global view (from /me).`)
 	assert.NotContains(t, text, mixpaneltest.Secret)
 	var out ActiveProject
 	structured(t, res, &out)
@@ -141,7 +141,7 @@ func TestGetActiveProjectToolVariants(t *testing.T) {
 			[]string{"Auth: OAuth token."}},
 		{"/me forbidden: still resolves the workspace", func(*mixpanel.Config) {},
 			[]mixpaneltest.Failure{{Path: "/api/app/me", Status: http.StatusForbidden, Body: `{"error":"missing scope"}`}},
-			[]string{"Project 12345; region us.", "from workspaces_public", "Note: project details unavailable: me: mixpanel GET /me: 403 Forbidden: missing scope"}},
+			[]string{"Project 12345; region us.", "(from the project's public workspace list)", "Note: project details unavailable: me: mixpanel GET /me: 403 Forbidden: missing scope"}},
 		{"project not visible to the credentials", func(c *mixpanel.Config) { c.ProjectID = "4040" },
 			[]mixpaneltest.Failure{{Path: "/api/app/projects/4040/workspaces/public", Status: http.StatusNotFound, Body: `{"error":"no such project"}`}},
 			[]string{"Note: project 4040 is not among the projects these credentials can see", "Note: the project has no workspaces"}},
