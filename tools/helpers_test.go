@@ -15,12 +15,16 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
 
-// fixedNow is the clock of tool tests, so relative dates are stable.
-var fixedNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+// fixedNow is the clock of tool tests, so relative dates are stable: the
+// day the fake's dataset is anchored to, after its replays were recorded.
+var fixedNow = time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)
 
 // testEnv is an Env whose client talks to srv.
 func testEnv(t *testing.T, srv *mixpaneltest.Server) *Env {
 	t.Helper()
+	// The tools and the fake share one clock, so "today" and "the last N
+	// days" mean the same on both sides whatever day the tests run.
+	srv.Data.Now = fixedNow
 	env := NewEnv(srv.Client(t), nil, zerolog.Nop())
 	env.Now = func() time.Time { return fixedNow }
 	return env
