@@ -44,13 +44,13 @@ func (c *Client) bookmarkQuery(ctx context.Context, path string, body map[string
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: req.Method, Path: path, Message: "expected a JSON object"}
+		return nil, badAnswer(req.Method, path, "expected a JSON object")
 	}
 	if e, ok := top["error"]; ok && string(e) != "null" {
 		return nil, &APIError{Kind: KindValidation, Status: http.StatusOK, Method: req.Method, Path: path, Message: c.redact.Replace(errorMessage(raw))}
 	}
 	if _, ok := top[required]; required != "" && !ok {
-		return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: req.Method, Path: path, Message: "the answer has no " + strconv.Quote(required)}
+		return nil, badAnswer(req.Method, path, "the answer has no "+strconv.Quote(required))
 	}
 	return raw, nil
 }

@@ -148,7 +148,7 @@ func (c *Client) GetBusinessContextChain(ctx context.Context) (BusinessContextCh
 		return BusinessContextChain{}, fmt.Errorf("get business context chain: %w", err)
 	}
 	if out.Org == nil || out.Project == nil {
-		return BusinessContextChain{}, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodGet, Path: "/business-context/chain", Message: "the answer lacks org_context or project_context"}
+		return BusinessContextChain{}, badAnswer(http.MethodGet, "/business-context/chain", "the answer lacks org_context or project_context")
 	}
 	return BusinessContextChain{
 		Organization: newBusinessContext(LevelOrganization, *out.Org, 0, ""),
@@ -164,7 +164,7 @@ func (c *Client) contentCall(ctx context.Context, req Request) (string, error) {
 		return "", err
 	}
 	if out.Content == nil {
-		return "", &APIError{Kind: KindResponse, Status: http.StatusOK, Method: req.method(), Path: req.Path, Message: "the answer lacks the required field content"}
+		return "", badAnswer(req.method(), req.Path, "the answer lacks the required field content")
 	}
 	return *out.Content, nil
 }

@@ -372,7 +372,7 @@ func (c *Client) JSON(ctx context.Context, req Request, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return &APIError{Kind: KindResponse, Status: http.StatusOK, Method: req.method(), Path: req.Path, Message: "unexpected answer: " + err.Error()}
+		return badAnswer(req.method(), req.Path, "unexpected answer: "+err.Error())
 	}
 	return nil
 }
@@ -429,7 +429,7 @@ func (c *Client) AppJSON(ctx context.Context, req Request, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(payload, out); err != nil {
-		return &APIError{Kind: KindResponse, Method: req.method(), Path: req.Path, Message: "unexpected answer: " + err.Error()}
+		return badAnswer(req.method(), req.Path, "unexpected answer: "+err.Error())
 	}
 	return nil
 }

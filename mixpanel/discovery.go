@@ -810,12 +810,6 @@ func (w lexiconSchemaWire) convert() LexiconSchema {
 	return LexiconSchema{EntityType: w.EntityType, Name: w.Name, SchemaJSON: def}
 }
 
-// badAnswer is the error for a 2xx answer whose body is not the shape
-// expected: Mixpanel accepted the request, so retrying it will not help.
-func badAnswer(method, path, msg string) *APIError {
-	return &APIError{Kind: KindResponse, Status: http.StatusOK, Method: method, Path: path, Message: msg}
-}
-
 // rawDecoded sends req and decodes the body with decode: a failed request
 // is wrapped with what, a body decode rejects is a badAnswer.
 func rawDecoded[T any](ctx context.Context, c *Client, req Request, what string, decode func([]byte) (T, error)) (T, error) {

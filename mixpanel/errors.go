@@ -78,6 +78,12 @@ func (e *APIError) Hint() string {
 	return ""
 }
 
+// badAnswer is the error of a 200 answer whose body is an error or not the
+// shape the endpoint promises.
+func badAnswer(method, path, msg string) *APIError {
+	return &APIError{Kind: KindResponse, Status: http.StatusOK, Method: method, Path: path, Message: msg}
+}
+
 // IsKind reports whether err is an *APIError of kind k.
 func IsKind(err error, k ErrorKind) bool {
 	var e *APIError

@@ -274,7 +274,7 @@ func seriesRows(raw json.RawMessage, depth int) ([]seriesRow, error) {
 		Series map[string]json.RawMessage `json:"series"`
 	}
 	if err := json.Unmarshal(raw, &top); err != nil {
-		return nil, &APIError{Kind: KindResponse, Status: http.StatusOK, Method: http.MethodPost, Path: "/insights", Message: "unexpected series: " + err.Error()}
+		return nil, badAnswer(http.MethodPost, "/insights", "unexpected series: "+err.Error())
 	}
 	var rows []seriesRow
 	for _, m := range replayKeys(top.Series) {
