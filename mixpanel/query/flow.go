@@ -1,7 +1,6 @@
 package query
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"strconv"
@@ -51,31 +50,9 @@ type FlowStepList []FlowStep
 
 // UnmarshalJSON accepts one item or a list of names and objects.
 func (l *FlowStepList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
-	if err != nil {
-		return err
-	}
-	if jsonKind(b) == "array" && len(items) == 0 {
-		*l = FlowStepList{}
-		return nil
-	}
-	out := make(FlowStepList, len(items))
-	for i, it := range items {
-		switch jsonKind(it) {
-		case "string":
-			if err := json.Unmarshal(it, &out[i].Event); err != nil {
-				return fmt.Errorf("[%d]: %w", i, err)
-			}
-		case "object":
-			if err := decodeStrict(it, &out[i]); err != nil {
-				return fmt.Errorf("[%d]: flow step: %w", i, err)
-			}
-		default:
-			return fmt.Errorf("[%d]: a flow step is an event name or {\"event\": ...}, got %s", i, jsonKind(it))
-		}
-	}
+	out, err := nameOrObjects(b, func(x *FlowStep) *string { return &x.Event }, "flow step", `an event name or {"event": ...}`)
 	*l = out
-	return nil
+	return err
 }
 
 // JSONSchema offers names and FlowStep objects, one or a list.

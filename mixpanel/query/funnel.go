@@ -1,7 +1,6 @@
 package query
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -81,27 +80,9 @@ type FunnelStepList []FunnelStep
 
 // UnmarshalJSON accepts one item or a list of names and objects.
 func (l *FunnelStepList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
-	if err != nil {
-		return err
-	}
-	out := make(FunnelStepList, len(items))
-	for i, it := range items {
-		switch jsonKind(it) {
-		case "string":
-			if err := json.Unmarshal(it, &out[i].Event); err != nil {
-				return fmt.Errorf("[%d]: %w", i, err)
-			}
-		case "object":
-			if err := decodeStrict(it, &out[i]); err != nil {
-				return fmt.Errorf("[%d]: funnel step: %w", i, err)
-			}
-		default:
-			return fmt.Errorf("[%d]: a funnel step is an event name or {\"event\": ...}, got %s", i, jsonKind(it))
-		}
-	}
+	out, err := nameOrObjects(b, func(x *FunnelStep) *string { return &x.Event }, "funnel step", `an event name or {"event": ...}`)
 	*l = out
-	return nil
+	return err
 }
 
 // JSONSchema describes a list of names and FunnelStep objects.
@@ -136,27 +117,9 @@ type ExclusionList []Exclusion
 
 // UnmarshalJSON accepts one item or a list of names and objects.
 func (l *ExclusionList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
-	if err != nil {
-		return err
-	}
-	out := make(ExclusionList, len(items))
-	for i, it := range items {
-		switch jsonKind(it) {
-		case "string":
-			if err := json.Unmarshal(it, &out[i].Event); err != nil {
-				return fmt.Errorf("[%d]: %w", i, err)
-			}
-		case "object":
-			if err := decodeStrict(it, &out[i]); err != nil {
-				return fmt.Errorf("[%d]: exclusion: %w", i, err)
-			}
-		default:
-			return fmt.Errorf("[%d]: an exclusion is an event name or {\"event\": ..., \"from_step\": ..., \"to_step\": ...}, got %s", i, jsonKind(it))
-		}
-	}
+	out, err := nameOrObjects(b, func(x *Exclusion) *string { return &x.Event }, "exclusion", `an event name or {"event": ..., "from_step": ..., "to_step": ...}`)
 	*l = out
-	return nil
+	return err
 }
 
 // JSONSchema offers names and Exclusion objects, one or a list.
@@ -171,27 +134,9 @@ type HoldingConstantList []HoldingConstant
 
 // UnmarshalJSON accepts one item or a list of names and objects.
 func (l *HoldingConstantList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
-	if err != nil {
-		return err
-	}
-	out := make(HoldingConstantList, len(items))
-	for i, it := range items {
-		switch jsonKind(it) {
-		case "string":
-			if err := json.Unmarshal(it, &out[i].Property); err != nil {
-				return fmt.Errorf("[%d]: %w", i, err)
-			}
-		case "object":
-			if err := decodeStrict(it, &out[i]); err != nil {
-				return fmt.Errorf("[%d]: holding_constant: %w", i, err)
-			}
-		default:
-			return fmt.Errorf("[%d]: holding_constant is a property name or {\"property\": ..., \"resource_type\": ...}, got %s", i, jsonKind(it))
-		}
-	}
+	out, err := nameOrObjects(b, func(x *HoldingConstant) *string { return &x.Property }, "holding_constant", `a property name or {"property": ..., "resource_type": ...}`)
 	*l = out
-	return nil
+	return err
 }
 
 // JSONSchema offers names and HoldingConstant objects, one or a list.

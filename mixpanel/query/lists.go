@@ -288,3 +288,29 @@ func (l *WhereList) UnmarshalJSON(b []byte) error {
 func (WhereList) JSONSchema() *jsonschema.Schema {
 	return listOf("Filters; all must match", WhereItem{}.JSONSchema())
 }
+
+// nameOrObjects decodes one item or a list whose items are either a bare
+// name (stored through name) or a strict object of type T. what and shape
+// word the errors: "[1]: a flow step is an event name or {...}, got number".
+func nameOrObjects[T any](b []byte, name func(*T) *string, what, shape string) ([]T, error) {
+	items, err := splitList(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(items))
+	for i, it := range items {
+		switch jsonKind(it) {
+		case "string":
+			if err := json.Unmarshal(it, name(&out[i])); err != nil {
+				return nil, fmt.Errorf("[%d]: %w", i, err)
+			}
+		case "object":
+			if err := decodeStrict(it, &out[i]); err != nil {
+				return nil, fmt.Errorf("[%d]: %s: %w", i, what, err)
+			}
+		default:
+			return nil, fmt.Errorf("[%d]: a %s is %s, got %s", i, what, shape, jsonKind(it))
+		}
+	}
+	return out, nil
+}
