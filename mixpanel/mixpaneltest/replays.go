@@ -213,29 +213,13 @@ func (c *replayCDN) sign(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *replayCDN) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	authType, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	s := c.s
+	f := s.record(r)
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, AuthType: authType})
-	f := s.takeFailure(r)
 	replays := slices.Clone(s.Data.Replays)
 	s.mu.Unlock()
-	if f != nil {
-		if f.Delay > 0 {
-			select {
-			case <-time.After(f.Delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		if f.Status != 0 {
-			for k, vs := range f.Header {
-				w.Header()[k] = vs
-			}
-			writeRaw(w, f.Status, []byte(f.Body))
-			return
-		}
+	if answerFailure(w, r, f) {
+		return
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, cdnPrefix)
 	id, file, ok2 := strings.Cut(rest, "/")

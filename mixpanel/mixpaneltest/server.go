@@ -189,32 +189,14 @@ func (s *Server) handle(method, path string, h http.HandlerFunc) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	auth := r.Header.Get("Authorization")
-	authType, _, _ := strings.Cut(auth, " ")
+	f := s.record(r)
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, AuthType: authType})
-	f := s.takeFailure(r)
 	c, hasCanned := s.canned[r.Method+" "+r.URL.Path]
 	route := s.routes[r.Method+" "+r.URL.Path]
 	s.mu.Unlock()
-
-	if f != nil {
-		if f.Delay > 0 {
-			select {
-			case <-time.After(f.Delay):
-			case <-r.Context().Done():
-				return
-			}
-		}
-		if f.Status != 0 {
-			for k, vs := range f.Header {
-				w.Header()[k] = vs
-			}
-			writeRaw(w, f.Status, []byte(f.Body))
-			return
-		}
+	if answerFailure(w, r, f) {
+		return
 	}
 	if !s.authorized(auth) {
 		WriteJSON(w, http.StatusUnauthorized, map[string]any{"error": "Invalid username or secret", "status": "error"})
@@ -233,6 +215,41 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	route(w, r)
+}
+
+// record logs the request (its body stays readable) and returns the
+// failure installed for it, if any.
+func (s *Server) record(r *http.Request) *Failure {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	authType, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, AuthType: authType})
+	return s.takeFailure(r)
+}
+
+// answerFailure waits out f's delay and answers with its status when it has
+// one; it reports whether the request was answered.
+func answerFailure(w http.ResponseWriter, r *http.Request, f *Failure) bool {
+	if f == nil {
+		return false
+	}
+	if f.Delay > 0 {
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return true
+		}
+	}
+	if f.Status == 0 {
+		return false
+	}
+	for k, vs := range f.Header {
+		w.Header()[k] = vs
+	}
+	writeRaw(w, f.Status, []byte(f.Body))
+	return true
 }
 
 func (s *Server) takeFailure(r *http.Request) *Failure {
