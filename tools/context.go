@@ -21,7 +21,7 @@ func init() {
 			ReadOnly, getBusinessContextChain),
 		New("set_business_context", ToolsetContext,
 			"Replace the business context markdown of the project or organization (max 50,000 characters). Needs edit_project_info.",
-			Update, setBusinessContext),
+			Destructive, setBusinessContext), // a full replace: the old text is gone
 		New("clear_business_context", ToolsetContext,
 			"Clear the business context of the project or organization.",
 			Destructive, clearBusinessContext),

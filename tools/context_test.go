@@ -98,7 +98,7 @@ func TestBusinessContextToolAnnotations(t *testing.T) {
 	for name, want := range map[string]Annotations{
 		"get_business_context":       ReadOnly,
 		"get_business_context_chain": ReadOnly,
-		"set_business_context":       Update,
+		"set_business_context":       Destructive,
 		"clear_business_context":     Destructive,
 	} {
 		tool := Lookup(name)

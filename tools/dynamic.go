@@ -35,7 +35,7 @@ type dynamicState struct {
 func init() {
 	Register(
 		New("list_toolsets", toolsetMeta, "List toolsets, what each holds and whether its tools are loaded; load one with enable_toolset.", Local, listToolsets),
-		New("enable_toolset", toolsetMeta, "Load the tools of a toolset (see list_toolsets) so they can be called.", Update, enableToolset),
+		New("enable_toolset", toolsetMeta, "Load the tools of a toolset (see list_toolsets) so they can be called.", Local, enableToolset),
 	)
 }
 

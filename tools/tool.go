@@ -68,8 +68,6 @@ var (
 	Local = Annotations{ReadOnly: true, Idempotent: true}
 	// Write creates or changes something in Mixpanel.
 	Write = Annotations{OpenWorld: true}
-	// Update replaces state: repeating it has no further effect.
-	Update = Annotations{Idempotent: true, OpenWorld: true}
 	// Destructive deletes or irreversibly changes something.
 	Destructive = Annotations{Destructive: true, Idempotent: true, OpenWorld: true}
 )
