@@ -198,3 +198,15 @@ func FuzzDecodeArgs(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAllDefinitions measures reflecting every tool's schemas, the
+// bulk of the server's start-up work before its first tools/list.
+func BenchmarkAllDefinitions(b *testing.B) {
+	for b.Loop() {
+		for _, t := range All() {
+			if _, _, err := t.schemaFn(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
