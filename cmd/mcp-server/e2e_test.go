@@ -369,3 +369,17 @@ func TestE2EHTTPStatelessAndToken(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a foreign Origin is refused even with the token")
 	assert.NotContains(t, hs.stderr.String(), token, "the token is never logged")
 }
+
+func TestE2EPrompts(t *testing.T) {
+	c := startStdio(t, cleanEnv(t))
+	list, err := c.ListPrompts(context.Background(), mcp.ListPromptsRequest{})
+	require.NoError(t, err)
+	require.NotEmpty(t, list.Prompts)
+	req := mcp.GetPromptRequest{}
+	req.Params.Name = "investigate_user"
+	req.Params.Arguments = map[string]string{"distinct_id": "user-003"}
+	res, err := c.GetPrompt(context.Background(), req)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Messages)
+	assert.Contains(t, res.Messages[0].Content.(mcp.TextContent).Text, "user-003")
+}

@@ -20,6 +20,7 @@ import (
 
 	mpcontext "github.com/mixpanel-mcp/mixpanel-mcp/context"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/prompts"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
@@ -121,12 +122,14 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger) (*serv
 		server.WithInstructions(instructions),
 		server.WithToolCapabilities(sel.Dynamic),
 		server.WithResourceCapabilities(false, false),
+		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
 	)
 	if err := tools.AddTo(s, env, sel); err != nil {
 		return nil, err
 	}
 	mpcontext.Register(s, env.Client)
+	prompts.Register(s)
 	return s, nil
 }
 
