@@ -20,7 +20,6 @@ import (
 // (for Mixpanel settings) where the reference's config file holds it.
 type setting struct {
 	flag, env, help, def string
-	secret               bool
 }
 
 // settings lists every setting once; --help, the environment and the
@@ -28,7 +27,7 @@ type setting struct {
 var settings = []setting{
 	{flag: "transport", env: "MCP_TRANSPORT", def: "stdio", help: "stdio or http (streamable HTTP)"},
 	{flag: "listen", env: "MCP_LISTEN", def: "127.0.0.1:8080", help: "HTTP listen address; any non-loopback address requires --auth-token"},
-	{flag: "auth-token", env: "MCP_AUTH_TOKEN", secret: true, help: "bearer token every HTTP request must carry (Authorization: Bearer <token>)"},
+	{flag: "auth-token", env: "MCP_AUTH_TOKEN", help: "bearer token every HTTP request must carry (Authorization: Bearer <token>)"},
 	{flag: "stateless", env: "MCP_STATELESS", def: "false", help: "HTTP without sessions, so several replicas can sit behind a load balancer"},
 	{flag: "allowed-origins", env: "MCP_ALLOWED_ORIGINS", help: "comma-separated browser Origins allowed to call the HTTP endpoint (default: loopback origins only)"},
 	{flag: "toolsets", env: "MCP_TOOLSETS", def: "all", help: "comma-separated toolsets to serve (see 'mcp-server tools')"},
@@ -37,8 +36,8 @@ var settings = []setting{
 	{flag: "log-level", env: "MCP_LOG_LEVEL", def: "info", help: "debug, info, warn or error (logs go to stderr)"},
 
 	{flag: "username", env: "MP_USERNAME", help: "service account username (HTTP Basic auth)"},
-	{flag: "secret", env: "MP_SECRET", secret: true, help: "service account secret; prefer the environment to the command line"},
-	{flag: "oauth-token", env: "MP_OAUTH_TOKEN", secret: true, help: "OAuth access token (Bearer auth), instead of a service account"},
+	{flag: "secret", env: "MP_SECRET", help: "service account secret; prefer the environment to the command line"},
+	{flag: "oauth-token", env: "MP_OAUTH_TOKEN", help: "OAuth access token (Bearer auth), instead of a service account"},
 	{flag: "project-id", env: "MP_PROJECT_ID", help: "numeric Mixpanel project id"},
 	{flag: "workspace-id", env: "MP_WORKSPACE_ID", help: "workspace id to scope entities and queries to (optional)"},
 	{flag: "region", env: "MP_REGION", help: "data residency region: us, eu or in (default us)"},
