@@ -129,8 +129,6 @@ type Request struct {
 	// NoProjectParam stops the client from adding project_id (and
 	// workspace_id) to a Query/Export/Engage request's query string.
 	NoProjectParam bool
-	// Stream leaves the response body open for the caller to read (export).
-	Stream bool
 	// Cacheable marks a read whose answer may be reused for the client's
 	// cache TTL: schema discovery, which models repeat and which counts
 	// against the Query API's hourly budget.

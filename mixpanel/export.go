@@ -69,7 +69,7 @@ func (c *Client) ExportEvents(ctx context.Context, p ExportParams, yield func(Ex
 	if p.Limit > 0 {
 		q.Set("limit", strconv.Itoa(min(p.Limit, MaxExportLimit)))
 	}
-	resp, err := c.Do(ctx, Request{Family: Export, Path: "/export", Query: q, Stream: true})
+	resp, err := c.Do(ctx, Request{Family: Export, Path: "/export", Query: q})
 	if err != nil {
 		return ExportStats{}, fmt.Errorf("export events: %w", err)
 	}
