@@ -241,3 +241,30 @@ func eventBehavior(event string, filters FilterList, combinator string) map[stri
 		"filtersDeterminer": combinator, "filters": entries,
 	}
 }
+
+// queryEngine is what every query type offers build: its constructor and
+// argument stages, and the params they guard.
+type queryEngine interface {
+	Validate() error
+	params(today time.Time) Params
+}
+
+// build is every engine's Build: the two input stages, then the params,
+// then the bookmark stage on the params that would be sent.
+func build(q queryEngine, today time.Time, checkBookmark func(Params, *Issues)) (Params, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	params := q.params(today)
+	var iss Issues
+	checkBookmark(params, &iss)
+	if err := iss.Err(StageBookmark); err != nil {
+		return nil, err
+	}
+	return params, nil
+}
+
+// bookmarkRules is ValidateBookmark for one bookmark type.
+func bookmarkRules(bookmarkType string) func(Params, *Issues) {
+	return func(p Params, iss *Issues) { ValidateBookmark(p, bookmarkType, iss) }
+}

@@ -314,16 +314,7 @@ func (q *FlowQuery) checkArgs() error {
 // Build validates the query and returns the flat flow params; today fills
 // to_date when only from_date is given.
 func (q *FlowQuery) Build(today time.Time) (Params, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err
-	}
-	params := q.params(today)
-	var iss Issues
-	validateFlowBookmark(params, &iss)
-	if err := iss.Err(StageBookmark); err != nil {
-		return nil, err
-	}
-	return params, nil
+	return build(q, today, validateFlowBookmark)
 }
 
 func (q *FlowQuery) params(today time.Time) Params {

@@ -312,16 +312,7 @@ func (q *FunnelQuery) checkArgs() error {
 // Build validates the query and returns its bookmark params; today fills
 // to_date when only from_date is given.
 func (q *FunnelQuery) Build(today time.Time) (Params, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err
-	}
-	params := q.params(today)
-	var iss Issues
-	ValidateBookmark(params, "funnels", &iss)
-	if err := iss.Err(StageBookmark); err != nil {
-		return nil, err
-	}
-	return params, nil
+	return build(q, today, bookmarkRules("funnels"))
 }
 
 func (q *FunnelQuery) params(today time.Time) Params {

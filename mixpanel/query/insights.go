@@ -386,16 +386,7 @@ func ScanCustomProperties(groups GroupList, where WhereList, metrics []EventItem
 // Build validates the query and returns its bookmark params. today fills
 // to_date when only from_date is given.
 func (q *InsightsQuery) Build(today time.Time) (Params, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err
-	}
-	params := q.params(today)
-	var iss Issues
-	ValidateBookmark(params, "insights", &iss)
-	if err := iss.Err(StageBookmark); err != nil {
-		return nil, err
-	}
-	return params, nil
+	return build(q, today, bookmarkRules("insights"))
 }
 
 func (q *InsightsQuery) params(today time.Time) Params {

@@ -205,16 +205,7 @@ func checkRetentionEventName(event, path, rule, which string, iss *Issues) {
 
 // Build validates the query and returns its bookmark params.
 func (q *RetentionQuery) Build(today time.Time) (Params, error) {
-	if err := q.Validate(); err != nil {
-		return nil, err
-	}
-	params := q.params(today)
-	var iss Issues
-	ValidateBookmark(params, "retention", &iss)
-	if err := iss.Err(StageBookmark); err != nil {
-		return nil, err
-	}
-	return params, nil
+	return build(q, today, bookmarkRules("retention"))
 }
 
 func (q *RetentionQuery) params(today time.Time) Params {
