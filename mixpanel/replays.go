@@ -219,21 +219,11 @@ func buildInsights(spec map[string]any) (query.Params, error) {
 	return q.Build(time.Now().UTC())
 }
 
-// retentionWindow reports the CDN retention windows Mixpanel stores
-// replays at: 1, 7, 30 and 90 days.
-func retentionWindow(days int) bool {
-	switch days {
-	case 1, 7, 30, 90:
-		return true
-	}
-	return false
-}
-
 func parseRetention(key string) (int, bool) {
 	f, err := strconv.ParseFloat(key, 64)
 	if err == nil {
 		d := int(f)
-		if float64(d) == f && retentionWindow(d) {
+		if float64(d) == f && replay.ValidRetention(d) {
 			return d, true
 		}
 	}
@@ -955,7 +945,7 @@ func (c *Client) replaySummaries(ctx context.Context, ids []string, opts FetchOp
 	}
 	out := make(map[string]replay.ReplaySummary, len(ids))
 	if retention := opts.RetentionDays; retention != 0 {
-		if !retentionWindow(retention) {
+		if !replay.ValidRetention(retention) {
 			return nil, fmt.Errorf("retention_days: must be 1, 7, 30 or 90, got %d; omit it to look it up", retention)
 		}
 		for _, id := range ids {

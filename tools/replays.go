@@ -66,8 +66,7 @@ func checkReplayDates(from, to string) error {
 }
 
 func checkRetention(days int) error {
-	switch days {
-	case 0, 1, 7, 30, 90:
+	if days == 0 || replay.ValidRetention(days) {
 		return nil
 	}
 	return fmt.Errorf("retention_days: must be 1, 7, 30 or 90 (got %d); omit it to look it up", days)

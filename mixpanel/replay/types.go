@@ -50,9 +50,10 @@ const (
 	InteractionTapped        = "tapped"
 )
 
-// validRetention accepts the only CDN retention windows Mixpanel stores
-// replays at: 1, 7, 30 and 90 days.
-func validRetention(days int) bool {
+// ValidRetention accepts the only CDN retention windows Mixpanel stores
+// replays at: 1, 7, 30 and 90 days. The window names a replay's CDN files,
+// so any other value can only miss.
+func ValidRetention(days int) bool {
 	switch days {
 	case 1, 7, 30, 90:
 		return true
@@ -94,7 +95,7 @@ func (s ReplaySummary) Validate() error {
 		return &ValidationError{Field: "project_id", Problem: fmt.Sprintf("must be positive; got %d", s.ProjectID), Fix: "pass the numeric id of the project that recorded the replay"}
 	case s.StartTime <= 0:
 		return &ValidationError{Field: "start_time", Problem: fmt.Sprintf("must be a positive unix ms timestamp; got %d", s.StartTime)}
-	case !validRetention(s.RetentionDays):
+	case !ValidRetention(s.RetentionDays):
 		return &ValidationError{Field: "retention_days", Problem: fmt.Sprintf("must be one of 1, 7, 30, 90; got %d", s.RetentionDays), Fix: "use the replay's $mp_replay_retention_period (30 when unknown)"}
 	}
 	return nil
@@ -312,7 +313,7 @@ func (r *Replay) Validate() error {
 		return &ValidationError{Field: "start_time", Problem: fmt.Sprintf("must be a positive unix ms timestamp; got %d", r.StartTime)}
 	case r.EndTime < r.StartTime:
 		return &ValidationError{Field: "end_time", Problem: fmt.Sprintf("must be >= start_time; got start=%d, end=%d", r.StartTime, r.EndTime)}
-	case !validRetention(r.RetentionDays):
+	case !ValidRetention(r.RetentionDays):
 		return &ValidationError{Field: "retention_days", Problem: fmt.Sprintf("must be one of 1, 7, 30, 90; got %d", r.RetentionDays)}
 	}
 	return nil
