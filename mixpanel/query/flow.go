@@ -105,13 +105,6 @@ func (q *FlowQuery) cardinality() int64 {
 	return int64(*q.Cardinality)
 }
 
-func (q *FlowQuery) last() int64 {
-	if q.Last == nil {
-		return DefaultLast
-	}
-	return int64(*q.Last)
-}
-
 // direction is a forward/reverse value: set, integral, and its value.
 type direction struct {
 	set, isInt bool
@@ -290,7 +283,7 @@ func (q *FlowQuery) checkArgs() error {
 	if unit == "session" && window != 1 {
 		iss.Add("FL10_SESSION_WINDOW_REQUIRES_ONE", "conversion_window", "conversion_window_unit='session' requires conversion_window=1; set conversion_window to 1")
 	}
-	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
+	ValidateTimeArgs(q.FromDate, q.ToDate, lastDays(q.Last), &iss)
 	for i, s := range steps {
 		scanFilterCustomProperties(FilterList(s.Filters), join("steps", i), &iss)
 	}
@@ -361,7 +354,7 @@ func (q *FlowQuery) params(today time.Time) Params {
 	}
 	params := Params{
 		"steps":                 stepEntries,
-		"date_range":            flowDateRange(q.FromDate, q.ToDate, q.last(), today),
+		"date_range":            flowDateRange(q.FromDate, q.ToDate, lastDays(q.Last), today),
 		"chartType":             chart,
 		"flows_merge_type":      merge,
 		"count_type":            q.countType(),

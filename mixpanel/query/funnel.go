@@ -158,13 +158,6 @@ func (q *FunnelQuery) math() string       { return orDefault(q.Math, "conversion
 func (q *FunnelQuery) unit() string       { return orDefault(q.Unit, "day") }
 func (q *FunnelQuery) mode() string       { return orDefault(q.Mode, "steps") }
 
-func (q *FunnelQuery) last() int64 {
-	if q.Last == nil {
-		return DefaultLast
-	}
-	return int64(*q.Last)
-}
-
 // Validate runs the constructor and argument stages and returns a
 // *ValidationError listing every issue of the first stage that failed.
 func (q *FunnelQuery) Validate() error {
@@ -296,7 +289,7 @@ func (q *FunnelQuery) checkArgs() error {
 	if len(q.HoldingConstant) > maxHoldingConstant {
 		iss.Add("F8_MAX_HOLDING_CONSTANT", "holding_constant", "Maximum %d holding_constant properties allowed (got %d); keep the %d that matter most", maxHoldingConstant, len(q.HoldingConstant), maxHoldingConstant)
 	}
-	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
+	ValidateTimeArgs(q.FromDate, q.ToDate, lastDays(q.Last), &iss)
 	ValidateGroupByArgs(q.GroupBy, &iss)
 	ScanCustomProperties(q.GroupBy, nil, nil, &iss)
 	for i, s := range q.Steps {
@@ -365,7 +358,7 @@ func (q *FunnelQuery) params(today time.Time) Params {
 	dg := dataGroupPtr(q.DataGroupID)
 	sections := map[string]any{
 		"show":    show,
-		"time":    TimeSection(q.FromDate, q.ToDate, q.last(), q.unit(), today),
+		"time":    TimeSection(q.FromDate, q.ToDate, lastDays(q.Last), q.unit(), today),
 		"filter":  globalFilterSection(q.Where),
 		"group":   GroupSection(q.GroupBy, dg),
 		"formula": []any{},

@@ -39,33 +39,17 @@ const DefaultLast = 30
 const maxLastDays = 3650
 const maxRolling = 365
 
-func (q *InsightsQuery) last() int64 {
-	if q.Last == nil {
+// lastDays is a query's relative range in days: last, else DefaultLast.
+func lastDays(last *Int) int64 {
+	if last == nil {
 		return DefaultLast
 	}
-	return int64(*q.Last)
+	return int64(*last)
 }
 
-func (q *InsightsQuery) unit() string {
-	if q.Unit == "" {
-		return "day"
-	}
-	return q.Unit
-}
-
-func (q *InsightsQuery) math() string {
-	if q.Math == "" {
-		return "total"
-	}
-	return string(q.Math)
-}
-
-func (q *InsightsQuery) mode() string {
-	if q.Mode == "" {
-		return "timeseries"
-	}
-	return q.Mode
-}
+func (q *InsightsQuery) unit() string { return orDefault(q.Unit, "day") }
+func (q *InsightsQuery) math() string { return orDefault(string(q.Math), "total") }
+func (q *InsightsQuery) mode() string { return orDefault(q.Mode, "timeseries") }
 
 // splitEvents separates metrics from formulas, the way the reference does
 // before validating: letters refer to metric positions only.
@@ -232,7 +216,7 @@ func (q *InsightsQuery) checkArgs() error {
 	if q.Rolling != nil && *q.Rolling > maxRolling {
 		iss.Add("V23_ROLLING_TOO_LARGE", "rolling", "rolling=%d exceeds maximum of %d periods; use a smaller window", *q.Rolling, maxRolling)
 	}
-	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
+	ValidateTimeArgs(q.FromDate, q.ToDate, lastDays(q.Last), &iss)
 	ValidateGroupByArgs(q.GroupBy, &iss)
 	ScanCustomProperties(q.GroupBy, nil, metrics, &iss)
 	for i, e := range metrics {
@@ -448,7 +432,7 @@ func (q *InsightsQuery) params(today time.Time) Params {
 	}
 	sections := map[string]any{
 		"show":   show,
-		"time":   TimeSection(q.FromDate, q.ToDate, q.last(), q.unit(), today),
+		"time":   TimeSection(q.FromDate, q.ToDate, lastDays(q.Last), q.unit(), today),
 		"filter": FilterSection(q.Where),
 		"group":  GroupSection(q.GroupBy, dg),
 	}

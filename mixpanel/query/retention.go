@@ -80,13 +80,6 @@ func (q *RetentionQuery) math() string          { return orDefault(q.Math, "rete
 func (q *RetentionQuery) unit() string          { return orDefault(q.Unit, "day") }
 func (q *RetentionQuery) mode() string          { return orDefault(q.Mode, "curve") }
 
-func (q *RetentionQuery) last() int64 {
-	if q.Last == nil {
-		return DefaultLast
-	}
-	return int64(*q.Last)
-}
-
 // Validate runs the constructor and argument stages.
 func (q *RetentionQuery) Validate() error {
 	if err := q.checkConstruct(); err != nil {
@@ -120,7 +113,7 @@ func (q *RetentionQuery) checkArgs() error {
 	checkDataGroupID(q.DataGroupID, &iss)
 	checkRetentionEventName(q.BornEvent.Event, "born_event", "R1", "BORN", &iss)
 	checkRetentionEventName(q.ReturnEvent.Event, "return_event", "R2", "RETURN", &iss)
-	ValidateTimeArgs(q.FromDate, q.ToDate, q.last(), &iss)
+	ValidateTimeArgs(q.FromDate, q.ToDate, lastDays(q.Last), &iss)
 	ValidateGroupByArgs(q.GroupBy, &iss)
 	allInts := true
 	for i, b := range q.BucketSizes {
@@ -236,7 +229,7 @@ func (q *RetentionQuery) params(today time.Time) Params {
 	dg := dataGroupPtr(q.DataGroupID)
 	sections := map[string]any{
 		"show":    []any{map[string]any{"type": "metric", "behavior": behavior, "measurement": measurement}},
-		"time":    TimeSection(q.FromDate, q.ToDate, q.last(), q.unit(), today),
+		"time":    TimeSection(q.FromDate, q.ToDate, lastDays(q.Last), q.unit(), today),
 		"filter":  globalFilterSection(q.Where),
 		"group":   GroupSection(q.GroupBy, dg),
 		"formula": []any{},
