@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"encoding/json"
+	"iter"
 	"net/url"
 	"reflect"
 	"strings"
@@ -407,18 +408,10 @@ func (t *domTracker) describe(id int) string {
 		tag = "text"
 	}
 	if n.kind != nodeElement || !n.actionable() {
-		for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
-			pn, ok := t.nodes[p]
-			if !ok {
-				break
+		if p, _ := t.actionableAncestor(n); p != 0 {
+			if d := t.ownDescription(p); d != "" {
+				return tag + " in " + d
 			}
-			if pn.kind == nodeElement && pn.actionable() {
-				if d := t.ownDescription(p); d != "" {
-					return tag + " in " + d
-				}
-				break
-			}
-			p = pn.parent
 		}
 	}
 	if n.kind == nodeElement {
@@ -426,19 +419,40 @@ func (t *domTracker) describe(id int) string {
 			return d
 		}
 	}
-	for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
-		pn, ok := t.nodes[p]
-		if !ok {
-			break
-		}
+	for p, pn := range t.ancestors(n) {
 		if pn.kind == nodeElement {
 			if d := t.ownDescription(p); d != "" {
 				return tag + " in " + d
 			}
 		}
-		p = pn.parent
 	}
 	return tag
+}
+
+// ancestors yields the known ancestors of n, nearest first and at most
+// maxAncestorDepth of them: how far up an action looks for what it was
+// really aimed at.
+func (t *domTracker) ancestors(n *domNode) iter.Seq2[int, *domNode] {
+	return func(yield func(int, *domNode) bool) {
+		for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
+			pn, ok := t.nodes[p]
+			if !ok || !yield(p, pn) {
+				return
+			}
+			p = pn.parent
+		}
+	}
+}
+
+// actionableAncestor is the nearest actionable element among n's
+// ancestors, or (0, nil).
+func (t *domTracker) actionableAncestor(n *domNode) (int, *domNode) {
+	for p, pn := range t.ancestors(n) {
+		if pn.kind == nodeElement && pn.actionable() {
+			return p, pn
+		}
+	}
+	return 0, nil
 }
 
 // ownDescription describes an element from its own attributes and text, or
@@ -569,11 +583,7 @@ func (t *domTracker) formLabel(id int, n *domNode) string {
 	if n.tag != "input" && n.tag != "select" && n.tag != "textarea" {
 		return ""
 	}
-	for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
-		pn, ok := t.nodes[p]
-		if !ok {
-			break
-		}
+	for p, pn := range t.ancestors(n) {
 		if pn.tag == "label" {
 			var b strings.Builder
 			t.collectText(&b, p, id)
@@ -582,7 +592,6 @@ func (t *domTracker) formLabel(id int, n *domNode) string {
 			}
 			break
 		}
-		p = pn.parent
 	}
 	if own := n.attrs["id"]; own != "" {
 		for lid, ln := range t.nodes {
@@ -637,16 +646,8 @@ func (t *domTracker) dataAttrs(id int) map[string]string {
 	if n.kind == nodeElement && n.actionable() {
 		return out
 	}
-	for p, depth := n.parent, 0; p != 0 && depth < maxAncestorDepth; depth++ {
-		pn, ok := t.nodes[p]
-		if !ok {
-			break
-		}
-		if pn.kind == nodeElement && pn.actionable() {
-			collect(pn)
-			break
-		}
-		p = pn.parent
+	if _, pn := t.actionableAncestor(n); pn != nil {
+		collect(pn)
 	}
 	return out
 }
