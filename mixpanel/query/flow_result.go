@@ -107,8 +107,8 @@ func flowResultMode(mode string) string {
 }
 
 func lenientObjects(raw json.RawMessage) []map[string]any {
-	var items []json.RawMessage
-	if !rawIsArray(raw) || json.Unmarshal(raw, &items) != nil {
+	items := rawList(raw)
+	if items == nil {
 		return nil
 	}
 	out := make([]map[string]any, 0, len(items))
