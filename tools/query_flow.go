@@ -32,8 +32,8 @@ type QueryFlowInput struct {
 
 // Validate checks the row cap and every rule of the query before any request.
 func (in *QueryFlowInput) Validate() error {
-	if in.Limit < 0 || in.Limit > flowMaxRows {
-		return fmt.Errorf("limit: must be between 1 and %d (got %d)", flowMaxRows, in.Limit)
+	if err := checkWindow(in.Limit, 0, flowMaxRows); err != nil {
+		return err
 	}
 	return in.FlowQuery.Validate()
 }

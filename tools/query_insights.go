@@ -37,11 +37,8 @@ type QueryInsightsInput struct {
 
 // Validate checks the paging and every rule of the query before any request.
 func (in *QueryInsightsInput) Validate() error {
-	if in.Limit < 0 || in.Limit > insightsMaxRowsPerPage {
-		return fmt.Errorf("limit: must be between 1 and %d (got %d)", insightsMaxRowsPerPage, in.Limit)
-	}
-	if in.Offset < 0 {
-		return fmt.Errorf("offset: must be 0 or more (got %d)", in.Offset)
+	if err := checkWindow(in.Limit, in.Offset, insightsMaxRowsPerPage); err != nil {
+		return err
 	}
 	return in.InsightsQuery.Validate()
 }

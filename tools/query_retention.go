@@ -32,11 +32,8 @@ type QueryRetentionInput struct {
 
 // Validate checks the paging and every rule of the query before any request.
 func (in *QueryRetentionInput) Validate() error {
-	if in.Limit < 0 || in.Limit > retentionMaxRows {
-		return fmt.Errorf("limit: must be between 1 and %d (got %d)", retentionMaxRows, in.Limit)
-	}
-	if in.Offset < 0 {
-		return fmt.Errorf("offset: must be 0 or more (got %d)", in.Offset)
+	if err := checkWindow(in.Limit, in.Offset, retentionMaxRows); err != nil {
+		return err
 	}
 	return in.RetentionQuery.Validate()
 }
