@@ -55,18 +55,13 @@ func Register(s *server.MCPServer, client ClientFunc) {
 		mcp.WithResourceTitle("Business context (organization and project)"),
 		mcp.WithResourceDescription("What the organization and this Mixpanel project are about: key events, metrics and conventions to follow when analysing. Read it first."),
 		mcp.WithMIMEType(markdown)),
-		func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			c, err := client()
-			if err != nil {
-				return nil, readError(req, err)
-			}
+		reader(client, "", func(ctx context.Context, c *mixpanel.Client, _ string) (string, error) {
 			chain, err := c.GetBusinessContextChain(ctx)
 			if err != nil {
-				return nil, readError(req, err)
+				return "", err
 			}
-			text := contextMarkdown("Organization", chain.Organization) + "\n" + contextMarkdown("Project", chain.Project)
-			return contents(req, text), nil
-		})
+			return contextMarkdown("Organization", chain.Organization) + "\n" + contextMarkdown("Project", chain.Project), nil
+		}))
 	for _, scope := range []struct{ uri, name, title, level string }{
 		{OrganizationURI, "organization-business-context", "Organization business context", mixpanel.LevelOrganization},
 		{ProjectURI, "project-business-context", "Project business context", mixpanel.LevelProject},
@@ -75,56 +70,54 @@ func Register(s *server.MCPServer, client ClientFunc) {
 			mcp.WithResourceTitle(scope.title),
 			mcp.WithResourceDescription(fmt.Sprintf("The %s's business context markdown, as set with set_business_context.", scope.level)),
 			mcp.WithMIMEType(markdown)),
-			func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-				c, err := client()
-				if err != nil {
-					return nil, readError(req, err)
-				}
+			reader(client, "", func(ctx context.Context, c *mixpanel.Client, _ string) (string, error) {
 				bc, err := c.GetBusinessContext(ctx, scope.level, 0)
 				if err != nil {
-					return nil, readError(req, err)
+					return "", err
 				}
-				return contents(req, contextMarkdown(strings.ToUpper(scope.level[:1])+scope.level[1:], bc)), nil
-			})
+				return contextMarkdown(strings.ToUpper(scope.level[:1])+scope.level[1:], bc), nil
+			}))
 	}
 	s.AddResourceTemplate(mcp.NewResourceTemplate(ReplaySummaryTemplate, "replay-summary",
 		mcp.WithTemplateTitle("Session replay summary"),
 		mcp.WithTemplateDescription("One session replay as markdown: who, when, pages visited, console errors and a timeline of user actions. list_replays gives the ids."),
 		mcp.WithTemplateMIMEType(markdown)),
-		func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			id, err := argument(req, "replay_id")
-			if err != nil {
-				return nil, readError(req, err)
-			}
-			c, err := client()
-			if err != nil {
-				return nil, readError(req, err)
-			}
+		reader(client, "replay_id", func(ctx context.Context, c *mixpanel.Client, id string) (string, error) {
 			r, _, err := c.FetchReplay(ctx, id, mixpanel.FetchOptions{})
 			if err != nil {
-				return nil, readError(req, err)
+				return "", err
 			}
-			return contents(req, r.Markdown(replay.MarkdownOptions{MaxActions: replayMaxActions, HideFocus: true})), nil
-		})
+			return r.Markdown(replay.MarkdownOptions{MaxActions: replayMaxActions, HideFocus: true}), nil
+		}))
 	s.AddResourceTemplate(mcp.NewResourceTemplate(UserReplaysTemplate, "user-replays-summary",
 		mcp.WithTemplateTitle("A user's recent session replays"),
 		mcp.WithTemplateDescription(fmt.Sprintf("The %d newest session replays of one user (distinct_id) in the last %d days, summarised together as markdown.", userReplayLimit, mixpanel.DefaultReplayLookbackDays)),
 		mcp.WithTemplateMIMEType(markdown)),
-		func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			user, err := argument(req, "distinct_id")
-			if err != nil {
+		reader(client, "distinct_id", userReplays))
+}
+
+// reader makes a resource handler of render, so every resource checks its
+// URI argument (named arg; "" for none) before needing a client, and fails
+// the same way: the URI named, never an empty document.
+func reader(client ClientFunc, arg string, render func(ctx context.Context, c *mixpanel.Client, value string) (string, error)) func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		var value string
+		if arg != "" {
+			var err error
+			if value, err = argument(req, arg); err != nil {
 				return nil, readError(req, err)
 			}
-			c, err := client()
-			if err != nil {
-				return nil, readError(req, err)
-			}
-			text, err := userReplays(ctx, c, user)
-			if err != nil {
-				return nil, readError(req, err)
-			}
-			return contents(req, text), nil
-		})
+		}
+		c, err := client()
+		if err != nil {
+			return nil, readError(req, err)
+		}
+		text, err := render(ctx, c, value)
+		if err != nil {
+			return nil, readError(req, err)
+		}
+		return contents(req, text), nil
+	}
 }
 
 func userReplays(ctx context.Context, c *mixpanel.Client, user string) (string, error) {
