@@ -113,15 +113,7 @@ func queryFunnel(ctx context.Context, env *Env, in QueryFunnelInput) (FunnelOutp
 	if in.DryRun {
 		return out, nil
 	}
-	client, err := env.Client()
-	if err != nil {
-		return FunnelOutput{}, err
-	}
-	raw, err := client.QueryInsights(ctx, params)
-	if err != nil {
-		return FunnelOutput{}, fmt.Errorf("query funnel: %w", err)
-	}
-	res, err := query.ParseFunnelResponse(raw, params)
+	res, err := engFetch(ctx, env, "query funnel", params, query.ParseFunnelResponse)
 	if err != nil {
 		return FunnelOutput{}, err
 	}
@@ -129,6 +121,21 @@ func queryFunnel(ctx context.Context, env *Env, in QueryFunnelInput) (FunnelOutp
 	rate := res.OverallConversionRate()
 	out.Result, out.OverallRate, out.BiggestDropOff = res, &rate, res.BiggestDropOff()
 	return out, nil
+}
+
+// engFetch posts built bookmark params to /insights and parses the answer;
+// what names the query in a request error.
+func engFetch[R any](ctx context.Context, env *Env, what string, params query.Params, parse func([]byte, query.Params) (R, error)) (R, error) {
+	var zero R
+	client, err := env.Client()
+	if err != nil {
+		return zero, err
+	}
+	raw, err := client.QueryInsights(ctx, params)
+	if err != nil {
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return parse(raw, params)
 }
 
 // --- rendering helpers shared by the funnel, retention and flow tools ---

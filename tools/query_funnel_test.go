@@ -187,3 +187,24 @@ func FuzzQueryFunnelInput(f *testing.F) {
 		`{"steps": []}`, `[]`, `{"steps": null}`, `{"steps": ["A","B"], "last": "7", "from_date": "2024-02-30"}`,
 	)
 }
+
+// A refused request comes back naming the tool's query and Mixpanel's
+// message, for every engine.
+func TestQueryToolsNameTheQueryOnAPIError(t *testing.T) {
+	tests := []struct{ tool, path, args, want string }{
+		{"query_insights", "/insights", `{"events": "Signup"}`, "query insights: "},
+		{"query_funnel", "/insights", `{"steps": ["A", "B"]}`, "query funnel: "},
+		{"query_retention", "/insights", `{"born_event": "A", "return_event": "B"}`, "query retention: "},
+		{"query_flow", "/arb_funnels", `{"event": "A"}`, "query flow: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tool, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Fail(mixpaneltest.Failure{Method: "POST", Path: mixpaneltest.QueryPrefix + tt.path, Status: 400, Body: `{"error": "event quota exceeded"}`})
+			text := mustFail(t, callTool(t, testEnv(t, srv), tt.tool, tt.args))
+			if !strings.Contains(text, tt.want) || !strings.Contains(text, "event quota exceeded") {
+				t.Fatalf("error %q lacks %q and Mixpanel's message", text, tt.want)
+			}
+		})
+	}
+}

@@ -103,15 +103,7 @@ func queryInsights(ctx context.Context, env *Env, in QueryInsightsInput) (Insigh
 	if in.DryRun {
 		return out, nil
 	}
-	client, err := env.Client()
-	if err != nil {
-		return InsightsOutput{}, err
-	}
-	raw, err := client.QueryInsights(ctx, params)
-	if err != nil {
-		return InsightsOutput{}, fmt.Errorf("query insights: %w", err)
-	}
-	res, err := query.ParseInsights(raw, params)
+	res, err := engFetch(ctx, env, "query insights", params, query.ParseInsights)
 	if err != nil {
 		return InsightsOutput{}, err
 	}

@@ -161,15 +161,7 @@ func queryRetention(ctx context.Context, env *Env, in QueryRetentionInput) (Rete
 	if in.DryRun {
 		return out, nil
 	}
-	client, err := env.Client()
-	if err != nil {
-		return RetentionOutput{}, err
-	}
-	raw, err := client.QueryInsights(ctx, params)
-	if err != nil {
-		return RetentionOutput{}, fmt.Errorf("query retention: %w", err)
-	}
-	res, err := query.ParseRetentionResponse(raw, params)
+	res, err := engFetch(ctx, env, "query retention", params, query.ParseRetentionResponse)
 	if err != nil {
 		return RetentionOutput{}, err
 	}
