@@ -68,6 +68,21 @@ func (r Replay) RetentionOrDefault() int {
 	return r.RetentionDays
 }
 
+func (r Replay) eventsPerFile() int {
+	if r.FileEvents <= 0 {
+		return 60
+	}
+	return r.FileEvents
+}
+
+// replays snapshots the dataset's replays, so a handler can read them
+// while a test edits Data.
+func (s *Server) replays() []Replay {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.Data.Replays)
+}
+
 // Replay ids of the default dataset.
 const (
 	ReplayLogin    = "r-login-7f3a"
@@ -215,9 +230,7 @@ func (c *replayCDN) sign(w http.ResponseWriter, r *http.Request) {
 func (c *replayCDN) serve(w http.ResponseWriter, r *http.Request) {
 	s := c.s
 	f := s.record(r)
-	s.mu.Lock()
-	replays := slices.Clone(s.Data.Replays)
-	s.mu.Unlock()
+	replays := s.replays()
 	if answerFailure(w, r, f) {
 		return
 	}
@@ -255,10 +268,7 @@ func (c *replayCDN) serve(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error()})
 		return
 	}
-	per := rp.FileEvents
-	if per <= 0 {
-		per = 60
-	}
+	per := rp.eventsPerFile()
 	if n*per >= len(events) {
 		cdnError(w, http.StatusNotFound)
 		return
@@ -370,10 +380,7 @@ func RecordingBytes(r Replay) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	per := r.FileEvents
-	if per <= 0 {
-		per = 60
-	}
+	per := r.eventsPerFile()
 	total := 0
 	for i := 0; i < len(events); i += per {
 		raw, _ := json.Marshal(events[i:min(i+per, len(events))])
@@ -506,9 +513,7 @@ func replayDiscovery(s *Server, bookmark map[string]any) (any, int) {
 	if measurement["math"] != "min" || prop["name"] != "$time" {
 		return answer, http.StatusOK
 	}
-	s.mu.Lock()
-	replays := slices.Clone(s.Data.Replays)
-	s.mu.Unlock()
+	replays := s.replays()
 	metric := map[string]any{}
 	for _, rp := range replays {
 		start, err := ReplayStart(rp)
@@ -580,9 +585,7 @@ func replayEventsAnswer(s *Server, bookmark map[string]any) (any, int) {
 	if err != nil {
 		return badReplayQuery(err)
 	}
-	s.mu.Lock()
-	replays := slices.Clone(s.Data.Replays)
-	s.mu.Unlock()
+	replays := s.replays()
 	metric := map[string]any{}
 	for _, rp := range replays {
 		start, err := ReplayStart(rp)
