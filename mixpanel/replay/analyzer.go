@@ -3,10 +3,12 @@ package replay
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -391,7 +393,7 @@ func jsonMillis(n json.Number) (int64, bool) {
 		return i, true
 	}
 	f, err := n.Float64()
-	if err != nil || f != f || f > 1<<62 || f < -(1<<62) {
+	if err != nil || math.IsNaN(f) || f > 1<<62 || f < -(1<<62) {
 		return 0, false
 	}
 	return int64(f), true
@@ -402,15 +404,7 @@ func jsonMillis(n json.Number) (int64, bool) {
 func (a *Analyzer) Result() *Result {
 	a.flushInput()
 	a.flushSelection()
-	slices.SortStableFunc(a.res.Actions, func(x, y UserAction) int {
-		switch {
-		case x.Timestamp < y.Timestamp:
-			return -1
-		case x.Timestamp > y.Timestamp:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(a.res.Actions, func(x, y UserAction) int { return cmp.Compare(x.Timestamp, y.Timestamp) })
 	a.res.NodeCapReached = a.res.NodeCapReached || a.dom.capped
 	if a.res.Actions == nil {
 		a.res.Actions = []UserAction{}

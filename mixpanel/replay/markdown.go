@@ -38,14 +38,15 @@ func (r *Replay) Markdown(opts MarkdownOptions) string {
 	fmt.Fprintf(&b, "- user: %s\n", user)
 	fmt.Fprintf(&b, "- recorded: %s, %s s, %d rrweb events\n",
 		time.UnixMilli(r.StartTime).UTC().Format(time.RFC3339), strconv.FormatFloat(r.DurationSeconds(), 'f', 1, 64), r.EventCount)
-	row := (&ReplayBundle{Replays: []*Replay{r}}).Sessions()[0]
+	one := &ReplayBundle{Replays: []*Replay{r}}
+	row := one.Sessions()[0]
 	fmt.Fprintf(&b, "- actions: %d (%s, %s, %s, %s)\n", row.NActions,
 		plural(row.NClicks, "click"), plural(row.NInputs, "input"), plural(row.NPages, "page load"), plural(row.NErrors, "console error"))
 	if path := r.PagePath(); len(path) > 0 {
 		fmt.Fprintf(&b, "- pages: %s\n", strings.Join(path, " → "))
 	}
 	writeErrors(&b, r.Errors())
-	writeSignals(&b, &ReplayBundle{Replays: []*Replay{r}})
+	writeSignals(&b, one)
 	if len(r.MixpanelEvents) > 0 {
 		b.WriteString("\n## Mixpanel events\n\n")
 		for _, e := range r.MixpanelEvents {

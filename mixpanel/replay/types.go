@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 )
 
@@ -246,21 +247,12 @@ func (a UserAction) Validate() error {
 	switch {
 	case a.Timestamp <= 0:
 		return &ValidationError{Field: "timestamp", Problem: fmt.Sprintf("must be a positive unix ms timestamp; got %d", a.Timestamp)}
-	case !isAction(a.Action):
+	case !slices.Contains(Actions(), a.Action):
 		return &ValidationError{Field: "action", Problem: fmt.Sprintf("unknown action %q", a.Action), Fix: "use one of " + strings.Join(Actions(), ", ")}
 	case a.TargetDesc == "":
 		return &ValidationError{Field: "target_desc", Problem: "must be non-empty"}
 	}
 	return nil
-}
-
-func isAction(s string) bool {
-	for _, a := range Actions() {
-		if a == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Interaction is the click-family verb in Metadata["interaction"], or "".
