@@ -91,7 +91,8 @@ func FuzzCohortDefinition(f *testing.F) {
 }
 
 // FuzzParseInsights feeds arbitrary bytes to the response parser and the
-// renderers built on it.
+// renderers built on it: the table must stay rectangular, within the
+// column cap, and never hold more rows than the result has values.
 func FuzzParseInsights(f *testing.F) {
 	f.Add([]byte(`{"computed_at": "x", "date_range": {"from_date": "a", "to_date": "b"}, "headers": ["$metric"], "series": {"E": {"US": {"$overall": {"all": 1}, "ios": {"2024-01-01T00:00:00-07:00": 2}}}}}`))
 	f.Add([]byte(`{"series": {"E": {"all": "x", "b": null}}}`))
@@ -101,8 +102,16 @@ func FuzzParseInsights(f *testing.F) {
 		if err != nil {
 			return
 		}
-		r.Rows()
-		r.Table(3)
+		all := r.Rows()
+		cols, rows, hidden := r.Table(3)
+		if hidden < 0 || len(rows) > len(all) || len(cols) > 4 {
+			t.Fatalf("table of %d values: %d columns, %d rows, %d hidden series", len(all), len(cols), len(rows), hidden)
+		}
+		for i, row := range rows {
+			if len(row) != len(cols) {
+				t.Fatalf("row %d has %d cells for %d columns", i, len(row), len(cols))
+			}
+		}
 		r.Summary()
 	})
 }
