@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -267,7 +268,7 @@ func seriesRows(raw json.RawMessage, depth int) ([]seriesRow, error) {
 		return nil, badAnswer(http.MethodPost, "/insights", "unexpected series: "+err.Error())
 	}
 	var rows []seriesRow
-	for _, m := range replayKeys(top.Series) {
+	for _, m := range slices.Sorted(maps.Keys(top.Series)) {
 		walkSeries(top.Series[m], depth, nil, &rows)
 	}
 	return rows, nil
@@ -286,7 +287,7 @@ func walkSeries(node json.RawMessage, depth int, keys []string, rows *[]seriesRo
 	if depth == 0 {
 		leaf, ok := obj["all"]
 		if !ok {
-			for _, k := range replayKeys(obj) {
+			for _, k := range slices.Sorted(maps.Keys(obj)) {
 				leaf = obj[k]
 				break
 			}
@@ -294,20 +295,11 @@ func walkSeries(node json.RawMessage, depth int, keys []string, rows *[]seriesRo
 		*rows = append(*rows, seriesRow{keys: keys, value: strings.Trim(string(leaf), `"`)})
 		return
 	}
-	for _, k := range replayKeys(obj) {
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		if k != "$overall" {
 			walkSeries(obj[k], depth-1, append(slices.Clone(keys), k), rows)
 		}
 	}
-}
-
-func replayKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // ReplayEvents returns the Mixpanel events recorded during each replay
@@ -677,15 +669,7 @@ func sortedEvents(body []byte) io.Reader {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case ts[a] < ts[b]:
-			return -1
-		case ts[a] > ts[b]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(ts[a], ts[b]) })
 	var buf bytes.Buffer
 	buf.Grow(len(body))
 	buf.WriteByte('[')
@@ -964,15 +948,14 @@ func (c *Client) replaySummaries(ctx context.Context, ids []string, opts FetchOp
 	if len(unknown) == 0 {
 		return out, nil
 	}
-	ids = unknown
-	found, err := c.ListReplays(ctx, ReplayQuery{ReplayIDs: ids, Limit: len(ids)})
+	found, err := c.ListReplays(ctx, ReplayQuery{ReplayIDs: unknown, Limit: len(unknown)})
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range found {
 		out[s.ReplayID] = s
 	}
-	for _, id := range ids {
+	for _, id := range unknown {
 		if _, ok := out[id]; !ok {
 			c.log.Warn().Str("replay_id", id).Msg("replay discovery does not know this replay; assuming a 30-day retention window")
 			out[id] = replay.ReplaySummary{ReplayID: id, ProjectID: pid, RetentionDays: DefaultReplayRetentionDays}
