@@ -86,16 +86,25 @@ func FuzzFlowQuery(f *testing.F) {
 }
 
 // The response parsers face whatever the server sends: they must return a
-// result or an error, never panic.
+// result or an error, never panic, and the summaries drawn from a result
+// must stay within it.
 func FuzzParseFunnelResponse(f *testing.F) {
 	f.Add([]byte(`{"series":{"F":{"count":{"1. A":{"all":10},"2. B":{"all":"4"}},"step_conv_ratio":{"2. B":{"all":0.4}}}}}`))
 	f.Add([]byte(`{"series":[{"event":"A","count":1}],"date_range":{"from_date":1}}`))
 	f.Add([]byte(`{"series":{"$overall":{"steps":[null]}}}`))
 	f.Add([]byte(`{"error":{"x":1}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if res, err := ParseFunnelResponse(body, nil); err == nil {
-			_ = res.OverallConversionRate()
-			_ = res.BiggestDropOff()
+		res, err := ParseFunnelResponse(body, nil)
+		if err != nil {
+			return
+		}
+		_ = res.OverallConversionRate()
+		d := res.BiggestDropOff()
+		if (d != nil) != (len(res.StepsData) >= 2) {
+			t.Fatalf("drop-off %+v for %d steps", d, len(res.StepsData))
+		}
+		if d != nil && (d.FromStep < 1 || d.ToStep != d.FromStep+1 || d.ToStep > len(res.StepsData) || d.Lost < 0) {
+			t.Fatalf("drop-off %+v outside %d steps", d, len(res.StepsData))
 		}
 	})
 }
@@ -105,9 +114,18 @@ func FuzzParseRetentionResponse(f *testing.F) {
 	f.Add([]byte(`{"series":{"m":{"$overall":{"d":{"first":1}},"iOS":{"$average":[]}}}}`))
 	f.Add([]byte(`{"series":{"a":{},"b":{}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if res, err := ParseRetentionResponse(body, nil); err == nil {
-			_ = res.Rows()
-			_ = res.BucketCount()
+		res, err := ParseRetentionResponse(body, nil)
+		if err != nil {
+			return
+		}
+		rows, buckets := res.Rows(), res.BucketCount()
+		if len(res.Segments) > 0 {
+			return // BucketCount covers the unsegmented cohorts only
+		}
+		for _, row := range rows {
+			if row.Bucket >= buckets {
+				t.Fatalf("row %+v beyond the %d buckets", row, buckets)
+			}
 		}
 	})
 }
@@ -121,7 +139,15 @@ func FuzzParseFlowResponse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		_ = res.TopTransitions(5)
+		top := res.TopTransitions(5)
+		if len(top) > 5 {
+			t.Fatalf("%d top transitions, asked for 5", len(top))
+		}
+		for i := 1; i < len(top); i++ {
+			if top[i].Count > top[i-1].Count {
+				t.Fatalf("top transitions not busiest first: %+v", top)
+			}
+		}
 		_ = res.DropOffSummary()
 		_ = res.PathRows()
 		_ = res.TreeRows()
