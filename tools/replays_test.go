@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -329,16 +330,19 @@ func FuzzReplayToolArgs(f *testing.F) {
 		`{"distinct_id":"u","from_date":"2026-01-01","to_date":"2026-01-31","limit":10}`,
 		`{"replay_ids":["a","b"],"event_properties":"plan"}`,
 		`{"content":"# x","level":"organization","organization_id":7}`,
-		`{"limit":-1}`, `[]`, `null`, `{"replay_ids":{}}`,
+		`{"limit":-1}`, `{"content":"  "}`, `{"threshold":1}`, `[]`, `null`, `{"replay_ids":{}}`,
 	} {
 		f.Add([]byte(seed))
 	}
+	fieldFirst := regexp.MustCompile(`^[a-z_]+: `)
 	f.Fuzz(func(t *testing.T, args []byte) {
 		for _, in := range []any{&ListReplaysInput{}, &FetchReplayInput{}, &FetchReplaysInput{}, &ListReplayEventsInput{}, &SetBusinessContextInput{}, &GetBusinessContextInput{}} {
 			if decodeArgs(args, in) != nil {
 				continue
 			}
-			_ = in.(Validator).Validate()
+			if err := in.(Validator).Validate(); err != nil && !fieldFirst.MatchString(err.Error()) {
+				t.Fatalf("%T: %q does not start with the field it is about", in, err)
+			}
 		}
 	})
 }
