@@ -9,8 +9,9 @@ import (
 	"time"
 )
 
-// QueryToday is the fake's clock for relative date ranges ("in the last N
-// days"), the same day the tool tests freeze their clock to.
+// QueryToday is the query engines' clock for relative date ranges ("in the
+// last N days"), the same day the tool tests freeze their clock to, so
+// answers are the same on every run.
 var QueryToday = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
 // queryComputedAt is the computed_at of every ad-hoc query answer.
@@ -121,23 +122,15 @@ func showClause(bookmark map[string]any) map[string]any {
 	return first
 }
 
-// bookmarkDates resolves sections.time[0] to a from/to day range.
+// bookmarkDayRange resolves sections.time[0] the way insights does, but
+// falls back to the last 30 days instead of refusing the bookmark.
 func bookmarkDayRange(bookmark map[string]any) (time.Time, time.Time) {
 	sections, _ := bookmark["sections"].(map[string]any)
 	times, _ := sections["time"].([]any)
 	if len(times) > 0 {
 		entry, _ := times[0].(map[string]any)
-		if vals, ok := entry["value"].([]any); ok && len(vals) == 2 {
-			from, errFrom := time.Parse(time.DateOnly, fmt.Sprint(vals[0]))
-			to, errTo := time.Parse(time.DateOnly, fmt.Sprint(vals[1]))
-			if errFrom == nil && errTo == nil && !to.Before(from) {
-				return from, to
-			}
-		}
-		if window, ok := entry["window"].(map[string]any); ok {
-			if n, ok := window["value"].(float64); ok && n > 0 {
-				return QueryToday.AddDate(0, 0, -int(n)+1), QueryToday
-			}
+		if from, to, err := insightsRange(entry, QueryToday); err == nil {
+			return from, to
 		}
 	}
 	return QueryToday.AddDate(0, 0, -29), QueryToday

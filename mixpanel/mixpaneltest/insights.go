@@ -8,10 +8,6 @@ import (
 	"time"
 )
 
-// InsightsToday is the fake's "now" for relative date ranges, so answers
-// are the same on every run.
-var InsightsToday = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
-
 // insightsOffset is the project time zone the fake reports dates in.
 const insightsOffset = "-07:00"
 
@@ -29,7 +25,7 @@ var propertyValues = map[string][]string{
 
 func init() {
 	insightsResponders["insights"] = func(s *Server, bookmark map[string]any) (any, int) {
-		answer, err := InsightsAnswer(bookmark, InsightsToday)
+		answer, err := InsightsAnswer(bookmark, QueryToday)
 		if err != nil {
 			return map[string]any{"error": err.Error(), "status": "error"}, http.StatusBadRequest
 		}

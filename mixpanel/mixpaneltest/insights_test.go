@@ -86,7 +86,7 @@ func TestInsightsAnswerShapes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			answer, err := InsightsAnswer(bookmarkOf(t, tc.bookmark), InsightsToday)
+			answer, err := InsightsAnswer(bookmarkOf(t, tc.bookmark), QueryToday)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,7 @@ func TestInsightsEndpointRejectsBadBookmarks(t *testing.T) {
 		`{"sections": {"show": [` + metricClause("E", "total", false) + `], "time": [{"dateRangeType": "in the last", "unit": "semester", "window": {"value": 3}}]}}`,
 		`{"sections": {"show": [` + metricClause("E", "total", false) + `], "time": [{"dateRangeType": "between", "unit": "day", "value": ["2024-02-01", "2024-01-01"]}]}}`,
 	} {
-		if _, err := InsightsAnswer(bookmarkOf(t, b), InsightsToday); err == nil {
+		if _, err := InsightsAnswer(bookmarkOf(t, b), QueryToday); err == nil {
 			t.Errorf("accepted %s", b)
 		}
 	}
