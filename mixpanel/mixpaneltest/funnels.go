@@ -64,13 +64,19 @@ func funnelAnswer(_ *Server, bookmark map[string]any) (any, int) {
 		}
 		value = nested
 	}
+	return engineAnswer("$funnel", label, value, from, to), http.StatusOK
+}
+
+// engineAnswer is the /insights envelope of a funnel or retention answer:
+// one series under label, covering from to to.
+func engineAnswer(header, label string, value any, from, to time.Time) map[string]any {
 	return map[string]any{
 		"computed_at": queryComputedAt,
 		"date_range":  map[string]any{"from_date": isoDayStart(from), "to_date": isoDayEnd(to)},
-		"headers":     []any{"$funnel"},
+		"headers":     []any{header},
 		"series":      map[string]any{label: value},
 		"meta":        map[string]any{"min_sampling_factor": 1.0, "is_segmentation_limit_hit": false, "sub_query_count": 1},
-	}, http.StatusOK
+	}
 }
 
 // funnelMetrics builds the five metrics for the steps. Each step keeps
@@ -111,7 +117,7 @@ func funnelMetrics(names []string, scale float64) map[string]any {
 	}
 }
 
-// firstShow is sections.show[0].
+// showClause is sections.show[0].
 func showClause(bookmark map[string]any) map[string]any {
 	sections, _ := bookmark["sections"].(map[string]any)
 	show, _ := sections["show"].([]any)
@@ -136,8 +142,8 @@ func bookmarkDayRange(bookmark map[string]any) (time.Time, time.Time) {
 	return QueryToday.AddDate(0, 0, -29), QueryToday
 }
 
-// breakdownValues names the segments of the first breakdown: a cohort
-// breakdown's labels, or three values of a property.
+// firstBreakdownSegments names the segments of the first breakdown: a
+// cohort breakdown's labels, or three values of a property.
 func firstBreakdownSegments(bookmark map[string]any) []string {
 	sections, _ := bookmark["sections"].(map[string]any)
 	group, _ := sections["group"].([]any)
@@ -158,7 +164,7 @@ func firstBreakdownSegments(bookmark map[string]any) []string {
 	return []string{"(custom property) A", "(custom property) B"}
 }
 
-// propertyValues gives three plausible values of a breakdown property.
+// sampleValuesOf gives three plausible values of a breakdown property.
 func sampleValuesOf(property string) []string {
 	switch strings.TrimPrefix(property, "$") {
 	case "os", "platform", "device_type":
@@ -171,7 +177,7 @@ func sampleValuesOf(property string) []string {
 	return []string{property + " A", property + " B", property + " C"}
 }
 
-// daysBetween lists up to limit days from from to to, evenly spread.
+// spreadDays lists up to limit days from from to to, evenly spread.
 func spreadDays(from, to time.Time, limit int) []time.Time {
 	days := int(to.Sub(from).Hours()/24) + 1
 	step := max(1, days/limit)

@@ -47,13 +47,7 @@ func retentionAnswer(_ *Server, bookmark map[string]any) (any, int) {
 	} else {
 		value = cohorts(1)
 	}
-	return map[string]any{
-		"computed_at": queryComputedAt,
-		"date_range":  map[string]any{"from_date": isoDayStart(from), "to_date": isoDayEnd(to)},
-		"headers":     []any{"$retention"},
-		"series":      map[string]any{born + " and then " + ret: value},
-		"meta":        map[string]any{"min_sampling_factor": 1.0, "is_segmentation_limit_hit": false, "sub_query_count": 1},
-	}, http.StatusOK
+	return engineAnswer("$retention", born+" and then "+ret, value, from, to), http.StatusOK
 }
 
 // cohortStarts steps from from to to by the retention unit (week by default).
