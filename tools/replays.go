@@ -60,7 +60,7 @@ func checkReplayDates(from, to string) error {
 		return errors.New("to_date: needs from_date; give both, or neither for the last 90 days")
 	}
 	if from != "" && to != "" && to < from {
-		return fmt.Errorf("to_date: %s is before from_date %s", to, from)
+		return fmt.Errorf("to_date: %s is before from_date %s; swap them", to, from)
 	}
 	return nil
 }
@@ -367,9 +367,9 @@ func (in FetchReplaysInput) Validate() error {
 	case in.Threshold < 0 || in.Threshold == 1:
 		return fmt.Errorf("threshold: must be 2 or more (got %d)", in.Threshold)
 	case in.WindowMs < 0:
-		return fmt.Errorf("window_ms: must be positive (got %d)", in.WindowMs)
+		return fmt.Errorf("window_ms: must be positive (got %d); omit it for %d", in.WindowMs, replay.DefaultRageWindowMs)
 	case in.ThresholdS < 0:
-		return fmt.Errorf("threshold_s: must be positive (got %v)", in.ThresholdS)
+		return fmt.Errorf("threshold_s: must be positive (got %v); omit it for %v", in.ThresholdS, replay.DefaultPauseSeconds)
 	case in.MaxActions < 0 || in.MaxActions > 1000:
 		return fmt.Errorf("max_actions: must be between 1 and 1000 (got %d)", in.MaxActions)
 	}
@@ -546,7 +546,7 @@ func (in ListReplayEventsInput) Validate() error {
 	case len(in.ReplayIDs) == 0:
 		return errors.New("replay_ids: give at least one replay id; list_replays finds them")
 	case len(in.ReplayIDs) > replayEventsMaxIDs:
-		return fmt.Errorf("replay_ids: at most %d per call (got %d)", replayEventsMaxIDs, len(in.ReplayIDs))
+		return fmt.Errorf("replay_ids: at most %d per call (got %d); split the list", replayEventsMaxIDs, len(in.ReplayIDs))
 	}
 	if err := checkEventProperties(in.EventProperties); err != nil {
 		return err

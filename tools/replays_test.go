@@ -210,7 +210,9 @@ func TestFetchReplaysTool(t *testing.T) {
 		`{"replay_ids":"r","distinct_id":"u"}`:              "give replay_ids or distinct_id, not both",
 		`{"limit":51}`:                                      "limit: must be between 1 and 50",
 		`{"threshold":1,"analysis":"rage_clicks"}`:          "threshold: must be 2 or more",
-		`{"from_date":"2026-11-10","to_date":"2026-11-01"}`: "to_date: 2026-11-01 is before from_date 2026-11-10",
+		`{"from_date":"2026-11-10","to_date":"2026-11-01"}`: "to_date: 2026-11-01 is before from_date 2026-11-10; swap them",
+		`{"window_ms":-5}`:                                  "window_ms: must be positive (got -5); omit it for 1000",
+		`{"threshold_s":-1}`:                                "threshold_s: must be positive (got -1); omit it for 10",
 	} {
 		assert.Contains(t, mustFail(t, callTool(t, env, "fetch_replays", args)), want, args)
 	}
