@@ -373,29 +373,7 @@ func (c *CohortCriteria) buildEvent(path string, iss *Issues) criterionNode {
 
 // selectorNode is a filter written into a behavior's event selector.
 func selectorNode(rf ResolvedFilter) map[string]any {
-	node := map[string]any{
-		"resourceType":   rf.ResourceType,
-		"filterType":     rf.PropertyType,
-		"defaultType":    rf.PropertyType,
-		"filterOperator": rf.Operator,
-	}
-	switch p := rf.Property; {
-	case p.Ref != nil:
-		node["customPropertyId"] = int64(p.Ref.ID)
-		node["dataset"] = "$mixpanel"
-	case p.Inline != nil:
-		typ := p.Inline.propertyType()
-		if typ == "" {
-			typ = rf.PropertyType
-		}
-		node["customProperty"] = p.Inline.customPropertyBody(typ)
-		node["filterType"] = typ
-		node["defaultType"] = typ
-		node["dataset"] = "$mixpanel"
-		node["resourceType"] = p.Inline.resourceType()
-	default:
-		node["value"] = p.Name
-	}
+	node := propertyEntry(rf)
 	if rf.Value != nil {
 		node["filterValue"] = rf.Value
 	}

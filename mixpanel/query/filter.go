@@ -411,11 +411,22 @@ func (rf ResolvedFilter) Entry() map[string]any {
 			"filterValue":     true,
 		}
 	}
+	e := propertyEntry(rf)
+	e["filterValue"] = rf.Value
+	if rf.DateUnit != "" {
+		e["filterDateUnit"] = rf.DateUnit
+	}
+	return e
+}
+
+// propertyEntry is the part of a filter entry that names the property and
+// the operator, shared by bookmark filters and cohort event selectors: a
+// saved or inline custom property replaces the plain name and its types.
+func propertyEntry(rf ResolvedFilter) map[string]any {
 	e := map[string]any{
 		"resourceType":   rf.ResourceType,
 		"filterType":     rf.PropertyType,
 		"defaultType":    rf.PropertyType,
-		"filterValue":    rf.Value,
 		"filterOperator": rf.Operator,
 	}
 	switch p := rf.Property; {
@@ -434,9 +445,6 @@ func (rf ResolvedFilter) Entry() map[string]any {
 		e["resourceType"] = p.Inline.resourceType()
 	default:
 		e["value"] = p.Name
-	}
-	if rf.DateUnit != "" {
-		e["filterDateUnit"] = rf.DateUnit
 	}
 	return e
 }
