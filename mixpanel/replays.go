@@ -818,7 +818,7 @@ func (c *Client) FetchReplay(ctx context.Context, replayID string, opts FetchOpt
 		if err != nil {
 			return nil, stats, err
 		}
-		r.MixpanelEvents = orEmpty(events[replayID])
+		r.MixpanelEvents = nonNilSlice(events[replayID])
 	}
 	return r, stats, nil
 }
@@ -903,7 +903,7 @@ func (c *Client) FetchReplays(ctx context.Context, replayIDs []string, opts Fetc
 			return nil, nil, err
 		}
 		for _, r := range bundle.Replays {
-			r.MixpanelEvents = orEmpty(events[r.ReplayID])
+			r.MixpanelEvents = nonNilSlice(events[r.ReplayID])
 		}
 	}
 	return bundle, failures, nil
@@ -1002,13 +1002,6 @@ func windowDates(startMs, endMs int64) (string, string) {
 		to = today
 	}
 	return from, to.Format("2006-01-02")
-}
-
-func orEmpty(events []replay.ReplayEvent) []replay.ReplayEvent {
-	if events == nil {
-		return []replay.ReplayEvent{}
-	}
-	return events
 }
 
 func uniqueReplayIDs(ids []string) []string {
