@@ -439,8 +439,9 @@ func checkStepEventName(event, path, rule string, iss *Issues) {
 	}
 }
 
-// checkSharedConstructors runs the constructors of the types the engines
-// share with insights: breakdowns, global filters and the time comparison.
+// checkSharedConstructors runs the constructors of the types insights,
+// funnels and retention share: breakdowns, global filters and the time
+// comparison.
 func checkSharedConstructors(groups GroupList, where WhereList, tc *TimeComparison, iss *Issues) {
 	for i, g := range groups {
 		p := join("group_by", i)

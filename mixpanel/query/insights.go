@@ -92,29 +92,7 @@ func (q *InsightsQuery) checkConstruct() error {
 	if q.Formula != nil && strings.TrimSpace(*q.Formula) == "" {
 		iss.Add("FM1", "formula", "formula must be a non-empty expression such as \"B / A\"")
 	}
-	for i, g := range q.GroupBy {
-		p := join("group_by", i)
-		switch {
-		case g.GroupBy != nil:
-			g.GroupBy.check(p, &iss)
-		case g.Cohort != nil:
-			g.Cohort.check(p, &iss)
-		case g.Frequency != nil:
-			g.Frequency.check(p, &iss)
-		}
-	}
-	for i, w := range q.Where {
-		p := join("where", i)
-		switch {
-		case w.Frequency != nil:
-			w.Frequency.check(p, &iss)
-		case w.Filter != nil:
-			w.Filter.Resolve(p, &iss)
-		}
-	}
-	if q.TimeComparison != nil {
-		q.TimeComparison.check("time_comparison", &iss)
-	}
+	checkSharedConstructors(q.GroupBy, q.Where, q.TimeComparison, &iss)
 	if !oneOfStrings(q.mode(), "timeseries", "total", "table") {
 		iss.Add("X8_INVALID_MODE", "mode", "mode %q is not valid; use timeseries, total or table", q.Mode)
 	}
