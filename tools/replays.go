@@ -571,7 +571,7 @@ func (o ReplayEventList) Text() string {
 			raw, _ := json.Marshal(e.Properties)
 			props = string(raw)
 		}
-		rows = append(rows, []string{e.ReplayID, time.Unix(e.EventTime, 0).UTC().Format("2006-01-02 15:04:05"), e.EventName, props})
+		rows = append(rows, []string{e.ReplayID, utcTime(e.EventTime*1000), e.EventName, props})
 	}
 	cols := []string{"replay_id", "time (UTC)", "event", "properties"}
 	if !hasProps {
@@ -595,7 +595,7 @@ func listReplayEvents(ctx context.Context, env *Env, in ListReplayEventsInput) (
 	out := ReplayEventList{Events: []replay.ReplayEvent{}}
 	for _, id := range in.ReplayIDs {
 		out.Events = append(out.Events, withProperties(byReplay[id])...)
-		delete(byReplay, id)
+		delete(byReplay, id) // an id given twice lists its events once
 	}
 	return out, nil
 }
