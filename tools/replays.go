@@ -571,7 +571,7 @@ func (o ReplayEventList) Text() string {
 			raw, _ := json.Marshal(e.Properties)
 			props = string(raw)
 		}
-		rows = append(rows, []string{e.ReplayID, utcTime(e.EventTime*1000), e.EventName, props})
+		rows = append(rows, []string{e.ReplayID, utcTime(e.EventTime * 1000), e.EventName, props})
 	}
 	cols := []string{"replay_id", "time (UTC)", "event", "properties"}
 	if !hasProps {
