@@ -25,12 +25,10 @@ func TestQueryFlowDryRun(t *testing.T) {
 	}
 	var out FlowOutput
 	structured(t, res, &out)
-	if out.QueryType != "flows_top_paths" || n(srv) != 0 {
-		t.Fatalf("query_type = %q, requests = %d", out.QueryType, n(srv))
+	if out.QueryType != "flows_top_paths" || len(srv.Requests()) != 0 {
+		t.Fatalf("query_type = %q, requests = %d", out.QueryType, len(srv.Requests()))
 	}
 }
-
-func n(srv *mixpaneltest.Server) int { return len(srv.Requests()) }
 
 func TestQueryFlowRunsAgainstFake(t *testing.T) {
 	tests := []struct {
@@ -102,8 +100,8 @@ func TestQueryFlowInvalidInputNeverQueries(t *testing.T) {
 			if !strings.Contains(text, tt.want) {
 				t.Fatalf("error %q lacks %q", text, tt.want)
 			}
-			if n(srv) != 0 {
-				t.Fatalf("invalid input sent %d requests", n(srv))
+			if len(srv.Requests()) != 0 {
+				t.Fatalf("invalid input sent %d requests", len(srv.Requests()))
 			}
 		})
 	}
