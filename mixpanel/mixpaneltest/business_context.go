@@ -5,8 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// BusinessContextMaxChars is Mixpanel's server-side cap on content.
-const BusinessContextMaxChars = 50000
+// businessContextMaxChars is Mixpanel's server-side cap on content.
+const businessContextMaxChars = 50000
 
 const defaultOrgBusinessContext = `# ShopFast Inc.
 
@@ -60,7 +60,7 @@ func (s *Server) putBusinessContext(project bool) http.HandlerFunc {
 			WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "content is required", "status": "error"})
 			return
 		}
-		if utf8.RuneCountInString(*body.Content) > BusinessContextMaxChars {
+		if utf8.RuneCountInString(*body.Content) > businessContextMaxChars {
 			WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "content exceeds maximum length of 50000 characters", "status": "error"})
 			return
 		}
