@@ -14,15 +14,9 @@ type FilterList []Filter
 
 // UnmarshalJSON accepts one filter or a list.
 func (l *FilterList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
+	out, err := decodeList[Filter](b, "filters")
 	if err != nil {
 		return err
-	}
-	out := make(FilterList, len(items))
-	for i, it := range items {
-		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("filters[%d]: %w", i, err)
-		}
 	}
 	*l = out
 	return nil
@@ -113,15 +107,9 @@ type EventList []EventItem
 
 // UnmarshalJSON accepts one item or a list.
 func (l *EventList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
+	out, err := decodeList[EventItem](b, "events")
 	if err != nil {
 		return err
-	}
-	out := make(EventList, len(items))
-	for i, it := range items {
-		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("events[%d]: %w", i, err)
-		}
 	}
 	*l = out
 	return nil
@@ -202,15 +190,9 @@ type GroupList []GroupItem
 
 // UnmarshalJSON accepts one item or a list.
 func (l *GroupList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
+	out, err := decodeList[GroupItem](b, "group_by")
 	if err != nil {
 		return err
-	}
-	out := make(GroupList, len(items))
-	for i, it := range items {
-		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("group_by[%d]: %w", i, err)
-		}
 	}
 	*l = out
 	return nil
@@ -270,15 +252,9 @@ type WhereList []WhereItem
 
 // UnmarshalJSON accepts one item or a list.
 func (l *WhereList) UnmarshalJSON(b []byte) error {
-	items, err := splitList(b)
+	out, err := decodeList[WhereItem](b, "where")
 	if err != nil {
 		return err
-	}
-	out := make(WhereList, len(items))
-	for i, it := range items {
-		if err := out[i].UnmarshalJSON(it); err != nil {
-			return fmt.Errorf("where[%d]: %w", i, err)
-		}
 	}
 	*l = out
 	return nil
@@ -287,6 +263,25 @@ func (l *WhereList) UnmarshalJSON(b []byte) error {
 // JSONSchema accepts one item or a list.
 func (WhereList) JSONSchema() *jsonschema.Schema {
 	return listOf("Filters; all must match", WhereItem{}.JSONSchema())
+}
+
+// decodeList decodes one item or a list of them; an item's error is
+// prefixed with name and its index, e.g. "where[2]: ...".
+func decodeList[T any, P interface {
+	*T
+	UnmarshalJSON([]byte) error
+}](b []byte, name string) ([]T, error) {
+	items, err := splitList(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(items))
+	for i, it := range items {
+		if err := P(&out[i]).UnmarshalJSON(it); err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", name, i, err)
+		}
+	}
+	return out, nil
 }
 
 // nameOrObjects decodes one item or a list whose items are either a bare
