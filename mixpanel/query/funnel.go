@@ -175,14 +175,10 @@ func (q *FunnelQuery) checkConstruct() error {
 	var iss Issues
 	for i, s := range q.Steps {
 		p := join("steps", i)
-		checkEventName("FunnelStep", "FS1", s.Event, join(p, "event"), &iss)
-		if !oneOfStrings(orDefault(s.FiltersCombinator, "all"), "all", "any") {
-			iss.Add("X1_INVALID_ENUM", join(p, "filters_combinator"), "filters_combinator %q is not valid; use all or any", s.FiltersCombinator)
-		}
+		checkFilteredEvent("FunnelStep", "FS1", p, s.Event, s.FiltersCombinator, FilterList(s.Filters), &iss)
 		if s.Order != nil && !oneOfStrings(*s.Order, "loose", "any") {
 			iss.Add("X1_INVALID_ENUM", join(p, "order"), "order %q is not valid; use loose or any", *s.Order)
 		}
-		FilterList(s.Filters).resolveAll(join(p, "filters"), &iss)
 	}
 	for i, e := range q.Exclusions {
 		p := join("exclusions", i)
@@ -411,6 +407,17 @@ func numberInt(n Number) (int64, bool) {
 		return 0, false
 	}
 	return v, true
+}
+
+// checkFilteredEvent is the constructor check of an event that carries its
+// own filters (FunnelStep, RetentionEvent): its name, its combinator and
+// each filter.
+func checkFilteredEvent(typeName, code, path, event, combinator string, filters FilterList, iss *Issues) {
+	checkEventName(typeName, code, event, join(path, "event"), iss)
+	if !oneOfStrings(orDefault(combinator, "all"), "all", "any") {
+		iss.Add("X1_INVALID_ENUM", join(path, "filters_combinator"), "filters_combinator %q is not valid; use all or any", combinator)
+	}
+	filters.resolveAll(join(path, "filters"), iss)
 }
 
 // checkEventName is the reference's _validate_event_name, run by the

@@ -96,11 +96,7 @@ func (q *RetentionQuery) checkConstruct() error {
 		path string
 		e    RetentionEvent
 	}{{"born_event", q.BornEvent.RetentionEvent}, {"return_event", q.ReturnEvent.RetentionEvent}} {
-		checkEventName("RetentionEvent", "RE1", ev.e.Event, join(ev.path, "event"), &iss)
-		if !oneOfStrings(orDefault(ev.e.FiltersCombinator, "all"), "all", "any") {
-			iss.Add("X1_INVALID_ENUM", join(ev.path, "filters_combinator"), "filters_combinator %q is not valid; use all or any", ev.e.FiltersCombinator)
-		}
-		FilterList(ev.e.Filters).resolveAll(join(ev.path, "filters"), &iss)
+		checkFilteredEvent("RetentionEvent", "RE1", ev.path, ev.e.Event, ev.e.FiltersCombinator, FilterList(ev.e.Filters), &iss)
 	}
 	checkSharedConstructors(q.GroupBy, q.Where, q.TimeComparison, &iss)
 	return iss.Err(StageConstruct)
