@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -408,7 +409,13 @@ func TestFetchReplay(t *testing.T) {
 	assert.Equal(t, 228, r.EventCount)
 	assert.Equal(t, 4, stats.Files)
 	assert.Empty(t, r.RRWebEvents, "raw rrweb only on request")
-	assert.NotEmpty(t, r.Actions)
+	whole, err := os.Open("replay/testdata/web_login_board.json")
+	require.NoError(t, err)
+	defer whole.Close()
+	want, err := replay.Analyze(whole, replay.Options{})
+	require.NoError(t, err)
+	require.NotEmpty(t, want.Actions)
+	assert.Equal(t, want.Actions, r.Actions, "the walk file by file yields the actions of the whole recording")
 	assert.Contains(t, r.PagePath()[0], "/login")
 	require.Len(t, r.MixpanelEvents, 5)
 	assert.Equal(t, "Page View", r.MixpanelEvents[0].EventName)
