@@ -162,28 +162,28 @@ func renderFlowTrees(b *strings.Builder, r *query.FlowQueryResult, limit int) {
 		b.WriteString("(no trees)\n")
 		return
 	}
-	maxLines := limit
+	total := 0
+	for _, t := range r.Trees {
+		total += t.NodeCount()
+	}
 	shown := 0
 	for _, t := range r.Trees {
+		if shown == limit {
+			break
+		}
 		fmt.Fprintf(b, "Tree from %s: %s reached, %s converted, %s dropped off; %d nodes, depth %d, %d paths\n",
 			t.Event, Num(float64(t.TotalCount)), Pct(t.ConversionRate()), Pct(t.DropOffRate()), t.NodeCount(), t.Depth(), t.LeafCount())
-		lines := strings.SplitAfter(strings.TrimSuffix(t.Render(), "\n"), "\n")
-		for _, line := range lines {
-			if shown == maxLines {
+		for _, line := range strings.Split(strings.TrimSuffix(t.Render(), "\n"), "\n") {
+			if shown == limit {
 				break
 			}
-			b.WriteString(strings.TrimSuffix(line, "\n"))
+			b.WriteString(line)
 			b.WriteByte('\n')
 			shown++
 		}
-		if shown == maxLines {
-			total := 0
-			for _, tr := range r.Trees {
-				total += tr.NodeCount()
-			}
-			fmt.Fprintf(b, "%d more tree nodes not shown; every node is in structuredContent tree_nodes.\n", total-shown)
-			return
-		}
+	}
+	if shown < total {
+		fmt.Fprintf(b, "%d more tree nodes not shown; every node is in structuredContent tree_nodes.\n", total-shown)
 	}
 }
 

@@ -145,3 +145,26 @@ func FuzzQueryFlowInput(f *testing.F) {
 		`{"event": "A", "forward": 1e400}`, `{"event": [], "forward": -1}`, `{"event": "A", "conversion_window": 2, "conversion_window_unit": "session"}`,
 	)
 }
+
+// The tree cap counts nodes: a limit that fits every node adds no note, a
+// smaller one names exactly how many were left out.
+func TestRenderFlowTreeCap(t *testing.T) {
+	r := &query.FlowQueryResult{Mode: "tree", Trees: []*query.FlowTreeNode{
+		{Event: "A", TotalCount: 5, Children: []*query.FlowTreeNode{{Event: "B", TotalCount: 3}}},
+		{Event: "C", TotalCount: 2},
+	}}
+	tests := []struct {
+		limit     int
+		want, not string
+	}{
+		{3, "C (2)", "not shown"},
+		{2, "1 more tree nodes not shown", "Tree from C"},
+		{1, "2 more tree nodes not shown", "B (3)"},
+	}
+	for _, tt := range tests {
+		text := RenderFlow(r, query.Params{}, tt.limit)
+		if !strings.Contains(text, tt.want) || strings.Contains(text, tt.not) {
+			t.Errorf("limit %d: want %q and no %q in:\n%s", tt.limit, tt.want, tt.not, text)
+		}
+	}
+}
