@@ -90,11 +90,10 @@ func RenderFunnel(r *query.FunnelQueryResult, params query.Params) string {
 }
 
 func engFunnelSettings(params query.Params) string {
-	show, _ := engSections(params)["show"].([]any)
-	if len(show) == 0 {
+	clause := engShow(params)
+	if clause == nil {
 		return ""
 	}
-	clause, _ := show[0].(map[string]any)
 	behavior, _ := clause["behavior"].(map[string]any)
 	m, _ := clause["measurement"].(map[string]any)
 	math, _ := m["math"].(string)
@@ -149,6 +148,17 @@ func engDryRunText(params query.Params, bookmarkType string) string {
 func engSections(params query.Params) map[string]any {
 	sections, _ := params["sections"].(map[string]any)
 	return sections
+}
+
+// engShow is the first metric clause of the params (sections.show[0]), or
+// nil.
+func engShow(params query.Params) map[string]any {
+	show, _ := engSections(params)["show"].([]any)
+	if len(show) == 0 {
+		return nil
+	}
+	clause, _ := show[0].(map[string]any)
+	return clause
 }
 
 // engDates names the period a result covers: the server's dates cut to

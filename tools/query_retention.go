@@ -117,15 +117,14 @@ func RenderRetention(r *query.RetentionQueryResult, params query.Params, limit, 
 }
 
 func retentionTitle(r *query.RetentionQueryResult, params query.Params, cohorts int) string {
-	show, _ := engSections(params)["show"].([]any)
 	born, ret, unit, math := "?", "?", "", ""
-	if len(show) > 0 {
-		clause, _ := show[0].(map[string]any)
+	if clause := engShow(params); clause != nil {
 		behavior, _ := clause["behavior"].(map[string]any)
 		events, _ := behavior["behaviors"].([]any)
 		if len(events) == 2 {
-			born = fmt.Sprint(events[0].(map[string]any)["name"])
-			ret = fmt.Sprint(events[1].(map[string]any)["name"])
+			bornEvent, _ := events[0].(map[string]any)
+			retEvent, _ := events[1].(map[string]any)
+			born, ret = fmt.Sprint(bornEvent["name"]), fmt.Sprint(retEvent["name"])
 		}
 		unit = fmt.Sprint(behavior["retentionUnit"])
 		m, _ := clause["measurement"].(map[string]any)
@@ -142,12 +141,7 @@ func retentionTitle(r *query.RetentionQueryResult, params query.Params, cohorts 
 // retentionShowsCounts: with math unique, total or average the buckets'
 // values are what was asked for; only retention_rate reads as rates.
 func retentionShowsCounts(params query.Params) bool {
-	show, _ := engSections(params)["show"].([]any)
-	if len(show) == 0 {
-		return false
-	}
-	clause, _ := show[0].(map[string]any)
-	m, _ := clause["measurement"].(map[string]any)
+	m, _ := engShow(params)["measurement"].(map[string]any)
 	math, _ := m["math"].(string)
 	return math != "" && math != "retention_rate"
 }
