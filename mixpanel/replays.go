@@ -130,17 +130,7 @@ func (c *Client) ListReplays(ctx context.Context, q ReplayQuery) ([]replay.Repla
 			spec["where"] = map[string]any{"property": "$mp_replay_id", "operator": "equals", "value": q.ReplayIDs}
 		}
 	}
-	spec["group_by"] = groups
-	addReplayDates(spec, q.FromDate, q.ToDate)
-	bookmark, err := buildInsights(spec)
-	if err != nil {
-		return nil, fmt.Errorf("list replays: %w", err)
-	}
-	raw, err := c.QueryInsights(ctx, bookmark)
-	if err != nil {
-		return nil, fmt.Errorf("list replays: %w", err)
-	}
-	rows, err := seriesRows(raw, len(groups))
+	rows, err := c.replayRows(ctx, spec, groups, q.FromDate, q.ToDate)
 	if err != nil {
 		return nil, fmt.Errorf("list replays: %w", err)
 	}
@@ -190,6 +180,23 @@ func (c *Client) ListReplays(ctx context.Context, q ReplayQuery) ([]replay.Repla
 		limit = DefaultReplayListLimit
 	}
 	return out[:min(limit, len(out))], nil
+}
+
+// replayRows runs a replay query spec through the Insights engine, grouped
+// by groups over the given dates, and flattens its series to one row per
+// combination of group values.
+func (c *Client) replayRows(ctx context.Context, spec map[string]any, groups []string, from, to string) ([]seriesRow, error) {
+	spec["group_by"] = groups
+	addReplayDates(spec, from, to)
+	bookmark, err := buildInsights(spec)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.QueryInsights(ctx, bookmark)
+	if err != nil {
+		return nil, err
+	}
+	return seriesRows(raw, len(groups))
 }
 
 // addReplayDates sets the query's range: explicit dates, or the longest
@@ -316,24 +323,14 @@ func (c *Client) ReplayEvents(ctx context.Context, replayIDs, properties []strin
 	}
 	groups := append([]string{"$time", "$event_name", "$mp_replay_id"}, properties...)
 	spec := map[string]any{
-		"events":   []string{"$all_events"},
-		"group_by": groups,
+		"events": []string{"$all_events"},
 		"where": []any{
 			map[string]any{"property": "$mp_replay_id", "operator": "equals", "value": replayIDs},
 			map[string]any{"property": "$event_name", "operator": "not_equals", "value": []string{sessionRecordEvent}},
 		},
 		"mode": "table",
 	}
-	addReplayDates(spec, fromDate, toDate)
-	bookmark, err := buildInsights(spec)
-	if err != nil {
-		return nil, fmt.Errorf("replay events: %w", err)
-	}
-	raw, err := c.QueryInsights(ctx, bookmark)
-	if err != nil {
-		return nil, fmt.Errorf("replay events: %w", err)
-	}
-	rows, err := seriesRows(raw, len(groups))
+	rows, err := c.replayRows(ctx, spec, groups, fromDate, toDate)
 	if err != nil {
 		return nil, fmt.Errorf("replay events: %w", err)
 	}
