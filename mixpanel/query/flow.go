@@ -165,7 +165,7 @@ func (q *FlowQuery) checkConstruct() error {
 		iss.Add("FL1_EMPTY_STEPS", "event", "At least one anchor event is required; set event to an event name such as \"Signup\"")
 	}
 	for i, s := range q.resolvedSteps() {
-		p := join("steps", i)
+		p := join("event", i)
 		checkEventName("FlowStep", "FL1", s.Event, join(p, "event"), &iss)
 		for _, d := range []struct {
 			name string
@@ -223,7 +223,7 @@ func (q *FlowQuery) checkSteps() error {
 		}
 	}
 	for i, s := range q.resolvedSteps() {
-		p := join("steps", i)
+		p := join("event", i)
 		for _, d := range []struct {
 			name string
 			dir  direction
@@ -254,7 +254,7 @@ func (q *FlowQuery) checkArgs() error {
 	for i, s := range steps {
 		forward = max(forward, s.forward.value)
 		reverse = max(reverse, s.reverse.value)
-		checkStepEventName(s.Event, join("steps", i), "FL2", &iss)
+		checkStepEventName(s.Event, join("event", i), "FL2", &iss)
 	}
 	if forward+reverse == 0 && len(steps) > 0 {
 		iss.Add("FL5_NO_DIRECTION", "forward", "At least one of forward or reverse must be > 0; both are currently 0; set forward (after the anchor) or reverse (before it) to 1-5")
@@ -285,7 +285,7 @@ func (q *FlowQuery) checkArgs() error {
 	}
 	ValidateTimeArgs(q.FromDate, q.ToDate, lastDays(q.Last), &iss)
 	for i, s := range steps {
-		scanFilterCustomProperties(FilterList(s.Filters), join("steps", i), &iss)
+		scanFilterCustomProperties(FilterList(s.Filters), join("event", i), &iss)
 	}
 	cohorts := 0
 	for i, f := range q.Where {
