@@ -189,17 +189,7 @@ func (q *FlowQuery) checkConstruct() error {
 	for i, f := range q.Where {
 		f.Resolve(join("where", i), &iss)
 	}
-	for i, g := range q.Segments {
-		p := join("segments", i)
-		switch {
-		case g.GroupBy != nil:
-			g.GroupBy.check(p, &iss)
-		case g.Cohort != nil:
-			g.Cohort.check(p, &iss)
-		case g.Frequency != nil:
-			g.Frequency.check(p, &iss)
-		}
-	}
+	checkGroupConstructors("segments", q.Segments, &iss)
 	return iss.Err(StageConstruct)
 }
 

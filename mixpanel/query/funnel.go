@@ -450,17 +450,7 @@ func checkStepEventName(event, path, rule string, iss *Issues) {
 // funnels and retention share: breakdowns, global filters and the time
 // comparison.
 func checkSharedConstructors(groups GroupList, where WhereList, tc *TimeComparison, iss *Issues) {
-	for i, g := range groups {
-		p := join("group_by", i)
-		switch {
-		case g.GroupBy != nil:
-			g.GroupBy.check(p, iss)
-		case g.Cohort != nil:
-			g.Cohort.check(p, iss)
-		case g.Frequency != nil:
-			g.Frequency.check(p, iss)
-		}
-	}
+	checkGroupConstructors("group_by", groups, iss)
 	for i, w := range where {
 		p := join("where", i)
 		switch {
@@ -472,6 +462,22 @@ func checkSharedConstructors(groups GroupList, where WhereList, tc *TimeComparis
 	}
 	if tc != nil {
 		tc.check("time_comparison", iss)
+	}
+}
+
+// checkGroupConstructors runs each breakdown's constructor; name is the
+// input field holding them.
+func checkGroupConstructors(name string, groups GroupList, iss *Issues) {
+	for i, g := range groups {
+		p := join(name, i)
+		switch {
+		case g.GroupBy != nil:
+			g.GroupBy.check(p, iss)
+		case g.Cohort != nil:
+			g.Cohort.check(p, iss)
+		case g.Frequency != nil:
+			g.Frequency.check(p, iss)
+		}
 	}
 }
 
