@@ -118,9 +118,7 @@ type ConsoleError struct {
 
 // Result is the analyzer's output for one recording.
 type Result struct {
-	Actions []UserAction   `json:"actions"`
-	Pages   []PageVisit    `json:"pages"`
-	Errors  []ConsoleError `json:"errors"`
+	Actions []UserAction `json:"actions"`
 	// EventCount counts every array element read, malformed ones included.
 	EventCount int `json:"event_count"`
 	// SkippedEvents counts events whose shape did not fit rrweb's and were
@@ -133,6 +131,30 @@ type Result struct {
 	// were not tracked and their actions have vaguer descriptions.
 	NodeCapReached bool              `json:"node_cap_reached"`
 	RawEvents      []json.RawMessage `json:"-"`
+}
+
+// Pages lists the page loads, from the navigate actions.
+func (r *Result) Pages() []PageVisit {
+	out := []PageVisit{}
+	for _, a := range r.Actions {
+		if a.Action == ActionNavigate {
+			out = append(out, PageVisit{Timestamp: a.Timestamp, URL: a.URL})
+		}
+	}
+	return out
+}
+
+// Errors lists the error-level console records, from the console_error
+// actions.
+func (r *Result) Errors() []ConsoleError {
+	out := []ConsoleError{}
+	for _, a := range r.Actions {
+		if a.Action == ActionConsoleError {
+			msg, _ := a.Metadata["message"].(string)
+			out = append(out, ConsoleError{Timestamp: a.Timestamp, Message: msg, URL: a.URL})
+		}
+	}
+	return out
 }
 
 // Markdown renders the timeline: one "{unix seconds}: {description}" line
@@ -409,12 +431,6 @@ func (a *Analyzer) Result() *Result {
 	if a.res.Actions == nil {
 		a.res.Actions = []UserAction{}
 	}
-	if a.res.Pages == nil {
-		a.res.Pages = []PageVisit{}
-	}
-	if a.res.Errors == nil {
-		a.res.Errors = []ConsoleError{}
-	}
 	out := a.res
 	return &out
 }
@@ -445,7 +461,6 @@ func (a *Analyzer) meta(ts int64, d *eventData) {
 	a.flushInput()
 	a.flushSelection()
 	a.url = d.Href
-	a.res.Pages = append(a.res.Pages, PageVisit{Timestamp: ts, URL: d.Href})
 	a.emit(UserAction{
 		Timestamp:   ts,
 		Action:      ActionNavigate,
@@ -754,7 +769,6 @@ func (a *Analyzer) plugin(ts int64, d *eventData) bool {
 	if msg == "" {
 		return true
 	}
-	a.res.Errors = append(a.res.Errors, ConsoleError{Timestamp: ts, Message: msg, URL: a.url})
 	a.emit(UserAction{
 		Timestamp:   ts,
 		Action:      ActionConsoleError,

@@ -102,9 +102,9 @@ func TestAnalyzerScrollSelectionConsole(t *testing.T) {
 		`Console error: Save failed: 500 {"code":7}`,
 	}, descriptions(res.Actions), "scrolls less than a second apart are one; a drag selection is one; only console errors count")
 	assert.Equal(t, int64(6100), res.Actions[3].Timestamp)
-	require.Len(t, res.Errors, 1)
-	assert.Equal(t, ConsoleError{Timestamp: 10000, Message: `Save failed: 500 {"code":7}`, URL: "https://app.example.com/settings?tab=1"}, res.Errors[0])
-	assert.Equal(t, []PageVisit{{Timestamp: 1000, URL: "https://app.example.com/settings?tab=1"}}, res.Pages)
+	require.Len(t, res.Errors(), 1)
+	assert.Equal(t, ConsoleError{Timestamp: 10000, Message: `Save failed: 500 {"code":7}`, URL: "https://app.example.com/settings?tab=1"}, res.Errors()[0])
+	assert.Equal(t, []PageVisit{{Timestamp: 1000, URL: "https://app.example.com/settings?tab=1"}}, res.Pages())
 	assert.Equal(t, "1: Navigated to https://app.example.com/settings?tab=1\n2: Scrolled", strings.Join(strings.Split(res.Markdown(), "\n")[:2], "\n"))
 }
 
@@ -241,5 +241,5 @@ func TestAnalyzerNavigations(t *testing.T) {
 	}, ",") + "]"
 	res := analyzeString(t, body)
 	assert.Equal(t, []string{"https://a/x", "https://a/x", "https://a/y"}, navURLs(res.Actions))
-	assert.Len(t, res.Pages, 3)
+	assert.Len(t, res.Pages(), 3)
 }

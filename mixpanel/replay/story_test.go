@@ -245,7 +245,7 @@ func TestStoryExtraInteractions(t *testing.T) {
 	res := analyzeFile(t, "web_extra_interactions")
 	acts := res.Actions
 	assert.Equal(t, []string{host + "/boards?id=123", host + "/boards/456/settings"}, navURLs(acts), "the recorder's re-snapshot of the board is not a navigation")
-	assert.Len(t, res.Pages, 2)
+	assert.Len(t, res.Pages(), 2)
 	requireOrder(t, acts,
 		`Right-clicked a "Fix login bug" to /boards/123/cards/2`,
 		`Clicked h1 "Marketing launch"`,
