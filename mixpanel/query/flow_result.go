@@ -67,9 +67,6 @@ func ParseFlowResponse(body []byte, params map[string]any, mode string) (*FlowQu
 	if err != nil {
 		return nil, err
 	}
-	if err := responseError("flow", top); err != nil {
-		return nil, err
-	}
 	if mode != "tree" {
 		found := false
 		for _, k := range []string{"steps", "flows", "trees", "computed_at", "metadata"} {

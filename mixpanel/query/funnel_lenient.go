@@ -193,21 +193,15 @@ func lenientObject(raw json.RawMessage) map[string]any {
 	return out
 }
 
-// responseError reports the error-as-200 shape: a top-level "error" key.
-func responseError(kind string, top map[string]json.RawMessage) error {
-	msg, present := top["error"]
-	if !present {
-		return nil
-	}
-	text := lenientString(msg, strings.TrimSpace(string(msg)))
-	return fmt.Errorf("%s query failed: %s", kind, text)
-}
-
-// topLevel decodes a response body into its top-level members.
+// responseMembers decodes a response body into its top-level members. A
+// top-level "error" is the error-as-200 shape: the query failed.
 func responseMembers(kind string, body []byte) (map[string]json.RawMessage, error) {
 	top, ok := objectMap(body)
 	if !ok {
 		return nil, fmt.Errorf("%s query returned a response that is not a JSON object", kind)
+	}
+	if msg, present := top["error"]; present {
+		return nil, fmt.Errorf("%s query failed: %s", kind, lenientString(msg, strings.TrimSpace(string(msg))))
 	}
 	return top, nil
 }

@@ -97,9 +97,6 @@ func ParseFunnelResponse(body []byte, params map[string]any) (*FunnelQueryResult
 	if err != nil {
 		return nil, err
 	}
-	if err := responseError("funnel", top); err != nil {
-		return nil, err
-	}
 	series, ok := top["series"]
 	if !ok {
 		return nil, fmt.Errorf("funnel query returned unexpected response shape (missing 'series' key); keys present: %v", memberNames(top))

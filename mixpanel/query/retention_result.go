@@ -101,9 +101,6 @@ func ParseRetentionResponse(body []byte, params map[string]any) (*RetentionQuery
 	if err != nil {
 		return nil, err
 	}
-	if err := responseError("retention", top); err != nil {
-		return nil, err
-	}
 	series, ok := top["series"]
 	if !ok {
 		return nil, fmt.Errorf("retention query returned unexpected response shape (missing 'series' key); keys present: %v", memberNames(top))
