@@ -3,9 +3,10 @@ package mixpanel
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -191,10 +192,6 @@ func (c *Client) OrganizationID(ctx context.Context) (int64, error) {
 			}
 		}
 	}
-	orgs := make([]string, 0, len(me.Organizations))
-	for k := range me.Organizations {
-		orgs = append(orgs, k)
-	}
-	sort.Strings(orgs)
+	orgs := slices.Sorted(maps.Keys(me.Organizations))
 	return 0, fmt.Errorf("organization_id: cannot tell which organization owns project %s (this account sees organizations %v); pass organization_id", pid, orgs)
 }
