@@ -504,7 +504,7 @@ func (c *Client) WalkReplay(ctx context.Context, signed replay.SignedReplay, ret
 			if i == 0 {
 				return stats, &ReplayNotFoundError{ReplayID: signed.ReplayID, RetentionDays: retentionDays}
 			}
-			stats.Resigned = w.resigned
+			stats.Resigned = w.wasResigned()
 			return stats, nil
 		}
 		stats.Files++
@@ -514,7 +514,7 @@ func (c *Client) WalkReplay(ctx context.Context, signed replay.SignedReplay, ret
 			return stats, fmt.Errorf("replay %s, CDN file %04d: %w", signed.ReplayID, i, err)
 		}
 	}
-	stats.Resigned = w.resigned
+	stats.Resigned = w.wasResigned()
 	stats.Truncated = stats.Files == maxFiles
 	return stats, nil
 }
@@ -543,6 +543,14 @@ func (w *cdnWalk) current() (replay.SignedReplay, int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.cur, w.gen
+}
+
+// wasResigned reads the flag under the lock: fetchers of later files may
+// still be re-signing when the walk returns.
+func (w *cdnWalk) wasResigned() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.resigned
 }
 
 // refresh returns a signature newer than generation gen, signing again if
