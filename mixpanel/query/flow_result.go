@@ -117,7 +117,7 @@ func lenientObjects(raw json.RawMessage) []map[string]any {
 
 func rawList(raw json.RawMessage) []json.RawMessage {
 	var items []json.RawMessage
-	if !rawIsArray(raw) || json.Unmarshal(raw, &items) != nil {
+	if jsonKind(raw) != "array" || json.Unmarshal(raw, &items) != nil {
 		return nil
 	}
 	return items

@@ -65,18 +65,6 @@ func objectMap(raw json.RawMessage) (map[string]json.RawMessage, bool) {
 	return m, true
 }
 
-// isJSONObject reports whether raw holds a JSON object.
-func rawIsObject(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) > 0 && raw[0] == '{'
-}
-
-// isJSONArray reports whether raw holds a JSON array.
-func rawIsArray(raw json.RawMessage) bool {
-	raw = bytes.TrimSpace(raw)
-	return len(raw) > 0 && raw[0] == '['
-}
-
 // lenientFloat reads a number, or a string holding one; anything else is 0.
 func lenientFloat(raw json.RawMessage) float64 {
 	raw = bytes.TrimSpace(raw)
@@ -106,7 +94,7 @@ func lenientFloat(raw json.RawMessage) float64 {
 
 // lenientFloats reads an array of numbers; a non-array is an empty slice.
 func lenientFloats(raw json.RawMessage) []float64 {
-	if !rawIsArray(raw) {
+	if jsonKind(raw) != "array" {
 		return []float64{}
 	}
 	var items []json.RawMessage
@@ -182,7 +170,7 @@ func lenientBool(raw json.RawMessage, def bool) bool {
 // an empty map, so results always serialise as {} rather than null.
 func lenientObject(raw json.RawMessage) map[string]any {
 	out := map[string]any{}
-	if !rawIsObject(raw) {
+	if jsonKind(raw) != "object" {
 		return out
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))

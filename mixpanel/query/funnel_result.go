@@ -155,7 +155,7 @@ func funnelSegments(series json.RawMessage) map[string][]FunnelStepData {
 // the canonical {funnel: {metric: {"N. Event": {"all": v}}}} form, reached
 // directly, through $overall (breakdowns) or through the first date (trends).
 func funnelStepsFromSeries(series json.RawMessage) []FunnelStepData {
-	if rawIsArray(series) {
+	if jsonKind(series) == "array" {
 		return funnelStepsFromList(series)
 	}
 	members, ok := orderedMembers(series)
@@ -166,16 +166,16 @@ func funnelStepsFromSeries(series json.RawMessage) []FunnelStepData {
 	for _, m := range members {
 		byKey[m.Key] = m.Value
 	}
-	if steps, ok := byKey["steps"]; ok && rawIsArray(steps) {
+	if steps, ok := byKey["steps"]; ok && jsonKind(steps) == "array" {
 		return funnelStepsFromList(steps)
 	}
 	if overall, ok := byKey["$overall"]; ok {
 		if inner, isObj := objectMap(overall); isObj {
-			if steps, ok := inner["steps"]; ok && rawIsArray(steps) {
+			if steps, ok := inner["steps"]; ok && jsonKind(steps) == "array" {
 				return funnelStepsFromList(steps)
 			}
 		}
-		if rawIsArray(overall) {
+		if jsonKind(overall) == "array" {
 			return funnelStepsFromList(overall)
 		}
 	}

@@ -135,7 +135,7 @@ func ParseRetentionResponse(body []byte, params map[string]any) (*RetentionQuery
 	}
 	var overall json.RawMessage
 	for _, m := range cohortData {
-		if m.Key == "$overall" && rawIsObject(m.Value) {
+		if m.Key == "$overall" && jsonKind(m.Value) == "object" {
 			overall = m.Value
 		}
 	}
@@ -204,23 +204,12 @@ func sortedCohortKeys(m map[string]RetentionCohort) []string {
 	return keys
 }
 
-// jsonKind names the JSON type of raw for error messages.
+// rawKindPhrase names the JSON type of raw for error messages.
 func rawKindPhrase(raw json.RawMessage) string {
-	raw = json.RawMessage(strings.TrimSpace(string(raw)))
-	if len(raw) == 0 {
-		return "empty"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "a list"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
+	return kindPhrases[jsonKind(raw)]
+}
+
+var kindPhrases = map[string]string{
+	"": "empty", "object": "an object", "array": "a list", "string": "a string",
+	"bool": "a boolean", "null": "null", "number": "a number",
 }

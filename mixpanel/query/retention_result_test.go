@@ -66,7 +66,7 @@ func TestParseRetentionResponseErrors(t *testing.T) {
 	tests := []struct{ name, body, want string }{
 		{"error as 200", `{"error":"nope"}`, "retention query failed: nope"},
 		{"missing series", `{"computed_at":"x"}`, "missing 'series'"},
-		{"series not object", `{"series":[1]}`, "expected an object"},
+		{"series not object", `{"series":[1]}`, "'series' is a list, expected an object"},
 		{"two metrics", `{"series":{"a":{},"b":{}}}`, "2 series keys"},
 		{"metric not object", `{"series":{"a":3}}`, "expected cohort data"},
 	}
