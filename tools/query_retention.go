@@ -138,8 +138,9 @@ func retentionTitle(r *query.RetentionQueryResult, params query.Params, cohorts 
 		born, ret, unit, math, cohorts, engDates(params, r.FromDate, r.ToDate), cells)
 }
 
-// retentionShowsCounts: with math unique, total or average the buckets'
-// values are what was asked for; only retention_rate reads as rates.
+// retentionShowsCounts reports whether cells are counts: with math unique,
+// total or average the buckets' values are what was asked for; only
+// retention_rate reads as rates.
 func retentionShowsCounts(params query.Params) bool {
 	m, _ := engShow(params)["measurement"].(map[string]any)
 	math, _ := m["math"].(string)

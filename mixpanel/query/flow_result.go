@@ -214,8 +214,8 @@ func parseFlowTrees(raw json.RawMessage) []*FlowTreeNode {
 // flow trees are at most a dozen levels deep (5 forward + 5 reverse).
 const maxFlowTreeDepth = 64
 
-// first returns the camelCase member when present, else the snake_case one,
-// matching the reference's get(camel, get(snake, default)).
+// camelOrSnake returns the camelCase member when present, else the
+// snake_case one, matching the reference's get(camel, get(snake, default)).
 func camelOrSnake(fields map[string]json.RawMessage, camel, snake string) (json.RawMessage, bool) {
 	if v, ok := fields[camel]; ok {
 		return v, true
