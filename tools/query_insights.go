@@ -56,8 +56,7 @@ type InsightsOutput struct {
 // the params of a dry run.
 func (o InsightsOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		raw, _ := json.Marshal(o.Params)
-		return "Dry run: bookmark params (not sent; pass them to create_bookmark to save a report):\n" + string(raw)
+		return engDryRunText(o.Params, "insights")
 	}
 	r := *o.Result
 	r.Params = o.Params // the result's copy is dropped from the output (see queryInsights)

@@ -24,7 +24,7 @@ func TestQueryInsightsDryRunSendsNothing(t *testing.T) {
 	env := testEnv(t, srv)
 	res := callTool(t, env, "query_insights", `{"events": ["Signup", "Purchase"], "math": "unique", "formula": "B / A", "formula_label": "Conversion", "dry_run": true}`)
 	text := mustOK(t, res)
-	if !strings.HasPrefix(text, "Dry run") || !strings.Contains(text, `"definition":"B / A"`) {
+	if !strings.HasPrefix(text, "Dry run") || !strings.Contains(text, "bookmark_type insights") || !strings.Contains(text, `"definition":"B / A"`) {
 		t.Fatalf("unexpected text: %s", text)
 	}
 	var out InsightsOutput
