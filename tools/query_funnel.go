@@ -18,14 +18,12 @@ func init() {
 // funnelMaxSegments caps the per-segment rows of a breakdown.
 const funnelMaxSegments = 20
 
-// QueryFunnelInput is the funnel query plus dry_run.
+// QueryFunnelInput is the funnel query plus dry_run; the embedded query's
+// Validate checks every rule before any request.
 type QueryFunnelInput struct {
 	query.FunnelQuery
 	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Only build the bookmark params; query nothing"`
 }
-
-// Validate checks every rule of the query before any request.
-func (in *QueryFunnelInput) Validate() error { return in.FunnelQuery.Validate() }
 
 // FunnelOutput is the bookmark params and, unless dry_run, the result.
 type FunnelOutput struct {
