@@ -130,6 +130,16 @@ type resolvedStep struct {
 	forward, reverse direction
 }
 
+// namedDirection is a direction with the input field it came from.
+type namedDirection struct {
+	name string
+	dir  direction
+}
+
+func (s resolvedStep) directions() []namedDirection {
+	return []namedDirection{{"forward", s.forward}, {"reverse", s.reverse}}
+}
+
 func (q *FlowQuery) resolvedSteps() []resolvedStep {
 	top := []direction{readDirection(q.Forward, DefaultFlowForward), readDirection(q.Reverse, 0)}
 	out := make([]resolvedStep, len(q.Event))
@@ -167,10 +177,7 @@ func (q *FlowQuery) checkConstruct() error {
 	for i, s := range q.resolvedSteps() {
 		p := join("event", i)
 		checkEventName("FlowStep", "FL1", s.Event, join(p, "event"), &iss)
-		for _, d := range []struct {
-			name string
-			dir  direction
-		}{{"forward", s.forward}, {"reverse", s.reverse}} {
+		for _, d := range s.directions() {
 			if d.dir.value < 0 || d.dir.value > maxFlowDirection || (!d.dir.isInt && d.dir.text != "" && numberOutOfRange(d.dir.text)) {
 				iss.Add("FL2", join(p, d.name), "FlowStep.%s must be in range 0-5, got %s; use 0 to 5 steps", d.name, d.dir.text)
 			}
@@ -204,20 +211,14 @@ func numberOutOfRange(text string) bool {
 // combinator, and whether each step filter has a legacy segfilter form.
 func (q *FlowQuery) checkSteps() error {
 	var iss Issues
-	for _, top := range []struct {
-		name string
-		dir  direction
-	}{{"forward", readDirection(q.Forward, DefaultFlowForward)}, {"reverse", readDirection(q.Reverse, 0)}} {
+	for _, top := range []namedDirection{{"forward", readDirection(q.Forward, DefaultFlowForward)}, {"reverse", readDirection(q.Reverse, 0)}} {
 		if !top.dir.isInt {
 			iss.Add("FL_TYPE_"+strings.ToUpper(top.name), top.name, "%s must be an integer (got %s); use a whole number 0-5", top.name, top.dir.text)
 		}
 	}
 	for i, s := range q.resolvedSteps() {
 		p := join("event", i)
-		for _, d := range []struct {
-			name string
-			dir  direction
-		}{{"forward", s.forward}, {"reverse", s.reverse}} {
+		for _, d := range s.directions() {
 			if !d.dir.isInt {
 				iss.Add("FL_TYPE_"+strings.ToUpper(d.name), join(p, d.name), "Per-step %s must be an integer (got %s); use a whole number 0-5", d.name, d.dir.text)
 			}
