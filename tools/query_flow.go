@@ -192,11 +192,7 @@ func queryFlow(ctx context.Context, env *Env, in QueryFlowInput) (FlowOutput, er
 	if err != nil {
 		return FlowOutput{}, err
 	}
-	mode := in.Mode
-	if mode == "" {
-		mode = "sankey"
-	}
-	out := FlowOutput{DryRun: in.DryRun, QueryType: query.FlowQueryType(mode), Params: params, limit: in.Limit}
+	out := FlowOutput{DryRun: in.DryRun, QueryType: query.FlowQueryType(in.Mode), Params: params, limit: in.Limit}
 	if in.DryRun {
 		return out, nil
 	}
@@ -208,13 +204,13 @@ func queryFlow(ctx context.Context, env *Env, in QueryFlowInput) (FlowOutput, er
 	if err != nil {
 		return FlowOutput{}, fmt.Errorf("query flow: %w", err)
 	}
-	res, err := query.ParseFlowResponse(raw, params, mode)
+	res, err := query.ParseFlowResponse(raw, params, in.Mode)
 	if err != nil {
 		return FlowOutput{}, err
 	}
 	res.Params = nil // already at the top level of the output
 	out.Result = res
-	switch mode {
+	switch res.Mode { // the requested mode, default sankey
 	case "sankey":
 		out.TopTransitions = res.TopTransitions(flowTopEdges)
 		out.DropOff = res.DropOffSummary()
