@@ -11,8 +11,8 @@ import (
 
 // The context toolset: the business context markdown that tells an
 // assistant what the organization and project are about.
-func init() {
-	Register(
+func contextTools() []*Tool {
+	return []*Tool{
 		New("get_business_context", ToolsetContext,
 			"Read the business context markdown of the project (default) or its organization. Read it before analysing to learn key events, metrics and conventions.",
 			ReadOnly, getBusinessContext),
@@ -25,7 +25,7 @@ func init() {
 		New("clear_business_context", ToolsetContext,
 			"Clear the business context of the project or organization.",
 			Destructive, clearBusinessContext),
-	)
+	}
 }
 
 // ContextScope picks the scope of business context.

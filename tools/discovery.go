@@ -18,8 +18,8 @@ import (
 // values and inner keys), what it has saved (funnels, cohorts, reports),
 // how the Lexicon documents it, and which properties travel with which
 // events. Models call these before querying.
-func init() {
-	Register(
+func discoveryTools() []*Tool {
+	return []*Tool{
 		New("list_events", ToolsetDiscovery,
 			"List the project's event names (sorted). Call before querying to get exact names.",
 			ReadOnly, listEvents),
@@ -53,7 +53,7 @@ func init() {
 		New("get_schema_graph", ToolsetDiscovery,
 			"The event↔property graph from the Lexicon: a summary, the properties of an event, the events of a property, orphan properties, or every relationship.",
 			ReadOnly, getSchemaGraph),
-	)
+	}
 }
 
 // Defaults and ceilings of the discovery tools.

@@ -32,11 +32,11 @@ type dynamicState struct {
 	enabled map[Toolset]bool
 }
 
-func init() {
-	Register(
+func toolsetTools() []*Tool {
+	return []*Tool{
 		New("list_toolsets", toolsetMeta, "List toolsets, what each holds and whether its tools are loaded; load one with enable_toolset.", Local, listToolsets),
 		New("enable_toolset", toolsetMeta, "Load the tools of a toolset (see list_toolsets) so they can be called.", Local, enableToolset),
-	)
+	}
 }
 
 // ToolsetInfo describes one toolset.

@@ -14,15 +14,15 @@ import (
 // tools read it line by line, stop as soon as they have limit rows and
 // close the connection, so a month of events costs no more than the rows
 // asked for.
-func init() {
-	Register(
+func exportTools() []*Tool {
+	return []*Tool{
 		New("export_events", ToolsetExport,
 			"Raw events (name, time, distinct id, properties) for a date range, up to limit rows; prefer query tools for counts.",
 			ReadOnly, exportEvents),
 		New("export_profiles", ToolsetExport,
 			"Raw user profiles matching a selector or cohort, up to limit rows.",
 			ReadOnly, exportProfiles),
-	)
+	}
 }
 
 // maxExportRows is the server-side cap on limit: a model gets at most this

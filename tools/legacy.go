@@ -25,8 +25,8 @@ import (
 // event and property counts, frequency, numeric segmentation and the
 // activity feed. Each returns the reference's result type and renders it
 // as a compact table.
-func init() {
-	Register(
+func legacyTools() []*Tool {
+	return []*Tool{
 		New("query_segmentation", ToolsetLegacy,
 			"Count one event over time (legacy segmentation), optionally segmented by a property (on) and filtered (where).",
 			ReadOnly, querySegmentation),
@@ -51,7 +51,7 @@ func init() {
 		New("query_activity_feed", ToolsetLegacy,
 			"Events of one or more users, oldest first, a page at a time; pass the returned sentinel_event back for the next page.",
 			ReadOnly, queryActivityFeed),
-	)
+	}
 }
 
 // Defaults of the legacy tools.

@@ -14,8 +14,8 @@ import (
 
 // The project toolset: who the credentials belong to, what they can see,
 // and which project and workspace this server works in.
-func init() {
-	Register(
+func projectTools() []*Tool {
+	return []*Tool{
 		New("me", ToolsetProject,
 			"Who the configured credentials belong to: user, organizations, and how many projects and workspaces they can see.",
 			ReadOnly, me),
@@ -28,7 +28,7 @@ func init() {
 		New("get_active_project", ToolsetProject,
 			"Show the project, workspace, region and auth this server uses, and which workspace Mixpanel picks when none is pinned.",
 			ReadOnly, getActiveProject),
-	)
+	}
 }
 
 // projectDefaultRows is how many projects list_projects shows by default.

@@ -8,10 +8,11 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
-func init() {
-	Register(New("query_flow", ToolsetQuery,
+func queryFlowTools() []*Tool {
+	return []*Tool{New("query_flow", ToolsetQuery,
 		"Run a flow: the paths users take before and after anchor events, as a step graph (sankey), top paths, or prefix trees.",
-		ReadOnly, queryFlow))
+		ReadOnly, queryFlow),
+	}
 }
 
 // Limits of the rendered flow.

@@ -9,10 +9,11 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
-func init() {
-	Register(New("query_funnel", ToolsetQuery,
+func queryFunnelTools() []*Tool {
+	return []*Tool{New("query_funnel", ToolsetQuery,
 		"Run a funnel: conversion through ordered steps within a conversion window, with per-step filters, exclusions, held-constant properties and breakdowns.",
-		ReadOnly, queryFunnel))
+		ReadOnly, queryFunnel),
+	}
 }
 
 // funnelMaxSegments caps the per-segment rows of a breakdown.

@@ -9,15 +9,15 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
-func init() {
-	Register(
+func queryInsightsTools() []*Tool {
+	return []*Tool{
 		New("query_insights", ToolsetQuery,
 			"Run an Insights query: event counts, uniques, property aggregations, formulas, breakdowns and filters over time.",
 			ReadOnly, queryInsights),
 		New("build_cohort_definition", ToolsetQuery,
 			"Validate cohort criteria and return the cohort definition JSON (selector + behaviors) for create_cohort or an inline cohort.",
 			Local, buildCohortDefinition),
-	)
+	}
 }
 
 // Defaults of the rendered table.

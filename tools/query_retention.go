@@ -8,10 +8,11 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
-func init() {
-	Register(New("query_retention", ToolsetQuery,
+func queryRetentionTools() []*Tool {
+	return []*Tool{New("query_retention", ToolsetQuery,
 		"Run a retention analysis: of users who did a born event, the share who did a return event in each later day/week/month, per cohort.",
-		ReadOnly, queryRetention))
+		ReadOnly, queryRetention),
+	}
 }
 
 // Limits of the rendered cohort grid.

@@ -4,37 +4,49 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
-// registry is the one piece of global state: every tool file registers its
-// tools in init().
-var registry []*Tool
-
-// Register adds tools to the registry; a duplicate name is a programming
-// error caught at start-up.
-func Register(ts ...*Tool) {
-	for _, t := range ts {
-		for _, have := range registry {
-			if have.Name == t.Name {
-				panic("tools: duplicate tool " + t.Name)
-			}
-		}
-		registry = append(registry, t)
+// Inventory builds the list of every tool the server knows, one domain
+// after another, sorted by toolset order, then name. It is the one place
+// tools are registered: a domain adds its constructor here. A duplicate
+// name is a programming error, caught by the first call (and by the tests).
+func Inventory() []*Tool {
+	var out []*Tool
+	for _, domain := range []func() []*Tool{
+		toolsetTools,
+		projectTools,
+		discoveryTools,
+		queryInsightsTools,
+		queryFunnelTools,
+		queryRetentionTools,
+		queryFlowTools,
+		reportsTools,
+		legacyTools,
+		usersTools,
+		exportTools,
+		replaysTools,
+		contextTools,
+	} {
+		out = append(out, domain()...)
 	}
-}
-
-// All returns every registered tool sorted by toolset order, then name.
-func All() []*Tool {
-	order := map[Toolset]int{}
+	seen := map[string]bool{}
+	for _, t := range out {
+		if seen[t.Name] {
+			panic("tools: duplicate tool " + t.Name)
+		}
+		seen[t.Name] = true
+	}
+	order := map[Toolset]int{toolsetMeta: -1}
 	for i, ts := range Toolsets {
 		order[ts.Name] = i
 	}
-	out := append([]*Tool(nil), registry...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Toolset != out[j].Toolset {
 			return order[out[i].Toolset] < order[out[j].Toolset]
@@ -42,6 +54,19 @@ func All() []*Tool {
 		return out[i].Name < out[j].Name
 	})
 	return out
+}
+
+// The process's tool list, built once: the one piece of global state.
+// Tools reflect their schemas lazily and only once.
+var (
+	inventoryOnce sync.Once
+	inventory     []*Tool
+)
+
+// All returns every tool, sorted by toolset order, then name.
+func All() []*Tool {
+	inventoryOnce.Do(func() { inventory = Inventory() })
+	return slices.Clone(inventory)
 }
 
 // Selection says which tools a server offers.
@@ -159,7 +184,7 @@ func Progress(ctx context.Context, done, total int, message string) {
 
 // Lookup returns the registered tool with that name, or nil.
 func Lookup(name string) *Tool {
-	for _, t := range registry {
+	for _, t := range All() {
 		if t.Name == name {
 			return t
 		}

@@ -17,8 +17,8 @@ import (
 // analysis choice rather than a tool per aggregation: the expensive part
 // (signing and walking every recording) is the same for all of them, and
 // one tool costs the model a fraction of the tools/list tokens.
-func init() {
-	Register(
+func replaysTools() []*Tool {
+	return []*Tool{
 		New("list_replays", ToolsetReplays,
 			"List session replays of a user (distinct_id), of explicit replay_ids, or of a period (neither); newest first. Default range: the last 90 days.",
 			ReadOnly, listReplays),
@@ -31,7 +31,7 @@ func init() {
 		New("list_replay_events", ToolsetReplays,
 			"List the Mixpanel events tracked during replays (not the recording event), in time order, with up to 5 extra event properties.",
 			ReadOnly, listReplayEvents),
-	)
+	}
 }
 
 // Bounds of the replay tools.

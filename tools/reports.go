@@ -13,15 +13,15 @@ import (
 
 // Saved reports: run a bookmark by id and show its answer in the shape of
 // its type.
-func init() {
-	Register(
+func reportsTools() []*Tool {
+	return []*Tool{
 		New("query_saved_report", ToolsetReports,
 			"Run a saved Insights, Funnels, Retention or Flows report by bookmark id; pass its bookmark_type from list_bookmarks (default insights).",
 			ReadOnly, querySavedReport),
 		New("query_saved_flows", ToolsetReports,
 			"Run a saved Flows report by bookmark id: paths, step counts and overall conversion.",
 			ReadOnly, querySavedFlows),
-	)
+	}
 }
 
 // SavedReportInput names the bookmark and, for funnels, the range.

@@ -210,3 +210,20 @@ func BenchmarkAllDefinitions(b *testing.B) {
 		}
 	}
 }
+
+func TestInventoryNamesAreUniqueAndToolsetsKnown(t *testing.T) {
+	known := map[Toolset]bool{toolsetMeta: true}
+	for _, ts := range Toolsets {
+		known[ts.Name] = true
+	}
+	seen := map[string]bool{}
+	for _, tool := range Inventory() {
+		if seen[tool.Name] {
+			t.Errorf("tool %s is listed twice", tool.Name)
+		}
+		seen[tool.Name] = true
+		if !known[tool.Toolset] {
+			t.Errorf("tool %s is in unknown toolset %q", tool.Name, tool.Toolset)
+		}
+	}
+}

@@ -24,10 +24,11 @@ import (
 // objects as the query engines (translated to Engage selector strings), a
 // cohort, ids or a search, or aggregated (count, extremes, percentile,
 // numeric summary), optionally per cohort.
-func init() {
-	Register(New("query_user", ToolsetUsers,
+func usersTools() []*Tool {
+	return []*Tool{New("query_user", ToolsetUsers,
 		"Query user profiles: filter (where/cohort/distinct ids/search), pick properties, sort, limit; or mode=aggregate for count, extremes, percentile or numeric_summary of a property, optionally per cohort (segment_by).",
-		ReadOnly, queryUser))
+		ReadOnly, queryUser),
+	}
 }
 
 // Bounds of query_user.
