@@ -3,7 +3,6 @@ package query
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,14 +13,15 @@ import (
 
 // One runner checks the bookmark params of every engine against the
 // reference's own cases (testdata/cases.json) and, for the engines that
-// have them, this repository's extra specs (testdata/engines/<kind>.json),
-// whose expected params are golden files regenerated only with
-// -update-engines.
-
-var updateEngines = flag.Bool("update-engines", false, "rewrite the golden params of testdata/engines")
+// have them, this repository's extra specs (testdata/engines/<kind>.json).
+// No expected value there is written by this code: an extra case expects an
+// error rule, or its params are derived from a reference case's output by
+// hand-written edits (see testdata/engines/README.md).
 
 // bookmarkCase is one case of cases.json or of an extra file. Source says
-// where an extra case's expected behaviour comes from.
+// where an extra case's expected behaviour comes from; Derived, for an
+// extra case that builds params, how its expected params follow from the
+// reference's output.
 type bookmarkCase struct {
 	ID            string          `json:"id"`
 	Kind          string          `json:"kind"`
@@ -29,6 +29,7 @@ type bookmarkCase struct {
 	Source        string          `json:"source,omitempty"`
 	Spec          json.RawMessage `json:"spec"`
 	Today         string          `json:"today,omitempty"`
+	Derived       *derivation     `json:"derived,omitempty"`
 	Expected      json.RawMessage `json:"expected,omitempty"`
 	ExpectedError *struct {
 		Rule  string   `json:"rule"`
@@ -88,7 +89,7 @@ func loadCases(t testing.TB, kind string) []bookmarkCase {
 }
 
 // loadExtraCases reads testdata/engines/<kind>.json.
-func loadExtraCases(t *testing.T, kind string) ([]bookmarkCase, string) {
+func loadExtraCases(t *testing.T, kind string) []bookmarkCase {
 	t.Helper()
 	path := filepath.Join("testdata", "engines", kind+".json")
 	data, err := os.ReadFile(path)
@@ -99,7 +100,7 @@ func loadExtraCases(t *testing.T, kind string) ([]bookmarkCase, string) {
 	if err := json.Unmarshal(data, &cases); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	return cases, path
+	return cases
 }
 
 // caseToday is the frozen clock of a case, or a fixed date that no case's
@@ -127,7 +128,7 @@ func normalizeJSON(t testing.TB, v any) any {
 }
 
 // runGolden checks every case of kind: the shared ones, then the extra
-// ones (rewriting their expected params first under -update-engines).
+// ones, whose expected params are derived from the reference's output.
 func runGolden(t *testing.T, kind string) {
 	e := engines[kind]
 	shared := loadCases(t, kind)
@@ -140,30 +141,23 @@ func runGolden(t *testing.T, kind string) {
 	if e.total == 0 {
 		return
 	}
-	extra, path := loadExtraCases(t, kind)
-	if *updateEngines {
-		for i := range extra {
-			if extra[i].ExpectedError != nil {
-				continue
-			}
-			params, input, err := buildCase(t, e, extra[i])
-			if err != nil {
-				t.Fatalf("%s: %v\ninput: %s", extra[i].ID, err, input)
-			}
-			raw, _ := json.Marshal(params)
-			extra[i].Expected = raw
-		}
-		data, err := json.MarshalIndent(extra, "", "  ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	extra := loadExtraCases(t, kind)
+	reference := referenceOutputs(t)
 	for _, c := range extra {
 		if c.Source == "" || !strings.HasPrefix(c.ID, "x-"+kind+"-") {
 			t.Errorf("extra case %q needs an id x-%s-NNN and a source note", c.ID, kind)
+		}
+		if (c.Derived == nil) == (c.ExpectedError == nil) || c.Expected != nil {
+			t.Errorf("extra case %s needs either expected_error or derived (and no literal expected)", c.ID)
+			continue
+		}
+		if c.Derived != nil {
+			want, err := c.Derived.apply(reference)
+			if err != nil {
+				t.Errorf("%s: derived: %v", c.ID, err)
+				continue
+			}
+			c.Expected = want
 		}
 		t.Run(c.ID, func(t *testing.T) { checkCase(t, e, c) })
 	}
