@@ -47,7 +47,7 @@ func (c *Client) bookmarkQuery(ctx context.Context, path string, body map[string
 		return nil, badAnswer(req.Method, path, "expected a JSON object")
 	}
 	if e, ok := top["error"]; ok && string(e) != "null" {
-		return nil, &APIError{Kind: KindValidation, Status: http.StatusOK, Method: req.Method, Path: path, Message: c.redact.Replace(errorMessage(raw))}
+		return nil, &APIError{Kind: KindValidation, Status: http.StatusOK, Method: req.Method, Path: path, Message: c.errorText(http.StatusOK, raw)}
 	}
 	if _, ok := top[required]; required != "" && !ok {
 		return nil, badAnswer(req.Method, path, "the answer has no "+strconv.Quote(required))

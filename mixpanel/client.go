@@ -46,6 +46,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ExportTimeout == 0 {
 		cfg.ExportTimeout = DefaultExportTimeout
 	}
+	if cfg.MaxResponseBytes == 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = DefaultMaxRetries
 	} else if cfg.MaxRetries < 0 {
@@ -151,53 +154,85 @@ func (r Request) repeatable() bool {
 }
 
 // Do sends the request, retrying what is safe to retry, and returns the
-// response of a 2xx answer. Its body must be closed by the caller. Any other
-// answer is an *APIError.
+// response of a 2xx answer for the caller to stream; its body must be
+// closed by the caller, and a read error while streaming is the caller's to
+// handle. Any other answer is an *APIError. JSON and Raw read the answer
+// whole, retry a cut-off answer when that is safe, and cap its size.
 func (c *Client) Do(ctx context.Context, req Request) (*http.Response, error) {
+	var resp *http.Response
+	err := c.send(ctx, req, func(r *http.Response, _ time.Duration) error {
+		resp = r
+		return nil
+	})
+	return resp, err
+}
+
+// send makes attempts until one answers 2xx and use accepts the response,
+// or a failure is final. Every attempt of a Query request takes its own
+// place in the limiter's budget: Mixpanel counts each one.
+func (c *Client) send(ctx context.Context, req Request, use func(*http.Response, time.Duration) error) error {
 	if err := c.cfg.CheckCredentials(); err != nil {
-		return nil, err
+		return err
 	}
 	u, err := c.url(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var payload []byte
 	contentType := ""
 	switch {
 	case req.Body != nil:
 		if payload, err = json.Marshal(req.Body); err != nil {
-			return nil, fmt.Errorf("encode %s body: %w", req.Path, err)
+			return fmt.Errorf("encode %s body: %w", req.Path, err)
 		}
 		contentType = "application/json"
 	case req.Form != nil:
 		payload = []byte(req.Form.Encode())
 		contentType = "application/x-www-form-urlencoded"
 	}
-	if req.Family == Query {
-		release, err := c.limiter.acquire(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-	}
 	timeout := c.cfg.Timeout
 	if req.Family == Export {
 		timeout = c.cfg.ExportTimeout
 	}
-	for attempt := 0; ; attempt++ {
+	attempt := func() error {
+		if req.Family == Query {
+			release, err := c.limiter.acquire(ctx, req)
+			if err != nil {
+				return err
+			}
+			defer release()
+		}
 		resp, err := c.once(ctx, req, u, payload, contentType, timeout)
+		if err != nil {
+			return err
+		}
+		return use(resp, timeout)
+	}
+	for n := 0; ; n++ {
+		err := attempt()
 		if err == nil {
-			return resp, nil
+			return nil
 		}
-		wait, retry := c.shouldRetry(req, err, attempt)
+		wait, retry := c.shouldRetry(req, err, n)
 		if !retry {
-			return nil, err
+			return err
 		}
-		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("attempt", attempt+1).Dur("wait", wait).Msg("retrying mixpanel request")
+		if deadlineWithin(ctx, wait) {
+			// The caller's deadline ends before the wait would: the last
+			// answer says more than a timeout after a pointless sleep.
+			return err
+		}
+		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("attempt", n+1).Dur("wait", wait).Msg("retrying mixpanel request")
 		if serr := c.sleep(ctx, wait); serr != nil {
-			return nil, err
+			return serr
 		}
 	}
+}
+
+// deadlineWithin reports whether ctx's deadline comes before d has passed.
+func deadlineWithin(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < d
 }
 
 func (c *Client) shouldRetry(req Request, err error, attempt int) (time.Duration, bool) {
@@ -280,7 +315,7 @@ func (c *Client) once(ctx context.Context, req Request, u string, payload []byte
 		Status:    resp.StatusCode,
 		Method:    req.method(),
 		Path:      req.Path,
-		Message:   c.redact.Replace(errorMessage(raw)),
+		Message:   c.errorText(resp.StatusCode, raw),
 		RequestID: firstHeader(resp.Header, "X-Request-Id", "X-Mixpanel-Request-Id", "Request-Id"),
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
@@ -370,9 +405,18 @@ func (c *Client) JSON(ctx context.Context, req Request, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return badAnswer(req.method(), req.Path, "unexpected answer: "+err.Error())
+		return c.notJSON(req, raw, err)
 	}
 	return nil
+}
+
+// notJSON is the error of a 2xx answer that out cannot hold. An HTML page
+// (a proxy's sign-in page, say) is named by its title, never pasted.
+func (c *Client) notJSON(req Request, raw []byte, err error) error {
+	if text := strings.TrimSpace(string(raw)); isHTML(text) {
+		return badAnswer(req.method(), req.Path, "expected JSON, got an HTML page: "+truncate(htmlTitle(http.StatusOK, text, c.redact.Replace), maxErrorText))
+	}
+	return badAnswer(req.method(), req.Path, "unexpected answer: "+err.Error())
 }
 
 // body returns the answer's bytes, from the cache when the request is
@@ -389,19 +433,71 @@ func (c *Client) body(ctx context.Context, req Request) ([]byte, error) {
 			return raw, nil
 		}
 	}
-	resp, err := c.Do(ctx, req)
+	var raw []byte
+	err := c.send(ctx, req, func(resp *http.Response, timeout time.Duration) error {
+		defer resp.Body.Close()
+		var err error
+		raw, err = c.readAnswer(ctx, req, resp, timeout)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: "reading the answer: " + c.redact.Replace(err.Error())}
 	}
 	if key != "" {
 		c.cache.put(key, raw)
 	}
 	return raw, nil
+}
+
+// readAnswer reads a 2xx answer whole, up to the client's size cap. A
+// body cut off by the connection is a transport error, which send retries
+// when the request is safe to repeat.
+func (c *Client) readAnswer(ctx context.Context, req Request, resp *http.Response, timeout time.Duration) ([]byte, error) {
+	limit := c.cfg.MaxResponseBytes
+	if limit > 0 && resp.ContentLength > limit {
+		return nil, c.tooLarge(req, limit)
+	}
+	var r io.Reader = resp.Body
+	if limit > 0 {
+		r = io.LimitReader(resp.Body, limit+1)
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength))
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		msg := fmt.Sprintf("the answer was cut off after %d bytes: %s", buf.Len(), c.redact.Replace(unwrapURLError(err).Error()))
+		if errors.Is(err, context.DeadlineExceeded) {
+			msg = fmt.Sprintf("the answer did not finish within %s (%d bytes arrived)", timeout, buf.Len())
+		}
+		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Str("error", msg).Msg("mixpanel answer cut off")
+		return nil, &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: msg}
+	}
+	if limit > 0 && int64(buf.Len()) > limit {
+		return nil, c.tooLarge(req, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+func (c *Client) tooLarge(req Request, limit int64) *APIError {
+	return &APIError{Kind: KindTooLarge, Method: req.method(), Path: req.Path,
+		Message: fmt.Sprintf("the answer is larger than the %s cap on one Mixpanel answer (--max-response-size, MP_MAX_RESPONSE_SIZE)", byteSize(limit))}
+}
+
+// byteSize writes a byte count the way people set it: 64 MiB, 512 KiB, 300 B.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Raw sends the request and returns the answer's body.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -404,4 +406,233 @@ func TestSecretsNeverLeak(t *testing.T) {
 		assert.NotContains(t, out, secret)
 	}
 	assert.NotContains(t, fmt.Sprintf("%+v", c.Config()), mixpaneltest.Secret)
+}
+
+// TestEveryAttemptCountsAgainstTheHourlyBudget: Mixpanel counts each
+// request it receives, retries included, so the client-side budget does
+// too. Before, a call that took three attempts used one slot.
+func TestEveryAttemptCountsAgainstTheHourlyBudget(t *testing.T) {
+	path := mixpaneltest.QueryPrefix + "/events/names"
+	tests := []struct {
+		name    string
+		failure mixpaneltest.Failure
+		sent    int // requests the first call sends, and the budget
+	}{
+		{"two 500s, then an answer", mixpaneltest.Failure{Status: 500, Times: 2}, 3},
+		{"one 429, then an answer", mixpaneltest.Failure{Status: 429, Header: http.Header{"Retry-After": {"1"}}, Times: 1}, 2},
+		{"one cut-off answer, then a whole one", mixpaneltest.Failure{Status: 200, Body: `["Sign`, CutOff: true, Times: 1}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Respond(http.MethodGet, path, 200, []string{"Sign Up"})
+			tt.failure.Path = path
+			srv.Fail(tt.failure)
+			cfg := srv.Config()
+			cfg.QueryPerHour = tt.sent
+			cfg.MaxLimiterWait = time.Millisecond
+			c, err := mixpanel.New(cfg)
+			require.NoError(t, err)
+			req := mixpanel.Request{Family: mixpanel.Query, Path: "/events/names"}
+			require.NoError(t, c.JSON(context.Background(), req, &[]string{}))
+			require.Len(t, srv.Requests(), tt.sent)
+
+			err = c.JSON(context.Background(), req, &[]string{})
+			var apiErr *mixpanel.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, mixpanel.KindRateLimited, apiErr.Kind)
+			assert.Zero(t, apiErr.Status, "refused by the client, not by Mixpanel")
+			assert.Len(t, srv.Requests(), tt.sent, "the budget was spent by the retries")
+		})
+	}
+}
+
+// TestRetryWaitEndsWithTheCaller: a wait between attempts that the caller
+// cancels returns the cancellation, and a wait that would outlast the
+// caller's deadline is not started. Before, a cancelled wait returned the
+// previous attempt's error as if Mixpanel had failed.
+func TestRetryWaitEndsWithTheCaller(t *testing.T) {
+	path := mixpaneltest.QueryPrefix + "/events/names"
+	tests := []struct {
+		name     string
+		failure  mixpaneltest.Failure
+		deadline time.Duration // 0: the sleep cancels the context instead
+		wantErr  func(t *testing.T, err error)
+	}{
+		{name: "cancelled during the backoff after a 500", failure: mixpaneltest.Failure{Status: 500},
+			wantErr: func(t *testing.T, err error) {
+				assert.ErrorIs(t, err, context.Canceled)
+				var apiErr *mixpanel.APIError
+				assert.False(t, errors.As(err, &apiErr), "not reported as Mixpanel's failure: %v", err)
+			}},
+		{name: "cancelled while waiting out a 429's Retry-After", failure: mixpaneltest.Failure{Status: 429, Header: http.Header{"Retry-After": {"20"}}},
+			wantErr: func(t *testing.T, err error) { assert.ErrorIs(t, err, context.Canceled) }},
+		{name: "a Retry-After longer than the deadline returns the 429 at once", deadline: time.Minute,
+			failure: mixpaneltest.Failure{Status: 429, Header: http.Header{"Retry-After": {"60"}}, Body: `{"error":"slow down"}`},
+			wantErr: func(t *testing.T, err error) {
+				var apiErr *mixpanel.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, 429, apiErr.Status)
+				assert.Equal(t, time.Minute, apiErr.RetryAfter)
+				assert.Contains(t, err.Error(), "slow down")
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			tt.failure.Path = path
+			srv.Fail(tt.failure)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.deadline > 0 {
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline-time.Second)
+				defer cancel()
+			}
+			var waits atomic.Int32
+			cfg := srv.Config()
+			cfg.Sleep = func(ctx context.Context, _ time.Duration) error {
+				waits.Add(1)
+				cancel() // the caller goes away during the wait
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			c, err := mixpanel.New(cfg)
+			require.NoError(t, err)
+			err = c.JSON(ctx, mixpanel.Request{Family: mixpanel.Query, Path: "/events/names"}, nil)
+			require.Error(t, err)
+			tt.wantErr(t, err)
+			assert.Len(t, srv.Requests(), 1)
+			if tt.deadline > 0 {
+				assert.Zero(t, waits.Load(), "no wait past the deadline")
+			}
+		})
+	}
+}
+
+// TestCutOffAnswerIsRetriedWhenSafe: an answer cut off in transit
+// (unexpected EOF) is a transport failure, retried like one when the
+// request is safe to repeat. Before, it failed the call at once.
+func TestCutOffAnswerIsRetriedWhenSafe(t *testing.T) {
+	path := mixpaneltest.QueryPrefix + "/events/names"
+	cut := mixpaneltest.Failure{Path: path, Status: 200, Body: `["Sign Up","Pur`, CutOff: true}
+	tests := []struct {
+		name      string
+		method    string
+		safe      bool
+		times     int // cut-off answers before a whole one; 0: always
+		wantErr   bool
+		wantCalls int
+	}{
+		{name: "GET", method: "GET", times: 1, wantCalls: 2},
+		{name: "safe POST", method: "POST", safe: true, times: 2, wantCalls: 3},
+		{name: "POST that may write is not repeated", method: "POST", times: 1, wantErr: true, wantCalls: 1},
+		{name: "GET cut off every time", method: "GET", wantErr: true, wantCalls: 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Respond(tt.method, path, 200, []string{"Sign Up", "Purchase"})
+			f := cut
+			f.Method, f.Times = tt.method, tt.times
+			srv.Fail(f)
+			c := srv.Client(t)
+			var names []string
+			err := c.JSON(context.Background(), mixpanel.Request{Family: mixpanel.Query, Method: tt.method, Path: "/events/names", Safe: tt.safe}, &names)
+			assert.Len(t, srv.Requests(), tt.wantCalls)
+			if tt.wantErr {
+				assert.True(t, mixpanel.IsKind(err, mixpanel.KindTransport), "%v", err)
+				assert.Contains(t, err.Error(), "the answer was cut off after 15 bytes: unexpected EOF")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, []string{"Sign Up", "Purchase"}, names)
+		})
+	}
+}
+
+// lazyBody is an answer of n bytes (a JSON array of blanks) made up as it
+// is read, so a test can serve 400 MB without holding it; read counts what
+// the client took.
+type lazyBody struct {
+	n, read int64
+}
+
+func (b *lazyBody) Read(p []byte) (int, error) {
+	if b.read >= b.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), b.n-b.read)
+	for i := range p[:k] {
+		switch b.read + int64(i) {
+		case 0:
+			p[i] = '['
+		case b.n - 1:
+			p[i] = ']'
+		default:
+			p[i] = ' '
+		}
+	}
+	b.read += k
+	return int(k), nil
+}
+
+func (b *lazyBody) Close() error { return nil }
+
+// TestResponseSizeCap: an answer larger than the cap fails with an error
+// naming the cap and how to narrow the query, after reading at most the
+// cap. Before, a 400 MB answer was read whole (RSS went to 1.3 GB).
+func TestResponseSizeCap(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name          string
+		cap           int64
+		size          int64
+		contentLength bool
+		wantErr       bool
+		maxRead       int64
+	}{
+		{name: "400 MB with Content-Length is refused unread", cap: mib, size: 400 * mib, contentLength: true, wantErr: true, maxRead: 0},
+		{name: "400 MB streamed without a length stops after the cap", cap: mib, size: 400 * mib, wantErr: true, maxRead: mib + 1},
+		{name: "an answer of exactly the cap is read", cap: mib, size: mib, maxRead: mib},
+		{name: "a negative cap disables it", cap: -1, size: 3 * mib, maxRead: 3 * mib},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &lazyBody{n: tt.size}
+			cfg := mixpaneltest.New(t).Config()
+			cfg.MaxResponseBytes = tt.cap
+			cfg.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				length := int64(-1)
+				if tt.contentLength {
+					length = tt.size
+				}
+				return &http.Response{StatusCode: 200, Header: http.Header{}, Body: body, ContentLength: length, Request: r}, nil
+			})}
+			c, err := mixpanel.New(cfg)
+			require.NoError(t, err)
+			raw, err := c.Raw(context.Background(), mixpanel.Request{Family: mixpanel.Query, Path: "/segmentation"})
+			assert.LessOrEqual(t, body.read, tt.maxRead)
+			if !tt.wantErr {
+				require.NoError(t, err)
+				assert.Len(t, raw, int(tt.size))
+				return
+			}
+			var apiErr *mixpanel.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, mixpanel.KindTooLarge, apiErr.Kind)
+			assert.Equal(t, "mixpanel GET /segmentation: too_large: the answer is larger than the 1 MiB cap on one Mixpanel answer (--max-response-size, MP_MAX_RESPONSE_SIZE)", err.Error())
+			assert.Contains(t, apiErr.Hint(), "shorter date range")
+		})
+	}
+
+	t.Run("the streamed export is not capped", func(t *testing.T) {
+		srv := mixpaneltest.New(t)
+		cfg := srv.Config()
+		cfg.MaxResponseBytes = 1 << 10
+		c, err := mixpanel.New(cfg)
+		require.NoError(t, err)
+		stats, err := c.ExportEvents(context.Background(), mixpanel.ExportParams{FromDate: "2026-11-01", ToDate: "2026-11-24"}, func(mixpanel.ExportEvent) bool { return true })
+		require.NoError(t, err)
+		assert.Greater(t, stats.BytesRead, int64(1<<10))
+	})
 }

@@ -90,6 +90,10 @@ const (
 	DefaultQueryPerHour     = 60
 	DefaultMaxLimiterWait   = 30 * time.Second
 	DefaultCacheTTL         = 5 * time.Minute
+	// DefaultMaxResponseBytes caps an answer read whole (JSON): well above
+	// any answer a model can use, and far below what exhausts memory. The
+	// streamed raw export is not read whole and stops at its row limit.
+	DefaultMaxResponseBytes = 64 << 20
 )
 
 // Config is everything a Client needs. Only the credentials are secret.
@@ -117,6 +121,10 @@ type Config struct {
 	// MaxLimiterWait is the longest a request waits for the hourly budget
 	// before failing with a rate-limited error; 0 takes the default.
 	MaxLimiterWait time.Duration
+	// MaxResponseBytes caps an answer read whole; a larger one fails with a
+	// KindTooLarge error without being read further. 0 takes the default,
+	// negative disables the cap.
+	MaxResponseBytes int64
 	// CacheTTL is how long discovery answers are reused; 0 takes the
 	// default, negative disables the cache.
 	CacheTTL time.Duration

@@ -1,12 +1,16 @@
 package mixpanel
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrorKind classifies a failed request so callers can react without
@@ -23,6 +27,7 @@ const (
 	KindServer      ErrorKind = "server"       // 5xx
 	KindTransport   ErrorKind = "transport"    // no HTTP answer: network, timeout
 	KindResponse    ErrorKind = "response"     // a 2xx whose body is an error or an unexpected shape
+	KindTooLarge    ErrorKind = "too_large"    // a 2xx larger than the client's cap on one answer
 )
 
 // APIError is a failed Mixpanel request. It carries Mixpanel's own message
@@ -74,6 +79,8 @@ func (e *APIError) Hint() string {
 		return "Mixpanel failed on its side: try again later or narrow the query (shorter range, fewer segments)."
 	case KindTransport:
 		return "Mixpanel could not be reached: check the network or the base URL settings."
+	case KindTooLarge:
+		return "Narrow the query so Mixpanel answers less: a shorter date range, fewer events, properties or segments, or a smaller limit."
 	}
 	return ""
 }
@@ -107,36 +114,125 @@ func kindForStatus(status int) ErrorKind {
 	}
 }
 
+// maxErrorText bounds the Mixpanel text an error carries (wire reference
+// §3.1 keeps about 500 characters of a plain-text body).
+const maxErrorText = 500
+
+// errorText is the message of an error answer: secrets are removed from the
+// raw body and again from the JSON-decoded text (a secret can arrive
+// \u-escaped inside a JSON string), an HTML page is reduced to its title,
+// and only then is the text cut, so a cut never leaves the start of a
+// secret behind.
+func (c *Client) errorText(status int, body []byte) string {
+	return truncate(errorMessage(status, body, c.redact.Replace), maxErrorText)
+}
+
 // errorMessage extracts Mixpanel's message from an error body:
-// {"error": "..."} (where error may be a list or object), or plain text.
-func errorMessage(body []byte) string {
-	const max = 500
+// {"error": "..."} (where error may be a list or object), an HTML page's
+// title, or plain text. redact runs over the raw body and over every
+// decoded string.
+func errorMessage(status int, body []byte, redact func(string) string) string {
+	text := strings.TrimSpace(redact(string(body)))
+	if isHTML(text) {
+		return htmlTitle(status, text, redact)
+	}
 	var env struct {
 		Error   json.RawMessage `json:"error"`
 		Message string          `json:"message"`
 		Details string          `json:"details"`
 	}
-	if json.Unmarshal(body, &env) == nil {
+	if json.Unmarshal([]byte(text), &env) == nil {
 		if len(env.Error) > 0 && string(env.Error) != "null" {
-			var s string
-			if json.Unmarshal(env.Error, &s) == nil {
-				return truncate(s, max)
-			}
-			return truncate(string(env.Error), max)
+			return jsonText(env.Error, redact)
 		}
 		if env.Message != "" {
-			return truncate(env.Message, max)
+			return redact(env.Message)
 		}
 		if env.Details != "" {
-			return truncate(env.Details, max)
+			return redact(env.Details)
 		}
 	}
-	return truncate(strings.TrimSpace(string(body)), max)
+	return text
 }
 
+// jsonText is the text of a JSON value for a message: a string as it is,
+// any other value as compact JSON with every string in it redacted after
+// decoding.
+func jsonText(raw json.RawMessage, redact func(string) string) string {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return redact(string(raw))
+	}
+	if s, ok := v.(string); ok {
+		return redact(s)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(redactJSON(v, redact)) != nil {
+		return redact(string(raw))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// redactJSON redacts every string, keys included, of a decoded JSON value.
+func redactJSON(v any, redact func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return redact(x)
+	case []any:
+		for i := range x {
+			x[i] = redactJSON(x[i], redact)
+		}
+		return x
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[redact(k)] = redactJSON(e, redact)
+		}
+		return out
+	}
+	return v
+}
+
+var (
+	htmlStart    = regexp.MustCompile(`(?i)^(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|title)\b`)
+	htmlTitleTag = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+)
+
+// isHTML reports whether a body is an HTML page, as proxies, load balancers
+// and maintenance pages answer instead of Mixpanel's JSON.
+func isHTML(text string) bool {
+	return htmlStart.MatchString(text[:min(len(text), 4096)])
+}
+
+// htmlTitle is the title of an HTML page, without a repeat of the status
+// line that the error already says, or a note that the answer was a page.
+// The page itself is never pasted: it is markup, not a message.
+func htmlTitle(status int, page string, redact func(string) string) string {
+	m := htmlTitleTag.FindStringSubmatch(page)
+	if m == nil {
+		return "an HTML page without a title"
+	}
+	title := redact(strings.Join(strings.Fields(html.UnescapeString(m[1])), " "))
+	switch strings.ToLower(title) {
+	case "", strings.ToLower(http.StatusText(status)), strings.ToLower(fmt.Sprintf("%d %s", status, http.StatusText(status))):
+		return ""
+	}
+	return title
+}
+
+// truncate cuts s to at most n bytes plus "…", never inside a UTF-8
+// character.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	cut := n
+	for i := 0; i < utf8.UTFMax && cut > 0 && !utf8.RuneStart(s[cut]); i++ {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -38,9 +38,10 @@ func newLimiter(cfg Config) *limiter {
 }
 
 // acquire waits for a concurrency slot and an hourly budget slot. When the
-// hourly budget frees up later than maxWait it fails at once with a
-// rate-limited error saying when to try again, instead of blocking a tool
-// call for minutes.
+// hourly budget frees up later than maxWait, or after ctx's deadline, it
+// fails at once with a rate-limited error saying when to try again, instead
+// of blocking a tool call for minutes. The client calls it once per attempt:
+// Mixpanel counts a retried request every time it is sent.
 func (l *limiter) acquire(ctx context.Context, req Request) (func(), error) {
 	if err := l.reserve(ctx, req); err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (l *limiter) reserve(ctx context.Context, req Request) error {
 		}
 		wait := time.Hour - now.Sub(l.sent[0])
 		l.mu.Unlock()
-		if wait > l.maxWait {
+		if wait > l.maxWait || deadlineWithin(ctx, wait) {
 			return &APIError{Kind: KindRateLimited, Method: req.method(), Path: req.Path, RetryAfter: wait,
 				Message: fmt.Sprintf("client-side limit of %d Query API requests per hour reached (raise it with --query-hourly-limit if your plan allows more)", l.perHour)}
 		}

@@ -241,15 +241,5 @@ func (c *Client) answerError(path string, raw json.RawMessage) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	return &APIError{Kind: KindValidation, Status: http.StatusOK, Method: http.MethodGet, Path: path, Message: c.redact.Replace(errorValue(raw))}
-}
-
-// errorValue is the text of a 200 answer's "error" member (a string, or
-// any other JSON value shown as is).
-func errorValue(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return truncate(s, 500)
-	}
-	return truncate(string(raw), 500)
+	return &APIError{Kind: KindValidation, Status: http.StatusOK, Method: http.MethodGet, Path: path, Message: truncate(jsonText(raw, c.redact.Replace), maxErrorText)}
 }

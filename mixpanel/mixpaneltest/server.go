@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -68,6 +69,9 @@ type Failure struct {
 	Body   string
 	Times  int
 	Delay  time.Duration
+	// CutOff announces twice Body's length and closes the connection after
+	// Body: an answer cut off in transit.
+	CutOff bool
 }
 
 // Server is the fake. Create it with New.
@@ -247,6 +251,9 @@ func answerFailure(w http.ResponseWriter, r *http.Request, f *Failure) bool {
 	}
 	for k, vs := range f.Header {
 		w.Header()[k] = vs
+	}
+	if f.CutOff {
+		w.Header().Set("Content-Length", strconv.Itoa(2*len(f.Body)+1))
 	}
 	writeRaw(w, f.Status, []byte(f.Body))
 	return true
