@@ -14,7 +14,8 @@ const (
 
 // responseCache keeps answers of Cacheable requests for a short time.
 // Keys hold the full URL (so project, workspace and parameters are part of
-// them) but never credentials.
+// them) but never credentials. Each entry also records the project of the
+// client that fetched it, so one project's answers can be dropped alone.
 type responseCache struct {
 	ttl time.Duration
 	now func() time.Time
@@ -26,6 +27,7 @@ type responseCache struct {
 
 type cacheEntry struct {
 	body    []byte
+	project string
 	expires time.Time
 }
 
@@ -53,7 +55,7 @@ func (c *responseCache) get(key string) ([]byte, bool) {
 	return e.body, true
 }
 
-func (c *responseCache) put(key string, body []byte) {
+func (c *responseCache) put(key, project string, body []byte) {
 	if len(body) > maxCacheBytes/4 {
 		return // one huge answer would evict everything else
 	}
@@ -73,11 +75,38 @@ func (c *responseCache) put(key string, body []byte) {
 			c.drop(k, e)
 		}
 	}
-	c.entries[key] = cacheEntry{body: body, expires: now.Add(c.ttl)}
+	c.entries[key] = cacheEntry{body: body, project: project, expires: now.Add(c.ttl)}
 	c.bytes += len(body)
 }
 
 func (c *responseCache) drop(key string, e cacheEntry) {
 	delete(c.entries, key)
 	c.bytes -= len(e.body)
+}
+
+// clear drops the entries fetched for project and reports how many.
+func (c *responseCache) clear(project string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k, e := range c.entries {
+		if e.project == project {
+			c.drop(k, e)
+			n++
+		}
+	}
+	return n
+}
+
+// ClearCache drops the cached discovery answers fetched for this client's
+// project (events, properties, saved entities, Lexicon, workspaces and the
+// /me fetched while working in it), so the next calls ask Mixpanel again.
+// Other projects' answers stay: the cache is shared by every client made
+// with WithScope. It reports how many answers were dropped, and ok false
+// when the cache is disabled.
+func (c *Client) ClearCache() (dropped int, ok bool) {
+	if c.cache == nil {
+		return 0, false
+	}
+	return c.cache.clear(c.cfg.ProjectID), true
 }

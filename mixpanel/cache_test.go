@@ -55,10 +55,10 @@ func TestDiscoveryCache(t *testing.T) {
 func TestCacheBounds(t *testing.T) {
 	c := newResponseCache(time.Minute)
 	for i := range maxCacheEntries + 50 {
-		c.put(string(rune(i+1000)), []byte("x"))
+		c.put(string(rune(i+1000)), "1", []byte("x"))
 	}
 	assert.LessOrEqual(t, len(c.entries), maxCacheEntries)
-	c.put("huge", make([]byte, maxCacheBytes))
+	c.put("huge", "1", make([]byte, maxCacheBytes))
 	_, ok := c.get("huge")
 	assert.False(t, ok, "an answer too large for the cache is not kept")
 	assert.Nil(t, newResponseCache(-1), "a negative TTL disables the cache")

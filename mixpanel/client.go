@@ -28,6 +28,10 @@ type Client struct {
 	cache   *responseCache
 	redact  *strings.Replacer
 	sleep   func(context.Context, time.Duration) error
+
+	// limiters holds the limiter of each project that clones of this
+	// client (WithScope) work in; limiter is the one of cfg.ProjectID.
+	limiters *limiterSet
 }
 
 // New returns a client for cfg. It fails only on settings that can never
@@ -61,7 +65,8 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	c := &Client{cfg: cfg, http: hc, log: cfg.Logger, limiter: newLimiter(cfg), cache: newResponseCache(cfg.CacheTTL), sleep: cfg.Sleep}
+	limiters := newLimiterSet(cfg)
+	c := &Client{cfg: cfg, http: hc, log: cfg.Logger, limiter: limiters.get(cfg.ProjectID), limiters: limiters, cache: newResponseCache(cfg.CacheTTL), sleep: cfg.Sleep}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
@@ -444,7 +449,7 @@ func (c *Client) body(ctx context.Context, req Request) ([]byte, error) {
 		return nil, err
 	}
 	if key != "" {
-		c.cache.put(key, raw)
+		c.cache.put(key, c.cfg.ProjectID, raw)
 	}
 	return raw, nil
 }
