@@ -103,14 +103,26 @@ func (c *Client) engageBody(pid int64, q ProfileQuery) map[string]any {
 	return b
 }
 
-// ProfilesPage fetches one page; sessionID is "" for page 0 and the
-// session_id page 0 returned for the others.
-func (c *Client) ProfilesPage(ctx context.Context, q ProfileQuery, page int, sessionID string) (*ProfilePage, error) {
+// ProfilesParams is the body of the first Engage request q sends (page 0),
+// without sending it; later pages add their page number and page 0's
+// session_id.
+func (c *Client) ProfilesParams(q ProfileQuery) (map[string]any, error) {
 	pid, err := c.numericProject()
 	if err != nil {
 		return nil, err
 	}
 	body := c.engageBody(pid, q)
+	body["page"] = 0
+	return body, nil
+}
+
+// ProfilesPage fetches one page; sessionID is "" for page 0 and the
+// session_id page 0 returned for the others.
+func (c *Client) ProfilesPage(ctx context.Context, q ProfileQuery, page int, sessionID string) (*ProfilePage, error) {
+	body, err := c.ProfilesParams(q)
+	if err != nil {
+		return nil, err
+	}
 	body["page"] = page
 	if page > 0 {
 		body["session_id"] = sessionID
@@ -234,9 +246,9 @@ type StatsQuery struct {
 	IncludeAllUsers  bool
 }
 
-// ProfileStatsAggregate runs an aggregate over profiles. Total is set only
-// for an unsegmented count().
-func (c *Client) ProfileStatsAggregate(ctx context.Context, q StatsQuery) (*UserQueryResult, error) {
+// StatsParams is the body of the Engage /stats request of q, without
+// sending it.
+func (c *Client) StatsParams(q StatsQuery) (map[string]any, error) {
 	pid, err := c.numericProject()
 	if err != nil {
 		return nil, err
@@ -252,6 +264,16 @@ func (c *Client) ProfileStatsAggregate(ctx context.Context, q StatsQuery) (*User
 		b["segment_by_cohorts"] = jsonString(seg)
 	}
 	setBody(b, "data_group_id", q.DataGroupID)
+	return b, nil
+}
+
+// ProfileStatsAggregate runs an aggregate over profiles. Total is set only
+// for an unsegmented count().
+func (c *Client) ProfileStatsAggregate(ctx context.Context, q StatsQuery) (*UserQueryResult, error) {
+	b, err := c.StatsParams(q)
+	if err != nil {
+		return nil, err
+	}
 	var raw struct {
 		Results    json.RawMessage `json:"results"`
 		ComputedAt string          `json:"computed_at"`

@@ -113,6 +113,7 @@ type QueryUserInput struct {
 	AggregateProp   string           `json:"aggregate_property,omitempty" jsonschema:"description=Numeric property for extremes/percentile/numeric_summary"`
 	Percentile      *float64         `json:"percentile,omitempty" jsonschema:"exclusiveMinimum=0,exclusiveMaximum=100,description=For aggregate=percentile"`
 	SegmentBy       []int64          `json:"segment_by,omitempty" jsonschema:"description=Cohort ids to aggregate per cohort"`
+	DryRun          bool             `json:"dry_run,omitempty" jsonschema:"description=Only build the Engage request body; send nothing"`
 }
 
 // mode is the effective mode.
@@ -431,15 +432,26 @@ func (in *QueryUserInput) cohortFilter() (*mixpanel.CohortFilter, error) {
 	return &mixpanel.CohortFilter{ID: int64(ref.ID)}, nil
 }
 
-// UserQueryOutput is the result of query_user.
+// UserQueryOutput is the result of query_user, or with dry_run the Engage
+// request it would send.
 type UserQueryOutput struct {
 	mixpanel.UserQueryResult
-	columns []string
+	DryRun bool `json:"dry_run,omitempty"`
+	// Endpoint and Params are the Engage request of a dry run: "engage"
+	// (the first page's body; later pages add page and session_id) or
+	// "engage/stats".
+	Endpoint string         `json:"endpoint,omitempty"`
+	Params   map[string]any `json:"params,omitempty"`
+	columns  []string
 }
 
-// Text renders profiles as a table of the selected properties, or the
-// aggregate's value.
+// Text renders profiles as a table of the selected properties, the
+// aggregate's value, or the request a dry run built.
 func (o UserQueryOutput) Text() string {
+	if o.DryRun {
+		raw, _ := json.MarshalIndent(o.Params, "", "  ")
+		return fmt.Sprintf("Dry run: nothing sent. query_user would POST this body to Mixpanel's %s endpoint:\n%s\n", o.Endpoint, raw)
+	}
 	r := o.UserQueryResult
 	if r.Mode == "aggregate" {
 		action, _ := r.Meta["action"].(string)
@@ -500,14 +512,46 @@ func queryUser(ctx context.Context, env *Env, in QueryUserInput) (UserQueryOutpu
 	if err != nil {
 		return UserQueryOutput{}, err
 	}
+	profiles, stats, err := userRequest(env, &in)
+	if err != nil {
+		return UserQueryOutput{}, err
+	}
+	if in.DryRun {
+		out := UserQueryOutput{DryRun: true, UserQueryResult: mixpanel.UserQueryResult{Mode: in.mode(), Meta: map[string]any{}}}
+		if stats != nil {
+			out.Endpoint = "engage/stats"
+			out.Params, err = c.StatsParams(*stats)
+		} else {
+			out.Endpoint = "engage"
+			out.Params, err = c.ProfilesParams(*profiles)
+		}
+		return out, err
+	}
+	if stats != nil {
+		res, err := c.ProfileStatsAggregate(ctx, *stats)
+		if err != nil {
+			return UserQueryOutput{}, err
+		}
+		return UserQueryOutput{UserQueryResult: *res}, nil
+	}
+	res, err := c.QueryProfiles(ctx, *profiles)
+	if err != nil {
+		return UserQueryOutput{}, err
+	}
+	return UserQueryOutput{UserQueryResult: *res, columns: in.Properties}, nil
+}
+
+// userRequest translates the arguments into the Engage query of their
+// mode: profiles, or stats for mode=aggregate (the other is nil).
+func userRequest(env *Env, in *QueryUserInput) (*mixpanel.ProfileQuery, *mixpanel.StatsQuery, error) {
 	var iss query.Issues
 	where := whereSelector(in.Where, &iss)
 	if err := iss.Err(query.StageArgs); err != nil {
-		return UserQueryOutput{}, err
+		return nil, nil, err
 	}
 	cohort, err := in.cohortFilter()
 	if err != nil {
-		return UserQueryOutput{}, fmt.Errorf("cohort: %w", err)
+		return nil, nil, fmt.Errorf("cohort: %w", err)
 	}
 	if in.mode() == "aggregate" {
 		action := "count()"
@@ -520,17 +564,13 @@ func queryUser(ctx context.Context, env *Env, in QueryUserInput) (UserQueryOutpu
 		case "percentile":
 			action = "percentile(" + prop + ", " + Num(*in.Percentile) + ")"
 		}
-		res, err := c.ProfileStatsAggregate(ctx, mixpanel.StatsQuery{Action: action, Selector: where, Cohort: cohort, SegmentByCohorts: in.SegmentBy, DataGroupID: in.GroupID, IncludeAllUsers: in.IncludeAllUsers})
-		if err != nil {
-			return UserQueryOutput{}, err
-		}
-		return UserQueryOutput{UserQueryResult: *res}, nil
+		return nil, &mixpanel.StatsQuery{Action: action, Selector: where, Cohort: cohort, SegmentByCohorts: in.SegmentBy, DataGroupID: in.GroupID, IncludeAllUsers: in.IncludeAllUsers}, nil
 	}
 	limit := userDefaultLimit
 	if in.Limit != nil {
 		limit = *in.Limit
 	}
-	q := mixpanel.ProfileQuery{Where: where, Cohort: cohort, OutputProperties: in.Properties, DistinctID: in.DistinctID, DistinctIDs: in.DistinctIDs,
+	q := &mixpanel.ProfileQuery{Where: where, Cohort: cohort, OutputProperties: in.Properties, DistinctID: in.DistinctID, DistinctIDs: in.DistinctIDs,
 		DataGroupID: in.GroupID, IncludeAllUsers: in.IncludeAllUsers, SortOrder: in.SortOrder, Search: in.Search, Limit: limit}
 	if in.SortBy != "" {
 		q.SortKey = propertyExpr(in.SortBy)
@@ -545,9 +585,5 @@ func queryUser(ctx context.Context, env *Env, in QueryUserInput) (UserQueryOutpu
 			q.AsOfTimestamp = min(d.Add(24*time.Hour-time.Second).Unix(), env.Now().Unix())
 		}
 	}
-	res, err := c.QueryProfiles(ctx, q)
-	if err != nil {
-		return UserQueryOutput{}, err
-	}
-	return UserQueryOutput{UserQueryResult: *res, columns: in.Properties}, nil
+	return q, nil, nil
 }

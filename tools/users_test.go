@@ -248,3 +248,48 @@ func TestQueryUserAsOf(t *testing.T) {
 		})
 	}
 }
+
+// TestQueryUserDryRun: dry_run sends nothing and returns the Engage body;
+// the same arguments without dry_run send exactly that body (the first
+// page's, for profiles).
+func TestQueryUserDryRun(t *testing.T) {
+	tests := []struct {
+		args, endpoint, path string
+	}{
+		{`{"where":[{"property":"plan","operator":"equals","value":["pro","enterprise"]},{"property":"purchases","operator":"at_least","value":2}],"properties":["plan","purchases"],"sort_by":"lifetime_value","limit":5}`,
+			"engage", mixpaneltest.EngagePrefix},
+		{`{"cohort":1000,"include_all_users":true,"as_of":"2026-11-01","search":"ana","limit":3}`, "engage", mixpaneltest.EngagePrefix},
+		{`{"distinct_ids":["u1","u2","u1"]}`, "engage", mixpaneltest.EngagePrefix},
+		{`{"mode":"aggregate","aggregate":"percentile","aggregate_property":"purchases","percentile":90,"where":"properties[\"plan\"] == \"pro\""}`, "engage/stats", mixpaneltest.EngagePrefix + "/stats"},
+		{`{"mode":"aggregate","segment_by":[1000,1001],"cohort":1002}`, "engage/stats", mixpaneltest.EngagePrefix + "/stats"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			env := testEnv(t, srv)
+			var dry map[string]any
+			require.NoError(t, json.Unmarshal([]byte(tt.args), &dry))
+			dry["dry_run"] = true
+			args, _ := json.Marshal(dry)
+			res := callTool(t, env, "query_user", string(args))
+			text := mustOK(t, res)
+			assert.Empty(t, srv.Requests(), "a dry run sends nothing")
+			var out struct {
+				DryRun   bool            `json:"dry_run"`
+				Endpoint string          `json:"endpoint"`
+				Params   json.RawMessage `json:"params"`
+			}
+			structured(t, res, &out)
+			assert.True(t, out.DryRun)
+			assert.Equal(t, tt.endpoint, out.Endpoint)
+			assert.Contains(t, text, "Dry run: nothing sent")
+			assert.Contains(t, text, `"project_id": 12345`)
+
+			mustOK(t, callTool(t, env, "query_user", tt.args))
+			reqs := srv.Requests()
+			require.NotEmpty(t, reqs)
+			assert.Equal(t, tt.path, reqs[0].Path)
+			assert.JSONEq(t, string(out.Params), string(reqs[0].Body), "the real run's first request sends exactly the dry run's params")
+		})
+	}
+}
