@@ -25,6 +25,7 @@ func reflector(strict, expanded bool) *jsonschema.Reflector {
 	return &jsonschema.Reflector{
 		ExpandedStruct:            expanded,
 		AllowAdditionalProperties: !strict,
+		Namer: genericName,
 		Mapper: func(t reflect.Type) *jsonschema.Schema {
 			if t == rawMessage {
 				return &jsonschema.Schema{}
@@ -32,6 +33,24 @@ func reflector(strict, expanded bool) *jsonschema.Reflector {
 			return nil
 		},
 	}
+}
+
+// genericName names an instantiated generic type by its base name and its
+// arguments' short names (List[.../mixpanel.Dashboard] is ListDashboard),
+// so its $defs key is a valid JSON pointer; other types keep their names.
+func genericName(t reflect.Type) string {
+	name := t.Name()
+	base, args, ok := strings.Cut(name, "[")
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(base)
+	for _, a := range strings.Split(strings.TrimSuffix(args, "]"), ",") {
+		a = a[strings.LastIndexAny(a, "./")+1:]
+		b.WriteString(strings.NewReplacer("[", "", "]", "", "*", "").Replace(a))
+	}
+	return b.String()
 }
 
 // Input returns the input schema of a tool whose arguments decode into T.

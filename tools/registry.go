@@ -33,6 +33,7 @@ func Inventory() []*Tool {
 		exportTools,
 		replaysTools,
 		contextTools,
+		dashboardsTools,
 	} {
 		out = append(out, domain()...)
 	}

@@ -36,6 +36,17 @@ const (
 	ToolsetExport    Toolset = "export"
 	ToolsetReplays   Toolset = "replays"
 	ToolsetContext   Toolset = "context"
+
+	// Management toolsets (opt-in).
+	ToolsetDashboards  Toolset = "dashboards"
+	ToolsetCohorts     Toolset = "cohorts"
+	ToolsetFlags       Toolset = "flags"
+	ToolsetExperiments Toolset = "experiments"
+	ToolsetAnnotations Toolset = "annotations"
+	ToolsetWebhooks    Toolset = "webhooks"
+	ToolsetAlerts      Toolset = "alerts"
+	ToolsetLexicon     Toolset = "lexicon"
+	ToolsetGovernance  Toolset = "governance"
 )
 
 // Toolsets describes every toolset, in the order help text lists them.
@@ -52,6 +63,15 @@ var Toolsets = []struct {
 	{ToolsetExport, "raw event and profile export"},
 	{ToolsetReplays, "session replays: list, analyse, bundle"},
 	{ToolsetContext, "business context markdown for the organization and project"},
+	{ToolsetDashboards, "create, change and delete dashboards, their cards and blueprints"},
+	{ToolsetCohorts, "create, change and delete cohorts"},
+	{ToolsetFlags, "feature flags: create, roll out, archive, test users, history"},
+	{ToolsetExperiments, "experiments: create, launch, conclude, decide, archive"},
+	{ToolsetAnnotations, "annotations on charts and their tags"},
+	{ToolsetWebhooks, "webhooks for alerts and cohort syncs"},
+	{ToolsetAlerts, "alerts on saved reports: create, test, history"},
+	{ToolsetLexicon, "Lexicon: event and property definitions, tags, history, data-quality checks"},
+	{ToolsetGovernance, "data governance: drop filters, custom properties and events, lookup tables, schemas, audit, anomalies, GDPR deletions"},
 }
 
 // Annotations are the four MCP behaviour hints, always all set: mcp-go
