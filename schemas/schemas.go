@@ -25,7 +25,7 @@ func reflector(strict, expanded bool) *jsonschema.Reflector {
 	return &jsonschema.Reflector{
 		ExpandedStruct:            expanded,
 		AllowAdditionalProperties: !strict,
-		Namer: genericName,
+		Namer:                     genericName,
 		Mapper: func(t reflect.Type) *jsonschema.Schema {
 			if t == rawMessage {
 				return &jsonschema.Schema{}

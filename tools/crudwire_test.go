@@ -41,8 +41,8 @@ type wireCase struct {
 }
 
 type wireSession struct {
-	Auth        string  `json:"auth"`
-	Region      string  `json:"region"`
+	Auth        string       `json:"auth"`
+	Region      string       `json:"region"`
 	WorkspaceID *json.Number `json:"workspace_id"`
 }
 

@@ -22,8 +22,10 @@ func dashboardsTools() []*Tool {
 				return c.GetDashboard(ctx, in.DashboardID)
 			}}.Tool(),
 		Op[dashboardID, mixpanel.Empty]{Name: "delete_dashboard", Toolset: ToolsetDashboards, Ann: Destructive, Action: "deleted",
-			Desc:    "Delete one dashboard (its reports stay saved).",
-			Confirm: func(ctx context.Context, c *mixpanel.Client, in dashboardID) (string, error) { return describeDashboards(ctx, c, in.DashboardID) },
+			Desc: "Delete one dashboard (its reports stay saved).",
+			Confirm: func(ctx context.Context, c *mixpanel.Client, in dashboardID) (string, error) {
+				return describeDashboards(ctx, c, in.DashboardID)
+			},
 			Call: func(ctx context.Context, c *mixpanel.Client, in dashboardID) (mixpanel.Empty, error) {
 				return mixpanel.Empty{}, c.DeleteDashboard(ctx, in.DashboardID)
 			}}.Tool(),
