@@ -84,6 +84,10 @@ type Server struct {
 	failures []*Failure
 	canned   map[string]canned
 	routes   map[string]http.HandlerFunc
+	mux      *http.ServeMux // pattern routes with path values (entities.go)
+
+	// Store keeps the management entities tests create (entities.go).
+	Store *Store
 
 	// Data is the fake project's content that the discovery and entity
 	// endpoints serve; tests may change it before making requests.
@@ -102,7 +106,7 @@ func register(f func(*Server)) { registrars = append(registrars, f) }
 
 // New starts a fake with the default dataset and closes it when t ends.
 func New(t testing.TB) *Server {
-	s := &Server{t: t, canned: map[string]canned{}, routes: map[string]http.HandlerFunc{}, Data: DefaultData()}
+	s := &Server{t: t, canned: map[string]canned{}, routes: map[string]http.HandlerFunc{}, mux: http.NewServeMux(), Store: newStore(), Data: DefaultData()}
 	for _, r := range registrars {
 		r(s)
 	}
@@ -211,6 +215,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if route == nil {
+		if _, pattern := s.mux.Handler(r); pattern != "" {
+			s.mux.ServeHTTP(w, r)
+			return
+		}
 		WriteJSON(w, http.StatusNotFound, map[string]any{"error": "mixpaneltest: no route for " + r.Method + " " + r.URL.Path, "status": "error"})
 		return
 	}
