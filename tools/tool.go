@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -92,6 +93,9 @@ var (
 	Destructive = Annotations{Destructive: true, Idempotent: true, OpenWorld: true}
 )
 
+// DefaultCallTimeout bounds one tool call when Env.CallTimeout is 0.
+const DefaultCallTimeout = 60 * time.Second
+
 // Env is what every handler gets besides its input.
 type Env struct {
 	client    *mixpanel.Client
@@ -99,7 +103,14 @@ type Env struct {
 	dynamic   *dynamicState // nil unless toolsets are enabled on demand
 	Log       zerolog.Logger
 	Now       func() time.Time
+	// CallTimeout is the one deadline of a tool call, every Mixpanel
+	// request, retry and backoff in it included (a raw export or a replay
+	// bundle too); 0 means DefaultCallTimeout, negative means none.
+	CallTimeout time.Duration
 }
+
+// errCallDeadline is the cause of a call's context when its deadline passed.
+var errCallDeadline = errors.New("the tool call's deadline passed")
 
 // NewEnv builds the handlers' environment. A client error (typically a
 // missing setting) is returned by every call to Client instead of stopping
@@ -174,14 +185,31 @@ func (t *Tool) Definition() (mcp.Tool, error) {
 
 // Call runs the tool on raw JSON arguments. It never panics and never
 // returns a protocol error: every failure is an isError result.
+// The call runs under one deadline (Env.CallTimeout) that covers every
+// request and retry it makes; a call cut off by it says so.
 func (t *Tool) Call(ctx context.Context, env *Env, args json.RawMessage) (res *mcp.CallToolResult) {
+	timeout := env.CallTimeout
+	if timeout == 0 {
+		timeout = DefaultCallTimeout
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errCallDeadline)
+		defer cancel()
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			env.Log.Error().Str("tool", t.Name).Interface("panic", p).Msg("tool panicked")
+			env.Log.Error().Str("tool", t.Name).Interface("panic", p).Str("stack", string(debug.Stack())).Msg("tool panicked")
 			res = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; please report it. The input was not the cause you can fix.", t.Name))
 		}
 	}()
-	return t.call(ctx, env, args)
+	res = t.call(ctx, env, args)
+	if res.IsError && errors.Is(context.Cause(ctx), errCallDeadline) {
+		env.Log.Info().Str("tool", t.Name).Dur("deadline", timeout).Msg("tool call timed out")
+		res = mcp.NewToolResultError(fmt.Sprintf("timed out: %s did not finish within its %s deadline, which covers every Mixpanel request and retry of the call. "+
+			"Narrow it (a shorter date range, fewer events, segments or replays, a smaller limit), or have the server started with a longer --call-timeout (MCP_CALL_TIMEOUT).", t.Name, timeout))
+	}
+	return res
 }
 
 // New builds a tool from a typed handler: the input and output schemas are

@@ -34,6 +34,7 @@ var settings = []setting{
 	{flag: "read-only", env: "MCP_READ_ONLY", def: "false", help: "serve only tools that do not write to Mixpanel"},
 	{flag: "dynamic-toolsets", env: "MCP_DYNAMIC_TOOLSETS", def: "false", help: "start with discovery only; the model loads other toolsets with enable_toolset"},
 	{flag: "log-level", env: "MCP_LOG_LEVEL", def: "info", help: "debug, info, warn or error (logs go to stderr)"},
+	{flag: "call-timeout", env: "MCP_CALL_TIMEOUT", def: "60s", help: "the one deadline of a tool call, every Mixpanel request, retry and wait included; raise it for large exports and replay bundles"},
 
 	{flag: "username", env: "MP_USERNAME", help: "service account username (HTTP Basic auth)"},
 	{flag: "secret", env: "MP_SECRET", help: "service account secret; prefer the environment to the command line"},
@@ -47,7 +48,8 @@ var settings = []setting{
 	{flag: "export-url", env: "MP_EXPORT_URL", help: "override the raw export base URL (default https://data.mixpanel.com/api/2.0)"},
 	{flag: "engage-url", env: "MP_ENGAGE_URL", help: "override the Engage base URL (default https://mixpanel.com/api/query/engage)"},
 	{flag: "app-url", env: "MP_APP_URL", help: "override the App API base URL (default https://mixpanel.com/api/app)"},
-	{flag: "timeout", env: "MP_TIMEOUT", def: "120s", help: "timeout of one Mixpanel request (export: 10x)"},
+	{flag: "timeout", env: "MP_TIMEOUT", def: "120s", help: "timeout of one Mixpanel request attempt (export: 10x), within the call's --call-timeout"},
+	{flag: "max-response-size", env: "MP_MAX_RESPONSE_SIZE", def: "64MiB", help: "largest Mixpanel answer read whole (B, KiB, MiB, GiB); a larger one is an error asking to narrow the query; the streamed export is not capped; -1 disables"},
 	{flag: "query-concurrency", env: "MP_QUERY_CONCURRENCY", def: "5", help: "Query API requests in flight at once (Mixpanel allows 5); -1 disables"},
 	{flag: "cache-ttl", env: "MP_CACHE_TTL", def: "5m", help: "how long schema-discovery answers are reused (they count against the hourly limit); 0 disables"},
 	{flag: "query-hourly-limit", env: "MP_QUERY_HOURLY_LIMIT", def: "60", help: "Query API requests per sliding hour (Mixpanel's published limit is 60); -1 disables"},
@@ -64,6 +66,7 @@ type options struct {
 	ReadOnly       bool
 	Dynamic        bool
 	LogLevel       string
+	CallTimeout    time.Duration
 	Mixpanel       mixpanel.Config
 	// ConfigNote says where credentials came from, for the start-up log.
 	ConfigNote string
@@ -143,6 +146,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 			o.AllowedOrigins = append(o.AllowedOrigins, strings.TrimRight(origin, "/"))
 		}
 	}
+	if o.CallTimeout, err = time.ParseDuration(str("call-timeout")); err != nil || o.CallTimeout <= 0 {
+		return nil, fmt.Errorf("--call-timeout/MCP_CALL_TIMEOUT: %q is not a positive duration such as 60s or 5m", str("call-timeout"))
+	}
 	if o.Transport != "stdio" && o.Transport != "http" {
 		return nil, fmt.Errorf("--transport: %q is not stdio or http", o.Transport)
 	}
@@ -200,6 +206,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, fmt.Errorf("--timeout/MP_TIMEOUT: %q is not a positive duration such as 120s", str("timeout"))
 	}
 	mc.ExportTimeout = 10 * mc.Timeout
+	if mc.MaxResponseBytes, err = parseSize(str("max-response-size")); err != nil {
+		return nil, fmt.Errorf("--max-response-size/MP_MAX_RESPONSE_SIZE: %w", err)
+	}
 	if mc.CacheTTL, err = time.ParseDuration(str("cache-ttl")); err != nil || mc.CacheTTL < 0 {
 		return nil, fmt.Errorf("--cache-ttl/MP_CACHE_TTL: %q is not a duration such as 5m (0 disables)", str("cache-ttl"))
 	}
@@ -296,6 +305,23 @@ func parseLimit(name, v string) (int, error) {
 		return 0, fmt.Errorf("--%s: %q must be a positive integer, or -1 to disable", name, v)
 	}
 	return n, nil
+}
+
+// parseSize reads a byte count such as 64MiB, 512 KiB, 1GiB or 1048576;
+// -1 means no cap.
+func parseSize(v string) (int64, error) {
+	text := strings.TrimSpace(v)
+	if text == "-1" {
+		return -1, nil
+	}
+	num := strings.TrimRight(text, "BbKkMmGgIi ")
+	unit := strings.ToLower(strings.TrimSpace(text[len(num):]))
+	mult, ok := map[string]int64{"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size such as 64MiB, 512KiB or 1GiB (-1 disables the cap)", v)
+	}
+	return n * mult, nil
 }
 
 func usage(w io.Writer) {

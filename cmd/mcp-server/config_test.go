@@ -96,6 +96,18 @@ func TestConfigPrecedence(t *testing.T) {
 				assert.Equal(t, 5, o.Mixpanel.QueryConcurrency)
 				assert.Equal(t, 60, o.Mixpanel.QueryPerHour)
 				assert.Equal(t, 5*time.Minute, o.Mixpanel.CacheTTL)
+				assert.Equal(t, 60*time.Second, o.CallTimeout)
+				assert.Equal(t, int64(64<<20), o.Mixpanel.MaxResponseBytes)
+			}},
+		{name: "call deadline and answer cap", args: []string{"--call-timeout", "10m"}, env: map[string]string{"HOME": t.TempDir(), "MP_MAX_RESPONSE_SIZE": "512 KiB"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, 10*time.Minute, o.CallTimeout)
+				assert.Equal(t, int64(512<<10), o.Mixpanel.MaxResponseBytes)
+			}},
+		{name: "answer cap off", env: map[string]string{"HOME": t.TempDir(), "MCP_CALL_TIMEOUT": "90s", "MP_MAX_RESPONSE_SIZE": "-1"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, 90*time.Second, o.CallTimeout)
+				assert.Equal(t, int64(-1), o.Mixpanel.MaxResponseBytes)
 			}},
 		{name: "cache off", args: []string{"--cache-ttl", "0"}, env: map[string]string{"HOME": t.TempDir()},
 			check: func(t *testing.T, o *options) { assert.Negative(t, o.Mixpanel.CacheTTL) }},
@@ -146,6 +158,11 @@ func TestConfigErrors(t *testing.T) {
 		{"bad transport", []string{"--transport", "sse"}, map[string]string{"HOME": t.TempDir()}, "not stdio or http"},
 		{"bad limit", []string{"--query-hourly-limit", "0"}, map[string]string{"HOME": t.TempDir()}, "-1 to disable"},
 		{"stray argument", []string{"serve-now"}, map[string]string{"HOME": t.TempDir()}, "unexpected argument"},
+		{"zero call deadline", []string{"--call-timeout", "0s"}, map[string]string{"HOME": t.TempDir()}, "--call-timeout/MCP_CALL_TIMEOUT: \"0s\" is not a positive duration"},
+		{"call deadline without a unit", nil, map[string]string{"HOME": t.TempDir(), "MCP_CALL_TIMEOUT": "60"}, "is not a positive duration such as 60s"},
+		{"ambiguous size unit", []string{"--max-response-size", "64MB"}, map[string]string{"HOME": t.TempDir()}, `"64MB" is not a size such as 64MiB`},
+		{"zero size", []string{"--max-response-size", "0"}, map[string]string{"HOME": t.TempDir()}, "-1 disables the cap"},
+		{"huge size", []string{"--max-response-size", "99999999999GiB"}, map[string]string{"HOME": t.TempDir()}, "--max-response-size/MP_MAX_RESPONSE_SIZE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

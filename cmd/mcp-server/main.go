@@ -118,6 +118,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger) (*serv
 		logger.Info().Str("region", string(mc.Region)).Str("project", mc.ProjectID).Str("workspace", mc.WorkspaceID).Str("source", opts.ConfigNote).Msg("mixpanel configured")
 	}
 	env := tools.NewEnv(client, clientErr, logger)
+	env.CallTimeout = opts.CallTimeout
 	s := server.NewMCPServer("mixpanel-mcp", version,
 		server.WithInstructions(instructions),
 		server.WithToolCapabilities(sel.Dynamic),
