@@ -7,8 +7,8 @@ import (
 	"strconv"
 )
 
-// DefaultQueryRowLimit is the queryLimits.limit the Insights endpoint gets.
-const DefaultQueryRowLimit = 3000
+// defaultQueryRowLimit is the queryLimits.limit the Insights endpoint gets.
+const defaultQueryRowLimit = 3000
 
 // QueryInsights posts bookmark params to {Q}/insights (insights, funnels and
 // retention all run there) and returns the raw answer. A 200 whose body
@@ -18,7 +18,7 @@ func (c *Client) QueryInsights(ctx context.Context, bookmark any) (json.RawMessa
 	if err != nil {
 		return nil, err
 	}
-	body := map[string]any{"project_id": pid, "bookmark": bookmark, "queryLimits": map[string]any{"limit": DefaultQueryRowLimit}}
+	body := map[string]any{"project_id": pid, "bookmark": bookmark, "queryLimits": map[string]any{"limit": defaultQueryRowLimit}}
 	return c.bookmarkQuery(ctx, "/insights", body, "series")
 }
 

@@ -61,8 +61,8 @@ func (f Family) String() string {
 	return "unknown"
 }
 
-// BaseURLs returns the default base URL of each family for a region.
-func BaseURLs(r Region) map[Family]string {
+// baseURLs returns the default base URL of each family for a region.
+func baseURLs(r Region) map[Family]string {
 	web := "https://mixpanel.com"
 	data := "https://data.mixpanel.com"
 	switch r {
@@ -172,5 +172,5 @@ func (c Config) baseURL(f Family) string {
 	if override != "" {
 		return strings.TrimRight(override, "/")
 	}
-	return BaseURLs(c.Region)[f]
+	return baseURLs(c.Region)[f]
 }

@@ -74,7 +74,7 @@ func (c *Client) ExportEvents(ctx context.Context, p ExportParams, yield func(Ex
 		return ExportStats{}, fmt.Errorf("export events: %w", err)
 	}
 	defer resp.Body.Close()
-	stats, err := ReadNDJSON(resp.Body, func(line []byte) (bool, bool) {
+	stats, err := readNDJSON(resp.Body, func(line []byte) (bool, bool) {
 		var raw struct {
 			Event      string         `json:"event"`
 			Properties map[string]any `json:"properties"`
@@ -84,7 +84,7 @@ func (c *Client) ExportEvents(ctx context.Context, p ExportParams, yield func(Ex
 		if dec.Decode(&raw) != nil || raw.Event == "" {
 			return false, true
 		}
-		return true, yield(NormalizeEvent(raw.Event, raw.Properties))
+		return true, yield(normalizeEvent(raw.Event, raw.Properties))
 	})
 	if err != nil {
 		return stats, fmt.Errorf("export events: %w", err)
@@ -92,13 +92,13 @@ func (c *Client) ExportEvents(ctx context.Context, p ExportParams, yield func(Ex
 	return stats, nil
 }
 
-// NormalizeEvent lifts time, distinct_id and $insert_id out of an event's
+// normalizeEvent lifts time, distinct_id and $insert_id out of an event's
 // properties into the reference's exported-event shape.
-func NormalizeEvent(name string, props map[string]any) ExportEvent {
+func normalizeEvent(name string, props map[string]any) ExportEvent {
 	if props == nil {
 		props = map[string]any{}
 	}
-	e := ExportEvent{EventName: name, EventTime: UnixTime(props["time"]), Properties: props}
+	e := ExportEvent{EventName: name, EventTime: unixTime(props["time"]), Properties: props}
 	e.DistinctID, _ = props["distinct_id"].(string)
 	e.InsertID, _ = props["$insert_id"].(string)
 	delete(props, "time")
@@ -107,11 +107,11 @@ func NormalizeEvent(name string, props map[string]any) ExportEvent {
 	return e
 }
 
-// ReadNDJSON reads newline-delimited JSON from r, gzipped or not, calling
+// readNDJSON reads newline-delimited JSON from r, gzipped or not, calling
 // handle with each non-blank line (the slice is only valid during the
 // call). handle reports whether the line was a valid row (counted) and
 // whether to go on. Lines longer than 8 MiB are skipped unread.
-func ReadNDJSON(r io.Reader, handle func(line []byte) (ok, more bool)) (stats ExportStats, err error) {
+func readNDJSON(r io.Reader, handle func(line []byte) (ok, more bool)) (stats ExportStats, err error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	defer func() { stats.BytesRead = cr.n }()

@@ -58,7 +58,7 @@ func (c *Client) Segmentation(ctx context.Context, p SegmentationParams) (*Segme
 	p.Unit = cmp.Or(p.Unit, "day")
 	q.Set("unit", p.Unit)
 	setIf(q, "type", p.Type)
-	on := OnExpression(p.On)
+	on := onExpression(p.On)
 	setIf(q, "on", on)
 	setIf(q, "where", p.Where)
 	var raw legacySeries
@@ -77,9 +77,9 @@ func (c *Client) Segmentation(ctx context.Context, p SegmentationParams) (*Segme
 	return res, nil
 }
 
-// OnExpression turns a bare property name into the properties["name"]
+// onExpression turns a bare property name into the properties["name"]
 // expression the legacy endpoints expect, and leaves an expression alone.
-func OnExpression(on string) string {
+func onExpression(on string) string {
 	on = strings.TrimSpace(on)
 	if on == "" || strings.Contains(on, "[") || strings.Contains(on, "(") {
 		return on
@@ -133,7 +133,7 @@ type legacyFunnelStep struct {
 func (c *Client) Funnel(ctx context.Context, p FunnelParams) (*FunnelResult, error) {
 	q := url.Values{"funnel_id": {strconv.FormatInt(p.FunnelID, 10)}, "from_date": {p.FromDate}, "to_date": {p.ToDate}}
 	setIf(q, "unit", p.Unit)
-	setIf(q, "on", OnExpression(p.On))
+	setIf(q, "on", onExpression(p.On))
 	setIf(q, "where", p.Where)
 	if p.Length > 0 {
 		q.Set("length", strconv.Itoa(p.Length))
@@ -397,7 +397,7 @@ func (c *Client) Frequency(ctx context.Context, p FrequencyParams) (*FrequencyRe
 	q := url.Values{"from_date": {p.FromDate}, "to_date": {p.ToDate}, "unit": {p.Unit}, "addiction_unit": {p.AddictionUnit}}
 	setIf(q, "event", p.Event)
 	setIf(q, "where", p.Where)
-	setIf(q, "on", OnExpression(p.On))
+	setIf(q, "on", onExpression(p.On))
 	if p.Limit > 0 {
 		q.Set("limit", strconv.Itoa(p.Limit))
 	}
@@ -462,7 +462,7 @@ type NumericAverageResult struct {
 
 func (p *NumericParams) query(withType bool) url.Values {
 	p.Unit = cmp.Or(p.Unit, "day")
-	p.On = OnExpression(p.On)
+	p.On = onExpression(p.On)
 	q := url.Values{"event": {p.Event}, "from_date": {p.FromDate}, "to_date": {p.ToDate}, "on": {p.On}, "unit": {p.Unit}}
 	if withType {
 		setIf(q, "type", p.Type)
@@ -595,7 +595,7 @@ func (c *Client) ActivityFeed(ctx context.Context, p ActivityFeedParams) (*Activ
 		res.ToDate = &p.ToDate
 	}
 	for _, e := range raw.Results.Events {
-		res.Events = append(res.Events, UserEvent{Event: e.Event, Time: UnixTime(e.Properties["time"]), Properties: e.Properties})
+		res.Events = append(res.Events, UserEvent{Event: e.Event, Time: unixTime(e.Properties["time"]), Properties: e.Properties})
 	}
 	if s := raw.Results.SentinelEvent; len(s) > 0 && string(s) != "null" {
 		res.SentinelEvent = s
@@ -603,10 +603,10 @@ func (c *Client) ActivityFeed(ctx context.Context, p ActivityFeedParams) (*Activ
 	return res, nil
 }
 
-// UnixTime renders an event's "time" property (Unix seconds, or
+// unixTime renders an event's "time" property (Unix seconds, or
 // milliseconds when implausibly large for seconds) as UTC RFC 3339; a value
 // of another type is rendered as is.
-func UnixTime(v any) string {
+func unixTime(v any) string {
 	var f float64
 	switch t := v.(type) {
 	case float64:

@@ -38,9 +38,9 @@ type SavedReportResult struct {
 	ReportType string          `json:"report_type"`
 }
 
-// DetectReportType is the reference's rule: the first header naming
+// detectReportType is the reference's rule: the first header naming
 // $retention, $funnel or $flows decides; anything else is insights.
-func DetectReportType(headers []string) string {
+func detectReportType(headers []string) string {
 	for _, h := range headers {
 		switch {
 		case strings.Contains(h, "$retention"):
@@ -92,7 +92,7 @@ func (c *Client) QuerySavedReport(ctx context.Context, p SavedReportParams) (*Sa
 		return nil, fmt.Errorf("saved report %d: %w", p.BookmarkID, err)
 	}
 	res.BookmarkID = p.BookmarkID
-	res.ReportType = DetectReportType(res.Headers)
+	res.ReportType = detectReportType(res.Headers)
 	if len(res.Series) == 0 {
 		res.Series = json.RawMessage("{}")
 	}
@@ -120,7 +120,7 @@ func (c *Client) savedInsights(ctx context.Context, id string) (*SavedReportResu
 }
 
 func (c *Client) savedFunnel(ctx context.Context, id string, p SavedReportParams) (*SavedReportResult, error) {
-	from, to := FunnelDefaultRange(p.FromDate, p.ToDate, p.Now)
+	from, to := funnelDefaultRange(p.FromDate, p.ToDate, p.Now)
 	var raw struct {
 		ComputedAt string                     `json:"computed_at"`
 		Data       map[string]json.RawMessage `json:"data"`
@@ -135,10 +135,10 @@ func (c *Client) savedFunnel(ctx context.Context, id string, p SavedReportParams
 	return res, nil
 }
 
-// FunnelDefaultRange fills the range a saved funnel needs: 30 days ending
+// funnelDefaultRange fills the range a saved funnel needs: 30 days ending
 // today without dates, the other side ±30 days from a single date, and
 // never past today.
-func FunnelDefaultRange(from, to string, now time.Time) (string, string) {
+func funnelDefaultRange(from, to string, now time.Time) (string, string) {
 	if now.IsZero() {
 		now = time.Now()
 	}
