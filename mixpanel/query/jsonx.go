@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Number is a JSON number kept exactly as it was written, so 15 stays 15
@@ -25,7 +26,7 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 		}
 		s = strings.TrimSpace(s)
 		if !isJSONNumber(s) {
-			return fmt.Errorf("%q is not a number", s)
+			return fmt.Errorf("%q is not a number", truncateForError(s))
 		}
 		*n = Number(s)
 		return nil
@@ -137,11 +138,17 @@ func cleanDecodeError(err error) error {
 	return errors.New(msg)
 }
 
+// truncateForError keeps the first 40 bytes of s for an error message,
+// never cutting inside a UTF-8 character.
 func truncateForError(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "..."
+	if len(s) <= 40 {
+		return s
 	}
-	return s
+	cut := 40
+	for i := 0; i < utf8.UTFMax && cut > 0 && !utf8.RuneStart(s[cut]); i++ {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // jsonKind names the kind of a raw JSON value: "string", "number",
