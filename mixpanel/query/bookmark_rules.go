@@ -122,7 +122,7 @@ func validateShowClause(c any, i int, bookmarkType string, iss *Issues) {
 	}
 	if btype == "cohort" {
 		if id, ok := behavior["id"]; ok && id != nil {
-			if n, ok := id.(int64); !ok || n <= 0 {
+			if n, ok := intOf(id); !ok || n <= 0 {
 				iss.Add("B22_COHORT_BEHAVIOR_ID", path+".behavior.id", "Cohort behavior id must be a positive integer")
 			}
 		} else if behavior["raw_cohort"] == nil {
@@ -178,7 +178,7 @@ func validateFilterClause(c any, path string, iss *Issues) {
 		iss.Add("B18_MISSING_FILTER_PROPERTY", path, "Filter missing property identifier ('value', 'propertyName', 'customPropertyId', or 'customProperty')")
 	}
 	if id, ok := clause["customPropertyId"]; ok && id != nil {
-		if n, ok := id.(int64); !ok || n <= 0 {
+		if n, ok := intOf(id); !ok || n <= 0 {
 			iss.Add("B18B_INVALID_CP_ID", path+".customPropertyId", "customPropertyId must be a positive integer (got %v)", id)
 		}
 	}

@@ -24,5 +24,6 @@
 // a field that does not apply, X4 a malformed or reversed filter date, X5 a
 // malformed list_contains, X6 a cohort where-filter operator the selector
 // cannot express, X7 a malformed list-item breakdown, X8 an unknown
-// insights mode.
+// insights mode, X9 a saved report (Report) given no query or several, X10
+// a report type that is missing or does not match its query.
 package query

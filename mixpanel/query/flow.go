@@ -560,7 +560,7 @@ func validateFlowBookmark(params Params, iss *Issues) {
 	if _, ok := params["date_range"]; !ok {
 		iss.Add("FLB5_MISSING_DATE_RANGE", "date_range", "Flow bookmark requires a date_range")
 	}
-	if v, _ := params["version"].(int); v != 2 {
+	if v, _ := intOf(params["version"]); v != 2 {
 		iss.Add("FLB6_INVALID_VERSION", "version", "Flow bookmark version must be 2 (got %v)", params["version"])
 	}
 }
