@@ -30,6 +30,12 @@ var settings = []setting{
 	{flag: "auth-token", env: "MCP_AUTH_TOKEN", help: "bearer token every HTTP request must carry (Authorization: Bearer <token>)"},
 	{flag: "stateless", env: "MCP_STATELESS", def: "false", help: "HTTP without sessions, so several replicas can sit behind a load balancer"},
 	{flag: "allowed-origins", env: "MCP_ALLOWED_ORIGINS", help: "comma-separated browser Origins allowed to call the HTTP endpoint (default: loopback origins only)"},
+	{flag: "allowed-hosts", env: "MCP_ALLOWED_HOSTS", help: "comma-separated Host header values the HTTP endpoint answers (host or host:port), e.g. the public name behind a reverse proxy (default: any Host, except that a loopback connection must name a loopback host)"},
+	{flag: "max-body-bytes", env: "MCP_MAX_BODY_BYTES", def: "4194304", help: "largest HTTP request body accepted; a larger one is answered 413 unread"},
+	{flag: "read-timeout", env: "MCP_READ_TIMEOUT", def: "30s", help: "time a client has to send one HTTP request, headers and body (headers alone: at most 10s); slower clients are disconnected"},
+	{flag: "idle-timeout", env: "MCP_IDLE_TIMEOUT", def: "2m", help: "how long an idle keep-alive HTTP connection stays open"},
+	{flag: "session-idle-timeout", env: "MCP_SESSION_IDLE_TIMEOUT", def: "30m", help: "an MCP session unused this long ends and its memory is freed (stateful HTTP)"},
+	{flag: "max-sessions", env: "MCP_MAX_SESSIONS", def: "1000", help: "live MCP sessions at once (stateful HTTP); initialize past it is answered 503"},
 	{flag: "toolsets", env: "MCP_TOOLSETS", def: "all", help: "comma-separated toolsets to serve (see 'mcp-server tools')"},
 	{flag: "read-only", env: "MCP_READ_ONLY", def: "false", help: "serve only tools that do not write to Mixpanel"},
 	{flag: "dynamic-toolsets", env: "MCP_DYNAMIC_TOOLSETS", def: "false", help: "start with discovery only; the model loads other toolsets with enable_toolset"},
@@ -62,12 +68,21 @@ type options struct {
 	AuthToken      string
 	Stateless      bool
 	AllowedOrigins []string
-	Toolsets       string
-	ReadOnly       bool
-	Dynamic        bool
-	LogLevel       string
-	CallTimeout    time.Duration
-	Mixpanel       mixpanel.Config
+	AllowedHosts   []string
+	// AuthTokenTrimmed says the token had surrounding whitespace (a
+	// trailing newline from a file, typically), which was removed.
+	AuthTokenTrimmed bool
+	MaxBodyBytes     int64
+	ReadTimeout      time.Duration
+	IdleTimeout      time.Duration
+	SessionIdle      time.Duration
+	MaxSessions      int
+	Toolsets         string
+	ReadOnly         bool
+	Dynamic          bool
+	LogLevel         string
+	CallTimeout      time.Duration
+	Mixpanel         mixpanel.Config
 	// ConfigNote says where credentials came from, for the start-up log.
 	ConfigNote string
 }
@@ -148,6 +163,28 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if o.CallTimeout, err = time.ParseDuration(str("call-timeout")); err != nil || o.CallTimeout <= 0 {
 		return nil, fmt.Errorf("--call-timeout/MCP_CALL_TIMEOUT: %q is not a positive duration such as 60s or 5m", str("call-timeout"))
+	}
+	for _, host := range strings.Split(str("allowed-hosts"), ",") {
+		if host = strings.TrimSpace(host); host != "" {
+			o.AllowedHosts = append(o.AllowedHosts, strings.ToLower(host))
+		}
+	}
+	if trimmed := strings.TrimSpace(o.AuthToken); trimmed != o.AuthToken {
+		o.AuthToken, o.AuthTokenTrimmed = trimmed, true
+	}
+	if o.MaxBodyBytes, err = strconv.ParseInt(str("max-body-bytes"), 10, 64); err != nil || o.MaxBodyBytes <= 0 {
+		return nil, fmt.Errorf("--max-body-bytes/MCP_MAX_BODY_BYTES: %q is not a positive number of bytes such as 4194304", str("max-body-bytes"))
+	}
+	if o.MaxSessions, err = strconv.Atoi(str("max-sessions")); err != nil || o.MaxSessions <= 0 {
+		return nil, fmt.Errorf("--max-sessions/MCP_MAX_SESSIONS: %q is not a positive number such as 1000", str("max-sessions"))
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"read-timeout", &o.ReadTimeout}, {"idle-timeout", &o.IdleTimeout}, {"session-idle-timeout", &o.SessionIdle}} {
+		if *d.to, err = time.ParseDuration(str(d.name)); err != nil || *d.to <= 0 {
+			return nil, fmt.Errorf("--%s/%s: %q is not a positive duration such as 30s", d.name, envName(d.name), str(d.name))
+		}
 	}
 	if o.Transport != "stdio" && o.Transport != "http" {
 		return nil, fmt.Errorf("--transport: %q is not stdio or http", o.Transport)
@@ -289,6 +326,16 @@ func expandHome(path string, getenv func(string) string) string {
 		return filepath.Join(home, rest)
 	}
 	return path
+}
+
+// envName is the environment variable of a setting.
+func envName(name string) string {
+	for _, s := range settings {
+		if s.flag == name {
+			return s.env
+		}
+	}
+	panic("unknown setting " + name)
 }
 
 func parseBool(name, v string) (bool, error) {

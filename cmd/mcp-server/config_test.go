@@ -98,6 +98,12 @@ func TestConfigPrecedence(t *testing.T) {
 				assert.Equal(t, 5*time.Minute, o.Mixpanel.CacheTTL)
 				assert.Equal(t, 60*time.Second, o.CallTimeout)
 				assert.Equal(t, int64(64<<20), o.Mixpanel.MaxResponseBytes)
+				assert.Equal(t, int64(4<<20), o.MaxBodyBytes)
+				assert.Equal(t, 30*time.Second, o.ReadTimeout)
+				assert.Equal(t, 2*time.Minute, o.IdleTimeout)
+				assert.Equal(t, 30*time.Minute, o.SessionIdle)
+				assert.Equal(t, 1000, o.MaxSessions)
+				assert.Empty(t, o.AllowedHosts)
 			}},
 		{name: "call deadline and answer cap", args: []string{"--call-timeout", "10m"}, env: map[string]string{"HOME": t.TempDir(), "MP_MAX_RESPONSE_SIZE": "512 KiB"},
 			check: func(t *testing.T, o *options) {
@@ -108,6 +114,29 @@ func TestConfigPrecedence(t *testing.T) {
 			check: func(t *testing.T, o *options) {
 				assert.Equal(t, 90*time.Second, o.CallTimeout)
 				assert.Equal(t, int64(-1), o.Mixpanel.MaxResponseBytes)
+			}},
+		{name: "HTTP limits from flags and environment", args: []string{"--max-body-bytes", "1024", "--session-idle-timeout", "90s"},
+			env: map[string]string{"HOME": t.TempDir(), "MCP_MAX_SESSIONS": "7", "MCP_READ_TIMEOUT": "5s", "MCP_IDLE_TIMEOUT": "1m", "MCP_MAX_BODY_BYTES": "99"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, int64(1024), o.MaxBodyBytes)
+				assert.Equal(t, 90*time.Second, o.SessionIdle)
+				assert.Equal(t, 7, o.MaxSessions)
+				assert.Equal(t, 5*time.Second, o.ReadTimeout)
+				assert.Equal(t, time.Minute, o.IdleTimeout)
+			}},
+		{name: "allowed hosts", env: map[string]string{"HOME": t.TempDir(), "MCP_ALLOWED_HOSTS": "MCP.example.com, localhost:8080,"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, []string{"mcp.example.com", "localhost:8080"}, o.AllowedHosts)
+			}},
+		{name: "auth token with a trailing newline is trimmed", env: map[string]string{"HOME": t.TempDir(), "MCP_AUTH_TOKEN": " 0123456789abcdef\n"},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "0123456789abcdef", o.AuthToken)
+				assert.True(t, o.AuthTokenTrimmed)
+			}},
+		{name: "clean auth token", args: []string{"--auth-token", "0123456789abcdef"}, env: map[string]string{"HOME": t.TempDir()},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "0123456789abcdef", o.AuthToken)
+				assert.False(t, o.AuthTokenTrimmed)
 			}},
 		{name: "cache off", args: []string{"--cache-ttl", "0"}, env: map[string]string{"HOME": t.TempDir()},
 			check: func(t *testing.T, o *options) { assert.Negative(t, o.Mixpanel.CacheTTL) }},
@@ -163,6 +192,11 @@ func TestConfigErrors(t *testing.T) {
 		{"ambiguous size unit", []string{"--max-response-size", "64MB"}, map[string]string{"HOME": t.TempDir()}, `"64MB" is not a size such as 64MiB`},
 		{"zero size", []string{"--max-response-size", "0"}, map[string]string{"HOME": t.TempDir()}, "-1 disables the cap"},
 		{"huge size", []string{"--max-response-size", "99999999999GiB"}, map[string]string{"HOME": t.TempDir()}, "--max-response-size/MP_MAX_RESPONSE_SIZE"},
+		{"zero body cap", []string{"--max-body-bytes", "0"}, map[string]string{"HOME": t.TempDir()}, "--max-body-bytes/MCP_MAX_BODY_BYTES"},
+		{"body cap with a unit", []string{"--max-body-bytes", "4MiB"}, map[string]string{"HOME": t.TempDir()}, "not a positive number of bytes"},
+		{"no sessions", nil, map[string]string{"HOME": t.TempDir(), "MCP_MAX_SESSIONS": "0"}, "--max-sessions/MCP_MAX_SESSIONS"},
+		{"bad read timeout", []string{"--read-timeout", "soon"}, map[string]string{"HOME": t.TempDir()}, "--read-timeout/MCP_READ_TIMEOUT"},
+		{"zero session idle timeout", []string{"--session-idle-timeout", "0s"}, map[string]string{"HOME": t.TempDir()}, "--session-idle-timeout/MCP_SESSION_IDLE_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,19 +80,21 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	s, err := newServer(opts, sel, logger)
+	calls := newCallCanceller()
+	s, err := newServer(opts, sel, logger, server.WithToolHandlerMiddleware(calls.middleware))
 	if err != nil {
 		logger.Error().Err(err).Msg("cannot build the server")
 		return 1
 	}
 	switch opts.Transport {
 	case "http":
-		err = serveHTTP(ctx, s, opts, logger)
+		err = serveHTTP(ctx, s, calls, opts, logger)
 	default:
 		logger.Info().Str("transport", "stdio").Str("version", version).Msg("mcp-server ready")
 		stdio := server.NewStdioServer(s)
 		stdio.SetErrorLogger(log.New(stderr, "", 0))
-		err = stdio.Listen(ctx, stdin, stdout)
+		ids := newStdioIDs(stdout)
+		err = stdio.Listen(ctx, ids.reader(stdin), ids)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
 		logger.Error().Err(err).Msg("server stopped")
@@ -103,7 +105,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 
 // newServer builds the MCP server with the selected tools. Missing
 // credentials do not stop it: calls report them instead.
-func newServer(opts *options, sel tools.Selection, logger zerolog.Logger) (*server.MCPServer, error) {
+func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra ...server.ServerOption) (*server.MCPServer, error) {
 	mc := opts.Mixpanel
 	mc.Logger = logger
 	mc.UserAgent = "mixpanel-mcp/" + version
@@ -119,13 +121,13 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger) (*serv
 	}
 	env := tools.NewEnv(client, clientErr, logger)
 	env.CallTimeout = opts.CallTimeout
-	s := server.NewMCPServer("mixpanel-mcp", version,
+	s := server.NewMCPServer("mixpanel-mcp", version, append([]server.ServerOption{
 		server.WithInstructions(instructions),
 		server.WithToolCapabilities(sel.Dynamic),
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
-	)
+	}, extra...)...)
 	if err := tools.AddTo(s, env, sel); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
+
+// The JSON-RPC id layer. mcp-go decodes a request id into float64, so a
+// number beyond 2^53 or written with a fraction or exponent comes back
+// changed (123456789012345678901234567890 becomes 1.2345678901234568e+29),
+// and it treats "id": null as a notification and answers nothing. This layer
+// sits in front of both transports: it answers a request whose id is null
+// (or not a string or number) with an Invalid Request error, and swaps an id
+// mcp-go would change for a string surrogate that it swaps back in the
+// answer. Every other message passes untouched. Batches (JSON arrays) pass
+// untouched too: mcp-go does not accept them and answers a parse error.
+
+// idEnvelope is what the layer reads of a message.
+type idEnvelope struct {
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
+}
+
+type idVerdict int
+
+const (
+	idPass      idVerdict = iota // no id, not a request, or an id mcp-go echoes exactly
+	idSurrogate                  // a number mcp-go would change
+	idInvalid                    // a request id that is null, a boolean, an object or an array
+)
+
+// inspectID reads the id of one message.
+func inspectID(msg []byte) (idVerdict, json.RawMessage) {
+	msg = bytes.TrimSpace(msg)
+	if len(msg) == 0 || msg[0] != '{' {
+		return idPass, nil
+	}
+	var env idEnvelope
+	if json.Unmarshal(msg, &env) != nil || env.Method == "" || env.ID == nil {
+		// Not JSON (mcp-go answers the parse error), a response of the
+		// client, or a notification.
+		return idPass, nil
+	}
+	switch c := env.ID[0]; {
+	case c == '"':
+		return idPass, env.ID
+	case c == '-' || c >= '0' && c <= '9':
+		if exactInFloat(env.ID) {
+			return idPass, env.ID
+		}
+		return idSurrogate, env.ID
+	default:
+		return idInvalid, env.ID
+	}
+}
+
+// exactInFloat reports whether a JSON number is a plain integer that a
+// float64 holds exactly and Go prints back the same way.
+func exactInFloat(num []byte) bool {
+	digits := num
+	if digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 16 || digits[0] == '0' && (len(digits) > 1 || num[0] == '-') {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	n, err := strconv.ParseInt(string(digits), 10, 64)
+	return err == nil && n <= 1<<53
+}
+
+// surrogates issues string ids no client will have chosen.
+type surrogates struct {
+	prefix string
+	next   atomic.Uint64
+}
+
+func newSurrogates() *surrogates {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return &surrogates{prefix: `"mixpanel-mcp-id-` + hex.EncodeToString(b[:]) + "-"}
+}
+
+// swap returns msg with its id replaced by a new surrogate, and the
+// surrogate as it appears (quoted) in the answer.
+func (s *surrogates) swap(msg []byte) ([]byte, []byte, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(msg, &fields); err != nil {
+		return nil, nil, err
+	}
+	sur := []byte(s.prefix + strconv.FormatUint(s.next.Add(1), 10) + `"`)
+	fields["id"] = sur
+	out, err := json.Marshal(fields)
+	return out, sur, err
+}
+
+// invalidIDAnswer is the Invalid Request error for a request whose id is
+// not a string or a number (JSON-RPC answers it with a null id).
+func invalidIDAnswer(id json.RawMessage) []byte {
+	msg := "id: INVALID_REQUEST: a request id must be a string or a number, not " + string(id) +
+		"; give the request a string or numeric id, or drop the id to send a notification"
+	b, _ := json.Marshal(map[string]any{
+		"jsonrpc": "2.0",
+		"id":      nil,
+		"error":   map[string]any{"code": -32600, "message": msg},
+	})
+	return b
+}
+
+// restoreID replaces the first occurrence of a quoted surrogate in p.
+func restoreID(p, sur, raw []byte) ([]byte, bool) {
+	i := bytes.Index(p, sur)
+	if i < 0 {
+		return p, false
+	}
+	out := make([]byte, 0, len(p)-len(sur)+len(raw))
+	out = append(out, p[:i]...)
+	out = append(out, raw...)
+	return append(out, p[i+len(sur):]...), true
+}
+
+// stdioIDs applies the id layer to the stdio transport: pump reads the
+// client's lines and hands mcp-go the rewritten ones; Write is mcp-go's
+// stdout, where answers get their ids back. mcp-go writes one message per
+// Write call.
+type stdioIDs struct {
+	sur     *surrogates
+	mu      sync.Mutex // serializes writes to out; guards pending
+	out     io.Writer
+	pending map[string][]byte // quoted surrogate -> id as received
+}
+
+func newStdioIDs(out io.Writer) *stdioIDs {
+	return &stdioIDs{sur: newSurrogates(), out: out, pending: map[string][]byte{}}
+}
+
+// reader returns what mcp-go reads instead of in.
+func (s *stdioIDs) reader(in io.Reader) io.Reader {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(s.pump(in, pw)) }()
+	return pr
+}
+
+func (s *stdioIDs) pump(in io.Reader, to io.Writer) error {
+	br := bufio.NewReader(in)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			if werr := s.forward(line, to); werr != nil {
+				return werr
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func (s *stdioIDs) forward(line []byte, to io.Writer) error {
+	verdict, id := inspectID(line)
+	switch verdict {
+	case idInvalid:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		_, err := s.out.Write(append(invalidIDAnswer(id), '\n'))
+		return err
+	case idSurrogate:
+		swapped, sur, err := s.sur.swap(bytes.TrimSpace(line))
+		if err == nil {
+			s.mu.Lock()
+			s.pending[string(sur)] = id
+			s.mu.Unlock()
+			line = append(swapped, '\n')
+		}
+	}
+	_, err := to.Write(line)
+	return err
+}
+
+func (s *stdioIDs) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := p
+	for sur, raw := range s.pending {
+		if restored, ok := restoreID(p, []byte(sur), raw); ok {
+			out = restored
+			delete(s.pending, sur)
+			break
+		}
+	}
+	if _, err := s.out.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}

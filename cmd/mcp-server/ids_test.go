@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestInspectID(t *testing.T) {
+	tests := []struct {
+		msg  string
+		want idVerdict
+	}{
+		{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, idPass},
+		{`{"jsonrpc":"2.0","id":9007199254740992,"method":"ping"}`, idPass},
+		{`{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}`, idSurrogate},
+		{`{"jsonrpc":"2.0","id":-42,"method":"ping"}`, idPass},
+		{`{"jsonrpc":"2.0","id":"x","method":"ping"}`, idPass},
+		{`{"jsonrpc":"2.0","id":01,"method":"ping"}`, idPass}, // not JSON: mcp-go answers the parse error
+		{`{"jsonrpc":"2.0","id":1.0,"method":"ping"}`, idSurrogate},
+		{`{"jsonrpc":"2.0","id":1e2,"method":"ping"}`, idSurrogate},
+		{`{"jsonrpc":"2.0","id":-0,"method":"ping"}`, idSurrogate},
+		{`{"jsonrpc":"2.0","id":null,"method":"ping"}`, idInvalid},
+		{`{"jsonrpc":"2.0","id":false,"method":"ping"}`, idInvalid},
+		{`{"jsonrpc":"2.0","id":[1],"method":"ping"}`, idInvalid},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, idPass},
+		{`{"jsonrpc":"2.0","id":null,"result":{}}`, idPass}, // a response of the client
+		{`[{"jsonrpc":"2.0","id":null,"method":"ping"}]`, idPass},
+		{`not json`, idPass},
+		{``, idPass},
+	}
+	for _, tt := range tests {
+		got, _ := inspectID([]byte(tt.msg))
+		assert.Equal(t, tt.want, got, tt.msg)
+	}
+}
+
+func TestRestoreID(t *testing.T) {
+	sur := newSurrogates()
+	swapped, token, err := sur.swap([]byte(`{"jsonrpc":"2.0","id":1.50,"method":"ping","params":{"a":[1,2]}}`))
+	require.NoError(t, err)
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(swapped, &m))
+	assert.Equal(t, string(token), string(m["id"]))
+	assert.JSONEq(t, `{"a":[1,2]}`, string(m["params"]), "the rest of the message is untouched")
+
+	answer := []byte("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":" + string(token) + ",\"result\":{}}\n\n")
+	got, ok := restoreID(answer, token, []byte(`1.50`))
+	assert.True(t, ok)
+	assert.Equal(t, "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1.50,\"result\":{}}\n\n", string(got))
+	_, ok = restoreID([]byte(`{"id":"other"}`), token, []byte(`1.50`))
+	assert.False(t, ok)
+	_, second, _ := sur.swap([]byte(`{"id":1.5,"method":"ping"}`))
+	assert.NotEqual(t, token, second, "each request gets its own surrogate")
+}
+
+// TestStdioRequestIDs runs mcp-go's stdio transport behind the id layer,
+// as main does.
+func TestStdioRequestIDs(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ids := newStdioIDs(outW)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.NewStdioServer(echoServer()).Listen(ctx, ids.reader(inR), ids) }()
+	t.Cleanup(func() {
+		cancel()
+		inW.Close()
+		<-done
+	})
+	lines := bufio.NewScanner(outR)
+	exchange := func(msg string) string {
+		_, err := io.WriteString(inW, msg+"\n")
+		require.NoError(t, err)
+		require.True(t, lines.Scan(), "an answer")
+		return lines.Text()
+	}
+	exchange(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	_, err := io.WriteString(inW, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
+	require.NoError(t, err)
+	for _, id := range idCases {
+		t.Run(id.raw, func(t *testing.T) {
+			line := exchange(`{"jsonrpc":"2.0","id":` + id.raw + `,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`)
+			status := 200
+			if id.invalid {
+				status = 400 // what HTTP answers; stdio has no status
+			}
+			checkIDAnswer(t, id, status, line)
+		})
+	}
+	ids.mu.Lock()
+	defer ids.mu.Unlock()
+	assert.Empty(t, ids.pending, "every surrogate was swapped back")
+}
