@@ -577,13 +577,13 @@ func (w *cdnWalk) refresh(ctx context.Context, gen int) (replay.SignedReplay, in
 
 func (w *cdnWalk) fetch(ctx context.Context, n int) cdnFile {
 	s, gen := w.current()
-	f := w.get(ctx, s, n)
+	f := w.getRetrying(ctx, s, n)
 	if f.err == nil && f.status == http.StatusForbidden {
 		fresh, newGen, err := w.refresh(ctx, gen)
 		if err != nil {
 			return cdnFile{err: err}
 		}
-		if f = w.get(ctx, fresh, n); f.err == nil && f.status == http.StatusForbidden {
+		if f = w.getRetrying(ctx, fresh, n); f.err == nil && f.status == http.StatusForbidden {
 			if _, _, err := w.refresh(ctx, newGen); err != nil {
 				return cdnFile{err: err}
 			}
@@ -599,6 +599,25 @@ func (w *cdnWalk) fetch(ctx context.Context, n int) cdnFile {
 		}
 	}
 	return f
+}
+
+// getRetrying fetches one file, again after a transport failure (a file
+// cut off in transit, a stalled read) as the client retries any safe
+// request: a CDN read is a GET.
+func (w *cdnWalk) getRetrying(ctx context.Context, s replay.SignedReplay, n int) cdnFile {
+	for attempt := 0; ; attempt++ {
+		f := w.get(ctx, s, n)
+		if !IsKind(f.err, KindTransport) {
+			return f
+		}
+		wait, retry := w.c.shouldRetry(Request{}, f.err, attempt)
+		if !retry || deadlineWithin(ctx, wait) {
+			return f
+		}
+		if err := w.c.sleep(ctx, wait); err != nil {
+			return cdnFile{err: err}
+		}
+	}
 }
 
 // get fetches one file. Its errors name the file, never the URL: the URL's
@@ -635,7 +654,8 @@ func (w *cdnWalk) get(ctx context.Context, s replay.SignedReplay, n int) cdnFile
 			if ctx.Err() != nil {
 				return cdnFile{err: ctx.Err()}
 			}
-			return cdnFile{err: &APIError{Kind: KindTransport, Method: http.MethodGet, Path: "replay CDN " + name, Message: "reading the file: " + scrub.Replace(err.Error())}}
+			msg := fmt.Sprintf("the file was cut off after %d bytes: %s", len(body), scrub.Replace(unwrapURLError(err).Error()))
+			return cdnFile{err: &APIError{Kind: KindTransport, Method: http.MethodGet, Path: "replay CDN " + name, Message: msg}}
 		}
 		if len(body) > maxCDNFileBytes {
 			return cdnFile{err: fmt.Errorf("replay %s: CDN file %s is larger than %d MB", s.ReplayID, name, maxCDNFileBytes>>20)}
