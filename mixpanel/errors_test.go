@@ -3,6 +3,7 @@ package mixpanel_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -167,6 +168,43 @@ func TestErrorTextNeverCutsACharacter(t *testing.T) {
 			require.ErrorAs(t, err, &apiErr)
 			assert.True(t, utf8.ValidString(apiErr.Message), "%q", apiErr.Message)
 			assert.True(t, strings.HasSuffix(apiErr.Message, "…"), "the message was cut")
+		})
+	}
+}
+
+// TestBadRequestIsNotEventNotFound: a 400 from the top-properties endpoint
+// means an unknown event only when Mixpanel's message says so. Before,
+// every 400 (a bad limit, a missing parameter, an empty body) was reported
+// as "event not found" with suggestions.
+func TestBadRequestIsNotEventNotFound(t *testing.T) {
+	tests := []struct {
+		name     string
+		event    string
+		body     string // "" leaves the fake's own answer
+		notFound bool
+		errHas   string
+	}{
+		{name: "the fake's own answer for an unknown event", event: "purchase", notFound: true, errHas: `did you mean "Purchase"?`},
+		{name: "Mixpanel says unknown event", event: "Sign Upp", body: `{"error":"Unknown event: Sign Upp","status":"error"}`, notFound: true, errHas: `event "Sign Upp" not found`},
+		{name: "the message names the event as missing", event: "Checkout", body: `{"error":"'Checkout' does not exist"}`, notFound: true},
+		{name: "a bad limit", event: "Purchase", body: `{"error":"limit must be between 1 and 10000","status":"error"}`,
+			errHas: `list properties of "Purchase": mixpanel GET /events/properties/top: 400 Bad Request: limit must be between 1 and 10000`},
+		{name: "a missing parameter naming the event field", event: "Purchase", body: `{"error":"event is required"}`, errHas: "400 Bad Request: event is required"},
+		{name: "an empty 400", event: "Purchase", body: " ", errHas: "list properties of \"Purchase\": mixpanel GET /events/properties/top: 400 Bad Request"},
+		{name: "not found, but of something else", event: "Purchase", body: `{"error":"project 12345 not found"}`, errHas: "400 Bad Request: project 12345 not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			if tt.body != "" {
+				srv.Fail(mixpaneltest.Failure{Path: mixpaneltest.QueryPrefix + "/events/properties/top", Status: 400, Body: tt.body})
+			}
+			_, err := srv.Client(t).EventProperties(context.Background(), tt.event, 0)
+			require.Error(t, err)
+			var nf *mixpanel.EventNotFoundError
+			assert.Equal(t, tt.notFound, errors.As(err, &nf), "%v", err)
+			assert.True(t, mixpanel.IsKind(err, mixpanel.KindValidation), "the 400 stays reachable: %v", err)
+			assert.Contains(t, err.Error(), tt.errHas)
 		})
 	}
 }

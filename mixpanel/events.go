@@ -144,7 +144,7 @@ func (c *Client) EventProperties(ctx context.Context, event string, limit int) (
 	raw, err := c.Raw(ctx, req)
 	if err != nil {
 		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest {
+		if errors.As(err, &apiErr) && saysUnknownEvent(apiErr, event) {
 			nf := &EventNotFoundError{Event: event, Err: err}
 			if names, lerr := c.Events(ctx, EventsOptions{}); lerr == nil {
 				nf.Similar = FindSimilarEvents(event, names)
@@ -158,6 +158,21 @@ func (c *Client) EventProperties(ctx context.Context, event string, limit int) (
 		return nil, badAnswer(req.method(), req.Path, err.Error())
 	}
 	return counts, nil
+}
+
+// unknownEventWords are how a 400 says an event does not exist.
+var unknownEventWords = regexp.MustCompile(`(?i)\b(not found|unknown|no such|does ?not exist|doesn't exist)\b`)
+
+// saysUnknownEvent reports whether Mixpanel's answer says the event does
+// not exist: a 400 whose message says so of an event, or of this one. Any
+// other 400 (a bad limit, a missing parameter) is reported as Mixpanel
+// worded it, not as a missing event.
+func saysUnknownEvent(e *APIError, event string) bool {
+	if e.Status != http.StatusBadRequest || !unknownEventWords.MatchString(e.Message) {
+		return false
+	}
+	msg := strings.ToLower(e.Message)
+	return strings.Contains(msg, "event") || (event != "" && strings.Contains(msg, strings.ToLower(event)))
 }
 
 // decodePropertyCounts decodes an /events/properties/top answer, whose
