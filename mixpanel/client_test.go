@@ -272,9 +272,9 @@ func TestErrorsCarryMixpanelMessage(t *testing.T) {
 		msg    string
 	}{
 		{401, `{"error":"Invalid credentials","status":"error"}`, mixpanel.KindAuth, "Invalid credentials"},
-		{403, `{"error":["no access","to project"]}`, mixpanel.KindForbidden, `["no access","to project"]`},
+		{403, `{"error":["no access","to project"]}`, mixpanel.KindForbidden, `no access; to project`},
 		{404, `not here`, mixpanel.KindNotFound, "not here"},
-		{422, `{"error":{"title":"too long"}}`, mixpanel.KindValidation, `{"title":"too long"}`},
+		{422, `{"error":{"title":"too long"}}`, mixpanel.KindValidation, `title: too long`},
 		{500, `{"error":"internal"}`, mixpanel.KindServer, "internal"},
 	}
 	for _, tt := range tests {

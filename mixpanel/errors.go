@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -165,16 +167,35 @@ func jsonText(raw json.RawMessage, redact func(string) string) string {
 	if dec.Decode(&v) != nil {
 		return redact(string(raw))
 	}
-	if s, ok := v.(string); ok {
-		return redact(s)
+	return readable(redactJSON(v, redact))
+}
+
+// readable writes an error value as text for people: a list as its items
+// joined by "; ", an object of field errors as "field: message" pairs
+// ({"url": ["Enter a valid URL."]} is "url: Enter a valid URL."), keys in
+// order.
+func readable(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			if s := readable(e); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	case map[string]any:
+		parts := make([]string, 0, len(x))
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			parts = append(parts, k+": "+readable(x[k]))
+		}
+		return strings.Join(parts, "; ")
+	case nil:
+		return ""
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if enc.Encode(redactJSON(v, redact)) != nil {
-		return redact(string(raw))
-	}
-	return strings.TrimSpace(b.String())
+	return fmt.Sprint(v)
 }
 
 // redactJSON redacts every string, keys included, of a decoded JSON value.

@@ -98,7 +98,7 @@ func TestErrorIn200IsRedactedAfterDecoding(t *testing.T) {
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), mixpaneltest.Secret[:6])
 			assert.NotContains(t, err.Error(), escaped(mixpaneltest.Secret)[:24])
-			assert.Contains(t, err.Error(), `{"reason":"[redacted]"}`)
+			assert.Contains(t, err.Error(), `reason: [redacted]`)
 		})
 	}
 }
@@ -206,5 +206,21 @@ func TestBadRequestIsNotEventNotFound(t *testing.T) {
 			assert.True(t, mixpanel.IsKind(err, mixpanel.KindValidation), "the 400 stays reachable: %v", err)
 			assert.Contains(t, err.Error(), tt.errHas)
 		})
+	}
+}
+
+func TestErrorObjectsAreReadable(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{`{"error":{"url":["Enter a valid URL."]},"status":"error"}`, "url: Enter a valid URL."},
+		{`{"error":{"name":["Too long."],"date":["Bad day.","Missing."]}}`, "date: Bad day.; Missing.; name: Too long."},
+		{`{"error":["url: Webhook URLs must use https"],"status":"error"}`, "url: Webhook URLs must use https"},
+		{`{"error":"plain","status":"error"}`, "plain"},
+	} {
+		srv := mixpaneltest.New(t)
+		srv.Respond(http.MethodGet, mixpaneltest.AppPrefix+"/me", 400, tc.body)
+		var out any
+		err := srv.Client(t).AppJSON(context.Background(), mixpanel.Request{Path: "/me"}, &out)
+		require.Error(t, err)
+		assert.True(t, strings.HasSuffix(err.Error(), "400 Bad Request: "+tc.want), "%q, want it to end with %q", err.Error(), tc.want)
 	}
 }

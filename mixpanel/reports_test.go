@@ -74,7 +74,7 @@ func TestSavedReportErrors(t *testing.T) {
 	srv.Respond(http.MethodGet, mixpaneltest.QueryPrefix+"/arb_funnels", 200, `{"error":{"msg":"flows broken"}}`)
 	_, err = srv.Client(t).QuerySavedFlows(context.Background(), 63880005)
 	assert.True(t, mixpanel.IsKind(err, mixpanel.KindValidation), "%v", err)
-	assert.ErrorContains(t, err, "saved flows 63880005: mixpanel GET /arb_funnels: 200 OK: {\"msg\":\"flows broken\"}")
+	assert.ErrorContains(t, err, "saved flows 63880005: mixpanel GET /arb_funnels: 200 OK: msg: flows broken")
 
 	srv = mixpaneltest.New(t)
 	srv.Respond(http.MethodGet, mixpaneltest.QueryPrefix+"/arb_funnels", 200, `{"computed_at":"2026-11-25T00:00:00Z","error":null}`)

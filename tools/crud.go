@@ -29,8 +29,11 @@ type Op[In, Out any] struct {
 	// Kind is the entity kind for web-app URLs (see mixpanel.WebURL), e.g.
 	// "dashboard"; empty when the result is not one entity.
 	Kind string
-	// Call sends the operation.
-	Call func(ctx context.Context, c *mixpanel.Client, in In) (Out, error)
+	// Call sends the operation. Method is the short form when the input is
+	// exactly the client method's params: a method expression such as
+	// (*mixpanel.Client).CreateWebhook. Set one of them.
+	Call   func(ctx context.Context, c *mixpanel.Client, in In) (Out, error)
+	Method func(c *mixpanel.Client, ctx context.Context, in In) (Out, error)
 	// Confirm, when set, describes what the call will change, by name; the
 	// user is asked through MCP elicitation before the call when the client
 	// supports it. Deletes, bulk operations and irreversible changes set it.
@@ -84,6 +87,12 @@ func capitalize(s string) string {
 
 // Tool builds the tool.
 func (o Op[In, Out]) Tool() *Tool {
+	if o.Call == nil {
+		if o.Method == nil {
+			panic("tools: operation " + o.Name + " has neither Call nor Method")
+		}
+		o.Call = func(ctx context.Context, c *mixpanel.Client, in In) (Out, error) { return o.Method(c, ctx, in) }
+	}
 	return New(o.Name, o.Toolset, o.Desc, o.Ann, func(ctx context.Context, env *Env, in In) (Result[Out], error) {
 		var res Result[Out]
 		c, err := env.Client()
@@ -220,6 +229,9 @@ func columns(t reflect.Type) []column {
 
 // cell renders one value compactly for a table or a field line.
 func cell(v reflect.Value) string {
+	if s, ok := v.Interface().(fmt.Stringer); ok && v.Kind() != reflect.Pointer {
+		return s.String()
+	}
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
 			return ""

@@ -34,6 +34,8 @@ func Inventory() []*Tool {
 		replaysTools,
 		contextTools,
 		dashboardsTools,
+		annotationsTools,
+		webhooksTools,
 	} {
 		out = append(out, domain()...)
 	}

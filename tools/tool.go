@@ -91,6 +91,12 @@ var (
 	Write = Annotations{OpenWorld: true}
 	// Destructive deletes or irreversibly changes something.
 	Destructive = Annotations{Destructive: true, Idempotent: true, OpenWorld: true}
+	// Overwrite replaces fields of an existing entity (update, PATCH/PUT):
+	// the old values are gone, and repeating it changes nothing more.
+	Overwrite = Annotations{Destructive: true, Idempotent: true, OpenWorld: true}
+	// SetState puts an entity in a state (favorite, pin, archive, enable)
+	// without losing anything; repeating it changes nothing.
+	SetState = Annotations{Idempotent: true, OpenWorld: true}
 )
 
 // DefaultCallTimeout bounds one tool call when Env.CallTimeout is 0.

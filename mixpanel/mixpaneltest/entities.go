@@ -151,6 +151,13 @@ type Collection struct {
 	// Patch: the update method ("PATCH" by default, "PUT" for full
 	// replacement).
 	Patch string
+	// Update, when set, applies an update body to the stored entity
+	// instead of copying its fields; it answers errors itself and reports
+	// whether to store and answer the entity.
+	Update func(w http.ResponseWriter, r *http.Request, e, body Entity) bool
+	// Filter, when set, keeps the listed entities it returns true for
+	// (query-string filters).
+	Filter func(r *http.Request, e Entity) bool
 }
 
 // REST serves list (GET collection), create (POST collection), get, update
@@ -168,7 +175,11 @@ func (s *Server) REST(c Collection) {
 	}
 	st := s.Store
 	s.HandleScoped(http.MethodGet, list, func(w http.ResponseWriter, r *http.Request) {
-		WriteApp(w, st.List(Scope(r), c.Name))
+		items := st.List(Scope(r), c.Name)
+		if c.Filter != nil {
+			items = slices.DeleteFunc(items, func(e Entity) bool { return !c.Filter(r, e) })
+		}
+		WriteApp(w, items)
 	})
 	s.HandleScoped(http.MethodPost, list, func(w http.ResponseWriter, r *http.Request) {
 		var body Entity
@@ -219,9 +230,15 @@ func (s *Server) REST(c Collection) {
 			}
 			e = Entity{"id": e["id"]}
 		}
-		for k, v := range body {
-			if k != "id" {
-				e[k] = v
+		if c.Update != nil {
+			if !c.Update(w, r, e, body) {
+				return
+			}
+		} else {
+			for k, v := range body {
+				if k != "id" {
+					e[k] = v
+				}
 			}
 		}
 		st.Put(Scope(r), c.Name, e)

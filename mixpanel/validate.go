@@ -1,0 +1,95 @@
+package mixpanel
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+)
+
+// Management inputs check themselves before any request, in the query
+// engines' error style (`field: CODE: what is wrong; how to fix it`). The
+// reference has no rule codes for them, so they use this project's MG
+// family:
+//
+//	MG1_REQUIRED  a required field is missing or empty
+//	MG2_DATE      not a YYYY-MM-DD day, or a range that runs backwards
+//	MG3_LENGTH    longer than Mixpanel accepts
+//	MG4_URL       not an absolute https URL
+//	MG5_CONFLICT  fields that cannot go together, or one that needs another
+//	MG6_RANGE     a number outside its allowed range or set
+const (
+	CodeRequired = "MG1_REQUIRED"
+	CodeDate     = "MG2_DATE"
+	CodeLength   = "MG3_LENGTH"
+	CodeURL      = "MG4_URL"
+	CodeConflict = "MG5_CONFLICT"
+	CodeRange    = "MG6_RANGE"
+)
+
+// checks collects the issues of one input.
+type checks struct{ iss query.Issues }
+
+func (c *checks) required(field string, empty bool, fix string) {
+	if empty {
+		c.iss.Add(CodeRequired, field, "%s is required; %s", field, fix)
+	}
+}
+
+func (c *checks) day(field, v string) {
+	if v == "" {
+		return
+	}
+	if _, err := time.Parse(time.DateOnly, v); err != nil || len(v) != 10 {
+		c.iss.Add(CodeDate, field, "%q is not a day; write it as YYYY-MM-DD, e.g. 2026-03-31", v)
+	}
+}
+
+func (c *checks) dayRange(fromField, from, toField, to string) {
+	c.day(fromField, from)
+	c.day(toField, to)
+	if from != "" && to != "" && to < from {
+		c.iss.Add(CodeDate, toField, "%s %s is before %s %s; swap them", toField, to, fromField, from)
+	}
+}
+
+func (c *checks) maxLen(field, v string, n int) {
+	if k := utf8.RuneCountInString(v); k > n {
+		c.iss.Add(CodeLength, field, "%d characters, Mixpanel takes at most %d; shorten it", k, n)
+	}
+}
+
+func (c *checks) httpsURL(field, v string) {
+	if v == "" {
+		return
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		c.iss.Add(CodeURL, field, "%q is not an absolute https URL; Mixpanel only calls https endpoints, e.g. https://example.com/hook", v)
+	}
+}
+
+func (c *checks) add(code, field, format string, args ...any) {
+	c.iss.Add(code, field, format, args...)
+}
+
+func (c *checks) err() error {
+	if len(c.iss) == 0 {
+		return nil
+	}
+	return &InputError{Issues: c.iss}
+}
+
+// InputError is a management input that failed its checks; nothing was
+// sent.
+type InputError struct{ Issues query.Issues }
+
+func (e *InputError) Error() string {
+	lines := make([]string, len(e.Issues))
+	for i, is := range e.Issues {
+		lines[i] = is.String()
+	}
+	return strings.Join(lines, "\n")
+}

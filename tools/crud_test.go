@@ -1,0 +1,177 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
+)
+
+func TestAnnotationsRoundTrip(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	tag := mustOK(t, callTool(t, env, "create_annotation_tag", `{"name":"launches"}`))
+	var tagRes struct{ Result struct{ ID int64 } }
+	if !strings.Contains(tag, `"launches"`) {
+		t.Fatalf("tag result: %s", tag)
+	}
+	structured(t, callTool(t, env, "create_annotation_tag", `{"name":"outages"}`), &tagRes)
+
+	created := mustOK(t, callTool(t, env, "create_annotation", fmt.Sprintf(`{"date":"2026-11-20","description":"v2 launch","tags":[%d]}`, tagRes.Result.ID)))
+	if !strings.HasPrefix(created, `Created annotation`) || !strings.Contains(created, "https://mixpanel.com/project/"+mixpaneltest.ProjectID+"/app/settings#project/annotations") {
+		t.Fatalf("create text: %s", created)
+	}
+	var a struct{ Result struct{ ID int64 } }
+	structured(t, callTool(t, env, "create_annotation", `{"date":"2026-10-01","description":"old"}`), &a)
+
+	list := mustOK(t, callTool(t, env, "list_annotations", `{"from_date":"2026-11-01","to_date":"2026-11-30"}`))
+	if !strings.Contains(list, "v2 launch") || strings.Contains(list, "old") || !strings.Contains(list, "outages") {
+		t.Fatalf("list in range: %s", list)
+	}
+	mustOK(t, callTool(t, env, "update_annotation", fmt.Sprintf(`{"annotation_id":%d,"description":"older"}`, a.Result.ID)))
+	if got := mustOK(t, callTool(t, env, "get_annotation", fmt.Sprintf(`{"annotation_id":%d}`, a.Result.ID))); !strings.Contains(got, "description: older") {
+		t.Fatalf("get after update: %s", got)
+	}
+	mustOK(t, callTool(t, env, "delete_annotation", fmt.Sprintf(`{"annotation_id":%d}`, a.Result.ID)))
+	if msg := mustFail(t, callTool(t, env, "get_annotation", fmt.Sprintf(`{"annotation_id":%d}`, a.Result.ID))); !strings.Contains(msg, "404") {
+		t.Fatalf("get after delete: %s", msg)
+	}
+}
+
+func TestManagementInputsAreCheckedBeforeSending(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	for _, tc := range []struct{ tool, args, want string }{
+		{"create_annotation", `{"date":"27/11/2026","description":"x"}`, "date: MG2"},
+		{"create_annotation", `{"date":"2026-11-27","description":"` + strings.Repeat("x", 513) + `"}`, "description: MG3"},
+		{"update_annotation", `{"annotation_id":5}`, "MG1"},
+		{"list_annotations", `{"from_date":"2026-11-30","to_date":"2026-11-01"}`, "to_date: MG2"},
+		{"create_webhook", `{"name":"w","url":"http://example.com/hook"}`, "url: MG4"},
+		{"create_webhook", `{"name":"w","url":"https://example.com/hook","auth_type":"digest"}`, "auth_type: MG6"},
+		{"update_webhook", `{"webhook_id":"x"}`, "MG1"},
+		{"test_webhook", `{"url":"ftp://example.com"}`, "url: MG4"},
+	} {
+		t.Run(tc.tool, func(t *testing.T) {
+			before := len(srv.Requests())
+			msg := mustFail(t, callTool(t, env, tc.tool, tc.args))
+			if !strings.Contains(msg, tc.want) {
+				t.Errorf("error %q does not name %q", msg, tc.want)
+			}
+			if n := len(srv.Requests()) - before; n != 0 {
+				t.Errorf("%d requests sent for invalid input", n)
+			}
+		})
+	}
+}
+
+func TestWebhookPasswordNeverShown(t *testing.T) {
+	const secret = "hunter2-very-secret"
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	res := callTool(t, env, "create_webhook", `{"name":"ETL","url":"https://etl.example.org/in","auth_type":"basic","username":"bot","password":"`+secret+`"}`)
+	text := mustOK(t, res)
+	raw, _ := json.Marshal(res.StructuredContent)
+	if strings.Contains(text, secret) || strings.Contains(string(raw), secret) {
+		t.Fatalf("password in the result: %s %s", text, raw)
+	}
+	if last := srv.Requests()[len(srv.Requests())-1]; !strings.Contains(string(last.Body), secret) {
+		t.Fatalf("the password was not sent to Mixpanel: %s", last.Body)
+	}
+	list := mustOK(t, callTool(t, env, "list_webhooks", `{}`))
+	if strings.Contains(list, secret) || !strings.Contains(list, "ETL") {
+		t.Fatalf("list: %s", list)
+	}
+	// An error that echoes the request must not carry the password either.
+	srv.Fail(mixpaneltest.Failure{Method: http.MethodPost, Status: 400, Body: `{"error":{"password":["` + secret + ` is too weak"]},"status":"error"}`})
+	msg := mustFail(t, callTool(t, env, "create_webhook", `{"name":"ETL","url":"https://etl.example.org/in","auth_type":"basic","username":"bot","password":"`+secret+`"}`))
+	if strings.Contains(msg, secret) || !strings.Contains(msg, "too weak") {
+		t.Fatalf("error text: %s", msg)
+	}
+}
+
+// elicit answers every elicitation with a fixed action.
+type elicit struct {
+	action mcp.ElicitationResponseAction
+	asked  []string
+}
+
+func (e *elicit) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	e.asked = append(e.asked, req.Params.Message)
+	res := &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: e.action}}
+	if e.action == mcp.ElicitationResponseActionAccept {
+		res.Content = map[string]any{"confirm": true}
+	}
+	return res, nil
+}
+
+// TestDeleteAsksTheUser drives a delete through a real MCP session whose
+// client supports elicitation: the user sees the annotation's name, and a
+// decline or cancel sends no delete.
+func TestDeleteAsksTheUser(t *testing.T) {
+	for _, tc := range []struct {
+		action  mcp.ElicitationResponseAction
+		deleted bool
+		note    string
+	}{
+		{mcp.ElicitationResponseActionAccept, true, "Confirmed by the user"},
+		{mcp.ElicitationResponseActionDecline, false, "The user declined; nothing was changed"},
+		{mcp.ElicitationResponseActionCancel, false, "The user cancelled; nothing was changed"},
+	} {
+		t.Run(string(tc.action), func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			env := testEnv(t, srv)
+			var a struct{ Result struct{ ID int64 } }
+			structured(t, callTool(t, env, "create_annotation", `{"date":"2026-11-20","description":"Black Friday"}`), &a)
+
+			s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
+			if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetAnnotations)}}); err != nil {
+				t.Fatal(err)
+			}
+			h := &elicit{action: tc.action}
+			c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := c.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			init := mcp.InitializeRequest{}
+			init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+			init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+			if _, err := c.Initialize(ctx, init); err != nil {
+				t.Fatal(err)
+			}
+			req := mcp.CallToolRequest{}
+			req.Params.Name = "delete_annotation"
+			req.Params.Arguments = map[string]any{"annotation_id": a.Result.ID}
+			res, err := c.CallTool(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := resultText(t, res)
+			if len(h.asked) != 1 || !strings.Contains(h.asked[0], `"Black Friday"`) {
+				t.Fatalf("the user was asked %q", h.asked)
+			}
+			if !strings.Contains(text, tc.note) {
+				t.Errorf("result %q lacks %q", text, tc.note)
+			}
+			sentDelete := false
+			for _, r := range srv.Requests() {
+				sentDelete = sentDelete || r.Method == http.MethodDelete
+			}
+			if sentDelete != tc.deleted {
+				t.Errorf("DELETE sent = %v, want %v", sentDelete, tc.deleted)
+			}
+		})
+	}
+}
