@@ -119,7 +119,7 @@ func getBusinessContextChain(ctx context.Context, env *Env, _ GetBusinessContext
 
 // SetBusinessContextInput is the new content and its scope.
 type SetBusinessContextInput struct {
-	Content string `json:"content" jsonschema:"description=Markdown that replaces the current content (max 50000 characters; use clear_business_context to empty it)"`
+	Content string `json:"content" jsonschema:"maxLength=50000,description=Markdown that replaces the current content (use clear_business_context to empty it)"`
 	ContextScope
 }
 

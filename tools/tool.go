@@ -4,15 +4,11 @@
 package tools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"runtime/debug"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -232,9 +228,13 @@ func New[In, Out any](name string, toolset Toolset, description string, ann Anno
 		out, err := schemas.Output[Out]()
 		return in, out, err
 	}
+	pipe := newArgPipeline(func() (json.RawMessage, error) {
+		in, _, err := t.Schemas()
+		return in, err
+	})
 	t.call = func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult {
 		var in In
-		if err := decodeArgs(args, &in); err != nil {
+		if err := pipe.decode(args, &in); err != nil {
 			return mcp.NewToolResultError(err.Error())
 		}
 		if v, ok := any(&in).(Validator); ok {
@@ -280,103 +280,4 @@ func ErrorText(err error) string {
 		return "timed out: " + err.Error()
 	}
 	return err.Error()
-}
-
-// decodeArgs decodes the call's arguments strictly into v and reports
-// unknown, mistyped and missing arguments by name.
-func decodeArgs(args json.RawMessage, v any) error {
-	if len(bytes.TrimSpace(args)) == 0 || string(bytes.TrimSpace(args)) == "null" {
-		args = []byte("{}")
-	}
-	var present map[string]json.RawMessage
-	if err := json.Unmarshal(args, &present); err != nil {
-		return fmt.Errorf("invalid arguments: expected a JSON object: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(args))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return argError(err, v)
-	}
-	var missing []string
-	for _, f := range fields(reflect.TypeOf(v).Elem()) {
-		if f.required {
-			if _, ok := present[f.name]; !ok {
-				missing = append(missing, f.name)
-			}
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("missing required argument(s): %s", strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-func argError(err error, v any) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return fmt.Errorf("argument %q: expected %s, got a JSON %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
-	}
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
-		var names []string
-		for _, f := range fields(reflect.TypeOf(v).Elem()) {
-			names = append(names, f.name)
-		}
-		sort.Strings(names)
-		return fmt.Errorf("unknown argument %s; valid arguments: %s", name, strings.Join(names, ", "))
-	}
-	return fmt.Errorf("invalid arguments: %s", strings.TrimPrefix(msg, "json: "))
-}
-
-func jsonKind(t reflect.Type) string {
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice, reflect.Array:
-		return "a list"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	}
-	return t.String()
-}
-
-type field struct {
-	name     string
-	required bool
-}
-
-// fields lists the JSON fields of a struct type; a field is required when
-// its tag has no omitempty/omitzero, the convention the schemas follow.
-func fields(t reflect.Type) []field {
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	var out []field
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if sf.Anonymous && name == "" {
-			out = append(out, fields(sf.Type)...)
-			continue
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		optional := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
-		out = append(out, field{name: name, required: !optional})
-	}
-	return out
 }

@@ -1,0 +1,609 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+)
+
+// Every tool's arguments pass through one pipeline before its handler runs:
+//
+//  1. cap: the arguments object may be at most MaxArgsBytes, and any one
+//     string at most MaxStringBytes — or 4 × the maxLength its schema
+//     declares when that is more (4 bytes is the longest UTF-8 character,
+//     so any string within maxLength characters passes);
+//  2. coerce: unambiguous slips are rewritten, the same way for every tool
+//     and every nested field, as the tool's input JSON Schema directs;
+//  3. decode strictly into the input type (unknown arguments are refused);
+//  4. validate (the input's Validate method, see check.go).
+//
+// The coercions, each applied only where the schema does not accept the
+// value as it is:
+//
+//   - a string holding a base-10 integer ("5", "-3") where an integer is
+//     wanted, and a number without a fraction (5.0, 5e2) for an integer;
+//   - a string holding a finite number ("2.5") where a number is wanted;
+//   - "true" or "false" (any case) where a boolean is wanted;
+//   - a number where only a string is wanted becomes its literal text (a
+//     project id sent as 12345);
+//   - a single value where a list is wanted becomes a one-item list;
+//   - a string whose first non-blank character is "[" (or "{") where the
+//     schema accepts an array (or an object) is decoded as JSON, even when
+//     a plain string is accepted too: generic clients send lists that way,
+//     and an event literally named `["Sign Up"]` is far less likely than a
+//     list sent as text.
+//
+// Everything else that does not fit is an error, never a guess: "5.5" or
+// 5.5 for an integer, "yes" for a boolean, a "["/"{" string that does not
+// parse as JSON where an array/object is accepted (to pass a name that
+// starts with "[" use a list: ["[beta] Sign Up"]). Values whose schema
+// accepts anything (filter values, cursors) are passed through untouched,
+// and inside a union whose object alternatives cannot be told apart by the
+// keys present, the union type's own UnmarshalJSON and checks decide: the
+// pipeline never second-guesses them.
+//
+// Errors read `field: CODE: what is wrong; how to fix it`, like every
+// validation error (check.go lists the codes).
+
+// Input caps. They bound the work and memory one call can cost before any
+// request, and stop a huge value being echoed back into the model's
+// context.
+const (
+	MaxArgsBytes   = 1 << 20  // the whole arguments object
+	MaxStringBytes = 64 << 10 // one string, unless its schema allows longer
+)
+
+// argPipeline decodes one tool's arguments; it is built once per tool and
+// parses the tool's input schema on first use.
+type argPipeline struct {
+	schema func() (json.RawMessage, error)
+
+	once sync.Once
+	root map[string]any
+	defs map[string]any
+	err  error
+}
+
+func newArgPipeline(schema func() (json.RawMessage, error)) *argPipeline {
+	return &argPipeline{schema: schema}
+}
+
+func (p *argPipeline) load() error {
+	p.once.Do(func() {
+		raw, err := p.schema()
+		if err != nil {
+			p.err = err
+			return
+		}
+		if err := json.Unmarshal(raw, &p.root); err != nil {
+			p.err = fmt.Errorf("input schema: %w", err)
+			return
+		}
+		p.defs, _ = p.root["$defs"].(map[string]any)
+	})
+	return p.err
+}
+
+// decode runs the cap, coerce and strict-decode steps into v (a pointer to
+// the tool's input struct).
+func (p *argPipeline) decode(args json.RawMessage, v any) error {
+	fixed, err := p.coerceArgs(args)
+	if err != nil {
+		return err
+	}
+	return p.decodeStrict(fixed, v)
+}
+
+// coerceArgs applies the caps and coercions to raw arguments and returns
+// the arguments to decode: the trimmed input itself when nothing changed.
+func (p *argPipeline) coerceArgs(args json.RawMessage) (json.RawMessage, error) {
+	if err := p.load(); err != nil {
+		return nil, err
+	}
+	if len(args) > MaxArgsBytes {
+		return nil, issuesError(query.Issues{{Code: query.CodeTooLarge, Path: "arguments", Message: fmt.Sprintf("%d bytes exceed the %d-byte (1 MiB) limit for one call's arguments; send less, e.g. fewer or shorter values", len(args), MaxArgsBytes)}})
+	}
+	trimmed := bytes.TrimSpace(args)
+	if len(trimmed) == 0 || string(trimmed) == "null" {
+		trimmed = []byte("{}")
+	}
+	v, err := decodeValue(trimmed)
+	if err != nil {
+		return nil, issuesError(query.Issues{{Code: query.CodeBadJSON, Path: "arguments", Message: fmt.Sprintf("not valid JSON (%v); send one JSON object of named arguments", err)}})
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, issuesError(query.Issues{{Code: query.CodeBadJSON, Path: "arguments", Message: fmt.Sprintf("expected a JSON object, got %s; send named arguments such as {\"limit\": 10}", kindPhrase(v))}})
+	}
+	w := walker{defs: p.defs}
+	out := w.object("", obj, p.root, true)
+	if len(w.issues) > 0 {
+		return nil, issuesError(w.issues)
+	}
+	if !w.changed {
+		return trimmed, nil
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("re-encode arguments: %w", err)
+	}
+	return raw, nil
+}
+
+// decodeStrict decodes coerced arguments into v, refusing unknown fields.
+func (p *argPipeline) decodeStrict(args json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(args))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return p.decodeError(err)
+	}
+	return nil
+}
+
+// decodeError restates a decoder error in the one error style. Unknown and
+// missing top-level arguments are found by the walker first, so these are
+// nested mismatches and the union types' own complaints.
+func (p *argPipeline) decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			field = "arguments"
+		}
+		return issuesError(query.Issues{{Code: query.CodeType, Path: field, Message: fmt.Sprintf("expected %s, got a JSON %s; pass %s", goKindPhrase(typeErr.Type), typeErr.Value, goKindPhrase(typeErr.Type))}})
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if name, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		return issuesError(query.Issues{{Code: query.CodeUnknownArg, Path: "arguments", Message: fmt.Sprintf("unknown field %s in a nested object; remove it (the tool's input schema lists the fields)", name)}})
+	}
+	return issuesError(query.Issues{{Code: query.CodeType, Path: "arguments", Message: msg}})
+}
+
+// decodeValue decodes exactly one JSON value, numbers kept exact.
+func decodeValue(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
+		return nil, errors.New("data after the value")
+	}
+	return v, nil
+}
+
+// walker applies caps and coercions to a decoded value along its schema.
+type walker struct {
+	defs    map[string]any
+	issues  query.Issues
+	changed bool
+}
+
+func (w *walker) add(code, path, format string, args ...any) {
+	if path == "" {
+		path = "arguments"
+	}
+	w.issues.Add(code, path, format, args...)
+}
+
+// resolve follows $ref to the definition.
+func (w *walker) resolve(s map[string]any) map[string]any {
+	for range 32 {
+		ref, ok := s["$ref"].(string)
+		if !ok {
+			return s
+		}
+		name, ok := strings.CutPrefix(ref, "#/$defs/")
+		if !ok {
+			return nil
+		}
+		s, _ = w.defs[name].(map[string]any)
+		if s == nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// alternatives lists the schemas a value may match: the branches of
+// anyOf/oneOf (flattened), or s itself. nil means "anything".
+func (w *walker) alternatives(s map[string]any) []map[string]any {
+	s = w.resolve(s)
+	if s == nil {
+		return nil
+	}
+	var branches []any
+	if a, ok := s["anyOf"].([]any); ok {
+		branches = append(branches, a...)
+	}
+	if a, ok := s["oneOf"].([]any); ok {
+		branches = append(branches, a...)
+	}
+	if len(branches) == 0 {
+		if typesOf(s) == nil {
+			return nil // no type: any value
+		}
+		return []map[string]any{s}
+	}
+	var out []map[string]any
+	for _, b := range branches {
+		bm, _ := b.(map[string]any)
+		sub := w.alternatives(bm)
+		if sub == nil {
+			return nil
+		}
+		out = append(out, sub...)
+	}
+	return out
+}
+
+func typesOf(s map[string]any) []string {
+	switch t := s["type"].(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, x := range t {
+			if str, ok := x.(string); ok {
+				out = append(out, str)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// pick returns the alternatives of type kind.
+func pick(alts []map[string]any, kind string) []map[string]any {
+	var out []map[string]any
+	for _, a := range alts {
+		if slices.Contains(typesOf(a), kind) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// value caps and coerces v, which the schema s describes (nil: anything).
+func (w *walker) value(path string, v any, s map[string]any) any {
+	var alts []map[string]any
+	if s != nil {
+		alts = w.alternatives(s)
+	}
+	if alts == nil {
+		w.capStrings(path, v)
+		return v
+	}
+	switch x := v.(type) {
+	case string:
+		return w.str(path, x, alts)
+	case json.Number:
+		return w.number(path, x, alts)
+	case bool:
+		if len(pick(alts, "boolean")) == 0 {
+			if arr := pick(alts, "array"); len(arr) > 0 {
+				return w.wrap(path, x, arr)
+			}
+		}
+		return x
+	case []any:
+		arr := pick(alts, "array")
+		if len(arr) == 0 {
+			w.capStrings(path, x)
+			return x
+		}
+		var items map[string]any
+		if len(arr) == 1 {
+			items, _ = arr[0]["items"].(map[string]any)
+		}
+		for i, item := range x {
+			x[i] = w.value(fmt.Sprintf("%s[%d]", path, i), item, items)
+		}
+		return x
+	case map[string]any:
+		objs := pick(alts, "object")
+		if len(objs) == 0 {
+			if arr := pick(alts, "array"); len(arr) > 0 {
+				return w.wrap(path, x, arr)
+			}
+			w.capStrings(path, x)
+			return x
+		}
+		return w.object(path, x, w.chooseObject(x, objs), false)
+	}
+	return v
+}
+
+// chooseObject picks the object alternative whose properties hold every
+// key of m; nil when none or several do (the union decides then).
+func (w *walker) chooseObject(m map[string]any, objs []map[string]any) map[string]any {
+	if len(objs) == 1 {
+		return objs[0]
+	}
+	var found map[string]any
+	for _, o := range objs {
+		props, _ := o["properties"].(map[string]any)
+		fits := true
+		for k := range m {
+			if _, ok := props[k]; !ok {
+				fits = false
+				break
+			}
+		}
+		if fits {
+			if found != nil {
+				return nil
+			}
+			found = o
+		}
+	}
+	return found
+}
+
+// object coerces m's members along s. At the top level it also reports
+// unknown and missing arguments by name, all at once.
+func (w *walker) object(path string, m map[string]any, s map[string]any, top bool) map[string]any {
+	if s == nil {
+		w.capStrings(path, m)
+		return m
+	}
+	props, _ := s["properties"].(map[string]any)
+	extra, _ := s["additionalProperties"].(map[string]any)
+	for _, k := range sortedKeys(m) {
+		if len(k) > MaxStringBytes {
+			w.add(query.CodeTooLarge, path, "an object key of %d bytes exceeds the %d-byte limit; shorten it", len(k), MaxStringBytes)
+			continue
+		}
+		sub := join(path, k)
+		if ps, ok := props[k].(map[string]any); ok {
+			m[k] = w.value(sub, m[k], ps)
+			continue
+		}
+		if extra != nil {
+			m[k] = w.value(sub, m[k], extra)
+			continue
+		}
+		if s["additionalProperties"] == false {
+			if top {
+				w.add(query.CodeUnknownArg, sub, "unknown argument; valid arguments: %s", strings.Join(sortedKeys(props), ", "))
+			} else {
+				w.add(query.CodeUnknownArg, sub, "unknown field %q; valid fields here: %s", k, strings.Join(sortedKeys(props), ", "))
+			}
+			continue
+		}
+		w.capStrings(sub, m[k])
+	}
+	if top {
+		req, _ := s["required"].([]any)
+		for _, r := range req {
+			name, _ := r.(string)
+			if _, ok := m[name]; !ok {
+				w.add(query.CodeRequired, name, "missing required argument; pass it (the tool's input schema describes it)")
+			}
+		}
+	}
+	return m
+}
+
+// str handles a string value.
+func (w *walker) str(path, x string, alts []map[string]any) any {
+	if limit := stringCap(alts); len(x) > limit {
+		w.add(query.CodeTooLarge, path, "a string of %d bytes exceeds the %d-byte limit for this field; shorten it", len(x), limit)
+		return x
+	}
+	t := strings.TrimSpace(x)
+	for _, k := range []struct{ open, kind, what string }{{"[", "array", "list"}, {"{", "object", "object"}} {
+		if !strings.HasPrefix(t, k.open) || len(pick(alts, k.kind)) == 0 {
+			continue
+		}
+		decoded, err := decodeValue([]byte(t))
+		if err != nil {
+			w.add(query.CodeBadJSON, path, "the string %s looks like a JSON %s but does not parse (%v); pass a real JSON %s, or a list holding the string if it is a name starting with %q", clipQ(x), k.what, err, k.what, k.open)
+			return x
+		}
+		w.changed = true
+		return w.value(path, decoded, map[string]any{"anyOf": anySlice(alts)})
+	}
+	if len(pick(alts, "string")) > 0 {
+		return x
+	}
+	if len(pick(alts, "integer")) > 0 {
+		if n, ok := integral(x); ok {
+			w.changed = true
+			return n
+		}
+		if len(pick(alts, "number")) == 0 {
+			w.add(query.CodeType, path, "expected an integer, got the string %s; pass a whole number such as 5", clipQ(x))
+			return x
+		}
+	}
+	if len(pick(alts, "number")) > 0 {
+		if f, err := strconv.ParseFloat(x, 64); err == nil && jsonNumber.MatchString(x) && !math.IsInf(f, 0) {
+			w.changed = true
+			return json.Number(x)
+		}
+		w.add(query.CodeType, path, "expected a number, got the string %s; pass a number such as 2.5", clipQ(x))
+		return x
+	}
+	if len(pick(alts, "boolean")) > 0 {
+		switch strings.ToLower(x) {
+		case "true":
+			w.changed = true
+			return true
+		case "false":
+			w.changed = true
+			return false
+		}
+		w.add(query.CodeType, path, "expected true or false, got the string %s; pass true or false", clipQ(x))
+		return x
+	}
+	if arr := pick(alts, "array"); len(arr) > 0 {
+		return w.wrap(path, x, arr)
+	}
+	return x
+}
+
+// number handles a number value.
+func (w *walker) number(path string, n json.Number, alts []map[string]any) any {
+	if len(pick(alts, "number")) > 0 {
+		return n
+	}
+	if len(pick(alts, "integer")) > 0 {
+		if _, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+			return n
+		}
+		if i, ok := integral(string(n)); ok {
+			w.changed = true
+			return i
+		}
+		w.add(query.CodeType, path, "expected an integer, got %s; pass a whole number such as 5", clip(string(n), 40))
+		return n
+	}
+	if len(pick(alts, "string")) > 0 {
+		w.changed = true
+		return string(n)
+	}
+	if arr := pick(alts, "array"); len(arr) > 0 {
+		return w.wrap(path, n, arr)
+	}
+	return n
+}
+
+// wrap turns a single value into a one-item list and coerces the item.
+func (w *walker) wrap(path string, v any, arr []map[string]any) any {
+	w.changed = true
+	var items map[string]any
+	if len(arr) == 1 {
+		items, _ = arr[0]["items"].(map[string]any)
+	}
+	return []any{w.value(path, v, items)}
+}
+
+// capStrings checks every string inside v against the default cap.
+func (w *walker) capStrings(path string, v any) {
+	switch x := v.(type) {
+	case string:
+		if len(x) > MaxStringBytes {
+			w.add(query.CodeTooLarge, path, "a string of %d bytes exceeds the %d-byte (64 KiB) limit for one string; shorten it", len(x), MaxStringBytes)
+		}
+	case []any:
+		for i, item := range x {
+			w.capStrings(fmt.Sprintf("%s[%d]", path, i), item)
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if len(k) > MaxStringBytes {
+				w.add(query.CodeTooLarge, path, "an object key of %d bytes exceeds the %d-byte limit; shorten it", len(k), MaxStringBytes)
+				continue
+			}
+			w.capStrings(join(path, k), x[k])
+		}
+	}
+}
+
+// stringCap is the byte cap of a string matching one of alts.
+func stringCap(alts []map[string]any) int {
+	limit := MaxStringBytes
+	for _, a := range pick(alts, "string") {
+		if n, ok := a["maxLength"].(float64); ok && int(n)*utf8.UTFMax > limit {
+			limit = int(n) * utf8.UTFMax
+		}
+	}
+	return limit
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func anySlice(alts []map[string]any) []any {
+	out := make([]any, len(alts))
+	for i, a := range alts {
+		out[i] = a
+	}
+	return out
+}
+
+// integral reads s as a whole number: "5", "-3", "5.0" or "5e2" (no
+// blanks); 5.5 and numbers beyond 2^53 (not exact as floats) are not.
+func integral(s string) (json.Number, bool) {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return json.Number(strconv.FormatInt(i, 10)), true
+	}
+	if !jsonNumber.MatchString(s) {
+		return "", false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return "", false
+	}
+	return json.Number(strconv.FormatInt(int64(f), 10)), true
+}
+
+// jsonNumber is JSON's number grammar: strconv alone would also take
+// "0x10", "Inf" and "1_000".
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+// clipQ quotes s for an error message, cut to a readable length so a huge
+// value is never echoed back whole.
+func clipQ(s string) string { return strconv.Quote(clip(s, 60)) }
+
+// kindPhrase names the JSON kind of a decoded value.
+func kindPhrase(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	}
+	return "an object"
+}
+
+// goKindPhrase names what a Go type accepts, in JSON terms.
+func goKindPhrase(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}
