@@ -139,7 +139,7 @@ func (svc *httpService) serveMCP(w http.ResponseWriter, r *http.Request) {
 			svc.tooLarge(w)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, svc.opts.MaxBodyBytes))
+		body, err := readBody(w, r, svc.opts.MaxBodyBytes)
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
@@ -199,6 +199,21 @@ func (svc *httpService) servePost(w http.ResponseWriter, r *http.Request, body [
 	svc.mcp.ServeHTTP(w, r)
 }
 
+// readBody reads a request body of at most limit bytes, in one allocation
+// when the client declared its length.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength <= 0 {
+		return io.ReadAll(body)
+	}
+	buf := make([]byte, r.ContentLength)
+	n, err := io.ReadFull(body, buf)
+	if err != nil {
+		return buf[:n], err
+	}
+	return buf, nil
+}
+
 func (svc *httpService) tooLarge(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 	writeJSONRPCError(w, http.StatusRequestEntityTooLarge, nil, mcp.INVALID_REQUEST,
@@ -207,13 +222,12 @@ func (svc *httpService) tooLarge(w http.ResponseWriter) {
 
 // isInitialize reports whether a message is an initialize request.
 func isInitialize(body []byte) bool {
-	if !bytes.Contains(body, []byte(mcp.MethodInitialize)) {
+	_, method, ok := scanMembers(body)
+	if !ok || method == nil {
 		return false
 	}
-	var m struct {
-		Method string `json:"method"`
-	}
-	return json.Unmarshal(body, &m) == nil && m.Method == string(mcp.MethodInitialize)
+	var m string
+	return json.Unmarshal(method, &m) == nil && m == string(mcp.MethodInitialize)
 }
 
 func writeJSONRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -23,12 +24,6 @@ import (
 // answer. Every other message passes untouched. Batches (JSON arrays) pass
 // untouched too: mcp-go does not accept them and answers a parse error.
 
-// idEnvelope is what the layer reads of a message.
-type idEnvelope struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
-}
-
 type idVerdict int
 
 const (
@@ -39,27 +34,154 @@ const (
 
 // inspectID reads the id of one message.
 func inspectID(msg []byte) (idVerdict, json.RawMessage) {
-	msg = bytes.TrimSpace(msg)
-	if len(msg) == 0 || msg[0] != '{' {
+	id, method, ok := scanMembers(msg)
+	if !ok || method == nil || id == nil {
+		// Not a JSON object (mcp-go answers the parse error), a response
+		// of the client, or a notification.
 		return idPass, nil
 	}
-	var env idEnvelope
-	if json.Unmarshal(msg, &env) != nil || env.Method == "" || env.ID == nil {
-		// Not JSON (mcp-go answers the parse error), a response of the
-		// client, or a notification.
-		return idPass, nil
-	}
-	switch c := env.ID[0]; {
+	switch c := id[0]; {
 	case c == '"':
-		return idPass, env.ID
+		return idPass, id
 	case c == '-' || c >= '0' && c <= '9':
-		if exactInFloat(env.ID) {
-			return idPass, env.ID
+		if exactInFloat(id) {
+			return idPass, id
 		}
-		return idSurrogate, env.ID
+		return idSurrogate, id
 	default:
-		return idInvalid, env.ID
+		return idInvalid, id
 	}
+}
+
+// scanMembers returns the raw values of the "id" and "method" members of a
+// JSON object without decoding it: a request body can be megabytes of
+// arguments, and mcp-go decodes it again anyway. Members are matched as
+// encoding/json matches them (any letter case, the last one wins). ok is
+// false when msg is not a well-formed object; the scan does not validate
+// scalar values, which mcp-go's own decoding rejects.
+func scanMembers(msg []byte) (id, method []byte, ok bool) {
+	i := skipSpace(msg, 0)
+	if i >= len(msg) || msg[i] != '{' {
+		return nil, nil, false
+	}
+	i = skipSpace(msg, i+1)
+	if i < len(msg) && msg[i] == '}' {
+		return nil, nil, skipSpace(msg, i+1) == len(msg)
+	}
+	for {
+		if i >= len(msg) || msg[i] != '"' {
+			return nil, nil, false
+		}
+		keyEnd := skipString(msg, i)
+		if keyEnd < 0 {
+			return nil, nil, false
+		}
+		key := msg[i:keyEnd]
+		i = skipSpace(msg, keyEnd)
+		if i >= len(msg) || msg[i] != ':' {
+			return nil, nil, false
+		}
+		i = skipSpace(msg, i+1)
+		end := skipValue(msg, i)
+		if end < 0 {
+			return nil, nil, false
+		}
+		switch {
+		case memberIs(key, "id"):
+			id = msg[i:end]
+		case memberIs(key, "method"):
+			method = msg[i:end]
+		}
+		i = skipSpace(msg, end)
+		if i >= len(msg) {
+			return nil, nil, false
+		}
+		switch msg[i] {
+		case ',':
+			i = skipSpace(msg, i+1)
+		case '}':
+			return id, method, skipSpace(msg, i+1) == len(msg)
+		default:
+			return nil, nil, false
+		}
+	}
+}
+
+// memberIs compares a quoted member name with name as encoding/json does.
+func memberIs(quoted []byte, name string) bool {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return strings.EqualFold(string(quoted[1:len(quoted)-1]), name)
+	}
+	var s string
+	return json.Unmarshal(quoted, &s) == nil && strings.EqualFold(s, name)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string that starts at b[i], or -1.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// skipValue returns the index after the value that starts at b[i], or -1.
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				end := skipString(b, i)
+				if end < 0 {
+					return -1
+				}
+				i = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	default:
+		start := i
+		for i < len(b) && !endsScalar(b[i]) {
+			i++
+		}
+		if i == start {
+			return -1
+		}
+		return i
+	}
+}
+
+func endsScalar(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\r', '\n':
+		return true
+	}
+	return false
 }
 
 // exactInFloat reports whether a JSON number is a plain integer that a
@@ -101,6 +223,11 @@ func (s *surrogates) swap(msg []byte) ([]byte, []byte, error) {
 		return nil, nil, err
 	}
 	sur := []byte(s.prefix + strconv.FormatUint(s.next.Add(1), 10) + `"`)
+	for k := range fields {
+		if strings.EqualFold(k, "id") {
+			delete(fields, k)
+		}
+	}
 	fields["id"] = sur
 	out, err := json.Marshal(fields)
 	return out, sur, err

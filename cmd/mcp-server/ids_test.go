@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -22,7 +23,12 @@ func TestInspectID(t *testing.T) {
 		{`{"jsonrpc":"2.0","id":9007199254740993,"method":"ping"}`, idSurrogate},
 		{`{"jsonrpc":"2.0","id":-42,"method":"ping"}`, idPass},
 		{`{"jsonrpc":"2.0","id":"x","method":"ping"}`, idPass},
-		{`{"jsonrpc":"2.0","id":01,"method":"ping"}`, idPass}, // not JSON: mcp-go answers the parse error
+		{`{"jsonrpc":"2.0","id":01,"method":"ping"}`, idSurrogate}, // not JSON: the swap fails, mcp-go answers the parse error
+		{`{"jsonrpc":"2.0","ID":null,"method":"ping"}`, idInvalid}, // encoding/json matches names in any case
+		{`{"jsonrpc":"2.0","id":1,"id":null,"method":"ping"}`, idInvalid},
+		{`{"jsonrpc":"2.0","\u0069d":null,"method":"ping"}`, idInvalid},
+		{` {"method":"ping","params":{"id":null,"s":"}{\"id\":"},"id":"x"} `, idPass},
+		{`{"method":"ping","id":null`, idPass}, // truncated: mcp-go answers the parse error
 		{`{"jsonrpc":"2.0","id":1.0,"method":"ping"}`, idSurrogate},
 		{`{"jsonrpc":"2.0","id":1e2,"method":"ping"}`, idSurrogate},
 		{`{"jsonrpc":"2.0","id":-0,"method":"ping"}`, idSurrogate},
@@ -39,6 +45,35 @@ func TestInspectID(t *testing.T) {
 		got, _ := inspectID([]byte(tt.msg))
 		assert.Equal(t, tt.want, got, tt.msg)
 	}
+}
+
+// FuzzScanMembers checks the scanner against encoding/json, which mcp-go
+// decodes the message with.
+func FuzzScanMembers(f *testing.F) {
+	for _, seed := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"ping"}`,
+		`{"id":"a\"b","method":"tools/call","params":{"arguments":{"x":[1,{"id":2}]}}}`,
+		`{"Id":null,"METHOD":"x"}`, `{}`, `[]`, `{"a":"\\"}`, `{"id":1e400,"method":"m"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		id, method, ok := scanMembers(msg)
+		var want struct {
+			ID     json.RawMessage `json:"id"`
+			Method json.RawMessage `json:"method"`
+		}
+		if json.Unmarshal(msg, &want) != nil {
+			return // invalid JSON: mcp-go answers the parse error whatever the scan says
+		}
+		if !bytes.HasPrefix(bytes.TrimLeft(msg, " \t\r\n"), []byte("{")) {
+			assert.False(t, ok, "not an object")
+			return
+		}
+		require.True(t, ok, "a valid object: %q", msg)
+		assert.Equal(t, string(want.ID), string(id), "id of %q", msg)
+		assert.Equal(t, string(want.Method), string(method), "method of %q", msg)
+	})
 }
 
 func TestRestoreID(t *testing.T) {

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
+)
+
+// BenchmarkHTTPToolCall is one tools/call over streamable HTTP, run in
+// parallel: the one-tool mcp-go floor (echo) against this server's
+// build_cohort_definition, which needs no Mixpanel request.
+func BenchmarkHTTPToolCall(b *testing.B) {
+	o, err := parseOptions(nil, envOf(map[string]string{"HOME": b.TempDir()}), io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	toolsets, err := tools.ParseToolsets(o.Toolsets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	calls := newCallCanceller()
+	ours, err := newServer(o, tools.Selection{Toolsets: toolsets}, zerolog.Nop(), server.WithToolHandlerMiddleware(calls.middleware))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		srv  *server.MCPServer
+		call string
+	}{
+		{"floor", echoServer(), `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`},
+		{"ours", ours, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"build_cohort_definition","arguments":{"all_of":[{"criterion":"did_event","event":"Purchase","at_least":3,"within_days":30}]}}}`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var h http.Handler
+			if bc.name == "floor" {
+				h = server.NewStreamableHTTPServer(bc.srv)
+			} else {
+				svc, err := newHTTPService(bc.srv, o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				h = svc.handler
+			}
+			ts := httptest.NewServer(h)
+			defer ts.Close()
+			url := ts.URL + "/mcp"
+			b.RunParallel(func(pb *testing.PB) {
+				session := benchInit(b, url)
+				for pb.Next() {
+					req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader([]byte(bc.call)))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Accept", "application/json, text/event-stream")
+					req.Header.Set(server.HeaderKeySessionID, session)
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(`"isError":true`)) {
+						b.Errorf("status %d: %s", resp.StatusCode, body)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+func benchInit(b *testing.B, url string) string {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader([]byte(initializeBody)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get(server.HeaderKeySessionID)
+}
