@@ -2,12 +2,15 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
 	"github.com/invopop/jsonschema"
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
@@ -15,7 +18,12 @@ import (
 
 // Dynamic mode keeps tools/list small: a model starts with discovery plus
 // list_toolsets and enable_toolset, and loads a toolset's tools when it
-// needs them. The server announces each change with tools/list_changed.
+// needs them. Loading is per MCP session: the tools become session tools
+// of mcp-go, so enabling a toolset in one session changes only that
+// session's tools/list, and mcp-go tells only that session with
+// tools/list_changed. A session that cannot hold tools of its own (stdio,
+// in-process) is the server's only session: its toolsets are added to the
+// server. Stateless HTTP has no sessions; cmd refuses it with dynamic mode.
 
 // toolsetMeta holds the tools that manage toolsets; they are served only
 // in dynamic mode.
@@ -24,12 +32,83 @@ const toolsetMeta Toolset = "toolsets"
 // dynamicCore is enabled from the start in dynamic mode.
 const dynamicCore = ToolsetDiscovery
 
-type dynamicState struct {
+// surface is what AddTo registered on the server: the tools every session
+// sees and, in dynamic mode, the toolsets each session loaded since.
+type surface struct {
 	server *server.MCPServer
 	sel    Selection
+	base   []mcp.Tool // served to every session
 
-	mu      sync.Mutex
-	enabled map[Toolset]bool
+	mu       sync.Mutex
+	sessions map[string][]Toolset            // session id -> toolsets it loaded, in table order
+	defs     map[Toolset][]server.ServerTool // built once, shared by the sessions that load it
+}
+
+// loaded lists the toolsets a session loaded on demand.
+func (sv *surface) loaded(session string) []Toolset {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	return slices.Clone(sv.sessions[session])
+}
+
+// isServed reports whether a toolset's tools are in the session's list.
+func (sv *surface) isServed(session string, name Toolset) bool {
+	return slices.Contains(sv.sel.initial(), name) || slices.Contains(sv.loaded(session), name)
+}
+
+// forget drops an ended session's toolsets.
+func (sv *surface) forget(session string) {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	delete(sv.sessions, session)
+}
+
+// enable loads a toolset into one session and returns the tools added, or
+// none when the session already has them.
+func (sv *surface) enable(env *Env, cs server.ClientSession, name Toolset) ([]string, error) {
+	session := cs.SessionID()
+	if sv.isServed(session, name) {
+		return nil, nil
+	}
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	if slices.Contains(sv.sessions[session], name) {
+		return nil, nil // a concurrent call of the same session won
+	}
+	sts, ok := sv.defs[name]
+	if !ok {
+		var err error
+		if sts, err = serverTools(toolsOf(name, sv.sel.ReadOnly), env); err != nil {
+			return nil, err
+		}
+		if sv.defs == nil {
+			sv.defs = map[Toolset][]server.ServerTool{}
+		}
+		sv.defs[name] = sts
+	}
+	if _, ok := cs.(server.SessionWithTools); ok {
+		if err := sv.server.AddSessionTools(session, sts...); err != nil {
+			return nil, fmt.Errorf("toolset: cannot load %s into this session: %w", name, err)
+		}
+	} else {
+		sv.server.AddTools(sts...)
+	}
+	list := append(sv.sessions[session], name)
+	sortToolsets(list)
+	sv.sessions[session] = list
+	added := make([]string, 0, len(sts))
+	for _, st := range sts {
+		added = append(added, st.Tool.Name)
+	}
+	return added, nil
+}
+
+func sortToolsets(list []Toolset) {
+	order := map[Toolset]int{}
+	for i, ts := range Toolsets {
+		order[ts.Name] = i
+	}
+	sort.Slice(list, func(i, j int) bool { return order[list[i]] < order[list[j]] })
 }
 
 func toolsetTools() []*Tool {
@@ -39,8 +118,8 @@ func toolsetTools() []*Tool {
 	}
 }
 
-// ToolsetInfo describes one toolset.
-type ToolsetInfo struct {
+// ToolsetState describes one toolset for list_toolsets.
+type ToolsetState struct {
 	Name        string   `json:"name"`
 	Description string   `json:"description"`
 	Enabled     bool     `json:"enabled"`
@@ -49,7 +128,7 @@ type ToolsetInfo struct {
 
 // ToolsetList is the answer of list_toolsets.
 type ToolsetList struct {
-	Toolsets []ToolsetInfo `json:"toolsets"`
+	Toolsets []ToolsetState `json:"toolsets"`
 }
 
 // Text renders one line per toolset.
@@ -67,12 +146,31 @@ func (l ToolsetList) Text() string {
 
 type listToolsetsInput struct{}
 
-func listToolsets(_ context.Context, env *Env, _ listToolsetsInput) (ToolsetList, error) {
-	d := env.dynamic
-	var out ToolsetList
+// sessionOf is the MCP session of a call, which holds its toolsets.
+func sessionOf(ctx context.Context) (server.ClientSession, error) {
+	cs := server.ClientSessionFromContext(ctx)
+	if cs == nil || cs.SessionID() == "" {
+		// Stateless HTTP and protocol 2026-07-28 serve each request in a
+		// session of its own that ends with it.
+		return nil, errors.New("toolset: this connection keeps no MCP session (stateless HTTP or protocol 2026-07-28), so a loaded toolset would be gone by the next call; ask for the server to serve it with --toolsets")
+	}
+	return cs, nil
+}
+
+func listToolsets(ctx context.Context, env *Env, _ listToolsetsInput) (ToolsetList, error) {
+	sv := env.surface
+	cs, err := sessionOf(ctx)
+	if err != nil {
+		return ToolsetList{}, err
+	}
+	session := cs.SessionID()
+	out := ToolsetList{Toolsets: []ToolsetState{}}
 	for _, ts := range Toolsets {
-		info := ToolsetInfo{Name: string(ts.Name), Description: ts.Description, Enabled: d == nil || d.isEnabled(ts.Name), Tools: []string{}}
-		for _, t := range toolsOf(ts.Name, d) {
+		if !slices.Contains(sv.sel.allowed(), ts.Name) {
+			continue
+		}
+		info := ToolsetState{Name: string(ts.Name), Description: ts.Description, Enabled: sv.isServed(session, ts.Name), Tools: []string{}}
+		for _, t := range toolsOf(ts.Name, sv.sel.ReadOnly) {
 			info.Tools = append(info.Tools, t.Name)
 		}
 		if len(info.Tools) > 0 {
@@ -112,50 +210,34 @@ func (r EnableResult) Text() string {
 	return "Enabled " + r.Toolset + ": " + strings.Join(r.Added, ", ")
 }
 
-func enableToolset(_ context.Context, env *Env, in enableToolsetInput) (EnableResult, error) {
+func enableToolset(ctx context.Context, env *Env, in enableToolsetInput) (EnableResult, error) {
 	name := Toolset(in.Toolset)
-	known := false
-	for _, ts := range Toolsets {
-		known = known || ts.Name == name
-	}
-	if !known {
+	if !slices.ContainsFunc(Toolsets, func(ts ToolsetInfo) bool { return ts.Name == name }) {
 		return EnableResult{}, fmt.Errorf("toolset: unknown toolset %q; call list_toolsets for the names", in.Toolset)
 	}
-	d := env.dynamic
-	res := EnableResult{Toolset: string(name), Added: []string{}}
-	if d == nil {
-		return res, nil // every selected toolset is already served
+	sv := env.surface
+	if !slices.Contains(sv.sel.allowed(), name) {
+		return EnableResult{}, fmt.Errorf("toolset: %q is not among the toolsets this server was started with (--toolsets %s); call list_toolsets for those it has", name, strings.Join(sv.sel.Toolsets, ","))
 	}
-	if len(d.sel.Toolsets) > 0 && !slices.Contains(d.sel.Toolsets, string(name)) {
-		return EnableResult{}, fmt.Errorf("toolset: %q is not among the toolsets this server was started with (--toolsets %s)", name, strings.Join(d.sel.Toolsets, ","))
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.enabled[name] {
-		return res, nil
-	}
-	ts := toolsOf(name, d)
-	if err := addTools(d.server, env, ts); err != nil {
+	cs, err := sessionOf(ctx)
+	if err != nil {
 		return EnableResult{}, err
 	}
-	d.enabled[name] = true
-	for _, t := range ts {
-		res.Added = append(res.Added, t.Name)
+	added, err := sv.enable(env, cs, name)
+	if err != nil {
+		return EnableResult{}, err
 	}
-	return res, nil
+	return EnableResult{Toolset: string(name), Added: append([]string{}, added...)}, nil
 }
 
-func (d *dynamicState) isEnabled(name Toolset) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.enabled[name]
-}
-
-// toolsOf lists the tools of one toolset that the selection allows.
-func toolsOf(name Toolset, d *dynamicState) []*Tool {
-	sel := Selection{Toolsets: []string{string(name)}}
-	if d != nil {
-		sel.ReadOnly = d.sel.ReadOnly
+// toolsOf lists the tools of one toolset, without the writing ones when
+// readOnly.
+func toolsOf(name Toolset, readOnly bool) []*Tool {
+	var out []*Tool
+	for _, t := range All() {
+		if t.Toolset == name && (!readOnly || t.Annotations.ReadOnly) {
+			out = append(out, t)
+		}
 	}
-	return Selected(sel)
+	return out
 }

@@ -2,11 +2,13 @@ package tools
 
 import (
 	"context"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
@@ -16,7 +18,7 @@ import (
 
 func inProcess(t *testing.T, sel Selection) *client.Client {
 	t.Helper()
-	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(sel.Dynamic))
+	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(sel.Dynamic), server.WithHooks(&server.Hooks{}))
 	require.NoError(t, AddTo(s, NewEnv(nil, nil, zerolog.Nop()), sel))
 	c, err := client.NewInProcessClient(s)
 	require.NoError(t, err)
@@ -89,4 +91,56 @@ func TestStaticModeHasNoToolsetTools(t *testing.T) {
 	names := toolNames(t, inProcess(t, Selection{}))
 	assert.False(t, names["list_toolsets"])
 	assert.False(t, names["enable_toolset"])
+}
+
+// TestDynamicToolsetsArePerSession loads a toolset in one of two HTTP
+// sessions: only that session's list grows, the other one's stays, and
+// the server forgets the toolsets of a session that ended.
+func TestDynamicToolsetsArePerSession(t *testing.T) {
+	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(true), server.WithHooks(&server.Hooks{}))
+	env := NewEnv(nil, nil, zerolog.Nop())
+	require.NoError(t, AddTo(s, env, Selection{Dynamic: true, ReadOnly: true}))
+	hs := httptest.NewServer(server.NewStreamableHTTPServer(s))
+	t.Cleanup(hs.Close)
+	connect := func(version string, opts ...transport.StreamableHTTPCOption) *client.Client {
+		c, err := client.NewStreamableHttpClient(hs.URL+"/mcp", opts...)
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+		require.NoError(t, c.Start(context.Background()))
+		req := mcp.InitializeRequest{}
+		req.Params.ProtocolVersion = version
+		_, err = c.Initialize(context.Background(), req)
+		require.NoError(t, err)
+		return c
+	}
+	// a listens on the session's GET stream, where list_changed arrives.
+	a := connect(mcp.LATEST_LEGACY_PROTOCOL_VERSION, transport.WithContinuousListening())
+	b := connect(mcp.LATEST_LEGACY_PROTOCOL_VERSION)
+	var changedA atomic.Int32
+	a.OnNotification(func(n mcp.JSONRPCNotification) {
+		if n.Method == "notifications/tools/list_changed" {
+			changedA.Add(1)
+		}
+	})
+
+	assert.Contains(t, mustOK(t, call(t, a, "enable_toolset", map[string]any{"toolset": "query"})), "Enabled query: ")
+	assert.True(t, toolNames(t, a)["query_insights"], "session a loaded query")
+	assert.False(t, toolNames(t, b)["query_insights"], "session b did not")
+	assert.Contains(t, mustOK(t, call(t, b, "list_toolsets", nil)), "- query (available")
+	assert.Contains(t, mustOK(t, call(t, a, "list_toolsets", nil)), "- query (enabled")
+	assert.Eventually(t, func() bool { return changedA.Load() > 0 }, 5*time.Second, 10*time.Millisecond, "a was told its list changed")
+
+	assert.Contains(t, mustOK(t, call(t, b, "enable_toolset", map[string]any{"toolset": "replays"})), "Enabled replays: ")
+	assert.False(t, toolNames(t, a)["list_replays"], "b's toolset is not in a's list")
+	assert.True(t, toolNames(t, b)["list_replays"])
+
+	modern := connect(mcp.ProtocolVersion20260728)
+	assert.Contains(t, mustFail(t, call(t, modern, "enable_toolset", map[string]any{"toolset": "query"})), "keeps no MCP session")
+
+	require.NoError(t, a.Close()) // DELETE ends the session
+	assert.Eventually(t, func() bool {
+		env.surface.mu.Lock()
+		defer env.surface.mu.Unlock()
+		return len(env.surface.sessions) == 1
+	}, 5*time.Second, 10*time.Millisecond, "the ended session's toolsets are forgotten")
 }

@@ -3,10 +3,9 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -72,55 +71,13 @@ func All() []*Tool {
 	return slices.Clone(inventory)
 }
 
-// Selection says which tools a server offers.
-type Selection struct {
-	Toolsets []string // empty: all
-	ReadOnly bool     // drop every tool that writes
-	// Dynamic starts with the discovery toolset and the toolset tools
-	// only; the model enables the rest on demand (see dynamic.go).
-	Dynamic bool
-}
-
-// ParseToolsets splits a comma-separated --toolsets value and checks each
-// name; "all" or "" selects everything.
-func ParseToolsets(s string) ([]string, error) {
-	var out []string
-	known := map[string]bool{}
-	var names []string
-	for _, ts := range Toolsets {
-		known[string(ts.Name)] = true
-		names = append(names, string(ts.Name))
-	}
-	for _, p := range strings.Split(s, ",") {
-		p = strings.TrimSpace(strings.ToLower(p))
-		switch {
-		case p == "":
-		case p == "all":
-			return nil, nil
-		case known[p]:
-			out = append(out, p)
-		default:
-			return nil, fmt.Errorf("unknown toolset %q; valid toolsets: %s, all", p, strings.Join(names, ", "))
-		}
-	}
-	return out, nil
-}
-
-// Selected returns the tools of the selection.
+// Selected returns the tools served from the start: those of the
+// selection's initial toolsets, plus the toolset tools in dynamic mode.
 func Selected(sel Selection) []*Tool {
-	want := map[string]bool{}
-	for _, ts := range sel.Toolsets {
-		want[ts] = true
-	}
+	initial := sel.initial()
 	var out []*Tool
 	for _, t := range All() {
-		if t.Toolset == toolsetMeta {
-			if sel.Dynamic {
-				out = append(out, t)
-			}
-			continue
-		}
-		if len(want) > 0 && !want[string(t.Toolset)] {
+		if t.Toolset == toolsetMeta && !sel.Dynamic || t.Toolset != toolsetMeta && !slices.Contains(initial, t.Toolset) {
 			continue
 		}
 		if sel.ReadOnly && !t.Annotations.ReadOnly {
@@ -131,28 +88,42 @@ func Selected(sel Selection) []*Tool {
 	return out
 }
 
-// AddTo registers the selected tools on an MCP server.
+// AddTo registers the selected tools on an MCP server. In dynamic mode the
+// server must have hooks (server.WithHooks): a session's loaded toolsets
+// are forgotten when the session ends.
 func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
-	initial := sel
-	if sel.Dynamic {
-		env.dynamic = &dynamicState{server: s, sel: sel, enabled: map[Toolset]bool{}}
-		initial.Toolsets = []string{string(dynamicCore)}
-		env.dynamic.enabled[dynamicCore] = true
+	sv := &surface{server: s, sel: sel, sessions: map[string][]Toolset{}}
+	initial := Selected(sel)
+	sts, err := serverTools(initial, env)
+	if err != nil {
+		return err
 	}
-	return addTools(s, env, Selected(initial))
+	for _, st := range sts {
+		sv.base = append(sv.base, st.Tool)
+	}
+	if sel.Dynamic {
+		hooks := s.GetHooks()
+		if hooks == nil {
+			return errors.New("dynamic toolsets: the MCP server needs hooks (server.WithHooks) to forget a session's toolsets when it ends")
+		}
+		hooks.AddOnUnregisterSession(func(_ context.Context, cs server.ClientSession) { sv.forget(cs.SessionID()) })
+	}
+	env.surface = sv
+	s.AddTools(sts...)
+	return nil
 }
 
-func addTools(s *server.MCPServer, env *Env, ts []*Tool) error {
-	var sts []server.ServerTool
+// serverTools pairs each tool's MCP definition with its handler.
+func serverTools(ts []*Tool, env *Env) ([]server.ServerTool, error) {
+	sts := make([]server.ServerTool, 0, len(ts))
 	for _, t := range ts {
 		def, err := t.Definition()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sts = append(sts, server.ServerTool{Tool: def, Handler: handlerFor(t, env)})
 	}
-	s.AddTools(sts...)
-	return nil
+	return sts, nil
 }
 
 func handlerFor(t *Tool, env *Env) server.ToolHandlerFunc {

@@ -19,58 +19,6 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
-// Toolset groups related tools; --toolsets picks which are served.
-type Toolset string
-
-// The toolsets. Their descriptions are in Toolsets.
-const (
-	ToolsetProject   Toolset = "project"
-	ToolsetDiscovery Toolset = "discovery"
-	ToolsetQuery     Toolset = "query"
-	ToolsetReports   Toolset = "reports"
-	ToolsetLegacy    Toolset = "legacy"
-	ToolsetUsers     Toolset = "users"
-	ToolsetExport    Toolset = "export"
-	ToolsetReplays   Toolset = "replays"
-	ToolsetContext   Toolset = "context"
-
-	// Management toolsets (opt-in).
-	ToolsetDashboards  Toolset = "dashboards"
-	ToolsetCohorts     Toolset = "cohorts"
-	ToolsetFlags       Toolset = "flags"
-	ToolsetExperiments Toolset = "experiments"
-	ToolsetAnnotations Toolset = "annotations"
-	ToolsetWebhooks    Toolset = "webhooks"
-	ToolsetAlerts      Toolset = "alerts"
-	ToolsetLexicon     Toolset = "lexicon"
-	ToolsetGovernance  Toolset = "governance"
-)
-
-// Toolsets describes every toolset, in the order help text lists them.
-var Toolsets = []struct {
-	Name        Toolset
-	Description string
-}{
-	{ToolsetProject, "who am I, projects, workspaces, the active project"},
-	{ToolsetDiscovery, "events, properties, values, saved funnels/cohorts/reports, Lexicon schemas, schema graph"},
-	{ToolsetQuery, "Insights, funnels, retention and flows queries; cohort definitions"},
-	{ToolsetReports, "run saved reports"},
-	{ToolsetLegacy, "legacy Query API: segmentation, saved funnels, retention, counts, frequency, activity feed"},
-	{ToolsetUsers, "user profile queries and aggregates"},
-	{ToolsetExport, "raw event and profile export"},
-	{ToolsetReplays, "session replays: list, analyse, bundle"},
-	{ToolsetContext, "business context markdown for the organization and project"},
-	{ToolsetDashboards, "create, change and delete dashboards, their cards and blueprints"},
-	{ToolsetCohorts, "create, change and delete cohorts"},
-	{ToolsetFlags, "feature flags: create, roll out, archive, test users, history"},
-	{ToolsetExperiments, "experiments: create, launch, conclude, decide, archive"},
-	{ToolsetAnnotations, "annotations on charts and their tags"},
-	{ToolsetWebhooks, "webhooks for alerts and cohort syncs"},
-	{ToolsetAlerts, "alerts on saved reports: create, test, history"},
-	{ToolsetLexicon, "Lexicon: event and property definitions, tags, history, data-quality checks"},
-	{ToolsetGovernance, "data governance: drop filters, custom properties and events, lookup tables, schemas, audit, anomalies, GDPR deletions"},
-}
-
 // Annotations are the four MCP behaviour hints, always all set: mcp-go
 // fills missing ones with defaults that would make a read claim to destroy.
 type Annotations struct {
@@ -102,7 +50,7 @@ const DefaultCallTimeout = 60 * time.Second
 type Env struct {
 	client    *mixpanel.Client
 	clientErr error
-	dynamic   *dynamicState // nil unless toolsets are enabled on demand
+	surface   *surface // what AddTo registered; per-session toolsets in dynamic mode
 	Log       zerolog.Logger
 	Now       func() time.Time
 	// CallTimeout is the one deadline of a tool call, every Mixpanel

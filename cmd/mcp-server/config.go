@@ -36,9 +36,9 @@ var settings = []setting{
 	{flag: "idle-timeout", env: "MCP_IDLE_TIMEOUT", def: "2m", help: "how long an idle keep-alive HTTP connection stays open"},
 	{flag: "session-idle-timeout", env: "MCP_SESSION_IDLE_TIMEOUT", def: "30m", help: "an MCP session unused this long ends and its memory is freed (stateful HTTP)"},
 	{flag: "max-sessions", env: "MCP_MAX_SESSIONS", def: "1000", help: "live MCP sessions at once (stateful HTTP); initialize past it is answered 503"},
-	{flag: "toolsets", env: "MCP_TOOLSETS", def: "all", help: "comma-separated toolsets to serve (see 'mcp-server tools')"},
+	{flag: "toolsets", env: "MCP_TOOLSETS", help: "comma-separated toolsets to serve, plus 'default' and 'all' (default: the default toolsets; see 'mcp-server tools')"},
 	{flag: "read-only", env: "MCP_READ_ONLY", def: "false", help: "serve only tools that do not write to Mixpanel"},
-	{flag: "dynamic-toolsets", env: "MCP_DYNAMIC_TOOLSETS", def: "false", help: "start with discovery only; the model loads other toolsets with enable_toolset"},
+	{flag: "dynamic-toolsets", env: "MCP_DYNAMIC_TOOLSETS", def: "false", help: "start with discovery only; the model loads other toolsets with enable_toolset, per session (any toolset unless --toolsets limits them)"},
 	{flag: "log-level", env: "MCP_LOG_LEVEL", def: "info", help: "debug, info, warn or error (logs go to stderr)"},
 	{flag: "call-timeout", env: "MCP_CALL_TIMEOUT", def: "60s", help: "the one deadline of a tool call, every Mixpanel request, retry and wait included; raise it for large exports and replay bundles"},
 
@@ -188,6 +188,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if o.Transport != "stdio" && o.Transport != "http" {
 		return nil, fmt.Errorf("--transport: %q is not stdio or http", o.Transport)
+	}
+	if o.Transport == "http" && o.Stateless && o.Dynamic {
+		return nil, errors.New("--dynamic-toolsets needs sessions, and --stateless has none: a toolset one request loads would be gone by the next; drop one of the two (serve fixed toolsets with --toolsets when stateless)")
 	}
 
 	mc := mixpanel.Config{}

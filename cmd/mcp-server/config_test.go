@@ -197,6 +197,7 @@ func TestConfigErrors(t *testing.T) {
 		{"no sessions", nil, map[string]string{"HOME": t.TempDir(), "MCP_MAX_SESSIONS": "0"}, "--max-sessions/MCP_MAX_SESSIONS"},
 		{"bad read timeout", []string{"--read-timeout", "soon"}, map[string]string{"HOME": t.TempDir()}, "--read-timeout/MCP_READ_TIMEOUT"},
 		{"zero session idle timeout", []string{"--session-idle-timeout", "0s"}, map[string]string{"HOME": t.TempDir()}, "--session-idle-timeout/MCP_SESSION_IDLE_TIMEOUT"},
+		{"dynamic toolsets without sessions", []string{"--transport", "http", "--stateless", "--dynamic-toolsets"}, map[string]string{"HOME": t.TempDir()}, "--dynamic-toolsets needs sessions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -127,6 +127,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
 		server.WithRecovery(),
+		server.WithHooks(&server.Hooks{}),
 	}, extra...)...)
 	if err := tools.AddTo(s, env, sel); err != nil {
 		return nil, err
