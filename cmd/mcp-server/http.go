@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -36,7 +37,7 @@ const maxHeaderTimeout = 10 * time.Second
 // until ctx ends. Then it stops accepting, cancels in-flight tool calls
 // (each still gets its answer), ends every session and returns.
 func serveHTTP(ctx context.Context, s *server.MCPServer, calls *callCanceller, opts *options, logger zerolog.Logger) error {
-	svc, err := newHTTPService(s, opts)
+	svc, err := newHTTPService(s, opts, logger)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ type httpService struct {
 // newHTTPService builds the handler. Binding beyond loopback without a
 // token of some length is refused: anyone who can reach the port could
 // otherwise query the customer's data.
-func newHTTPService(s *server.MCPServer, opts *options) (*httpService, error) {
+func newHTTPService(s *server.MCPServer, opts *options, logger zerolog.Logger) (*httpService, error) {
 	if !isLoopback(opts.Listen) {
 		if opts.AuthToken == "" {
 			return nil, fmt.Errorf("--listen %s is not a loopback address: set --auth-token (or MCP_AUTH_TOKEN) so that only clients with the token can call the server", opts.Listen)
@@ -98,6 +99,7 @@ func newHTTPService(s *server.MCPServer, opts *options) (*httpService, error) {
 		// guard checks the Host header itself, so --allowed-hosts can
 		// admit a reverse proxy's public name.
 		server.WithDisableLocalhostProtection(true),
+		server.WithStreamableHTTPLogger(slog.New(debugInfo{zerolog.NewSlogHandler(logger)})),
 	}
 	if opts.Stateless {
 		mcpOpts = append(mcpOpts, server.WithStateLess(true))
@@ -117,6 +119,30 @@ func newHTTPService(s *server.MCPServer, opts *options) (*httpService, error) {
 	svc.handler = mux
 	return svc, nil
 }
+
+// debugInfo logs mcp-go's info records (one per expired session) at debug
+// level; its warnings and errors keep theirs.
+type debugInfo struct{ slog.Handler }
+
+func (h debugInfo) Enabled(ctx context.Context, l slog.Level) bool {
+	if l == slog.LevelInfo {
+		l = slog.LevelDebug
+	}
+	return h.Handler.Enabled(ctx, l)
+}
+
+func (h debugInfo) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level == slog.LevelInfo {
+		r.Level = slog.LevelDebug
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h debugInfo) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return debugInfo{h.Handler.WithAttrs(attrs)}
+}
+
+func (h debugInfo) WithGroup(name string) slog.Handler { return debugInfo{h.Handler.WithGroup(name)} }
 
 // server is the http.Server with the configured timeouts. ReadTimeout
 // bounds sending the request only (net/http lifts the deadline once the

@@ -43,7 +43,7 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 			if bc.name == "floor" {
 				h = server.NewStreamableHTTPServer(bc.srv)
 			} else {
-				svc, err := newHTTPService(bc.srv, o)
+				svc, err := newHTTPService(bc.srv, o, zerolog.Nop())
 				if err != nil {
 					b.Fatal(err)
 				}

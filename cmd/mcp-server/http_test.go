@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,8 +17,11 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
 // httpOpts are the HTTP defaults of parseOptions, on loopback.
@@ -40,7 +45,7 @@ func echoServer(opts ...server.ServerOption) *server.MCPServer {
 // startService serves an httpService on a loopback httptest server.
 func startService(t *testing.T, s *server.MCPServer, o *options) (*httpService, string) {
 	t.Helper()
-	svc, err := newHTTPService(s, o)
+	svc, err := newHTTPService(s, o, zerolog.Nop())
 	require.NoError(t, err)
 	ts := httptest.NewServer(svc.handler)
 	t.Cleanup(func() {
@@ -87,28 +92,28 @@ func TestNonLoopbackNeedsToken(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:8080", ":8080", "10.1.2.3:80", "[::]:8080", "example.com:80"} {
 		o := httpOpts()
 		o.Listen = addr
-		_, err := newHTTPService(s, o)
+		_, err := newHTTPService(s, o, zerolog.Nop())
 		require.Error(t, err, addr)
 		assert.Contains(t, err.Error(), "--auth-token", addr)
 
 		o.AuthToken = "short-t0ken"
-		_, err = newHTTPService(s, o)
+		_, err = newHTTPService(s, o, zerolog.Nop())
 		require.Error(t, err, addr)
 		assert.Contains(t, err.Error(), "has 11 characters", addr)
 		assert.Contains(t, err.Error(), "at least 16", addr)
 		assert.NotContains(t, err.Error(), "short-t0ken", "the token is never echoed")
 
 		o.AuthToken = "0123456789abcdef"
-		_, err = newHTTPService(s, o)
+		_, err = newHTTPService(s, o, zerolog.Nop())
 		assert.NoError(t, err, addr)
 	}
 	for _, addr := range []string{"127.0.0.1:8080", "localhost:9", "[::1]:8080"} {
 		o := httpOpts()
 		o.Listen = addr
-		_, err := newHTTPService(s, o)
+		_, err := newHTTPService(s, o, zerolog.Nop())
 		assert.NoError(t, err, addr, "no token needed on loopback")
 		o.AuthToken = "short"
-		_, err = newHTTPService(s, o)
+		_, err = newHTTPService(s, o, zerolog.Nop())
 		assert.NoError(t, err, addr, "a short token is the user's choice on loopback")
 	}
 }
@@ -175,7 +180,7 @@ func TestGuard(t *testing.T) {
 }
 
 func TestHealthEndpoint(t *testing.T) {
-	svc, err := newHTTPService(server.NewMCPServer("t", "1"), httpOpts())
+	svc, err := newHTTPService(server.NewMCPServer("t", "1"), httpOpts(), zerolog.Nop())
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
 	svc.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
@@ -198,7 +203,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func TestBodyCap(t *testing.T) {
 	o := httpOpts()
 	o.MaxBodyBytes = 1024
-	svc, err := newHTTPService(echoServer(), o)
+	svc, err := newHTTPService(echoServer(), o, zerolog.Nop())
 	require.NoError(t, err)
 	big := `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"` + strings.Repeat("x", 2000) + `"}}`
 
@@ -246,7 +251,7 @@ func TestSlowClientsAreDropped(t *testing.T) {
 	}
 	o := httpOpts()
 	o.ReadTimeout = time.Second
-	svc, err := newHTTPService(echoServer(), o)
+	svc, err := newHTTPService(echoServer(), o, zerolog.Nop())
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -475,7 +480,7 @@ func TestLongCallOutlivesReadTimeout(t *testing.T) {
 	o := httpOpts()
 	o.Stateless = true
 	o.ReadTimeout = 500 * time.Millisecond
-	svc, err := newHTTPService(s, o)
+	svc, err := newHTTPService(s, o, zerolog.Nop())
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -485,4 +490,68 @@ func TestLongCallOutlivesReadTimeout(t *testing.T) {
 	status, _, body := send(t, http.MethodPost, "http://"+ln.Addr().String()+"/mcp", "", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow"}}`)
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"done"`)
+}
+
+// TestAbandonedSessionsFreeTheirMemory opens 10,000 sessions that are
+// never used again and checks that expiry gives their memory back.
+func TestAbandonedSessionsFreeTheirMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens 10,000 sessions and waits for their expiry")
+	}
+	const n = 10000
+	o, err := parseOptions(nil, envOf(map[string]string{"HOME": t.TempDir()}), io.Discard)
+	require.NoError(t, err)
+	o.SessionIdle = 8 * time.Second // the sessions are opened well within it
+	o.MaxSessions = n
+	toolsets, err := tools.ParseToolsets(o.Toolsets)
+	require.NoError(t, err)
+	s, err := newServer(o, tools.Selection{Toolsets: toolsets}, zerolog.Nop())
+	require.NoError(t, err)
+	svc, err := newHTTPService(s, o, zerolog.Nop())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.mcp.Shutdown(context.Background()) })
+
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for range n {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(initializeBody))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		svc.handler.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	}
+	held := heap()
+	live := svc.sessions.Len()
+	require.Greater(t, live, n/2, "most sessions are still open to be measured")
+
+	deadline := time.Now().Add(60 * time.Second)
+	for svc.sessions.Len() > 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	require.Zero(t, svc.sessions.Len(), "the sweeper ended every idle session")
+	after := heap()
+	mib := func(b uint64) float64 { return float64(b) / (1 << 20) }
+	t.Logf("heap: %.1f MiB before, %.1f MiB with %d idle sessions, %.1f MiB after their expiry", mib(before), mib(held), live, mib(after))
+	grown := int64(held) - int64(before)
+	require.Positive(t, grown)
+	assert.Less(t, int64(after)-int64(before), grown/10, "expiry gives back at least 90%% of what the sessions held")
+}
+
+func TestMCPGoLogsAtDebug(t *testing.T) {
+	var b strings.Builder
+	log := slog.New(debugInfo{zerolog.NewSlogHandler(zerolog.New(&b).Level(zerolog.InfoLevel))})
+	log.Info("Sweeping expired session", "session", "s1")
+	assert.Empty(t, b.String(), "info records are demoted below the info level")
+	log.Warn("failed to terminate session")
+	assert.Contains(t, b.String(), `"level":"warn"`)
+	b.Reset()
+	debug := slog.New(debugInfo{zerolog.NewSlogHandler(zerolog.New(&b).Level(zerolog.DebugLevel))}).With("k", "v")
+	debug.Info("Sweeping expired session")
+	assert.Contains(t, b.String(), `"level":"debug"`)
+	assert.Contains(t, b.String(), `"k":"v"`)
 }
