@@ -636,3 +636,44 @@ func TestResponseSizeCap(t *testing.T) {
 		assert.Greater(t, stats.BytesRead, int64(1<<10))
 	})
 }
+
+// TestHourlyBudgetWaitEndsWithTheCaller: a request that would wait for the
+// hourly budget past the caller's deadline fails at once with the
+// rate-limited error and when to retry. Before, it slept until the
+// deadline and returned a bare "context deadline exceeded".
+func TestHourlyBudgetWaitEndsWithTheCaller(t *testing.T) {
+	tests := []struct {
+		name     string
+		maxWait  time.Duration
+		deadline time.Duration // 0: none
+	}{
+		{"the wait is longer than the limiter allows", time.Millisecond, 0},
+		{"the wait is allowed but outlasts the deadline", 2 * time.Hour, time.Minute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Respond("GET", mixpaneltest.QueryPrefix+"/events/names", 200, []string{})
+			cfg := srv.Config()
+			cfg.QueryPerHour = 1
+			cfg.MaxLimiterWait = tt.maxWait
+			c, err := mixpanel.New(cfg)
+			require.NoError(t, err)
+			req := mixpanel.Request{Family: mixpanel.Query, Path: "/events/names"}
+			require.NoError(t, c.JSON(context.Background(), req, nil))
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			err = c.JSON(ctx, req, nil)
+			var apiErr *mixpanel.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, mixpanel.KindRateLimited, apiErr.Kind)
+			assert.Greater(t, apiErr.RetryAfter, 59*time.Minute)
+			assert.NoError(t, ctx.Err(), "it did not wait for the deadline")
+			assert.Len(t, srv.Requests(), 1)
+		})
+	}
+}
