@@ -175,3 +175,43 @@ func TestDeleteAsksTheUser(t *testing.T) {
 		})
 	}
 }
+
+func TestAlertsRoundTrip(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	args := `{"bookmark_id":612,"name":"Cart spike","condition":{"op":">","value":250},"frequency":3600,"subscriptions":[{"type":"email","value":"oncall@example.org"}]}`
+	var a struct{ Result struct{ ID int64 } }
+	text := mustOK(t, callTool(t, env, "create_alert", args))
+	if !strings.HasPrefix(text, `Created alert`) || !strings.Contains(text, `"Cart spike"`) || !strings.Contains(text, "/app/alerts#id=") {
+		t.Fatalf("create: %s", text)
+	}
+	structured(t, callTool(t, env, "create_alert", strings.Replace(args, "Cart spike", "Second", 1)), &a)
+	if list := mustOK(t, callTool(t, env, "list_alerts", `{"bookmark_id":612}`)); !strings.Contains(list, "2 of 2") || !strings.Contains(list, "Cart spike") {
+		t.Fatalf("list: %s", list)
+	}
+	mustOK(t, callTool(t, env, "update_alert", fmt.Sprintf(`{"alert_id":%d,"paused":true,"frequency":86400}`, a.Result.ID)))
+	if got := mustOK(t, callTool(t, env, "get_alert", fmt.Sprintf(`{"alert_id":%d}`, a.Result.ID))); !strings.Contains(got, "frequency: 86400") || !strings.Contains(got, "paused: true") {
+		t.Fatalf("get after update: %s", got)
+	}
+	if got := mustOK(t, callTool(t, env, "get_alert_count", `{}`)); !strings.Contains(got, "2") {
+		t.Fatalf("count: %s", got)
+	}
+	mustOK(t, callTool(t, env, "get_alert_history", fmt.Sprintf(`{"alert_id":%d,"page_size":5}`, a.Result.ID)))
+	mustOK(t, callTool(t, env, "bulk_delete_alerts", fmt.Sprintf(`{"alert_ids":[%d]}`, a.Result.ID)))
+	if list := mustOK(t, callTool(t, env, "list_alerts", `{}`)); !strings.Contains(list, "1 of 1") || strings.Contains(list, "Second") {
+		t.Fatalf("list after bulk delete: %s", list)
+	}
+	for _, bad := range []struct{ args, want string }{
+		{strings.Replace(args, "3600", "60", 1), "frequency: MG6"},
+		{strings.Replace(args, "Cart spike", strings.Repeat("n", 51), 1), "name: MG3"},
+		{`{"alert_ids":[1],"bookmark_type":"retention","bookmark_params":{"sections":{}}}`, "bookmark_type: MG6"},
+	} {
+		tool := "create_alert"
+		if strings.Contains(bad.args, "bookmark_type") {
+			tool = "validate_alerts_for_bookmark"
+		}
+		if msg := mustFail(t, callTool(t, env, tool, bad.args)); !strings.Contains(msg, bad.want) {
+			t.Errorf("%s: %q lacks %q", tool, msg, bad.want)
+		}
+	}
+}

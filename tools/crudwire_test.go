@@ -73,6 +73,7 @@ var wireTables = map[string]map[string]wireArgs{
 	"dashboards":  dashboardsWire,
 	"annotations": annotationsWire,
 	"webhooks":    webhooksWire,
+	"alerts":      alertsWire,
 }
 
 // refusedBeforeSending lists error cases where the reference sent a request
@@ -372,4 +373,18 @@ var webhooksWire = map[string]wireArgs{
 	"update_webhook": positional("webhook_id"),
 	"delete_webhook": positional("webhook_id"),
 	"test_webhook":   positional(),
+}
+
+var alertsWire = map[string]wireArgs{
+	"list_alerts":                  positional(),
+	"get_alert":                    positional("alert_id"),
+	"create_alert":                 positional(),
+	"update_alert":                 positional("alert_id"),
+	"delete_alert":                 positional("alert_id"),
+	"bulk_delete_alerts":           positional("alert_ids"),
+	"get_alert_count":              positional(),
+	"get_alert_history":            positional("alert_id"),
+	"test_alert":                   positional(),
+	"get_alert_screenshot_url":     positional("gcs_key"),
+	"validate_alerts_for_bookmark": positional(),
 }

@@ -35,6 +35,7 @@ func Inventory() []*Tool {
 		dashboardsTools,
 		annotationsTools,
 		webhooksTools,
+		alertsTools,
 	} {
 		out = append(out, domain()...)
 	}
