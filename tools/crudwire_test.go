@@ -352,9 +352,28 @@ func compareBody(t *testing.T, where string, w wireRequest, got []byte) {
 }
 
 var dashboardsWire = map[string]wireArgs{
-	"list_dashboards":  positional(),
-	"get_dashboard":    positional("dashboard_id"),
-	"delete_dashboard": positional("dashboard_id"),
+	"list_dashboards":              positional(),
+	"get_dashboard":                positional("dashboard_id"),
+	"create_dashboard":             positional(""),
+	"update_dashboard":             positional("dashboard_id", ""),
+	"delete_dashboard":             positional("dashboard_id"),
+	"bulk_delete_dashboards":       positional("ids"),
+	"favorite_dashboard":           positional("dashboard_id"),
+	"unfavorite_dashboard":         positional("dashboard_id"),
+	"pin_dashboard":                positional("dashboard_id"),
+	"unpin_dashboard":              positional("dashboard_id"),
+	"add_report_to_dashboard":      positional("dashboard_id", "bookmark_id"),
+	"remove_report_from_dashboard": positional("dashboard_id", "bookmark_id"),
+	"update_report_link":           positional("dashboard_id", "report_link_id", ""),
+	"update_text_card":             positional("dashboard_id", "text_card_id", ""),
+	"list_blueprint_templates":     positional(),
+	"create_blueprint":             positional("template_type"),
+	"get_blueprint_config":         positional("dashboard_id"),
+	"update_blueprint_cohorts":     positional("cohorts"),
+	"finalize_blueprint":           positional(""),
+	"create_rca_dashboard":         positional(""),
+	"get_bookmark_dashboard_ids":   positional("bookmark_id"),
+	"get_dashboard_erf":            positional("dashboard_id"),
 }
 
 var annotationsWire = map[string]wireArgs{

@@ -84,7 +84,7 @@ func (p RawParams) MarshalJSON() ([]byte, error) {
 func (RawParams) JSONSchema() *jsonschema.Schema {
 	return &jsonschema.Schema{
 		AnyOf:       []*jsonschema.Schema{{Type: "object"}, {Type: "string"}},
-		Description: "Bookmark params of a dry run (object or JSON string); needs the report type",
+		Description: "Bookmark params of a dry run (object or JSON string); needs type",
 	}
 }
 

@@ -1,0 +1,184 @@
+package tools
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+)
+
+// appRequests are the fake's recorded App API requests.
+func appRequests(srv *mixpaneltest.Server) []mixpaneltest.Request {
+	var out []mixpaneltest.Request
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, mixpaneltest.AppPrefix) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func jsonOf(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("%v: %s", err, s)
+	}
+	return v
+}
+
+// The request shapes of argument combinations the reference's recorded
+// cases do not cover.
+func TestDashboardRequestShapes(t *testing.T) {
+	insightsParams, err := (&query.InsightsQuery{Events: query.EventList{{Name: "Signup"}}}).Build(fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawParams, _ := json.Marshal(insightsParams)
+	dash := `"/api/app/projects/12345/dashboards"`
+	tests := []struct {
+		name, tool, args string
+		method, path     string
+		body             string // JSON; "" for none
+	}{
+		{"create: explicit false is sent, newlines stripped", "create_dashboard",
+			`{"title": "T", "is_private": false, "rows": [{"contents": [{"content_type": "text", "content_params": {"markdown": "<h2>A</h2>\n<p>B</p>\n"}}]}]}`,
+			"POST", dash, `{"title": "T", "is_private": false, "rows": [{"contents": [{"content_type": "text", "content_params": {"markdown": "<h2>A</h2><p>B</p>"}}]}]}`},
+		{"create: a typed query becomes an inline report with params as a JSON string", "create_dashboard",
+			`{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "Signups", "insights": {"events": "Signup"}}}}]}]}`,
+			"POST", dash, `{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "Signups", "type": "insights", "params": ` + mustJSONString(t, string(rawParams)) + `}}}]}]}`},
+		{"create: a dry run's params object with its type", "create_dashboard",
+			`{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "S", "type": "insights", "description": "d", "params": ` + string(rawParams) + `}}}]}]}`,
+			"POST", dash, `{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "S", "type": "insights", "description": "d", "params": ` + mustJSONString(t, string(rawParams)) + `}}}]}]}`},
+		{"duplicate with a title", "duplicate_dashboard", `{"dashboard_id": 1001, "title": "Copy"}`,
+			"POST", dash, `{"title": "Copy", "duplicate": 1001}`},
+		{"update: empty lists clear, title alone", "update_dashboard", `{"dashboard_id": 1001, "title": "New", "filters": [], "time_filter": {}}`,
+			"PATCH", `"/api/app/projects/12345/dashboards/1001"`, `{"title": "New", "filters": [], "time_filter": {}}`},
+		{"update: delete a text card", "update_dashboard", `{"dashboard_id": 1001, "content": {"action": "delete", "content_type": "text", "content_id": 1002}}`,
+			"PATCH", `"/api/app/projects/12345/dashboards/1001"`, `{"content": {"action": "delete", "content_type": "text", "content_id": 1002}}`},
+		{"update: layout patch", "update_dashboard", `{"dashboard_id": 1001, "layout": {"rows_order": ["r1"], "rows": [{"id": "r1", "height": 0, "cells": [{"id": "c1", "width": 12, "content_id": 1002, "content_type": "text"}]}]}}`,
+			"PATCH", `"/api/app/projects/12345/dashboards/1001"`, `{"layout": {"rows_order": ["r1"], "rows": [{"id": "r1", "height": 0, "cells": [{"id": "c1", "width": 12, "content_id": 1002, "content_type": "text"}]}]}}`},
+		{"update text card: newlines stripped", "update_text_card", `{"dashboard_id": 1001, "text_card_id": 1002, "markdown": "<p>a</p>\n<p>b</p>"}`,
+			"PATCH", `"/api/app/projects/12345/dashboards/1001/text-cards/1002"`, `{"markdown": "<p>a</p><p>b</p>"}`},
+		{"templates with reports", "list_blueprint_templates", `{"include_reports": true}`,
+			"GET", `"/api/app/projects/12345/dashboards/blueprints-all"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			srv.Respond("GET", "/api/app/projects/12345/dashboards/blueprints-all", 200, map[string]any{"status": "ok", "results": map[string]any{"templates": map[string]any{}}})
+			env := testEnv(t, srv)
+			seed := callTool(t, env, "create_dashboard", `{"title": "Seed", "rows": [{"contents": [{"content_type": "text", "content_params": {"markdown": "<p>x</p>"}}]}]}`)
+			if seed.IsError {
+				t.Fatal(resultText(t, seed))
+			}
+			before := len(appRequests(srv))
+			res := callTool(t, env, tt.tool, tt.args)
+			if res.IsError {
+				t.Fatalf("error: %s", resultText(t, res))
+			}
+			reqs := appRequests(srv)[before:]
+			if len(reqs) != 1 {
+				t.Fatalf("sent %d requests, want 1", len(reqs))
+			}
+			r := reqs[0]
+			var path string
+			_ = json.Unmarshal([]byte(tt.path), &path)
+			if r.Method != tt.method || r.Path != path {
+				t.Fatalf("sent %s %s, want %s %s", r.Method, r.Path, tt.method, path)
+			}
+			if tt.tool == "list_blueprint_templates" && r.Query.Get("include_reports") != "true" {
+				t.Fatalf("query %v, want include_reports=true", r.Query)
+			}
+			if tt.body == "" {
+				if len(r.Body) > 0 {
+					t.Fatalf("sent a body %s", r.Body)
+				}
+				return
+			}
+			got, want := jsonOf(t, string(r.Body)), jsonOf(t, tt.body)
+			if g, w := mustMarshalT(t, got), mustMarshalT(t, want); g != w {
+				t.Fatalf("body\n got %s\nwant %s", g, w)
+			}
+		})
+	}
+}
+
+func mustJSONString(t *testing.T, s string) string {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func mustMarshalT(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Invalid input is a rule-coded error naming the field and the fix, and
+// nothing is sent.
+func TestDashboardValidation(t *testing.T) {
+	text := `{"content_type": "text", "content_params": {"markdown": "<p>x</p>"}}`
+	row := func(n int) string {
+		return `{"contents": [` + strings.TrimSuffix(strings.Repeat(text+",", n), ",") + `]}`
+	}
+	rows := func(n int) string { return strings.TrimSuffix(strings.Repeat(row(1)+",", n), ",") }
+	tests := []struct {
+		name, tool, args string
+		want             string // path: CODE
+	}{
+		{"five cards in a row", "create_dashboard", `{"title": "T", "rows": [` + row(5) + `]}`, "rows[0].contents: D4"},
+		{"empty row", "create_dashboard", `{"title": "T", "rows": [` + row(0) + `]}`, "rows[0].contents: D4"},
+		{"31 rows", "create_dashboard", `{"title": "T", "rows": [` + rows(31) + `]}`, "rows: D3"},
+		{"empty title", "create_dashboard", `{"title": " "}`, "title: D1"},
+		{"long description", "create_dashboard", `{"title": "T", "description": "` + strings.Repeat("x", 401) + `"}`, "description: D2"},
+		{"report card with both sources", "create_dashboard", `{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"source_bookmark_id": 5, "bookmark": {"name": "n", "insights": {"events": "E"}}}}]}]}`, "rows[0].contents[0].content_params: D5"},
+		{"text card without markdown", "create_dashboard", `{"title": "T", "rows": [{"contents": [{"content_type": "text", "content_params": {}}]}]}`, "rows[0].contents[0].content_params: D5"},
+		{"the engine's own rule, under the card", "create_dashboard", `{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "n", "insights": {"events": [{"event": "Buy", "math": "median"}]}}}}]}]}`, "rows[0].contents[0].content_params.bookmark.insights.events[0].property: M2"},
+		{"no query in the report", "create_dashboard", `{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "n"}}}]}]}`, "rows[0].contents[0].content_params.bookmark: X9"},
+		{"params without type", "create_dashboard", `{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "n", "params": {"sections": {}}}}}]}]}`, "rows[0].contents[0].content_params.bookmark.type: X10"},
+		{"layout widths", "update_dashboard", `{"dashboard_id": 1, "layout": {"rows_order": ["r"], "rows": [{"id": "r", "cells": [{"id": "c", "width": 6, "content_id": 2, "content_type": "text"}]}]}}`, "layout.rows[0].cells: D6"},
+		{"layout order names a missing row", "update_dashboard", `{"dashboard_id": 1, "layout": {"rows_order": ["x"], "rows": []}}`, "layout.rows_order[0]: D7"},
+		{"delete a card without its id", "update_dashboard", `{"dashboard_id": 1, "content": {"action": "delete", "content_type": "report"}}`, "content.content_id: D5"},
+		{"bulk delete of nothing", "bulk_delete_dashboards", `{"ids": []}`, "ids: ID1"},
+		{"bulk delete repeats an id", "bulk_delete_dashboards", `{"ids": [3, 3]}`, "ids[1]: ID1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			res := callTool(t, testEnv(t, srv), tt.tool, tt.args)
+			text := resultText(t, res)
+			if !res.IsError || !strings.Contains(text, tt.want+":") {
+				t.Fatalf("want an error with %q, got (isError %v):\n%s", tt.want, res.IsError, text)
+			}
+			if n := len(appRequests(srv)); n != 0 {
+				t.Fatalf("sent %d requests for invalid input", n)
+			}
+		})
+	}
+}
+
+// Mixpanel's errors become clear tool errors: a 400 whose error is an
+// object of field errors is readable text; 404 names the id.
+func TestDashboardMixpanelErrors(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	srv.Respond("POST", "/api/app/projects/12345/dashboards", 400, map[string]any{"status": "error", "error": map[string]any{"title": []any{"Ensure this field has no more than 255 characters."}}})
+	res := callTool(t, env, "create_dashboard", `{"title": "T"}`)
+	if text := resultText(t, res); !res.IsError || !strings.Contains(text, "title: Ensure this field has no more than 255 characters.") {
+		t.Fatalf("400: %s", text)
+	}
+	res = callTool(t, env, "get_dashboard", `{"dashboard_id": 999}`)
+	if text := resultText(t, res); !res.IsError || !strings.Contains(text, "999") || !strings.Contains(text, "404") {
+		t.Fatalf("404: %s", text)
+	}
+}
