@@ -342,8 +342,9 @@ func TestE2EHTTP(t *testing.T) {
 func TestE2EHTTPStatelessAndToken(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	const token = "e2e-token-0123456789"
-	hs := startHTTP(t, append(fakeEnv(t, srv), "MCP_AUTH_TOKEN="+token), "--stateless")
+	hs := startHTTP(t, append(fakeEnv(t, srv), "MCP_AUTH_TOKEN="+token+"\n"), "--stateless") // as $(cat token-file) leaves it
 	c := hs.client(t, token)
+	assert.Contains(t, hs.stderr.String(), "the auth token had surrounding whitespace", "the trimmed newline is reported")
 	probe := probeTool(t)
 	res := callTool(t, c, probe.name, probe.args)
 	assert.False(t, res.IsError, textOf(t, res))
@@ -360,10 +361,19 @@ func TestE2EHTTPStatelessAndToken(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, name)
 	}
-	req, _ := http.NewRequest(http.MethodPost, hs.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	req, _ := http.NewRequest(http.MethodPost, hs.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Authorization", "bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the Bearer scheme in any case")
+
+	req, _ = http.NewRequest(http.MethodPost, hs.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Origin", "https://evil.example")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "a foreign Origin is refused even with the token")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -13,9 +14,11 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
-// BenchmarkHTTPToolCall is one tools/call over streamable HTTP, run in
-// parallel: the one-tool mcp-go floor (echo) against this server's
-// build_cohort_definition, which needs no Mixpanel request.
+// BenchmarkHTTPToolCall is one request over streamable HTTP, run in
+// parallel, to the one-tool mcp-go floor and to this server: a tools/call
+// (the floor's echo against build_cohort_definition, which needs no
+// Mixpanel request) and a ping, which isolates what the transport and this
+// server's HTTP layer (guard, body cap, sessions, id layer) cost.
 func BenchmarkHTTPToolCall(b *testing.B) {
 	o, err := parseOptions(nil, envOf(map[string]string{"HOME": b.TempDir()}), io.Discard)
 	if err != nil {
@@ -37,10 +40,13 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 	}{
 		{"floor", echoServer(), `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`},
 		{"ours", ours, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"build_cohort_definition","arguments":{"all_of":[{"criterion":"did_event","event":"Purchase","at_least":3,"within_days":30}]}}}`},
+		{"floor-ping", echoServer(), `{"jsonrpc":"2.0","id":7,"method":"ping"}`},
+		{"ours-ping", ours, `{"jsonrpc":"2.0","id":7,"method":"ping"}`},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
 			var h http.Handler
-			if bc.name == "floor" {
+			if strings.HasPrefix(bc.name, "floor") {
 				h = server.NewStreamableHTTPServer(bc.srv)
 			} else {
 				svc, err := newHTTPService(bc.srv, o, zerolog.Nop())
