@@ -1,9 +1,15 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
@@ -180,5 +186,110 @@ func TestDashboardMixpanelErrors(t *testing.T) {
 	res = callTool(t, env, "get_dashboard", `{"dashboard_id": 999}`)
 	if text := resultText(t, res); !res.IsError || !strings.Contains(text, "999") || !strings.Contains(text, "404") {
 		t.Fatalf("404: %s", text)
+	}
+}
+
+// mcpSession serves the dashboards toolset to an in-process MCP client
+// that supports elicitation and answers with h.
+func mcpSession(t *testing.T, env *Env, h *elicit) *client.Client {
+	t.Helper()
+	s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
+	if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetDashboards)}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestDashboardDeletesAskTheUser drives delete_dashboard and
+// bulk_delete_dashboards through a real MCP session: the user is shown the
+// dashboards' titles, and a decline or cancel sends no delete and leaves
+// them in place.
+func TestDashboardDeletesAskTheUser(t *testing.T) {
+	for _, tc := range []struct {
+		action  mcp.ElicitationResponseAction
+		deleted bool
+		note    string
+	}{
+		{mcp.ElicitationResponseActionAccept, true, "Confirmed by the user"},
+		{mcp.ElicitationResponseActionDecline, false, "The user declined; nothing was changed"},
+		{mcp.ElicitationResponseActionCancel, false, "The user cancelled; nothing was changed"},
+	} {
+		for _, tool := range []string{"delete_dashboard", "bulk_delete_dashboards"} {
+			t.Run(tool+"/"+string(tc.action), func(t *testing.T) {
+				srv := mixpaneltest.New(t)
+				env := testEnv(t, srv)
+				var a, b struct{ Result struct{ ID int64 } }
+				structured(t, callTool(t, env, "create_dashboard", `{"title": "Weekly KPIs"}`), &a)
+				structured(t, callTool(t, env, "create_dashboard", `{"title": "Churn watch"}`), &b)
+				args := map[string]any{"dashboard_id": a.Result.ID}
+				names := []string{`"Weekly KPIs"`}
+				if tool == "bulk_delete_dashboards" {
+					args = map[string]any{"ids": []int64{a.Result.ID, b.Result.ID}}
+					names = append(names, `"Churn watch"`)
+				}
+				h := &elicit{action: tc.action}
+				c := mcpSession(t, env, h)
+				req := mcp.CallToolRequest{}
+				req.Params.Name, req.Params.Arguments = tool, args
+				before := len(srv.Requests())
+				res, err := c.CallTool(context.Background(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := resultText(t, res)
+				if len(h.asked) != 1 {
+					t.Fatalf("the user was asked %d times", len(h.asked))
+				}
+				for _, n := range names {
+					if !strings.Contains(h.asked[0], n) {
+						t.Fatalf("the question %q does not name %s", h.asked[0], n)
+					}
+				}
+				if !strings.Contains(text, tc.note) {
+					t.Errorf("result %q lacks %q", text, tc.note)
+				}
+				sent := false
+				for _, r := range srv.Requests()[before:] {
+					sent = sent || r.Method == http.MethodDelete || strings.HasSuffix(r.Path, "/bulk-delete")
+				}
+				if sent != tc.deleted {
+					t.Errorf("delete sent = %v, want %v", sent, tc.deleted)
+				}
+				var left struct{ Result struct{ Total int } }
+				structured(t, callTool(t, env, "list_dashboards", `{}`), &left)
+				if want := 2; !tc.deleted && left.Result.Total != want {
+					t.Errorf("%d dashboards left after a %s, want %d", left.Result.Total, tc.action, want)
+				}
+			})
+		}
+	}
+}
+
+// A write answers with the id, the name and the web-app URL.
+func TestDashboardWritesNameTheirResult(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	text := resultText(t, callTool(t, env, "create_dashboard", `{"title": "Weekly KPIs"}`))
+	if !strings.HasPrefix(text, `Created dashboard 1001 "Weekly KPIs". https://mixpanel.com/project/12345/app/boards#id=1001`) {
+		t.Fatalf("create answered:\n%s", text)
+	}
+	text = resultText(t, callTool(t, env, "pin_dashboard", `{"dashboard_id": 1001}`))
+	if !strings.HasPrefix(text, "Pinned dashboard 1001. https://mixpanel.com/project/12345/app/boards#id=1001") {
+		t.Fatalf("pin answered:\n%s", text)
 	}
 }
