@@ -70,10 +70,11 @@ type wireArgs func(c wireCase) map[string]any
 // wireTables holds, per group, how each method's arguments translate.
 // A domain adds its table here; groups absent from it are not yet built.
 var wireTables = map[string]map[string]wireArgs{
-	"dashboards":  dashboardsWire,
-	"annotations": annotationsWire,
-	"webhooks":    webhooksWire,
-	"alerts":      alertsWire,
+	"dashboards":    dashboardsWire,
+	"annotations":   annotationsWire,
+	"webhooks":      webhooksWire,
+	"alerts":        alertsWire,
+	"feature_flags": flagsWire,
 }
 
 // refusedBeforeSending lists error cases where the reference sent a request
@@ -406,4 +407,18 @@ var alertsWire = map[string]wireArgs{
 	"test_alert":                   positional(),
 	"get_alert_screenshot_url":     positional("gcs_key"),
 	"validate_alerts_for_bookmark": positional(),
+}
+
+var flagsWire = map[string]wireArgs{
+	"list_feature_flags":     positional(),
+	"get_feature_flag":       positional("flag_id"),
+	"create_feature_flag":    positional(),
+	"update_feature_flag":    positional("flag_id"),
+	"delete_feature_flag":    positional("flag_id"),
+	"archive_feature_flag":   positional("flag_id"),
+	"restore_feature_flag":   positional("flag_id"),
+	"duplicate_feature_flag": positional("flag_id"),
+	"set_flag_test_users":    positional("flag_id"),
+	"get_flag_history":       positional("flag_id"),
+	"get_flag_limits":        positional(),
 }

@@ -36,6 +36,7 @@ func Inventory() []*Tool {
 		annotationsTools,
 		webhooksTools,
 		alertsTools,
+		flagsTools,
 	} {
 		out = append(out, domain()...)
 	}
