@@ -44,9 +44,10 @@ const (
 
 const markdown = "text/markdown"
 
-// ClientFunc returns the Mixpanel client, or why there is none (a missing
-// setting); tools.Env.Client is one.
-type ClientFunc func() (*mixpanel.Client, error)
+// ClientFunc returns the Mixpanel client of the request's MCP session (a
+// session may have switched project), or why there is none (a missing
+// setting); tools.Env.ClientFor is one.
+type ClientFunc func(ctx context.Context) (*mixpanel.Client, error)
 
 // Register adds the resources and templates to s. The server needs
 // server.WithResourceCapabilities.
@@ -108,7 +109,7 @@ func reader(client ClientFunc, arg string, render func(ctx context.Context, c *m
 				return nil, readError(req, err)
 			}
 		}
-		c, err := client()
+		c, err := client(ctx)
 		if err != nil {
 			return nil, readError(req, err)
 		}

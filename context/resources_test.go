@@ -22,7 +22,7 @@ import (
 func connect(t *testing.T, srv *mixpaneltest.Server, clientErr error) *client.Client {
 	t.Helper()
 	s := server.NewMCPServer("t", "1", server.WithResourceCapabilities(false, false))
-	mpcontext.Register(s, func() (*mixpanel.Client, error) {
+	mpcontext.Register(s, func(context.Context) (*mixpanel.Client, error) {
 		if clientErr != nil {
 			return nil, clientErr
 		}

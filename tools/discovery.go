@@ -20,6 +20,9 @@ import (
 // events. Models call these before querying.
 func discoveryTools() []*Tool {
 	return []*Tool{
+		New("clear_discovery_cache", ToolsetDiscovery,
+			"Drop this project's cached discovery answers (events, properties, saved reports, Lexicon, workspaces, /me) so the next calls fetch fresh ones.",
+			Local, clearDiscoveryCache),
 		New("list_events", ToolsetDiscovery,
 			"List the project's event names (sorted). Call before querying to get exact names.",
 			ReadOnly, listEvents),

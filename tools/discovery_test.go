@@ -374,7 +374,7 @@ func BenchmarkListEvents(b *testing.B) {
 // definitions (name, description, schemas, annotations) small.
 func TestProjectAndDiscoveryDefinitionsAreLean(t *testing.T) {
 	total := 0
-	for _, name := range []string{"me", "list_projects", "list_workspaces", "get_active_project", "list_events", "list_properties",
+	for _, name := range []string{"me", "list_projects", "list_workspaces", "use_project", "get_active_project", "clear_discovery_cache", "list_events", "list_properties",
 		"list_property_values", "list_subproperties", "list_top_events", "list_funnels", "list_cohorts", "list_bookmarks",
 		"list_lexicon_schemas", "get_lexicon_schema", "get_schema_graph"} {
 		tool := Lookup(name)
@@ -386,14 +386,14 @@ func TestProjectAndDiscoveryDefinitionsAreLean(t *testing.T) {
 		assert.Less(t, len(raw), 3000, "%s definition is %d bytes", name, len(raw))
 		total += len(raw)
 	}
-	assert.Less(t, total, 19000, "the 15 definitions take %d bytes", total)
+	assert.Less(t, total, 19000, "the 17 definitions take %d bytes", total)
 }
 
 // FuzzProjectAndDiscoveryTools calls each project and discovery tool with
 // arbitrary arguments against the fake: every outcome must be a result
 // (success or isError), never a panic caught by Tool.Call.
 func FuzzProjectAndDiscoveryTools(f *testing.F) {
-	names := []string{"me", "list_projects", "list_workspaces", "get_active_project", "list_events", "list_properties",
+	names := []string{"me", "list_projects", "list_workspaces", "use_project", "get_active_project", "clear_discovery_cache", "list_events", "list_properties",
 		"list_property_values", "list_subproperties", "list_top_events", "list_funnels", "list_cohorts", "list_bookmarks",
 		"list_lexicon_schemas", "get_lexicon_schema", "get_schema_graph"}
 	seeds := map[string][]string{
@@ -402,6 +402,7 @@ func FuzzProjectAndDiscoveryTools(f *testing.F) {
 		"list_property_values": {`{"property":"cart","event":"Purchase","limit":1000}`},
 		"list_subproperties":   {`{"property":"cart","sample_size":1}`},
 		"list_workspaces":      {`{"project_id":"12346"}`, `{"project_id":"-1"}`},
+		"use_project":          {`{"project_id":"12346","workspace_id":"3001"}`, `{"workspace_id":"0"}`},
 		"get_lexicon_schema":   {`{"entity_type":"profile","name":"User"}`},
 		"get_schema_graph":     {`{"view":"relationships","offset":86,"limit":5000}`, `{"view":"property_events","property":"$os"}`},
 		"list_bookmarks":       {`{"type":"flows","query":"x"}`},

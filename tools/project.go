@@ -20,11 +20,14 @@ func projectTools() []*Tool {
 			"Who the configured credentials belong to: user, organizations, and how many projects and workspaces they can see.",
 			ReadOnly, me),
 		New("list_projects", ToolsetProject,
-			"List the projects the credentials can access (from /me); the configured one is marked.",
+			"List the projects the credentials can access (from /me); the one in use is marked.",
 			ReadOnly, listProjects),
 		New("list_workspaces", ToolsetProject,
 			"List the workspaces (data views) of a project, marking the one requests use.",
 			ReadOnly, listWorkspaces),
+		New("use_project", ToolsetProject,
+			"Switch this session to another project and/or workspace the credentials can access; later calls and resources of this session use it, other sessions are unaffected. A new project without workspace_id pins none.",
+			ReadOnly, useProject),
 		New("get_active_project", ToolsetProject,
 			"Show the project, workspace, region and auth this server uses, and which workspace Mixpanel picks when none is pinned.",
 			ReadOnly, getActiveProject),
@@ -182,7 +185,7 @@ func checkWindow(limit, offset, maxLimit int) error {
 
 // ListWorkspacesInput picks the project.
 type ListWorkspacesInput struct {
-	ProjectID string `json:"project_id,omitempty" jsonschema:"description=Numeric project id; default the configured project"`
+	ProjectID string `json:"project_id,omitempty" jsonschema:"description=Numeric project id; default the one in use"`
 }
 
 // Validate checks the project id is numeric.
@@ -257,7 +260,7 @@ func listWorkspaces(ctx context.Context, env *Env, in ListWorkspacesInput) (Work
 	}
 	if wid := c.WorkspaceID(); wid != "" {
 		out.InUse, _ = strconv.ParseInt(wid, 10, 64)
-		out.Reason = "Workspace " + wid + " is pinned by the configuration (MP_WORKSPACE_ID)."
+		out.Reason = "Workspace " + wid + " is pinned (MP_WORKSPACE_ID or use_project)."
 		return out, nil
 	}
 	views := make([]mixpanel.WorkspaceView, 0, len(wss))
@@ -267,7 +270,7 @@ func listWorkspaces(ctx context.Context, env *Env, in ListWorkspacesInput) (Work
 	}
 	if v, reason, ok := mixpanel.SelectWorkspace(views); ok {
 		out.InUse = v.ID
-		out.Reason = fmt.Sprintf("No workspace is pinned: Mixpanel would use %d (%s), %s; project-wide requests go to /projects/%s. Pin one with MP_WORKSPACE_ID.", v.ID, v.Name, reason, pid)
+		out.Reason = fmt.Sprintf("No workspace is pinned: Mixpanel would use %d (%s), %s; project-wide requests go to /projects/%s. Pin one with use_project.", v.ID, v.Name, reason, pid)
 	}
 	return out, nil
 }
@@ -286,8 +289,8 @@ type ActiveProject struct {
 	OrganizationName string `json:"organization_name,omitempty"`
 	WorkspaceID      int64  `json:"workspace_id,omitempty"`
 	WorkspaceName    string `json:"workspace_name,omitempty"`
-	// WorkspacePinned is true when the configuration names the workspace;
-	// otherwise WorkspaceID is the one Mixpanel would pick.
+	// WorkspacePinned is true when the configuration or use_project names
+	// the workspace; otherwise WorkspaceID is the one Mixpanel would pick.
 	WorkspacePinned bool     `json:"workspace_pinned"`
 	WorkspaceSource string   `json:"workspace_source,omitempty"`
 	WorkspaceReason string   `json:"workspace_reason,omitempty"`

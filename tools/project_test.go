@@ -96,7 +96,7 @@ func TestListWorkspacesTool(t *testing.T) {
 	pinned := envWith(t, srv, func(c *mixpanel.Config) { c.WorkspaceID = "3002" })
 	text = mustOK(t, callTool(t, pinned, "list_workspaces", `{}`))
 	assert.Contains(t, text, "| 3002 | Mobile Apps | restricted, IN USE |")
-	assert.Contains(t, text, "Workspace 3002 is pinned by the configuration")
+	assert.Contains(t, text, "Workspace 3002 is pinned (MP_WORKSPACE_ID or use_project)")
 
 	text = mustOK(t, callTool(t, testEnv(t, srv), "list_workspaces", `{"project_id":"12346"}`))
 	assert.Contains(t, text, "(no rows)")

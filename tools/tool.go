@@ -50,7 +50,8 @@ const DefaultCallTimeout = 60 * time.Second
 type Env struct {
 	client    *mixpanel.Client
 	clientErr error
-	surface   *surface // what AddTo registered; per-session toolsets in dynamic mode
+	surface   *surface   // what AddTo registered; per-session toolsets in dynamic mode
+	session   envSession // the call's MCP session and its project switch (session.go)
 	Log       zerolog.Logger
 	Now       func() time.Time
 	// CallTimeout is the one deadline of a tool call, every Mixpanel
@@ -66,7 +67,7 @@ var errCallDeadline = errors.New("the tool call's deadline passed")
 // missing setting) is returned by every call to Client instead of stopping
 // the server, so it can start and list its tools unconfigured.
 func NewEnv(client *mixpanel.Client, clientErr error, log zerolog.Logger) *Env {
-	return &Env{client: client, clientErr: clientErr, Log: log, Now: time.Now}
+	return &Env{client: client, clientErr: clientErr, session: envSession{store: newSessionStore()}, Log: log, Now: time.Now}
 }
 
 // Client returns the Mixpanel client, or an error naming the missing setting.
@@ -138,6 +139,7 @@ func (t *Tool) Definition() (mcp.Tool, error) {
 // The call runs under one deadline (Env.CallTimeout) that covers every
 // request and retry it makes; a call cut off by it says so.
 func (t *Tool) Call(ctx context.Context, env *Env, args json.RawMessage) (res *mcp.CallToolResult) {
+	env = env.forSession(ctx)
 	timeout := env.CallTimeout
 	if timeout == 0 {
 		timeout = DefaultCallTimeout

@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	projectTools   = []string{"me", "list_projects", "list_workspaces", "get_active_project"}
+	projectTools   = []string{"me", "list_projects", "list_workspaces", "use_project", "get_active_project"}
 	discoveryTools = []string{"list_events", "list_properties", "list_property_values", "list_subproperties", "list_top_events",
 		"list_funnels", "list_cohorts", "list_bookmarks", "list_lexicon_schemas", "get_lexicon_schema", "get_schema_graph"}
 )

@@ -121,7 +121,10 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	}
 	env := tools.NewEnv(client, clientErr, logger)
 	env.CallTimeout = opts.CallTimeout
+	hooks := &server.Hooks{}
+	env.TrackSessions(hooks)
 	s := server.NewMCPServer("mixpanel-mcp", version, append([]server.ServerOption{
+		server.WithHooks(hooks),
 		server.WithInstructions(instructions),
 		server.WithToolCapabilities(sel.Dynamic),
 		server.WithResourceCapabilities(false, false),
@@ -132,7 +135,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	if err := tools.AddTo(s, env, sel); err != nil {
 		return nil, err
 	}
-	mpcontext.Register(s, env.Client)
+	mpcontext.Register(s, env.ClientFor)
 	prompts.Register(s)
 	return s, nil
 }
