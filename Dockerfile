@@ -12,8 +12,9 @@ COPY --from=build /out/mcp-server /mcp-server
 USER nonroot:nonroot
 EXPOSE 8080
 # Inside the container the server must listen on all interfaces to be
-# reachable, so it refuses to start unless MCP_AUTH_TOKEN is set: every
-# request then needs "Authorization: Bearer $MCP_AUTH_TOKEN".
+# reachable, so it refuses to start unless MCP_AUTH_TOKEN is set (at least
+# 16 characters, e.g. openssl rand -hex 32): every request then needs
+# "Authorization: Bearer $MCP_AUTH_TOKEN".
 ENV MCP_TRANSPORT=http MCP_LISTEN=0.0.0.0:8080
 HEALTHCHECK NONE
 ENTRYPOINT ["/mcp-server"]

@@ -26,8 +26,8 @@ type setting struct {
 // precedence (flag, then environment, then config file) all come from it.
 var settings = []setting{
 	{flag: "transport", env: "MCP_TRANSPORT", def: "stdio", help: "stdio or http (streamable HTTP)"},
-	{flag: "listen", env: "MCP_LISTEN", def: "127.0.0.1:8080", help: "HTTP listen address; any non-loopback address requires --auth-token"},
-	{flag: "auth-token", env: "MCP_AUTH_TOKEN", help: "bearer token every HTTP request must carry (Authorization: Bearer <token>)"},
+	{flag: "listen", env: "MCP_LISTEN", def: "127.0.0.1:8080", help: "HTTP listen address; any non-loopback address requires --auth-token of at least 16 characters"},
+	{flag: "auth-token", env: "MCP_AUTH_TOKEN", help: "bearer token every HTTP request must carry (Authorization: Bearer <token>); surrounding whitespace is removed"},
 	{flag: "stateless", env: "MCP_STATELESS", def: "false", help: "HTTP without sessions, so several replicas can sit behind a load balancer"},
 	{flag: "allowed-origins", env: "MCP_ALLOWED_ORIGINS", help: "comma-separated browser Origins allowed to call the HTTP endpoint (default: loopback origins only)"},
 	{flag: "allowed-hosts", env: "MCP_ALLOWED_HOSTS", help: "comma-separated Host header values the HTTP endpoint answers (host or host:port), e.g. the public name behind a reverse proxy (default: any Host, except that a loopback connection must name a loopback host)"},
