@@ -77,7 +77,10 @@ func TestListsRejectWrongShapes(t *testing.T) {
 		{"cohorts", http.MethodPost, mixpaneltest.QueryPrefix + "/cohorts/list", "mixpanel POST /cohorts/list: 200 OK: decode cohorts",
 			func(ctx context.Context, c *mixpanel.Client) error { _, err := c.Cohorts(ctx); return err }},
 		{"bookmarks", http.MethodGet, mixpaneltest.AppPrefix + "/projects/" + mixpaneltest.ProjectID + "/bookmarks", "/bookmarks: 200 OK: bookmarks: expected a list",
-			func(ctx context.Context, c *mixpanel.Client) error { _, err := c.ListBookmarks(ctx, ""); return err }},
+			func(ctx context.Context, c *mixpanel.Client) error {
+				_, err := c.ListBookmarks(ctx, mixpanel.ListBookmarksParams{})
+				return err
+			}},
 		{"schemas", http.MethodGet, schemasPath, "/schemas: 200 OK: decode Lexicon schemas",
 			func(ctx context.Context, c *mixpanel.Client) error { _, err := c.LexiconSchemas(ctx, ""); return err }},
 		{"one schema", http.MethodGet, schemasPath + "/event", "/schemas/event: 200 OK: decode Lexicon schema",
@@ -121,7 +124,10 @@ func TestDiscoveryReadsAreCached(t *testing.T) {
 		{"top events", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.TopEvents(ctx, "", 5); return err }},
 		{"funnels", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.Funnels(ctx); return err }},
 		{"cohorts", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.Cohorts(ctx); return err }},
-		{"bookmarks", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.ListBookmarks(ctx, ""); return err }},
+		{"bookmarks", func(ctx context.Context, c *mixpanel.Client) error {
+			_, err := c.ListBookmarks(ctx, mixpanel.ListBookmarksParams{})
+			return err
+		}},
 		{"lexicon schemas", func(ctx context.Context, c *mixpanel.Client) error { _, err := c.LexiconSchemas(ctx, ""); return err }},
 		{"lexicon schema", func(ctx context.Context, c *mixpanel.Client) error {
 			_, err := c.LexiconSchema(ctx, "event", "Purchase")

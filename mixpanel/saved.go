@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 )
 
@@ -92,19 +91,8 @@ type BookmarkInfo struct {
 	CreatorName string `json:"creator_name,omitempty"`
 }
 
-// ListBookmarks lists the saved reports, optionally of one type (see
-// BookmarkTypes).
-func (c *Client) ListBookmarks(ctx context.Context, typ string) ([]BookmarkInfo, error) {
-	pid, err := c.RequireProject()
-	if err != nil {
-		return nil, err
-	}
-	q := url.Values{"v": {"2"}, "project_id": {pid}}
-	if typ != "" {
-		q.Set("type", typ)
-	}
-	return rawDecoded(ctx, c, Request{Family: App, Path: "/projects/" + url.PathEscape(pid) + "/bookmarks", Query: q, Cacheable: true}, "list bookmarks", decodeBookmarkList)
-}
+// Ref names the report.
+func (b BookmarkInfo) Ref() Ref { return Ref{Kind: "report", ID: ID(b.ID), Name: b.Name} }
 
 // decodeBookmarkList accepts every shape the bookmarks list comes in:
 // {"results": {"results": [...]}}, {"results": [...]} or a bare list.

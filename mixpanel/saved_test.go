@@ -55,14 +55,14 @@ func TestListBookmarks(t *testing.T) {
 		wantQuery url.Values
 		wantIDs   []int64
 	}{
-		{"", url.Values{"v": {"2"}, "project_id": {"12345"}}, []int64{63880001, 63880002, 63880003, 63880004, 63880005, 63880006}},
-		{"funnels", url.Values{"v": {"2"}, "type": {"funnels"}, "project_id": {"12345"}}, []int64{63880003}},
-		{"launch-analysis", url.Values{"v": {"2"}, "type": {"launch-analysis"}, "project_id": {"12345"}}, []int64{63880006}},
+		{"", url.Values{"v": {"2"}}, []int64{63880001, 63880002, 63880003, 63880004, 63880005, 63880006}},
+		{"funnels", url.Values{"v": {"2"}, "type": {"funnels"}}, []int64{63880003}},
+		{"launch-analysis", url.Values{"v": {"2"}, "type": {"launch-analysis"}}, []int64{63880006}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.typ, func(t *testing.T) {
 			srv := mixpaneltest.New(t)
-			got, err := srv.Client(t).ListBookmarks(context.Background(), tt.typ)
+			got, err := srv.Client(t).ListBookmarks(context.Background(), mixpanel.ListBookmarksParams{Type: tt.typ})
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantQuery, srv.LastRequest(t, mixpaneltest.AppPrefix+"/projects/12345/bookmarks").Query)
 			var ids []int64
@@ -76,7 +76,7 @@ func TestListBookmarks(t *testing.T) {
 
 func TestListBookmarksFields(t *testing.T) {
 	srv := mixpaneltest.New(t)
-	got, err := srv.Client(t).ListBookmarks(context.Background(), "")
+	got, err := srv.Client(t).ListBookmarks(context.Background(), mixpanel.ListBookmarksParams{})
 	require.NoError(t, err)
 	first := got[0]
 	require.NotNil(t, first.WorkspaceID)
@@ -87,7 +87,7 @@ func TestListBookmarksFields(t *testing.T) {
 	assert.Equal(t, "Ana Analyst", first.CreatorName)
 	assert.Nil(t, got[3].WorkspaceID, "null stays absent")
 
-	_, err = srv.Client(t).ListBookmarks(context.Background(), "dashboards")
+	_, err = srv.Client(t).ListBookmarks(context.Background(), mixpanel.ListBookmarksParams{Type: "dashboards"})
 	assert.True(t, mixpanel.IsKind(err, mixpanel.KindValidation), "%v", err)
 }
 

@@ -119,7 +119,14 @@ func (o Op[In, Out]) Tool() *Tool {
 		res.Result = out
 		res.Action = o.Action
 		if ref, ok := any(out).(interface{ Ref() mixpanel.Ref }); ok && o.Kind != "" {
-			res.URL = c.WebURL(o.Kind, ref.Ref().ID)
+			id := ref.Ref().ID
+			// An entity whose page depends on it (a report's type) names it.
+			if k, ok := any(out).(interface{ WebKind() string }); ok {
+				res.URL = c.WebURL(k.WebKind(), id)
+			}
+			if res.URL == "" {
+				res.URL = c.WebURL(o.Kind, id)
+			}
 		}
 		return res, nil
 	})

@@ -45,7 +45,7 @@ func discoveryTools() []*Tool {
 			"List saved cohorts with their user counts.",
 			ReadOnly, listCohorts),
 		New("list_bookmarks", ToolsetDiscovery,
-			"List saved reports (bookmarks), optionally of one type; their ids run with the saved-report tools.",
+			"List saved reports (bookmarks), optionally of one type or only some ids; their ids run with the saved-report tools.",
 			ReadOnly, listBookmarks),
 		New("list_lexicon_schemas", ToolsetDiscovery,
 			"List the Lexicon's documented events and profiles with their descriptions.",
@@ -518,7 +518,7 @@ func listCohorts(ctx context.Context, env *Env, in SavedListInput) (CohortList, 
 
 // ListBookmarksInput filters the saved reports.
 type ListBookmarksInput struct {
-	Type   string `json:"type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,enum=launch-analysis,description=Only reports of this type"`
+	mixpanel.ListBookmarksParams
 	Query  string `json:"query,omitempty" jsonschema:"description=Case-insensitive substring of the report name"`
 	Limit  int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=5000,default=100"`
 	Offset int    `json:"offset,omitempty" jsonschema:"minimum=0"`
@@ -528,6 +528,11 @@ type ListBookmarksInput struct {
 func (in ListBookmarksInput) Validate() error {
 	if in.Type != "" && !slices.Contains(mixpanel.BookmarkTypes, in.Type) {
 		return fmt.Errorf("type: must be one of %s (got %q)", strings.Join(mixpanel.BookmarkTypes, ", "), in.Type)
+	}
+	for i, id := range in.IDs {
+		if id <= 0 {
+			return fmt.Errorf("ids[%d]: X5_REQUIRED: ids are positive integers (got %d); omit ids to list every report", i, id)
+		}
 	}
 	return checkWindow(in.Limit, in.Offset, discMaxRows)
 }
@@ -562,7 +567,7 @@ func listBookmarks(ctx context.Context, env *Env, in ListBookmarksInput) (Bookma
 	if err != nil {
 		return BookmarkList{}, err
 	}
-	all, err := c.ListBookmarks(ctx, in.Type)
+	all, err := c.ListBookmarks(ctx, in.ListBookmarksParams)
 	if err != nil {
 		return BookmarkList{}, err
 	}

@@ -231,11 +231,11 @@ func TestSavedEntityListTools(t *testing.T) {
 			contains: []string{"3 saved cohorts", "| 1001 | Churn risk | 388 | yes | 2025-06-02 10:12:00 | No login for 21 days after a purchase |",
 				"| 1002 | Internal testers | 14 | no | 2024-11-30 08:00:00 |  |", "1 more rows (showing 1–2 of 3)"}},
 		{name: "bookmarks", tool: "list_bookmarks", args: `{}`, path: "/api/app/projects/12345/bookmarks",
-			wantQuery: url.Values{"v": {"2"}, "project_id": {"12345"}},
+			wantQuery: url.Values{"v": {"2"}},
 			contains: []string{"6 saved reports", "| 63880001 | Daily active users | insights | 2026-10-02T14:30:00 | 5501 | Ana Analyst |",
 				"| 63880006 | Holiday campaign impact | launch-analysis |"}},
 		{name: "bookmarks of a type", tool: "list_bookmarks", args: `{"type":"funnels"}`, path: "/api/app/projects/12345/bookmarks",
-			wantQuery: url.Values{"v": {"2"}, "type": {"funnels"}, "project_id": {"12345"}},
+			wantQuery: url.Values{"v": {"2"}, "type": {"funnels"}},
 			contains:  []string{"1 saved funnels reports", "| 63880003 | Checkout funnel | funnels |"}},
 	})
 }

@@ -37,6 +37,8 @@ func Inventory() []*Tool {
 		webhooksTools,
 		alertsTools,
 		flagsTools,
+		bookmarksTools,
+		cohortsTools,
 	} {
 		out = append(out, domain()...)
 	}

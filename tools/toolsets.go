@@ -47,7 +47,7 @@ var Toolsets = []ToolsetInfo{
 	{ToolsetProject, "who am I, projects, workspaces, the active project", true},
 	{ToolsetDiscovery, "events, properties, values, saved funnels/cohorts/reports, Lexicon schemas, schema graph", true},
 	{ToolsetQuery, "Insights, funnels, retention and flows queries; cohort definitions", true},
-	{ToolsetReports, "run saved reports", true},
+	{ToolsetReports, "run, create, change and delete saved reports", true},
 	{ToolsetUsers, "user profile queries and aggregates", true},
 	{ToolsetReplays, "session replays: list, analyse, bundle", true},
 	{ToolsetContext, "business context markdown for the organization and project", true},

@@ -20,11 +20,12 @@ func structuredOf(t *testing.T, res *mcp.CallToolResult, v any) {
 	require.NoError(t, json.Unmarshal(raw, v), "%s", raw)
 }
 
-// TestE2ELegacyReportsUsersExport calls every tool of the reports, legacy,
-// users and export toolsets through the real binary over stdio.
+// TestE2ELegacyReportsUsersExport calls the read tools of the reports,
+// legacy, users and export toolsets through the real binary over stdio
+// (the reports toolset's writes have their own end-to-end test).
 func TestE2ELegacyReportsUsersExport(t *testing.T) {
 	srv := mixpaneltest.New(t)
-	c := startStdio(t, fakeEnv(t, srv), "--toolsets", "reports,legacy,users,export")
+	c := startStdio(t, fakeEnv(t, srv), "--toolsets", "reports,legacy,users,export", "--read-only")
 
 	listed := map[string]bool{}
 	for _, tool := range listTools(t, c) {
