@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,6 +172,38 @@ func TestUseProjectNeedsASession(t *testing.T) {
 	}
 }
 
+// TestUseProjectConcurrentSessions: sessions switching and calling at the
+// same time each see only their own project (run with -race).
+func TestUseProjectConcurrentSessions(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	_, url := sessionServer(t, srv.Client(t))
+	want := []string{"12345", "12346", "12346", "12345"}
+	clients := make([]*client.Client, len(want))
+	for i := range clients {
+		clients[i] = connectHTTP(t, url, mcp.ProtocolVersion20251125)
+	}
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() {
+			// assert, not require: this is not the test's goroutine.
+			text := func(name string, args map[string]any) string {
+				req := mcp.CallToolRequest{}
+				req.Params.Name, req.Params.Arguments = name, args
+				res, err := c.CallTool(context.Background(), req)
+				if !assert.NoError(t, err) || !assert.False(t, res.IsError, "%v", res.Content) {
+					return ""
+				}
+				return res.Content[0].(mcp.TextContent).Text
+			}
+			for range 3 {
+				text("use_project", map[string]any{"project_id": want[i]})
+				assert.Contains(t, text("get_active_project", nil), "Project "+want[i]+" ", "session %d", i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // TestSessionEndFreesItsSwitch: closing a session (DELETE) drops its
 // scoped client.
 func TestSessionEndFreesItsSwitch(t *testing.T) {
@@ -215,4 +248,37 @@ func TestClearDiscoveryCache(t *testing.T) {
 	off := testEnv(t, srv) // the fake's config disables the cache
 	res = callTool(t, off, "clear_discovery_cache", `{}`)
 	assert.Contains(t, mustOK(t, res), "The discovery cache is disabled")
+}
+
+// benchSession is a bare MCP session for the benchmark's context.
+type benchSession struct{ id string }
+
+func (benchSession) Initialize()                                         {}
+func (benchSession) Initialized() bool                                   { return true }
+func (benchSession) NotificationChannel() chan<- mcp.JSONRPCNotification { return nil }
+func (s benchSession) SessionID() string                                 { return s.id }
+
+// BenchmarkForSession is what every tool call pays to find its session's
+// Env: without a switch, and in a session that switched project.
+func BenchmarkForSession(b *testing.B) {
+	srv := mixpaneltest.New(b)
+	env := NewEnv(srv.Client(b), nil, zerolog.Nop())
+	s := server.NewMCPServer("b", "1")
+	for _, bc := range []struct {
+		name     string
+		switched bool
+	}{{"configured project", false}, {"switched project", true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := s.WithContext(context.Background(), benchSession{id: bc.name})
+			if bc.switched {
+				env.session.store.set(bc.name, env.client.WithScope("12346", ""))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if e := env.forSession(ctx); e.session.id != bc.name {
+					b.Fatal("wrong session")
+				}
+			}
+		})
+	}
 }
