@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -291,5 +292,121 @@ func TestDashboardWritesNameTheirResult(t *testing.T) {
 	text = resultText(t, callTool(t, env, "pin_dashboard", `{"dashboard_id": 1001}`))
 	if !strings.HasPrefix(text, "Pinned dashboard 1001. https://mixpanel.com/project/12345/app/boards#id=1001") {
 		t.Fatalf("pin answered:\n%s", text)
+	}
+}
+
+// The JSON entry points of the dashboard cards (typed queries, dry-run
+// params as objects or strings, layouts) never panic.
+func FuzzCreateDashboardInput(f *testing.F) {
+	fuzzEngineTool(f, "create_dashboard",
+		`{"title": "T", "rows": [{"contents": [{"content_type": "text", "content_params": {"markdown": "<p>x</p>"}}]}]}`,
+		`{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "n", "insights": {"events": "E"}}}}]}]}`,
+		`{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "n", "type": "flows", "params": "{\"steps\": [{\"event\": \"A\"}], \"version\": 2.0}"}}}]}]}`,
+		`{"title": "T", "rows": [{"contents": [{"content_type": "report", "content_params": {"bookmark": {"name": "n", "type": "insights", "params": {"sections": {"show": [{"behavior": {"type": "cohort", "id": 1.5}}]}}}}}]}]}`,
+		`{"title": "T", "rows": [{"contents": []}], "time_filter": null}`, `[]`, `{"rows": null}`,
+	)
+}
+
+func FuzzUpdateDashboardInput(f *testing.F) {
+	fuzzEngineTool(f, "update_dashboard",
+		`{"dashboard_id": 1, "layout": {"rows_order": ["r"], "rows": [{"id": "r", "cells": [{"id": "c", "width": 12, "content_id": 2, "content_type": "text"}]}]}}`,
+		`{"dashboard_id": 1, "content": {"action": "create", "content_type": "report", "content_params": {"bookmark": {"name": "n", "funnel": {"steps": ["A", "B"]}}}}}`,
+		`{"dashboard_id": 1, "content": {"action": "update", "content_type": "text", "content_id": 3, "content_params": {"markdown": "<p>y</p>"}}}`,
+		`{"dashboard_id": 1, "filters": [], "title": ""}`,
+	)
+}
+
+type roundTripDashboard struct {
+	ID       int64 `json:"id"`
+	Contents struct {
+		Text   map[string]struct{ Markdown string } `json:"text"`
+		Report map[string]struct{ Name string }     `json:"report"`
+	} `json:"contents"`
+	IsFavorited bool   `json:"is_favorited"`
+	PinnedDate  string `json:"pinned_date"`
+}
+
+// The card, favorite/pin and blueprint operations round-trip against the
+// stateful fake.
+func TestDashboardOperationsRoundTrip(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	ok := func(tool, args string) string {
+		t.Helper()
+		res := callTool(t, env, tool, args)
+		text := resultText(t, res)
+		if res.IsError {
+			t.Fatalf("%s: %s", tool, text)
+		}
+		return text
+	}
+	var dash struct {
+		Result roundTripDashboard `json:"result"`
+	}
+	get := func(id int64) {
+		t.Helper()
+		dash.Result = roundTripDashboard{} // decoding into the old maps would keep their keys
+		structured(t, callTool(t, env, "get_dashboard", fmt.Sprintf(`{"dashboard_id": %d}`, id)), &dash)
+	}
+	structured(t, callTool(t, env, "create_dashboard", `{"title": "Ops", "rows": [{"contents": [
+		{"content_type": "text", "content_params": {"markdown": "<p>old</p>"}},
+		{"content_type": "report", "content_params": {"bookmark": {"name": "Signups", "retention": {"born_event": "Signup", "return_event": "Login"}}}}]}]}`), &dash)
+	id := dash.Result.ID
+	var textID, reportID string
+	for k := range dash.Result.Contents.Text {
+		textID = k
+	}
+	for k := range dash.Result.Contents.Report {
+		reportID = k
+	}
+
+	ok("update_text_card", fmt.Sprintf(`{"dashboard_id": %d, "text_card_id": %s, "markdown": "<p>new</p>"}`, id, textID))
+	ok("favorite_dashboard", fmt.Sprintf(`{"dashboard_id": %d}`, id))
+	ok("pin_dashboard", fmt.Sprintf(`{"dashboard_id": %d}`, id))
+	get(id)
+	if dash.Result.Contents.Text[textID].Markdown != "<p>new</p>" || !dash.Result.IsFavorited || dash.Result.PinnedDate == "" {
+		t.Fatalf("after text update, favorite and pin: %+v", dash.Result)
+	}
+	ok("unfavorite_dashboard", fmt.Sprintf(`{"dashboard_id": %d}`, id))
+	ok("unpin_dashboard", fmt.Sprintf(`{"dashboard_id": %d}`, id))
+
+	if text := ok("get_bookmark_dashboard_ids", `{"bookmark_id": `+reportID+`}`); !strings.Contains(text, fmt.Sprint(id)) {
+		t.Fatalf("dashboards of report %s: %s", reportID, text)
+	}
+	if text := ok("get_dashboard_erf", fmt.Sprintf(`{"dashboard_id": %d}`, id)); !strings.Contains(text, "Signups") {
+		t.Fatalf("erf: %s", text)
+	}
+	ok("add_report_to_dashboard", fmt.Sprintf(`{"dashboard_id": %d, "bookmark_id": %s}`, id, reportID))
+	ok("remove_report_from_dashboard", fmt.Sprintf(`{"dashboard_id": %d, "bookmark_id": %s}`, id, reportID))
+	get(id)
+	if _, still := dash.Result.Contents.Report[reportID]; still || len(dash.Result.Contents.Report) != 1 {
+		t.Fatalf("after add (a copy) and remove (the original): %v", dash.Result.Contents.Report)
+	}
+	ok("update_report_link", fmt.Sprintf(`{"dashboard_id": %d, "report_link_id": 5, "link_type": "embedded"}`, id))
+
+	dup := ok("duplicate_dashboard", fmt.Sprintf(`{"dashboard_id": %d}`, id))
+	if !strings.Contains(dup, `"Copy of Ops"`) {
+		t.Fatalf("duplicate: %s", dup)
+	}
+
+	if text := ok("list_blueprint_templates", `{}`); !strings.Contains(text, "ecommerce") || !strings.Contains(text, "Activation") {
+		t.Fatalf("templates: %s", text)
+	}
+	var bp struct{ Result struct{ ID int64 } }
+	structured(t, callTool(t, env, "create_blueprint", `{"template_type": "ecommerce"}`), &bp)
+	if text := ok("get_blueprint_config", fmt.Sprintf(`{"dashboard_id": %d}`, bp.Result.ID)); !strings.Contains(text, "order_event") {
+		t.Fatalf("config: %s", text)
+	}
+	ok("update_blueprint_cohorts", `{"cohorts": [{"placeholder": "repeat_buyers", "cohort_id": 3108}]}`)
+	fin := ok("finalize_blueprint", fmt.Sprintf(`{"dashboard_id": %d, "cards": [{"card_type": "text", "markdown": "<h2>Done</h2>"}, {"card_type": "report", "bookmark_id": %s}]}`, bp.Result.ID, reportID))
+	if !strings.HasPrefix(fin, fmt.Sprintf(`Finished dashboard %d "Ecommerce essentials".`, bp.Result.ID)) {
+		t.Fatalf("finalize: %s", fin)
+	}
+	res := callTool(t, env, "get_blueprint_config", fmt.Sprintf(`{"dashboard_id": %d}`, id))
+	if text := resultText(t, res); !res.IsError || !strings.Contains(text, "not a blueprint") {
+		t.Fatalf("config of a plain dashboard: %s", text)
+	}
+	if text := ok("create_rca_dashboard", `{"rca_source_id": 57, "rca_source_data": {"source_type": "anomaly", "date": "2026-11-20"}}`); !strings.Contains(text, "Root cause: anomaly 57") {
+		t.Fatalf("rca: %s", text)
 	}
 }

@@ -33,6 +33,12 @@ func init() {
 		s.HandleScoped(http.MethodPatch, "/dashboards/{id}/report-links/{link}", d.updateReportLink)
 		s.HandleScoped(http.MethodGet, "/dashboards/bookmarks/{bid}/dashboard-ids", d.bookmarkDashboardIDs)
 		s.HandleScoped(http.MethodGet, "/dashboards/{id}/erf", d.erf)
+		s.HandleScoped(http.MethodGet, "/dashboards/blueprints-all", d.templates)
+		s.HandleScoped(http.MethodPost, "/dashboards/blueprints", d.createBlueprint)
+		s.HandleScoped(http.MethodGet, "/dashboards/{id}/blueprint-config", d.blueprintConfig)
+		s.HandleScoped(http.MethodPut, "/dashboards/blueprints/cohorts", d.blueprintCohorts)
+		s.HandleScoped(http.MethodPost, "/dashboards/blueprints/finish", d.finishBlueprint)
+		s.HandleScoped(http.MethodPost, "/dashboards/rca", d.createRCA)
 	})
 }
 
@@ -460,4 +466,142 @@ func (d dashboards) erf(w http.ResponseWriter, r *http.Request) {
 		metrics = append(metrics, map[string]any{"bookmark_id": card["id"], "name": card["name"], "experiment_id": nil})
 	}
 	WriteApp(w, map[string]any{"metrics": metrics})
+}
+
+// blueprintTemplates are the fake's dashboard templates, in Mixpanel's
+// {"templates": {name: template}} form.
+var blueprintTemplates = []struct {
+	name, title, description string
+	variables               map[string]string
+}{
+	{"ecommerce", "Ecommerce essentials", "Orders, carts and revenue", map[string]string{"order_event": "Purchase", "repeat_buyers": "cohort:repeat_buyers"}},
+	{"activation", "Activation", "From signup to first value", map[string]string{"signup_event": "Signup"}},
+}
+
+func (d dashboards) templates(w http.ResponseWriter, r *http.Request) {
+	out := map[string]any{}
+	for _, t := range blueprintTemplates {
+		e := map[string]any{"title_key": t.title, "description_key": t.description, "number_of_reports": len(t.variables)}
+		if r.URL.Query().Get("include_reports") == "true" {
+			e["reports"] = []any{map[string]any{"name": t.title + " overview", "type": "insights"}}
+		}
+		out[t.name] = e
+	}
+	WriteApp(w, map[string]any{"templates": out})
+}
+
+func (d dashboards) createBlueprint(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		TemplateType string `json:"template_type"`
+	}
+	if !DecodeBody(w, r, &body) {
+		return
+	}
+	for _, t := range blueprintTemplates {
+		if t.name == body.TemplateType {
+			e := d.newDashboard(t.title)
+			e["generation_type"], e["template_type"] = "blueprint", t.name
+			cell, _ := d.addCard(Scope(r), e, map[string]any{"content_type": "text", "content_params": map[string]any{"markdown": "<h2>" + t.title + "</h2>"}})
+			cell["width"] = 12
+			addRow(d.st, e, []any{cell})
+			d.st.Put(Scope(r), dashboardsColl, e)
+			WriteApp(w, e)
+			return
+		}
+	}
+	FieldErrors(w, map[string][]string{"template_type": {fmt.Sprintf("%q is not a valid choice.", body.TemplateType)}})
+}
+
+// blueprint answers 400 and reports false when the dashboard is not one
+// made from a template.
+func (d dashboards) blueprint(w http.ResponseWriter, r *http.Request, id string) (Entity, bool) {
+	e, ok := d.st.Get(Scope(r), dashboardsColl, id)
+	if !ok {
+		WriteJSON(w, http.StatusNotFound, map[string]any{"error": fmt.Sprintf("Dashboard %s does not exist", id), "status": "error"})
+		return nil, false
+	}
+	if e["generation_type"] != "blueprint" {
+		WriteJSON(w, http.StatusBadRequest, map[string]any{"error": fmt.Sprintf("Dashboard %s is not a blueprint", id), "status": "error"})
+		return nil, false
+	}
+	return deepCopy(e), true
+}
+
+func (d dashboards) blueprintConfig(w http.ResponseWriter, r *http.Request) {
+	e, ok := d.blueprint(w, r, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	for _, t := range blueprintTemplates {
+		if t.name == e["template_type"] {
+			WriteApp(w, map[string]any{"variables": t.variables})
+			return
+		}
+	}
+	WriteApp(w, map[string]any{"variables": map[string]string{}})
+}
+
+func (d dashboards) blueprintCohorts(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Cohorts []map[string]any `json:"cohorts"`
+	}
+	if !DecodeBody(w, r, &body) {
+		return
+	}
+	if body.Cohorts == nil {
+		FieldErrors(w, map[string][]string{"cohorts": {"This field is required."}})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// finishBlueprint replaces the blueprint's cards by the ones kept: text
+// cards by their markdown, reports by their saved bookmark.
+func (d dashboards) finishBlueprint(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		DashboardID json.Number      `json:"dashboard_id"`
+		Cards       []map[string]any `json:"cards"`
+	}
+	if !DecodeBody(w, r, &body) {
+		return
+	}
+	e, ok := d.blueprint(w, r, body.DashboardID.String())
+	if !ok {
+		return
+	}
+	e["layout"] = map[string]any{"version": "2.0.0", "order": []any{}, "rows": map[string]any{}}
+	e["contents"] = map[string]any{"report": map[string]any{}, "text": map[string]any{}}
+	for _, c := range body.Cards {
+		params := map[string]any{"markdown": c["markdown"]}
+		if c["type"] == "report" {
+			params = map[string]any{"source_bookmark_id": c["bookmark_id"]}
+		}
+		cell, msg := d.addCard(Scope(r), e, map[string]any{"content_type": c["type"], "content_params": params})
+		if msg != "" {
+			FieldErrors(w, map[string][]string{"cards": {msg}})
+			return
+		}
+		cell["width"] = 12
+		addRow(d.st, e, []any{cell})
+	}
+	d.st.Put(Scope(r), dashboardsColl, e)
+	WriteApp(w, e)
+}
+
+func (d dashboards) createRCA(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		SourceID json.Number    `json:"rca_source_id"`
+		Data     map[string]any `json:"rca_source_data"`
+	}
+	if !DecodeBody(w, r, &body) {
+		return
+	}
+	if body.SourceID == "" || body.Data["type"] == nil {
+		FieldErrors(w, map[string][]string{"rca_source_data": {"rca_source_id and rca_source_data.type are required."}})
+		return
+	}
+	e := d.newDashboard(fmt.Sprintf("Root cause: %v %s", body.Data["type"], body.SourceID))
+	e["generation_type"] = "rca"
+	d.st.Put(Scope(r), dashboardsColl, e)
+	WriteApp(w, e)
 }
