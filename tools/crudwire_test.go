@@ -77,6 +77,7 @@ var wireTables = map[string]map[string]wireArgs{
 	"feature_flags": flagsWire,
 	"bookmarks":     bookmarksWire,
 	"cohorts":       cohortsWire,
+	"experiments":   experimentsWire,
 }
 
 // refusedBeforeSending lists error cases where the reference sent a request
@@ -90,6 +91,31 @@ var refusedBeforeSending = map[string]string{
 // tool covers both of the reference's bookmark listings.
 var wireTools = map[string]string{
 	"list_bookmarks_v2": "list_bookmarks",
+}
+
+// transitionReadsFirst lists the lifecycle calls that read the entity's
+// status before sending (one GET the reference does not send) so that a
+// step that does not fit is refused with the status named; the harness
+// answers that GET with the case's entity in the status before the step.
+var transitionReadsFirst = map[string]string{
+	"launch_experiment":   "draft",
+	"conclude_experiment": "active",
+	"decide_experiment":   "concluded",
+}
+
+// stateAnswer is the case's answered entity with its status set to prior.
+func stateAnswer(t *testing.T, c wireCase, prior string) wireResponse {
+	body, _ := c.Resps[len(c.Resps)-1].Body.(map[string]any)
+	entity, _ := body["results"].(map[string]any)
+	if entity == nil {
+		t.Fatalf("%s: no entity in the answer to build the status read from", c.ID)
+	}
+	cp := map[string]any{}
+	for k, v := range entity {
+		cp[k] = v
+	}
+	cp["status"] = prior
+	return wireResponse{Status: 200, BodyKind: "json", Body: map[string]any{"status": "ok", "results": cp}}
 }
 
 // positional names the Python method's positional parameters; a typed
@@ -116,6 +142,14 @@ func positional(names ...string) wireArgs {
 			}
 		}
 		for k, v := range c.Kwargs {
+			// A typed keyword argument named params (conclude_experiment's)
+			// is the tool's input itself.
+			if m, typed := v.(map[string]any); typed && k == "params" && m["$type"] != nil {
+				for pk, pv := range plainArgs(m).(map[string]any) {
+					out[pk] = pv
+				}
+				continue
+			}
 			out[k] = plainArgs(v)
 		}
 		return out
@@ -234,6 +268,10 @@ func TestCRUDWireContract(t *testing.T) {
 				t.Fatalf("no tool %s", name)
 			}
 			tr := &wireTransport{resps: c.Resps}
+			prior, readsFirst := transitionReadsFirst[c.Method]
+			if readsFirst {
+				tr.resps = append([]wireResponse{stateAnswer(t, c, prior)}, c.Resps...)
+			}
 			cfg := mixpanel.Config{Region: mixpanel.Region(c.Session.Region), ProjectID: "12345", HTTPClient: &http.Client{Transport: tr}}
 			if c.Session.Auth == "oauth_token" {
 				cfg.OAuthToken = "tok-0123456789abcdef"
@@ -263,7 +301,14 @@ func TestCRUDWireContract(t *testing.T) {
 				}
 				t.Logf("refused before sending, on purpose: %s\n%s", why, text)
 			} else {
-				compareRequests(t, c, tr.got)
+				got := tr.got
+				if readsFirst && len(got) > 0 {
+					if g := got[0]; g.method != http.MethodGet || g.path != c.Reqs[0].Path[:strings.LastIndex(c.Reqs[0].Path, "/")] {
+						t.Errorf("the status read is %s %s, want a GET of the experiment", g.method, g.path)
+					}
+					got = got[1:]
+				}
+				compareRequests(t, c, got)
 			}
 			if !t.Failed() {
 				passed++
@@ -433,4 +478,19 @@ var flagsWire = map[string]wireArgs{
 	"set_flag_test_users":    positional("flag_id"),
 	"get_flag_history":       positional("flag_id"),
 	"get_flag_limits":        positional(),
+}
+
+var experimentsWire = map[string]wireArgs{
+	"list_experiments":     positional(),
+	"get_experiment":       positional("experiment_id"),
+	"create_experiment":    positional(),
+	"update_experiment":    positional("experiment_id"),
+	"delete_experiment":    positional("experiment_id"),
+	"launch_experiment":    positional("experiment_id"),
+	"conclude_experiment":  positional("experiment_id", ""),
+	"decide_experiment":    positional("experiment_id"),
+	"archive_experiment":   positional("experiment_id"),
+	"restore_experiment":   positional("experiment_id"),
+	"duplicate_experiment": positional("experiment_id"),
+	"list_erf_experiments": positional(),
 }

@@ -39,6 +39,7 @@ func Inventory() []*Tool {
 		flagsTools,
 		bookmarksTools,
 		cohortsTools,
+		experimentsTools,
 	} {
 		out = append(out, domain()...)
 	}

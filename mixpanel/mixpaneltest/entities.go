@@ -57,6 +57,21 @@ func (st *Store) List(scope, coll string) []Entity {
 	return out
 }
 
+// Count counts the entities of a collection in every scope that starts
+// with prefix.
+func (st *Store) Count(prefix, coll string) int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	n := 0
+	for key, items := range st.items {
+		scope, c, _ := strings.Cut(key, " ")
+		if c == coll && strings.HasPrefix(scope, prefix) {
+			n += len(items)
+		}
+	}
+	return n
+}
+
 // Get returns a copy of the entity with that id.
 func (st *Store) Get(scope, coll, id string) (Entity, bool) {
 	st.mu.Lock()
