@@ -50,13 +50,13 @@ func dashboardsTools() []*Tool {
 			Call: func(ctx context.Context, c *mixpanel.Client, in dashboardID) (dashboardDone, error) {
 				return dashboardDone{in.DashboardID}, c.DeleteDashboard(ctx, in.DashboardID)
 			}}.Tool(),
-		Op[bulkDeleteDashboardsIn, dashboardsDone]{Name: "bulk_delete_dashboards", Toolset: ToolsetDashboards, Ann: Destructive, Action: "deleted",
+		Op[bulkDeleteDashboardsIn, dashboardIDs]{Name: "bulk_delete_dashboards", Toolset: ToolsetDashboards, Ann: Destructive, Action: "deleted",
 			Desc: "Delete several dashboards by id.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bulkDeleteDashboardsIn) (string, error) {
 				return describeDashboards(ctx, c, in.IDs...)
 			},
-			Call: func(ctx context.Context, c *mixpanel.Client, in bulkDeleteDashboardsIn) (dashboardsDone, error) {
-				return dashboardsDone{in.IDs}, c.BulkDeleteDashboards(ctx, in.IDs)
+			Call: func(ctx context.Context, c *mixpanel.Client, in bulkDeleteDashboardsIn) (dashboardIDs, error) {
+				return dashboardIDs{in.IDs}, c.BulkDeleteDashboards(ctx, in.IDs)
 			}}.Tool(),
 		dashboardFlag("favorite_dashboard", "favorited", "Add a dashboard to your favorites.", (*mixpanel.Client).FavoriteDashboard),
 		dashboardFlag("unfavorite_dashboard", "unfavorited", "Remove a dashboard from your favorites.", (*mixpanel.Client).UnfavoriteDashboard),
@@ -160,10 +160,6 @@ type dashboardDone struct {
 // Ref names the dashboard by id.
 func (d dashboardDone) Ref() mixpanel.Ref {
 	return mixpanel.Ref{Kind: "dashboard", ID: mixpanel.ID(d.DashboardID)}
-}
-
-type dashboardsDone struct {
-	DashboardIDs []int64 `json:"dashboard_ids"`
 }
 
 type dashboardIDs struct {
