@@ -70,14 +70,16 @@ type wireArgs func(c wireCase) map[string]any
 // wireTables holds, per group, how each method's arguments translate.
 // A domain adds its table here; groups absent from it are not yet built.
 var wireTables = map[string]map[string]wireArgs{
-	"dashboards":    dashboardsWire,
-	"annotations":   annotationsWire,
-	"webhooks":      webhooksWire,
-	"alerts":        alertsWire,
-	"feature_flags": flagsWire,
-	"bookmarks":     bookmarksWire,
-	"cohorts":       cohortsWire,
-	"experiments":   experimentsWire,
+	"dashboards":       dashboardsWire,
+	"annotations":      annotationsWire,
+	"webhooks":         webhooksWire,
+	"alerts":           alertsWire,
+	"feature_flags":    flagsWire,
+	"bookmarks":        bookmarksWire,
+	"cohorts":          cohortsWire,
+	"experiments":      experimentsWire,
+	"lexicon":          lexiconWire,
+	"tracking_history": trackingHistoryWire,
 }
 
 // refusedBeforeSending lists error cases where the reference sent a request
@@ -493,4 +495,25 @@ var experimentsWire = map[string]wireArgs{
 	"restore_experiment":   positional("experiment_id"),
 	"duplicate_experiment": positional("experiment_id"),
 	"list_erf_experiments": positional(),
+}
+
+var lexiconWire = map[string]wireArgs{
+	"get_event_definitions":            positional(),
+	"update_event_definition":          positional("name", ""),
+	"delete_event_definition":          positional("name"),
+	"bulk_update_event_definitions":    positional(""),
+	"get_property_definitions":         positional(),
+	"update_property_definition":       positional("name", ""),
+	"bulk_update_property_definitions": positional(""),
+	"list_lexicon_tags":                positional(),
+	"create_lexicon_tag":               positional(""),
+	"update_lexicon_tag":               positional("tag_id", ""),
+	"delete_lexicon_tag":               positional("name"),
+}
+
+var trackingHistoryWire = map[string]wireArgs{
+	"get_tracking_metadata": positional("event_name"),
+	"get_event_history":     positional("event_name"),
+	"get_property_history":  positional("property_name", "entity_type"),
+	"export_lexicon":        positional(),
 }

@@ -40,6 +40,7 @@ func Inventory() []*Tool {
 		bookmarksTools,
 		cohortsTools,
 		experimentsTools,
+		lexiconTools,
 	} {
 		out = append(out, domain()...)
 	}
