@@ -34,29 +34,29 @@ func bookmarksTools() []*Tool {
 				b, err := c.CreateBookmark(ctx, in.built)
 				return report{b}, err
 			}}.Tool(),
-		Op[updateBookmarkIn, report]{Name: "update_bookmark", Toolset: ToolsetReports, Ann: Destructive, Kind: "report", Action: "updated",
+		Op[updateBookmarkIn, report]{Name: "update_bookmark", Toolset: ToolsetReports, Ann: Overwrite, Kind: "report", Action: "updated",
 			Desc: "Change a saved report: name, description, dashboard, or its query (a query tool's arguments or a dry run's params).",
 			Call: func(ctx context.Context, c *mixpanel.Client, in updateBookmarkIn) (report, error) {
 				b, err := c.UpdateBookmark(ctx, in.BookmarkID, in.built)
 				return report{b}, err
 			}}.Tool(),
-		Op[bookmarkID, mixpanel.Empty]{Name: "delete_bookmark", Toolset: ToolsetReports, Ann: Destructive, Action: "deleted",
+		Op[bookmarkID, done]{Name: "delete_bookmark", Toolset: ToolsetReports, Ann: Destructive, Action: "deleted",
 			Desc: "Delete one saved report.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bookmarkID) (string, error) {
 				return describeBookmarks(ctx, c, "Delete", in.BookmarkID)
 			},
-			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkID) (mixpanel.Empty, error) {
-				return mixpanel.Empty{}, c.DeleteBookmark(ctx, in.BookmarkID)
+			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkID) (done, error) {
+				return doneWith("report", in.BookmarkID), c.DeleteBookmark(ctx, in.BookmarkID)
 			}}.Tool(),
-		Op[bookmarkIDs, mixpanel.Empty]{Name: "bulk_delete_bookmarks", Toolset: ToolsetReports, Ann: Destructive, Action: "deleted",
+		Op[bookmarkIDs, done]{Name: "bulk_delete_bookmarks", Toolset: ToolsetReports, Ann: Destructive, Action: "deleted",
 			Desc: "Delete several saved reports by id.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bookmarkIDs) (string, error) {
 				return describeBookmarks(ctx, c, "Delete", in.BookmarkIDs...)
 			},
-			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkIDs) (mixpanel.Empty, error) {
-				return mixpanel.Empty{}, c.BulkDeleteBookmarks(ctx, in.BookmarkIDs)
+			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkIDs) (done, error) {
+				return doneWith("report", in.BookmarkIDs...), c.BulkDeleteBookmarks(ctx, in.BookmarkIDs)
 			}}.Tool(),
-		Op[bulkUpdateBookmarksIn, mixpanel.Empty]{Name: "bulk_update_bookmarks", Toolset: ToolsetReports, Ann: Destructive, Action: "updated",
+		Op[bulkUpdateBookmarksIn, done]{Name: "bulk_update_bookmarks", Toolset: ToolsetReports, Ann: Overwrite, Action: "updated",
 			Desc: "Change several saved reports at once (name, description, params, icon, restrictions).",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateBookmarksIn) (string, error) {
 				ids := make([]int64, len(in.Bookmarks))
@@ -65,8 +65,12 @@ func bookmarksTools() []*Tool {
 				}
 				return describeBookmarks(ctx, c, "Update", ids...)
 			},
-			Call: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateBookmarksIn) (mixpanel.Empty, error) {
-				return mixpanel.Empty{}, c.BulkUpdateBookmarks(ctx, in.Bookmarks)
+			Call: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateBookmarksIn) (done, error) {
+				ids := make([]int64, len(in.Bookmarks))
+				for i, e := range in.Bookmarks {
+					ids[i] = e.ID
+				}
+				return doneWith("report", ids...), c.BulkUpdateBookmarks(ctx, in.Bookmarks)
 			}}.Tool(),
 		Op[bookmarkID, linkedDashboards]{Name: "bookmark_linked_dashboard_ids", Toolset: ToolsetReports, Ann: ReadOnly,
 			Desc: "Ids of the dashboards a saved report is linked to.",
@@ -88,33 +92,47 @@ type bookmarkID struct {
 }
 
 // Validate checks the id before any request.
-func (in *bookmarkID) Validate() error { return requireIDs("bookmark_id", in.BookmarkID) }
+func (in *bookmarkID) Validate() error { return requireID("bookmark_id", in.BookmarkID) }
 
 type bookmarkIDs struct {
 	BookmarkIDs []int64 `json:"bookmark_ids" jsonschema:"minItems=1,description=Report ids (list_bookmarks)"`
 }
 
 // Validate checks the ids before any request.
-func (in *bookmarkIDs) Validate() error { return requireIDs("bookmark_ids", in.BookmarkIDs...) }
+func (in *bookmarkIDs) Validate() error { return checkIDList("bookmark_ids", in.BookmarkIDs) }
 
-// requireIDs checks that ids are given and positive: nothing is changed
-// by pattern or by default.
-func requireIDs(field string, ids ...int64) error {
+// requireID refuses an id below 1 before any request.
+func requireID(field string, id int64) error {
 	var iss query.Issues
-	if len(ids) == 0 {
-		iss.Add("X5_REQUIRED", field, "%s needs at least one id; list the entities to find them", field)
-	}
-	for i, id := range ids {
-		if id <= 0 {
-			path := field
-			if len(ids) > 1 {
-				path = fmt.Sprintf("%s[%d]", field, i)
-			}
-			iss.Add("X5_REQUIRED", path, "ids are positive integers (got %d); list the entities to find them", id)
-		}
+	if id < 1 {
+		iss.Add("ID1", field, "id %d is not a valid id; ids are positive integers from the list tool", id)
 	}
 	return iss.Err(query.StageArgs)
 }
+
+// done answers a write Mixpanel answers without a body: the ids changed.
+type done struct {
+	IDs  []int64 `json:"ids"`
+	kind string
+}
+
+func doneWith(kind string, ids ...int64) done { return done{IDs: ids, kind: kind} }
+
+// Ref names what changed by id: "report 614", "reports 613, 614".
+func (d done) Ref() mixpanel.Ref {
+	ids := make([]string, len(d.IDs))
+	for i, id := range d.IDs {
+		ids[i] = mixpanel.ID(id)
+	}
+	kind := d.kind
+	if len(ids) > 1 {
+		kind += "s"
+	}
+	return mixpanel.Ref{Kind: kind, ID: strings.Join(ids, ", ")}
+}
+
+// Text is empty: the action line names the ids.
+func (d done) Text() string { return "" }
 
 // report is a saved report as a tool shows it: its fields, then its
 // params in full (the definition a model reads or reuses).
@@ -302,7 +320,7 @@ type updateBookmarkIn struct {
 
 // Validate checks the id and builds or checks the new params.
 func (in *updateBookmarkIn) Validate() error {
-	if err := requireIDs("bookmark_id", in.BookmarkID); err != nil {
+	if err := requireID("bookmark_id", in.BookmarkID); err != nil {
 		return err
 	}
 	var iss query.Issues
@@ -335,7 +353,7 @@ func (in *bulkUpdateBookmarksIn) Validate() error {
 	for i, e := range in.Bookmarks {
 		ids[i] = e.ID
 	}
-	return requireIDs("bookmarks", ids...)
+	return checkIDList("bookmarks", ids)
 }
 
 // describeBookmarks names the reports a call will change, for the user's
@@ -371,7 +389,7 @@ type bookmarkHistoryIn struct {
 
 // Validate checks the id and page size.
 func (in *bookmarkHistoryIn) Validate() error {
-	if err := requireIDs("bookmark_id", in.BookmarkID); err != nil {
+	if err := requireID("bookmark_id", in.BookmarkID); err != nil {
 		return err
 	}
 	return checkWindow(in.PageSize, 0, 100)

@@ -29,28 +29,28 @@ func cohortsTools() []*Tool {
 			Call: func(ctx context.Context, c *mixpanel.Client, in createCohortIn) (mixpanel.Cohort, error) {
 				return c.CreateCohort(ctx, in.CohortParams)
 			}}.Tool(),
-		Op[updateCohortIn, mixpanel.Cohort]{Name: "update_cohort", Toolset: ToolsetCohorts, Ann: Destructive, Kind: "cohort", Action: "updated",
+		Op[updateCohortIn, mixpanel.Cohort]{Name: "update_cohort", Toolset: ToolsetCohorts, Ann: Overwrite, Kind: "cohort", Action: "updated",
 			Desc: "Change a cohort: name, description, visibility, lock, or its criteria.",
 			Call: func(ctx context.Context, c *mixpanel.Client, in updateCohortIn) (mixpanel.Cohort, error) {
 				return c.UpdateCohort(ctx, in.CohortID, in.CohortParams)
 			}}.Tool(),
-		Op[cohortID, mixpanel.Empty]{Name: "delete_cohort", Toolset: ToolsetCohorts, Ann: Destructive, Action: "deleted",
+		Op[cohortID, done]{Name: "delete_cohort", Toolset: ToolsetCohorts, Ann: Destructive, Action: "deleted",
 			Desc: "Delete one cohort.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in cohortID) (string, error) {
 				return describeCohorts(ctx, c, "Delete", in.CohortID)
 			},
-			Call: func(ctx context.Context, c *mixpanel.Client, in cohortID) (mixpanel.Empty, error) {
-				return mixpanel.Empty{}, c.DeleteCohort(ctx, in.CohortID)
+			Call: func(ctx context.Context, c *mixpanel.Client, in cohortID) (done, error) {
+				return doneWith("cohort", in.CohortID), c.DeleteCohort(ctx, in.CohortID)
 			}}.Tool(),
-		Op[cohortIDs, mixpanel.Empty]{Name: "bulk_delete_cohorts", Toolset: ToolsetCohorts, Ann: Destructive, Action: "deleted",
+		Op[cohortIDs, done]{Name: "bulk_delete_cohorts", Toolset: ToolsetCohorts, Ann: Destructive, Action: "deleted",
 			Desc: "Delete several cohorts by id.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in cohortIDs) (string, error) {
 				return describeCohorts(ctx, c, "Delete", in.CohortIDs...)
 			},
-			Call: func(ctx context.Context, c *mixpanel.Client, in cohortIDs) (mixpanel.Empty, error) {
-				return mixpanel.Empty{}, c.BulkDeleteCohorts(ctx, in.CohortIDs)
+			Call: func(ctx context.Context, c *mixpanel.Client, in cohortIDs) (done, error) {
+				return doneWith("cohort", in.CohortIDs...), c.BulkDeleteCohorts(ctx, in.CohortIDs)
 			}}.Tool(),
-		Op[bulkUpdateCohortsIn, mixpanel.Empty]{Name: "bulk_update_cohorts", Toolset: ToolsetCohorts, Ann: Destructive, Action: "updated",
+		Op[bulkUpdateCohortsIn, done]{Name: "bulk_update_cohorts", Toolset: ToolsetCohorts, Ann: Overwrite, Action: "updated",
 			Desc: "Change several cohorts at once.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateCohortsIn) (string, error) {
 				ids := make([]int64, len(in.Cohorts))
@@ -59,12 +59,14 @@ func cohortsTools() []*Tool {
 				}
 				return describeCohorts(ctx, c, "Update", ids...)
 			},
-			Call: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateCohortsIn) (mixpanel.Empty, error) {
+			Call: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateCohortsIn) (done, error) {
 				entries := make([]mixpanel.BulkUpdateCohortEntry, len(in.Cohorts))
+				ids := make([]int64, len(in.Cohorts))
 				for i, e := range in.Cohorts {
 					entries[i] = mixpanel.BulkUpdateCohortEntry{ID: e.ID, CohortParams: e.CohortParams}
+					ids[i] = e.ID
 				}
-				return mixpanel.Empty{}, c.BulkUpdateCohorts(ctx, entries)
+				return doneWith("cohort", ids...), c.BulkUpdateCohorts(ctx, entries)
 			}}.Tool(),
 	}
 }
@@ -79,14 +81,14 @@ type cohortID struct {
 }
 
 // Validate checks the id before any request.
-func (in *cohortID) Validate() error { return requireIDs("cohort_id", in.CohortID) }
+func (in *cohortID) Validate() error { return requireID("cohort_id", in.CohortID) }
 
 type cohortIDs struct {
 	CohortIDs []int64 `json:"cohort_ids" jsonschema:"minItems=1,description=Cohort ids (list_cohorts_full)"`
 }
 
 // Validate checks the ids before any request.
-func (in *cohortIDs) Validate() error { return requireIDs("cohort_ids", in.CohortIDs...) }
+func (in *cohortIDs) Validate() error { return checkIDList("cohort_ids", in.CohortIDs) }
 
 // CohortDef is a cohort's fields with its definition given either as
 // criteria (build_cohort_definition's input) or as a built definition.
@@ -135,7 +137,7 @@ type updateCohortIn struct {
 
 // Validate checks the id and builds the definition.
 func (in *updateCohortIn) Validate() error {
-	if err := requireIDs("cohort_id", in.CohortID); err != nil {
+	if err := requireID("cohort_id", in.CohortID); err != nil {
 		return err
 	}
 	return in.resolve("")
@@ -156,7 +158,7 @@ func (in *bulkUpdateCohortsIn) Validate() error {
 	for i, e := range in.Cohorts {
 		ids[i] = e.ID
 	}
-	if err := requireIDs("cohorts", ids...); err != nil {
+	if err := checkIDList("cohorts", ids); err != nil {
 		return err
 	}
 	for i := range in.Cohorts {

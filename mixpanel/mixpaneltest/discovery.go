@@ -28,7 +28,6 @@ func init() {
 		s.handle(http.MethodGet, QueryPrefix+"/data_definitions/events", s.perEventProperties)
 
 		project := AppPrefix + "/projects/" + ProjectID
-		s.handle(http.MethodGet, project+"/bookmarks", s.bookmarksList)
 		s.handle(http.MethodGet, project+"/schemas", s.lexiconSchemas(""))
 		for _, et := range lexiconEntityTypes {
 			s.handle(http.MethodGet, project+"/schemas/"+et, s.lexiconSchemas(et))
@@ -286,30 +285,6 @@ func (s *Server) cohortsList(w http.ResponseWriter, r *http.Request) {
 }
 
 var bookmarkTypes = []string{"insights", "funnels", "retention", "flows", "launch-analysis"}
-
-// bookmarksList answers the nested {"results": {"results": [...]}} shape.
-func (s *Server) bookmarksList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	typ := q.Get("type")
-	if typ != "" && !slices.Contains(bookmarkTypes, typ) {
-		WriteJSON(w, http.StatusBadRequest, errorBody(fmt.Sprintf("Invalid bookmark type %q", typ)))
-		return
-	}
-	pid, _ := strconv.ParseInt(ProjectID, 10, 64)
-	items := []any{}
-	for _, b := range s.Data.Bookmarks {
-		if typ != "" && b.Type != typ {
-			continue
-		}
-		items = append(items, map[string]any{
-			"id": b.ID, "name": b.Name, "type": b.Type, "project_id": pid,
-			"workspace_id": nullID(b.WorkspaceID), "dashboard_id": nullID(b.DashboardID),
-			"created": b.Created, "modified": b.Modified, "creator_id": nullID(b.CreatorID),
-			"creator_name": b.CreatorName, "description": b.Description,
-		})
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{"results": map[string]any{"results": items}})
-}
 
 func nullID(id int64) any {
 	if id == 0 {
