@@ -21,6 +21,10 @@ type Data struct {
 	EventProperties []Property
 	// UserProperties are the project's user (profile) properties.
 	UserProperties []Property
+	// DailyCounts, when it has an entry for an event, is that event's count
+	// per day ("2006-01-02"; absent days count 0) for /events and the
+	// Lexicon's tracking metadata; other events get synthetic counts.
+	DailyCounts map[string]map[string]int
 	// TopEvents is today's activity for /events/top.
 	TopEvents []TopEvent
 	// EventNamesMaxDays gates /events/names like a project's
@@ -118,6 +122,8 @@ type Event struct {
 	Verified    bool
 	Tags        []string
 	Properties  []string
+	// Lexicon state that update_event_definition can change.
+	Dropped, Merged bool
 }
 
 // Property is an event or user property. Values are what the values
@@ -131,6 +137,9 @@ type Property struct {
 	Hidden      bool
 	Sensitive   bool
 	Density     float64 // densityLocal of the data-definitions API
+	// Lexicon state that update_property_definition can change.
+	DisplayName, ExampleValue string
+	Dropped, Merged           bool
 }
 
 // TopEvent is one row of /events/top.

@@ -322,21 +322,14 @@ func (s *Server) lexiconSchemas(entityType string) http.HandlerFunc {
 // them or those named by name[].
 func (s *Server) eventDefinitions(w http.ResponseWriter, r *http.Request) {
 	names := r.URL.Query()["name[]"]
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := []any{}
 	for i, e := range s.Data.Events {
-		if len(names) > 0 && !slices.Contains(names, e.Name) {
+		if len(names) > 0 && !slices.Contains(names, e.Name) || s.lexiconDeleted(lexScope(r), e.Name) {
 			continue
 		}
-		tags := e.Tags
-		if tags == nil {
-			tags = []string{}
-		}
-		out = append(out, map[string]any{
-			"id": 9000 + i, "name": e.Name, "displayName": e.DisplayName, "description": e.Description,
-			"hidden": e.Hidden, "dropped": false, "merged": false, "verified": e.Verified, "tags": tags,
-			"customEventId": nil, "status": "live", "platforms": []string{"web", "ios", "android"},
-			"createdUtc": "2024-02-01T09:00:00Z", "modifiedUtc": "2026-10-01T12:00:00Z",
-		})
+		out = append(out, eventDefinitionJSON(i, e))
 	}
 	WriteApp(w, out)
 }
@@ -359,15 +352,14 @@ func (s *Server) propertyDefinitions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	includeDensity := q.Get("includeDensity") == "true"
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := []any{}
 	add := func(id int, p Property, resourceType string, events []string) {
 		if len(names) > 0 && !slices.Contains(names, p.Name) {
 			return
 		}
-		row := map[string]any{
-			"id": id, "name": p.Name, "resourceType": resourceType, "type": p.Type, "description": p.Description,
-			"hidden": p.Hidden, "dropped": false, "merged": false, "sensitive": p.Sensitive, "dataGroupId": nil,
-		}
+		row := propertyDefinitionJSON(id, p, resourceType)
 		if includeEvents {
 			evs := []any{}
 			for _, e := range events {

@@ -43,8 +43,10 @@ const (
 // Request is one recorded request. The Authorization header is kept only as
 // the scheme used ("Basic", "Bearer" or ""), never the credential.
 type Request struct {
-	Method   string
-	Path     string
+	Method string
+	Path   string
+	// RawPath is the path as sent, percent-encoding kept.
+	RawPath  string
 	Query    url.Values
 	Body     []byte
 	AuthType string
@@ -237,7 +239,7 @@ func (s *Server) record(r *http.Request) *Failure {
 	authType, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, AuthType: authType})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.Query(), Body: body, AuthType: authType})
 	return s.takeFailure(r)
 }
 
