@@ -69,7 +69,7 @@ func Register(s *server.MCPServer, client ClientFunc) {
 	} {
 		s.AddResource(mcp.NewResource(scope.uri, scope.name,
 			mcp.WithResourceTitle(scope.title),
-			mcp.WithResourceDescription(fmt.Sprintf("The %s's business context markdown, as set with set_business_context.", scope.level)),
+			mcp.WithResourceDescription(fmt.Sprintf("The %s's business context markdown: its key events, metrics and conventions.", scope.level)),
 			mcp.WithMIMEType(markdown)),
 			reader(client, "", func(ctx context.Context, c *mixpanel.Client, _ string) (string, error) {
 				bc, err := c.GetBusinessContext(ctx, scope.level, 0)
@@ -81,7 +81,7 @@ func Register(s *server.MCPServer, client ClientFunc) {
 	}
 	s.AddResourceTemplate(mcp.NewResourceTemplate(ReplaySummaryTemplate, "replay-summary",
 		mcp.WithTemplateTitle("Session replay summary"),
-		mcp.WithTemplateDescription("One session replay as markdown: who, when, pages visited, console errors and a timeline of user actions. list_replays gives the ids."),
+		mcp.WithTemplateDescription("One session replay as markdown: who, when, pages visited, console errors and a timeline of user actions. The replays toolset lists the ids."),
 		mcp.WithTemplateMIMEType(markdown)),
 		reader(client, "replay_id", func(ctx context.Context, c *mixpanel.Client, id string) (string, error) {
 			r, _, err := c.FetchReplay(ctx, id, mixpanel.FetchOptions{})
@@ -180,7 +180,7 @@ func readError(req mcp.ReadResourceRequest, err error) error {
 
 func contextMarkdown(heading string, bc mixpanel.BusinessContext) string {
 	if bc.IsEmpty {
-		return fmt.Sprintf("# %s business context\n\n(none set; set_business_context adds it)\n", heading)
+		return fmt.Sprintf("# %s business context\n\n(none set)\n", heading)
 	}
 	content := strings.TrimRight(bc.Content, "\n")
 	if strings.HasPrefix(content, "# ") {

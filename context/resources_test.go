@@ -108,7 +108,7 @@ func TestBusinessContextResources(t *testing.T) {
 	srv.Data.ProjectBusinessContext = ""
 	text, err := read(t, c, mpcontext.ProjectURI)
 	require.NoError(t, err)
-	assert.Contains(t, text, "# Project business context\n\n(none set; set_business_context adds it)")
+	assert.Contains(t, text, "# Project business context\n\n(none set)")
 }
 
 func TestReplayResources(t *testing.T) {

@@ -73,7 +73,7 @@ type CohortFields struct {
 	IsLocked    *bool          `json:"is_locked,omitempty"`
 	IsVisible   *bool          `json:"is_visible,omitempty"`
 	Deleted     *bool          `json:"deleted,omitempty"`
-	Definition  map[string]any `json:"definition,omitempty" jsonschema:"description={selector\\, behaviors} as build_cohort_definition returns it"`
+	Definition  map[string]any `json:"definition,omitempty" jsonschema:"description={selector\\, behaviors}: a cohort's definition JSON"`
 }
 
 // Body writes the fields that are set with the definition merged in.

@@ -20,13 +20,16 @@ import (
 //	MG4_URL       not an absolute https URL
 //	MG5_CONFLICT  fields that cannot go together, or one that needs another
 //	MG6_RANGE     a number outside its allowed range or set
+//
+// The family is the project's own for every tool: the shared ones are
+// defined with the one set of checks in mixpanel/query/checks.go.
 const (
-	CodeRequired = "MG1_REQUIRED"
-	CodeDate     = "MG2_DATE"
+	CodeRequired = query.CodeRequired
+	CodeDate     = query.CodeDate
 	CodeLength   = "MG3_LENGTH"
 	CodeURL      = "MG4_URL"
-	CodeConflict = "MG5_CONFLICT"
-	CodeRange    = "MG6_RANGE"
+	CodeConflict = query.CodeConflict
+	CodeRange    = query.CodeRange
 )
 
 // checks collects the issues of one input.

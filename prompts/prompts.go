@@ -10,13 +10,18 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools/toolref"
 )
 
-// prompt is one workflow: its arguments and the text it expands to.
+// prompt is one workflow: its arguments, an opening that states the task
+// and the steps. A step that names a tool the server does not serve is
+// left out (see text).
 type prompt struct {
 	name, description string
 	args              []arg
-	text              func(args map[string]string) string
+	intro             func(args map[string]string) string
+	steps             []string
 }
 
 type arg struct {
@@ -29,14 +34,15 @@ var all = []prompt{
 		name:        "answer_question",
 		description: "Answer an analytics question from the project's data, the way an analyst would.",
 		args:        []arg{{"question", "The question, e.g. 'Did signups drop last week?'", true}},
-		text: func(a map[string]string) string {
-			return fmt.Sprintf(`Answer this question from our Mixpanel data: %q
-
-1. Read get_business_context_chain to learn our key events, metrics and naming.
-2. Find the exact event and property names with list_events, list_properties and list_property_values; never guess a name.
-3. Build the query with query_insights (or query_funnel / query_retention / query_flow when the question is about conversion, return visits or paths). Use dry_run first if you are unsure the query says what you mean.
-4. Compare with the previous period (time_comparison) before calling something a change.
-5. Answer in a few sentences with the numbers, the date range and the exact query settings you used; say what the data cannot tell.`, a["question"])
+		intro: func(a map[string]string) string {
+			return fmt.Sprintf("Answer this question from our Mixpanel data: %q", a["question"])
+		},
+		steps: []string{
+			"Read get_business_context_chain to learn our key events, metrics and naming.",
+			"Find the exact event and property names with list_events, list_properties and list_property_values; never guess a name.",
+			"Build the query with query_insights (or query_funnel / query_retention / query_flow when the question is about conversion, return visits or paths). Use dry_run first if you are unsure the query says what you mean.",
+			"Compare with the previous period (time_comparison) before calling something a change.",
+			"Answer in a few sentences with the numbers, the date range and the exact query settings you used; say what the data cannot tell.",
 		},
 	},
 	{
@@ -46,32 +52,34 @@ var all = []prompt{
 			{"steps", "Comma-separated event names in order, e.g. 'Product Viewed, Add to Cart, Purchase'", true},
 			{"period", "Date range, e.g. 'last 30 days' (default) or '2026-10-01 to 2026-10-31'", false},
 		},
-		text: func(a map[string]string) string {
+		intro: func(a map[string]string) string {
 			period := a["period"]
 			if period == "" {
 				period = "the last 30 days"
 			}
-			return fmt.Sprintf(`Diagnose the funnel %s over %s.
-
-1. Check each step's event name with list_events.
-2. Run query_funnel with these steps; note the step with the biggest drop-off.
-3. Break that step down with group_by on a few properties that could explain it (list_properties on the step's event: platform, country, browser, utm_source...); look for segments that convert far worse.
-4. Compare with the previous period (time_comparison) to see whether the drop-off is new.
-5. If session replays are available, list_replays for a few users who reached the step and did not convert, and fetch_replays with analysis rage_clicks and error_sessions to see what went wrong.
-6. Summarise: where users leave, which segments leave most, what the replays show, and what to try.`, strings.Join(splitList(a["steps"]), " → "), period)
+			return fmt.Sprintf("Diagnose the funnel %s over %s.", strings.Join(splitList(a["steps"]), " → "), period)
+		},
+		steps: []string{
+			"Check each step's event name with list_events.",
+			"Run query_funnel with these steps; note the step with the biggest drop-off.",
+			"Break that step down with group_by on a few properties that could explain it (list_properties on the step's event: platform, country, browser, utm_source...); look for segments that convert far worse.",
+			"Compare with the previous period (time_comparison) to see whether the drop-off is new.",
+			"If session replays are available, list_replays for a few users who reached the step and did not convert, and fetch_replays with analysis rage_clicks and error_sessions to see what went wrong.",
+			"Summarise: where users leave, which segments leave most, what the replays show, and what to try.",
 		},
 	},
 	{
 		name:        "investigate_user",
 		description: "Reconstruct what one user did and experienced: profile, events and session replays.",
 		args:        []arg{{"distinct_id", "The user's distinct id", true}},
-		text: func(a map[string]string) string {
-			return fmt.Sprintf(`Investigate the user %q.
-
-1. query_user with distinct_id to read their profile (plan, country, created, last seen).
-2. query_activity_feed for their recent events; pass sentinel_event back to page further back.
-3. list_replays for the user, then fetch_replay on the most relevant sessions (start with those around errors or drop-offs you saw in the events).
-4. Tell the story in time order: what they tried to do, where they struggled (console errors, rage clicks, long pauses) and how the session ended.`, a["distinct_id"])
+		intro: func(a map[string]string) string {
+			return fmt.Sprintf("Investigate the user %q.", a["distinct_id"])
+		},
+		steps: []string{
+			"query_user with distinct_id to read their profile (plan, country, created, last seen).",
+			"query_activity_feed for their recent events; pass sentinel_event back to page further back.",
+			"list_replays for the user, then fetch_replay on the most relevant sessions (start with those around errors or drop-offs you saw in the events).",
+			"Tell the story in time order: what they tried to do, where they struggled (console errors, rage clicks, long pauses) and how the session ended.",
 		},
 	},
 }
@@ -86,9 +94,14 @@ func splitList(s string) []string {
 	return out
 }
 
-// Register adds every prompt to the server.
-func Register(s *server.MCPServer) {
+// Register adds the prompts to the server, each with only the steps whose
+// tools has reports served (a workflow never walks a model to a tool it
+// cannot call); a prompt left with no step that uses a tool is not offered.
+func Register(s *server.MCPServer, has func(string) bool) {
 	for _, p := range all {
+		if !p.offered(has) {
+			continue
+		}
 		opts := []mcp.PromptOption{mcp.WithPromptDescription(p.description)}
 		for _, a := range p.args {
 			aopts := []mcp.ArgumentOption{mcp.ArgumentDescription(a.description)}
@@ -97,11 +110,43 @@ func Register(s *server.MCPServer) {
 			}
 			opts = append(opts, mcp.WithArgument(a.name, aopts...))
 		}
-		s.AddPrompt(mcp.NewPrompt(p.name, opts...), handler(p))
+		s.AddPrompt(mcp.NewPrompt(p.name, opts...), handler(p, has))
 	}
 }
 
-func handler(p prompt) server.PromptHandlerFunc {
+// served lists the steps every tool of which has reports served.
+func (p prompt) served(has func(string) bool) []string {
+	var out []string
+	for _, st := range p.steps {
+		if len(toolref.Missing(st, has)) == 0 {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// offered: some kept step uses a tool.
+func (p prompt) offered(has func(string) bool) bool {
+	for _, st := range p.served(has) {
+		if len(toolref.Find(st)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// text is the prompt for args: the opening and the served steps, numbered.
+func (p prompt) text(args map[string]string, has func(string) bool) string {
+	var b strings.Builder
+	b.WriteString(p.intro(args))
+	b.WriteString("\n")
+	for i, st := range p.served(has) {
+		fmt.Fprintf(&b, "\n%d. %s", i+1, st)
+	}
+	return b.String()
+}
+
+func handler(p prompt, has func(string) bool) server.PromptHandlerFunc {
 	return func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		args := map[string]string{}
 		for _, a := range p.args {
@@ -112,7 +157,7 @@ func handler(p prompt) server.PromptHandlerFunc {
 			args[a.name] = v
 		}
 		return mcp.NewGetPromptResult(p.description, []mcp.PromptMessage{
-			mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(p.text(args))),
+			mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(p.text(args, has))),
 		}), nil
 	}
 }

@@ -2,7 +2,8 @@ package prompts
 
 import (
 	"context"
-	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -12,12 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools/toolref"
 )
 
 func start(t *testing.T) *client.Client {
 	t.Helper()
 	s := server.NewMCPServer("t", "1", server.WithPromptCapabilities(false))
-	Register(s)
+	Register(s, func(name string) bool { return tools.Lookup(name) != nil })
 	c, err := client.NewInProcessClient(s)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
@@ -75,15 +77,31 @@ func TestPromptsListAndGet(t *testing.T) {
 }
 
 // TestPromptsNameRealTools keeps the workflows in step with the tools: every
-// snake_case word that looks like a tool name must be a registered tool.
+// name that looks like a tool must be a registered tool, and a prompt keeps
+// only the steps whose tools the server serves.
 func TestPromptsNameRealTools(t *testing.T) {
-	toolish := regexp.MustCompile(`\b(?:get|list|query|fetch|export|build|set|clear)_[a-z_]+\b`)
-	sample := map[string]string{"question": "q", "steps": "a,b", "period": "p", "distinct_id": "u"}
 	for _, p := range all {
-		names := toolish.FindAllString(p.text(sample), -1)
-		require.NotEmpty(t, names, p.name)
-		for _, n := range names {
+		for _, n := range toolref.Find(strings.Join(p.steps, "\n")) {
 			assert.NotNil(t, tools.Lookup(n), "prompt %s names %s, which is not a tool", p.name, n)
 		}
 	}
+	only := func(names ...string) func(string) bool {
+		return func(n string) bool { return slices.Contains(names, n) }
+	}
+	for _, p := range all {
+		assert.False(t, p.offered(only()), "%s: no tools, no workflow", p.name)
+		assert.True(t, p.offered(func(string) bool { return true }), p.name)
+	}
+	var user prompt
+	for _, p := range all {
+		if p.name == "investigate_user" {
+			user = p
+		}
+	}
+	text := user.text(map[string]string{"distinct_id": "u"}, only("query_user", "list_replays", "fetch_replay"))
+	assert.Equal(t, `Investigate the user "u".
+
+1. query_user with distinct_id to read their profile (plan, country, created, last seen).
+2. list_replays for the user, then fetch_replay on the most relevant sessions (start with those around errors or drop-offs you saw in the events).
+3. Tell the story in time order: what they tried to do, where they struggled (console errors, rage clicks, long pauses) and how the session ended.`, text)
 }

@@ -77,7 +77,7 @@ func alertsTools() []*Tool {
 				return c.GetAlertScreenshotURL(ctx, in.GCSKey)
 			}}.Tool(),
 		Op[mixpanel.ValidateAlertsParams, mixpanel.AlertValidations]{Name: "validate_alerts_for_bookmark", Toolset: ToolsetAlerts, Ann: ReadOnly,
-			Desc:   "Check whether alerts still work if their report changes to new params (e.g. before update_bookmark).",
+			Desc:   "Check whether alerts still work if their report changes to new params (e.g. before the report is saved with them).",
 			Method: (*M).ValidateAlertsForBookmark}.Tool(),
 	}
 }

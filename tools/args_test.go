@@ -99,22 +99,22 @@ func TestArgAmbiguitiesAreErrors(t *testing.T) {
 	tests := []struct {
 		name, args, want string
 	}{
-		{"fraction for an integer", `{"n":5.5}`, `n: X9: expected an integer, got 5.5`},
-		{"fractional string for an integer", `{"n":"5.5"}`, `n: X9: expected an integer, got the string "5.5"`},
-		{"word for an integer", `{"n":"five"}`, `n: X9: expected an integer`},
-		{"padded integer", `{"n":" 5"}`, `n: X9: expected an integer`},
-		{"yes for a boolean", `{"b":"yes"}`, `b: X9: expected true or false, got the string "yes"`},
-		{"not a number", `{"f":"NaN"}`, `f: X9: expected a number`},
-		{"broken JSON list", `{"names":"[\"A\","}`, `names: X13: the string "[\"A\"," looks like a JSON list but does not parse`},
-		{"broken JSON list where a string is allowed", `{"either":"[A, B]"}`, `either: X13: `},
-		{"broken JSON in a union", `{"events":"[\"Sign Up\""}`, `events: X13: `},
-		{"nested ambiguity keeps the path", `{"nested":[{"id":1},{"id":"x"}]}`, `nested[1].id: X9: expected an integer`},
-		{"nested unknown field", `{"obj":{"id":1,"bogus":2}}`, `obj.bogus: X10: unknown field "bogus"; valid fields here: id, items, on`},
-		{"unknown argument", `{"nope":1}`, `nope: X10: unknown argument; valid arguments: any, b, cohort,`},
-		{"every problem at once", `{"n":"x","b":"y"}`, "2 problems with the arguments:\n- b: X9: "},
-		{"not an object", `"x"`, `arguments: X13: expected a JSON object, got a string`},
-		{"not JSON", `{"n":`, `arguments: X13: not valid JSON`},
-		{"trailing data", `{} {}`, `arguments: X13: not valid JSON`},
+		{"fraction for an integer", `{"n":5.5}`, `n: A1: expected an integer, got 5.5`},
+		{"fractional string for an integer", `{"n":"5.5"}`, `n: A1: expected an integer, got the string "5.5"`},
+		{"word for an integer", `{"n":"five"}`, `n: A1: expected an integer`},
+		{"padded integer", `{"n":" 5"}`, `n: A1: expected an integer`},
+		{"yes for a boolean", `{"b":"yes"}`, `b: A1: expected true or false, got the string "yes"`},
+		{"not a number", `{"f":"NaN"}`, `f: A1: expected a number`},
+		{"broken JSON list", `{"names":"[\"A\","}`, `names: A4: the string "[\"A\"," looks like a JSON list but does not parse`},
+		{"broken JSON list where a string is allowed", `{"either":"[A, B]"}`, `either: A4: `},
+		{"broken JSON in a union", `{"events":"[\"Sign Up\""}`, `events: A4: `},
+		{"nested ambiguity keeps the path", `{"nested":[{"id":1},{"id":"x"}]}`, `nested[1].id: A1: expected an integer`},
+		{"nested unknown field", `{"obj":{"id":1,"bogus":2}}`, `obj.bogus: A2: unknown field "bogus"; valid fields here: id, items, on`},
+		{"unknown argument", `{"nope":1}`, `nope: A2: unknown argument; valid arguments: any, b, cohort,`},
+		{"every problem at once", `{"n":"x","b":"y"}`, "2 problems with the arguments:\n- b: A1: "},
+		{"not an object", `"x"`, `arguments: A4: expected a JSON object, got a string`},
+		{"not JSON", `{"n":`, `arguments: A4: not valid JSON`},
+		{"trailing data", `{} {}`, `arguments: A4: not valid JSON`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,12 +130,12 @@ func TestArgCaps(t *testing.T) {
 	tests := []struct {
 		name, args, want string
 	}{
-		{"a 10 MB event name", `{"names":["` + strings.Repeat("e", 10<<20) + `"]}`, `arguments: X12: 10485774 bytes exceed the 1048576-byte (1 MiB) limit`},
-		{"one long string", `{"s":"` + big + `"}`, `s: X12: a string of 65537 bytes exceeds the 65536-byte limit`},
-		{"inside a list", `{"names":["a","` + big + `"]}`, `names[1]: X12: `},
-		{"inside an untyped value", `{"any":{"k":["` + big + `"]}}`, `any.k[0]: X12: `},
-		{"an object key", `{"extra":{"` + big + `":"v"}}`, `extra: X12: an object key of 65537 bytes`},
-		{"past a declared maxLength's bytes", `{"long":"` + strings.Repeat("x", 400001) + `"}`, `long: X12: a string of 400001 bytes exceeds the 400000-byte limit`},
+		{"a 10 MB event name", `{"names":["` + strings.Repeat("e", 10<<20) + `"]}`, `arguments: A3: 10485774 bytes exceed the 1048576-byte (1 MiB) limit`},
+		{"one long string", `{"s":"` + big + `"}`, `s: A3: a string of 65537 bytes exceeds the 65536-byte limit`},
+		{"inside a list", `{"names":["a","` + big + `"]}`, `names[1]: A3: `},
+		{"inside an untyped value", `{"any":{"k":["` + big + `"]}}`, `any.k[0]: A3: `},
+		{"an object key", `{"extra":{"` + big + `":"v"}}`, `extra: A3: an object key of 65537 bytes`},
+		{"past a declared maxLength's bytes", `{"long":"` + strings.Repeat("x", 400001) + `"}`, `long: A3: a string of 400001 bytes exceeds the 400000-byte limit`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestHugeEventNameRefusedBeforeAnyRequest(t *testing.T) {
 		`{"events":"` + strings.Repeat("e", 100<<10) + `"}`,
 	} {
 		text := mustFail(t, callTool(t, env, "query_insights", args))
-		assert.Contains(t, text, "X12")
+		assert.Contains(t, text, "A3")
 		assert.Contains(t, text, "limit")
 		assert.Less(t, len(text), 400)
 	}
@@ -229,7 +229,7 @@ func TestEveryToolRefusesMistypedArguments(t *testing.T) {
 		res := tool.Call(context.Background(), env, json.RawMessage(`{"no_such_argument_anywhere":{"x":1}}`))
 		text := resultText(t, res)
 		require.True(t, res.IsError, "%s: %s", tool.Name, text)
-		assert.Contains(t, text, "no_such_argument_anywhere: X10: unknown argument; valid arguments: ", tool.Name)
+		assert.Contains(t, text, "no_such_argument_anywhere: A2: unknown argument; valid arguments: ", tool.Name)
 	}
 	assert.Empty(t, srv.Requests())
 }

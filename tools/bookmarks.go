@@ -88,14 +88,14 @@ func bookmarksTools() []*Tool {
 }
 
 type bookmarkID struct {
-	BookmarkID int64 `json:"bookmark_id" jsonschema:"minimum=1,description=Report id (list_bookmarks)"`
+	BookmarkID int64 `json:"bookmark_id" jsonschema:"minimum=1,description=Report (bookmark) id"`
 }
 
 // Validate checks the id before any request.
 func (in *bookmarkID) Validate() error { return requireID("bookmark_id", in.BookmarkID) }
 
 type bookmarkIDs struct {
-	BookmarkIDs []int64 `json:"bookmark_ids" jsonschema:"minItems=1,description=Report ids (list_bookmarks)"`
+	BookmarkIDs []int64 `json:"bookmark_ids" jsonschema:"minItems=1,description=Report (bookmark) ids"`
 }
 
 // Validate checks the ids before any request.
@@ -185,10 +185,10 @@ func (a engineArgs) given() bool {
 // tool's arguments (validated and built by its engine, as that tool does)
 // or the params of a dry run.
 type ReportQuery struct {
-	Insights  engineArgs      `json:"insights,omitempty" jsonschema:"description=Arguments of query_insights"`
-	Funnel    engineArgs      `json:"funnel,omitempty" jsonschema:"description=Arguments of query_funnel"`
-	Retention engineArgs      `json:"retention,omitempty" jsonschema:"description=Arguments of query_retention"`
-	Flow      engineArgs      `json:"flow,omitempty" jsonschema:"description=Arguments of query_flow"`
+	Insights  engineArgs      `json:"insights,omitempty" jsonschema:"description=Arguments of an Insights query (as its query tool takes them)"`
+	Funnel    engineArgs      `json:"funnel,omitempty" jsonschema:"description=Arguments of a funnel query (as its query tool takes them)"`
+	Retention engineArgs      `json:"retention,omitempty" jsonschema:"description=Arguments of a retention query (as its query tool takes them)"`
+	Flow      engineArgs      `json:"flow,omitempty" jsonschema:"description=Arguments of a flow query (as its query tool takes them)"`
 	Params    query.RawParams `json:"params,omitempty"`
 }
 
@@ -272,7 +272,7 @@ func rawParams(p query.RawParams) (map[string]any, error) {
 type createBookmarkIn struct {
 	Name         string `json:"name" jsonschema:"minLength=1,maxLength=255"`
 	BookmarkType string `json:"bookmark_type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,enum=user,description=Report type; implied by a query\\, needed with params"`
-	DashboardID  int64  `json:"dashboard_id" jsonschema:"minimum=1,description=Dashboard the report goes on (list_dashboards)"`
+	DashboardID  int64  `json:"dashboard_id" jsonschema:"minimum=1,description=Dashboard the report goes on"`
 	ReportQuery
 	mixpanel.BookmarkFields
 
@@ -286,7 +286,7 @@ func (in *createBookmarkIn) Validate() error {
 	checkRequired(&iss, "name", in.Name, "Weekly signups")
 	checkEnum(&iss, "bookmark_type", in.BookmarkType, mixpanel.CreatableBookmarkTypes...)
 	if in.DashboardID <= 0 {
-		iss.Add("X5_REQUIRED", "dashboard_id", "every report lives on a dashboard: pass a dashboard id (list_dashboards) (got %d)", in.DashboardID)
+		iss.Add("X5_REQUIRED", "dashboard_id", "every report lives on a dashboard: pass a dashboard id (got %d)", in.DashboardID)
 	}
 	if err := iss.Err(query.StageArgs); err != nil {
 		return err
@@ -307,7 +307,7 @@ func (in *createBookmarkIn) Validate() error {
 
 // updateBookmarkIn changes a report; new params may come from a query.
 type updateBookmarkIn struct {
-	BookmarkID   int64  `json:"bookmark_id" jsonschema:"minimum=1,description=Report id (list_bookmarks)"`
+	BookmarkID   int64  `json:"bookmark_id" jsonschema:"minimum=1,description=Report (bookmark) id"`
 	Name         string `json:"name,omitempty" jsonschema:"maxLength=255"`
 	BookmarkType string `json:"bookmark_type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,enum=user,description=The report's type: checks new params"`
 	ReportQuery
@@ -383,7 +383,7 @@ func (l linkedDashboards) Text() string {
 }
 
 type bookmarkHistoryIn struct {
-	BookmarkID int64 `json:"bookmark_id" jsonschema:"minimum=1,description=Report id (list_bookmarks)"`
+	BookmarkID int64 `json:"bookmark_id" jsonschema:"minimum=1,description=Report (bookmark) id"`
 	mixpanel.BookmarkHistoryParams
 }
 

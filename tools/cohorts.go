@@ -25,7 +25,7 @@ func cohortsTools() []*Tool {
 				return c.GetCohort(ctx, in.CohortID)
 			}}.Tool(),
 		Op[createCohortIn, mixpanel.Cohort]{Name: "create_cohort", Toolset: ToolsetCohorts, Ann: Write, Kind: "cohort", Action: "created",
-			Desc: "Create a cohort from criteria (as build_cohort_definition takes) or a definition.",
+			Desc: "Create a cohort from criteria or a definition.",
 			Call: func(ctx context.Context, c *mixpanel.Client, in createCohortIn) (mixpanel.Cohort, error) {
 				return c.CreateCohort(ctx, in.CohortParams)
 			}}.Tool(),
@@ -103,7 +103,7 @@ func (d *CohortDef) resolve(path string) error {
 	var iss query.Issues
 	switch {
 	case d.Criteria != nil && d.Definition != nil:
-		iss.Add("X9_EXCLUSIVE", path+"criteria", "pass either criteria or definition (build_cohort_definition's output), not both")
+		iss.Add("X9_EXCLUSIVE", path+"criteria", "pass either criteria or definition, not both")
 	case d.Criteria != nil:
 		def, err := d.Criteria.ToDict()
 		if err != nil {
@@ -112,7 +112,7 @@ func (d *CohortDef) resolve(path string) error {
 		d.Definition, d.Criteria = def, nil
 	case d.Definition != nil:
 		if _, ok := d.Definition["selector"]; !ok {
-			iss.Add("X5_REQUIRED", path+"definition", "a definition has a selector (and behaviors for event criteria); pass criteria instead, or build it with build_cohort_definition")
+			iss.Add("X5_REQUIRED", path+"definition", "a definition has a selector (and behaviors for event criteria); pass criteria instead")
 		}
 	}
 	return iss.Err(query.StageArgs)

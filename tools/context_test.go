@@ -81,7 +81,7 @@ func TestBusinessContextToolValidation(t *testing.T) {
 	}{
 		{"set_business_context", string(over), "content: BUSINESS_CONTEXT_TOO_LONG: 51234 characters is 1234 over the cap of 50000; shorten it"},
 		{"set_business_context", `{"content":"  "}`, "content: is empty; to remove the context use clear_business_context"},
-		{"set_business_context", `{}`, "content: X11: missing required argument"},
+		{"set_business_context", `{}`, "content: MG1: missing required argument"},
 		{"set_business_context", `{"content":"x","level":"org"}`, `level: must be "organization" or "project", got "org"`},
 		{"get_business_context", `{"organization_id":777}`, `organization_id: only applies with level="organization"`},
 		{"clear_business_context", `{"level":"team"}`, `level: must be "organization" or "project"`},

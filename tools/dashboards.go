@@ -90,7 +90,7 @@ func dashboardsTools() []*Tool {
 				return dashboardDone{in.DashboardID}, c.UpdateTextCard(ctx, in.DashboardID, in.TextCardID, in.UpdateTextCardParams)
 			}}.Tool(),
 		Op[listBlueprintTemplatesIn, List[mixpanel.BlueprintTemplate]]{Name: "list_blueprint_templates", Toolset: ToolsetDashboards, Ann: ReadOnly,
-			Desc: "List the dashboard templates (blueprints) create_blueprint can use.",
+			Desc: "List the dashboard templates (blueprints) a dashboard can be created from.",
 			Call: func(ctx context.Context, c *mixpanel.Client, in listBlueprintTemplatesIn) (List[mixpanel.BlueprintTemplate], error) {
 				ts, err := c.ListBlueprintTemplates(ctx, in.IncludeReports)
 				return paged(ts, in.Paging), err

@@ -90,8 +90,8 @@ func TestListEventsToolInvalidInput(t *testing.T) {
 		`{"from_date":"2026-03-01","to_date":"2026-02-01"}`:  "from_date: 2026-03-01 is after to_date 2026-02-01; swap them",
 		`{"limit":6000}`:                                     "limit: must be between 1 and 5000 (got 6000)",
 		`{"offset":-2}`:                                      "offset: must be 0 or more",
-		`{"event":"x"}`:                                      `event: X10: unknown argument`,
-		`{"limit":"ten"}`:                                    `limit: X9: expected an integer`,
+		`{"event":"x"}`:                                      `event: A2: unknown argument`,
+		`{"limit":"ten"}`:                                    `limit: A1: expected an integer`,
 		`{"from_date":"2026-01-01","to_date":"2026-01-01x"}`: "to_date: must be a date",
 		`{"query":"a","from_date":"0000-00-00","limit":1}`:   "from_date: must be a date",
 		`{"from_date":"2026-01-01","to_date":"2026-01-31"} `: "",
@@ -160,7 +160,7 @@ func TestListPropertyValuesTool(t *testing.T) {
 		{name: "none", tool: "list_property_values", args: `{"property":"revenue","event":"Search"}`, path: values, contains: []string{"(no rows)"}},
 	})
 	srv := mixpaneltest.New(t)
-	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_property_values", `{}`)), "property: X11: missing required argument")
+	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_property_values", `{}`)), "property: MG1: missing required argument")
 	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_property_values", `{"property":" "}`)), "property: required")
 	assert.Empty(t, srv.Requests())
 }
@@ -281,7 +281,7 @@ func TestLexiconSchemaTools(t *testing.T) {
 	assert.Contains(t, text, "404 Not Found")
 	assert.Contains(t, text, "list the entities first")
 	assert.Contains(t, mustFail(t, callTool(t, env, "get_lexicon_schema", `{"entity_type":"group","name":"x"}`)), `entity_type: must be event, profile or custom_event (got "group")`)
-	assert.Contains(t, mustFail(t, callTool(t, env, "get_lexicon_schema", `{"entity_type":"event"}`)), "name: X11: missing required argument")
+	assert.Contains(t, mustFail(t, callTool(t, env, "get_lexicon_schema", `{"entity_type":"event"}`)), "name: MG1: missing required argument")
 	assert.Len(t, srv.Requests(), 1)
 
 	res := callTool(t, env, "get_lexicon_schema", `{"entity_type":"event","name":"Purchase"}`)

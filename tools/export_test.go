@@ -46,7 +46,7 @@ func TestExportEventsToolValidation(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	env := testEnv(t, srv)
 	for args, want := range map[string]string{
-		`{}`:                          "limit: X11: missing required argument",
+		`{}`:                          "limit: MG1: missing required argument",
 		`{"limit":0}`:                 "limit: X1:",
 		`{"limit":2001}`:              "limit must be between 1 and 2000",
 		`{"limit":5,"events":[""]}`:   "events[0]: X5:",

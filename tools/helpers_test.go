@@ -42,6 +42,7 @@ func callTool(t *testing.T, env *Env, name string, args string) *mcp.CallToolRes
 		t.Fatalf("no tool %q", name)
 	}
 	res := tool.Call(context.Background(), env, json.RawMessage(args))
+	recordSeen(name, res)
 	if !res.IsError {
 		checkOutputSchema(t, tool, res.StructuredContent)
 	}

@@ -31,7 +31,7 @@ func legacyTools() []*Tool {
 			"Count one event over time (legacy segmentation), optionally segmented by a property (on) and filtered (where).",
 			ReadOnly, querySegmentation),
 		New("query_saved_funnel", ToolsetLegacy,
-			"Run a saved funnel by funnel_id (from list_funnels): step counts and conversion over a date range.",
+			"Run a saved funnel by funnel_id (the discovery toolset lists saved funnels): step counts and conversion over a date range.",
 			ReadOnly, querySavedFunnel),
 		New("query_legacy_retention", ToolsetLegacy,
 			"Legacy retention: of users who did born_event on each date, the share who did event in each later period.",
@@ -299,7 +299,7 @@ func dateLabels(dates []string) []string {
 
 // SegmentationInput is a legacy segmentation query.
 type SegmentationInput struct {
-	Event string `json:"event" jsonschema:"description=Event name (see list_events)"`
+	Event string `json:"event" jsonschema:"description=Event name"`
 	DateRange
 	Unit  string `json:"unit,omitempty" jsonschema:"enum=minute,enum=hour,enum=day,enum=week,enum=month,default=day"`
 	Type  string `json:"type,omitempty" jsonschema:"enum=general,enum=unique,enum=average,default=general,description=general: total events; unique: users; average: events per user"`
@@ -343,7 +343,7 @@ func querySegmentation(ctx context.Context, env *Env, in SegmentationInput) (Seg
 
 // SavedFunnelInput runs a saved funnel.
 type SavedFunnelInput struct {
-	FunnelID query.Int `json:"funnel_id" jsonschema:"description=Saved funnel id from list_funnels"`
+	FunnelID query.Int `json:"funnel_id" jsonschema:"description=Saved funnel id"`
 	DateRange
 	Unit       string `json:"unit,omitempty" jsonschema:"enum=day,enum=week,enum=month"`
 	On         string `json:"on,omitempty" jsonschema:"description=Property to segment by"`

@@ -128,14 +128,14 @@ func TestLegacyValidation(t *testing.T) {
 		{"query_saved_funnel", `{"funnel_id":0}`, []string{"funnel_id: X5:", "list_funnels"}},
 		{"query_legacy_retention", `{"born_event":"A","unit":"week","interval":3}`, []string{"interval: X1:", "unit together with interval"}},
 		{"query_event_counts", `{"events":[]}`, []string{"events: X5:"}},
-		{"query_property_counts", `{"event":"A"}`, []string{"property: X11: missing required argument"}},
+		{"query_property_counts", `{"event":"A"}`, []string{"property: MG1: missing required argument"}},
 		{"query_numeric_segmentation", `{"event":"A","property":"p","aggregate":"sum","type":"unique"}`, []string{"type: X1:", "aggregate=buckets"}},
 		{"query_activity_feed", `{"distinct_ids":[]}`, []string{"distinct_ids: X5:"}},
 		{"query_activity_feed", `{"distinct_ids":"u","to_date":"2026-11-01"}`, []string{"to_date: V9:"}},
 		{"query_activity_feed", `{"distinct_ids":"u","include_events":"A","exclude_events":"B"}`, []string{"mutually exclusive"}},
 		{"query_activity_feed", `{"distinct_ids":"u","limit":20000}`, []string{"limit: X1:"}},
 		{"query_activity_feed", `{"distinct_ids":"u","sentinel_event":"abc"}`, []string{"sentinel_event: X3:"}},
-		{"query_segmentation", `{"event":"A","bogus":1}`, []string{"bogus: X10: unknown argument"}},
+		{"query_segmentation", `{"event":"A","bogus":1}`, []string{"bogus: A2: unknown argument"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool+" "+tt.args, func(t *testing.T) {

@@ -44,19 +44,22 @@ func (in *QueryFlowInput) Validate() error {
 type FlowOutput struct {
 	DryRun         bool                    `json:"dry_run"`
 	QueryType      string                  `json:"query_type" jsonschema:"description=arb_funnels query_type for the mode"`
-	Params         query.Params            `json:"params" jsonschema:"description=Flow params for create_bookmark (bookmark_type flows)"`
+	Params         query.Params            `json:"params" jsonschema:"description=Flow params of the report (bookmark_type flows)"`
 	Result         *query.FlowQueryResult  `json:"result,omitempty"`
 	TopTransitions []query.FlowTransition  `json:"top_transitions,omitempty" jsonschema:"description=Busiest edges: source\\, target\\, count"`
 	DropOff        []query.FlowStepDropOff `json:"drop_off,omitempty" jsonschema:"description=Per sankey step: step\\, total\\, dropoff\\, rate (0-1)"`
 	TreeNodes      []query.FlowTreeRow     `json:"tree_nodes,omitempty" jsonschema:"description=Tree mode\\, every node in pre-order: tree_index\\, depth\\, path (events from the root)\\, event\\, type\\, step_number\\, total_count\\, drop_off_count\\, converted_count"`
 
 	limit int
+	// canSave: the server serves create_bookmark, so the dry-run text
+	// can point at it.
+	canSave bool
 }
 
 // Text renders the flow for its mode, or the params of a dry run.
 func (o FlowOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "flows")
+		return engDryRunText(o.Params, "flows", o.canSave)
 	}
 	return RenderFlow(o.Result, o.Params, o.limit)
 }
@@ -193,7 +196,7 @@ func queryFlow(ctx context.Context, env *Env, in QueryFlowInput) (FlowOutput, er
 	if err != nil {
 		return FlowOutput{}, err
 	}
-	out := FlowOutput{DryRun: in.DryRun, QueryType: query.FlowQueryType(in.Mode), Params: params, limit: in.Limit}
+	out := FlowOutput{DryRun: in.DryRun, QueryType: query.FlowQueryType(in.Mode), Params: params, limit: in.Limit, canSave: env.Has("create_bookmark")}
 	if in.DryRun {
 		return out, nil
 	}

@@ -29,17 +29,19 @@ type QueryFunnelInput struct {
 // FunnelOutput is the bookmark params and, unless dry_run, the result.
 type FunnelOutput struct {
 	DryRun         bool                     `json:"dry_run"`
-	Params         query.Params             `json:"params" jsonschema:"description=Bookmark params for create_bookmark (bookmark_type funnels)"`
+	Params         query.Params             `json:"params" jsonschema:"description=Bookmark params of the report (bookmark_type funnels)"`
 	Result         *query.FunnelQueryResult `json:"result,omitempty"`
 	OverallRate    *float64                 `json:"overall_conversion_rate,omitempty" jsonschema:"description=Last step's conversion from the first (0-1)"`
 	BiggestDropOff *query.FunnelDropOff     `json:"biggest_drop_off,omitempty" jsonschema:"description=from_step and to_step (1-based)\\, from_event\\, to_event\\, lost (users)\\, rate (share of from_step lost\\, 0-1)"`
+	// canSave: the server serves create_bookmark (see engDryRunText).
+	canSave bool
 }
 
 // Text renders the step table with the biggest drop-off called out, or the
 // params of a dry run.
 func (o FunnelOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "funnels")
+		return engDryRunText(o.Params, "funnels", o.canSave)
 	}
 	return RenderFunnel(o.Result, o.Params)
 }
@@ -107,7 +109,7 @@ func queryFunnel(ctx context.Context, env *Env, in QueryFunnelInput) (FunnelOutp
 	if err != nil {
 		return FunnelOutput{}, err
 	}
-	out := FunnelOutput{DryRun: in.DryRun, Params: params}
+	out := FunnelOutput{DryRun: in.DryRun, Params: params, canSave: env.Has("create_bookmark")}
 	if in.DryRun {
 		return out, nil
 	}
@@ -138,10 +140,14 @@ func engFetch[R any](ctx context.Context, env *Env, what string, params query.Pa
 
 // --- rendering helpers shared by the funnel, retention and flow tools ---
 
-// engDryRunText is the model's view of params that were built but not sent.
-func engDryRunText(params query.Params, bookmarkType string) string {
+// engDryRunText is the model's view of params that were built but not
+// sent; it says how to save them only when the server can.
+func engDryRunText(params query.Params, bookmarkType string, canSave bool) string {
 	raw, _ := json.Marshal(params)
-	return fmt.Sprintf("Dry run: bookmark params (not sent; pass them to create_bookmark with bookmark_type %s to save a report):\n%s", bookmarkType, raw)
+	if canSave {
+		return fmt.Sprintf("Dry run: bookmark params (not sent; pass them to create_bookmark with bookmark_type %s to save a report):\n%s", bookmarkType, raw)
+	}
+	return fmt.Sprintf("Dry run: bookmark params (not sent; bookmark_type %s):\n%s", bookmarkType, raw)
 }
 
 func engSections(params query.Params) map[string]any {

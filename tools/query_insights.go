@@ -15,7 +15,7 @@ func queryInsightsTools() []*Tool {
 			"Run an Insights query: event counts, uniques, property aggregations, formulas, breakdowns and filters over time.",
 			ReadOnly, queryInsights),
 		New("build_cohort_definition", ToolsetQuery,
-			"Validate cohort criteria and return the cohort definition JSON (selector + behaviors) for create_cohort or an inline cohort.",
+			"Validate cohort criteria and return the cohort definition JSON (selector + behaviors) that a saved cohort stores.",
 			Local, buildCohortDefinition),
 	}
 }
@@ -46,17 +46,20 @@ func (in *QueryInsightsInput) Validate() error {
 // InsightsOutput is the bookmark params and, unless dry_run, the result.
 type InsightsOutput struct {
 	DryRun bool               `json:"dry_run"`
-	Params query.Params       `json:"params" jsonschema:"description=Bookmark params for create_bookmark"`
+	Params query.Params       `json:"params" jsonschema:"description=Bookmark params of the report (bookmark_type insights)"`
 	Result *query.QueryResult `json:"result,omitempty"`
 
 	limit, offset int
+	// canSave: the server serves create_bookmark, so the dry-run text
+	// can point at it.
+	canSave bool
 }
 
 // Text renders the result as a compact table under a one-line summary, or
 // the params of a dry run.
 func (o InsightsOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "insights")
+		return engDryRunText(o.Params, "insights", o.canSave)
 	}
 	r := *o.Result
 	r.Params = o.Params // the result's copy is dropped from the output (see queryInsights)
@@ -98,7 +101,7 @@ func queryInsights(ctx context.Context, env *Env, in QueryInsightsInput) (Insigh
 	if err != nil {
 		return InsightsOutput{}, err
 	}
-	out := InsightsOutput{DryRun: in.DryRun, Params: params, limit: in.Limit, offset: in.Offset}
+	out := InsightsOutput{DryRun: in.DryRun, Params: params, limit: in.Limit, offset: in.Offset, canSave: env.Has("create_bookmark")}
 	if in.DryRun {
 		return out, nil
 	}
@@ -120,22 +123,27 @@ type CohortDefinitionInput struct {
 
 // CohortDefinitionOutput is the definition JSON Mixpanel stores.
 type CohortDefinitionOutput struct {
-	Definition map[string]any `json:"definition" jsonschema:"description={selector\\, behaviors}: pass as the definition of create_cohort"`
+	Definition map[string]any `json:"definition" jsonschema:"description={selector\\, behaviors}: the definition a saved cohort stores"`
 	Behaviors  int            `json:"behaviors" jsonschema:"description=Number of event criteria (bhvr_N keys)"`
+	// canSave: the server serves create_cohort, so the text can point at it.
+	canSave bool
 }
 
 // Text is the definition as compact JSON with a one-line summary.
 func (o CohortDefinitionOutput) Text() string {
 	raw, _ := json.Marshal(o.Definition)
-	return fmt.Sprintf("Cohort definition (%d event criteria); pass it as create_cohort's definition:\n%s", o.Behaviors, raw)
+	if o.canSave {
+		return fmt.Sprintf("Cohort definition (%d event criteria); pass it as create_cohort's definition:\n%s", o.Behaviors, raw)
+	}
+	return fmt.Sprintf("Cohort definition (%d event criteria):\n%s", o.Behaviors, raw)
 }
 
-func buildCohortDefinition(_ context.Context, _ *Env, in CohortDefinitionInput) (CohortDefinitionOutput, error) {
+func buildCohortDefinition(_ context.Context, env *Env, in CohortDefinitionInput) (CohortDefinitionOutput, error) {
 	def := query.CohortDefinition{AllOf: in.AllOf, AnyOf: in.AnyOf}
 	out, err := def.ToDict()
 	if err != nil {
 		return CohortDefinitionOutput{}, err
 	}
 	behaviors, _ := out["behaviors"].(map[string]any)
-	return CohortDefinitionOutput{Definition: out, Behaviors: len(behaviors)}, nil
+	return CohortDefinitionOutput{Definition: out, Behaviors: len(behaviors), canSave: env.Has("create_cohort")}, nil
 }

@@ -42,17 +42,20 @@ func (in *QueryRetentionInput) Validate() error {
 // RetentionOutput is the bookmark params and, unless dry_run, the result.
 type RetentionOutput struct {
 	DryRun bool                        `json:"dry_run"`
-	Params query.Params                `json:"params" jsonschema:"description=Bookmark params for create_bookmark (bookmark_type retention)"`
+	Params query.Params                `json:"params" jsonschema:"description=Bookmark params of the report (bookmark_type retention)"`
 	Result *query.RetentionQueryResult `json:"result,omitempty"`
 
 	limit, offset int
+	// canSave: the server serves create_bookmark, so the dry-run text
+	// can point at it.
+	canSave bool
 }
 
 // Text renders the cohort × bucket grid with the average row, or the
 // params of a dry run.
 func (o RetentionOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "retention")
+		return engDryRunText(o.Params, "retention", o.canSave)
 	}
 	return RenderRetention(o.Result, o.Params, o.limit, o.offset)
 }
@@ -153,7 +156,7 @@ func queryRetention(ctx context.Context, env *Env, in QueryRetentionInput) (Rete
 	if err != nil {
 		return RetentionOutput{}, err
 	}
-	out := RetentionOutput{DryRun: in.DryRun, Params: params, limit: in.Limit, offset: in.Offset}
+	out := RetentionOutput{DryRun: in.DryRun, Params: params, limit: in.Limit, offset: in.Offset, canSave: env.Has("create_bookmark")}
 	if in.DryRun {
 		return out, nil
 	}

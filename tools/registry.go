@@ -98,6 +98,7 @@ func Selected(sel Selection) []*Tool {
 // server must have hooks (server.WithHooks): a session's loaded toolsets
 // are forgotten when the session ends.
 func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
+	env.Serve(sel)
 	sv := &surface{server: s, sel: sel, sessions: map[string][]Toolset{}}
 	initial := Selected(sel)
 	sts, err := serverTools(initial, env)

@@ -126,7 +126,7 @@ func TestFetchReplayToolErrors(t *testing.T) {
 		name, args string
 		want       []string
 	}{
-		{"missing id", `{}`, []string{"replay_id: X11: missing required argument"}},
+		{"missing id", `{}`, []string{"replay_id: MG1: missing required argument"}},
 		{"blank id", `{"replay_id":" "}`, []string{"replay_id: must be non-empty"}},
 		{"bad retention", `{"replay_id":"r","retention_days":14}`, []string{"retention_days: must be 1, 7, 30 or 90"}},
 		{"raw cap without raw", `{"replay_id":"r","max_raw_bytes":5000}`, []string{"max_raw_bytes: only applies with include_raw=true"}},

@@ -16,7 +16,7 @@ import (
 func reportsTools() []*Tool {
 	return []*Tool{
 		New("query_saved_report", ToolsetReports,
-			"Run a saved Insights, Funnels, Retention or Flows report by bookmark id; pass its bookmark_type from list_bookmarks (default insights).",
+			"Run a saved Insights, Funnels, Retention or Flows report by bookmark id; pass its bookmark_type (default insights), which the saved-report listing of the discovery toolset shows.",
 			ReadOnly, querySavedReport),
 		New("query_saved_flows", ToolsetReports,
 			"Run a saved Flows report by bookmark id: paths, step counts and overall conversion.",
@@ -26,8 +26,8 @@ func reportsTools() []*Tool {
 
 // SavedReportInput names the bookmark and, for funnels, the range.
 type SavedReportInput struct {
-	BookmarkID   query.Int `json:"bookmark_id" jsonschema:"description=Bookmark id from list_bookmarks"`
-	BookmarkType string    `json:"bookmark_type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,default=insights,description=The bookmark's type (list_bookmarks shows it)"`
+	BookmarkID   query.Int `json:"bookmark_id" jsonschema:"description=Saved report (bookmark) id"`
+	BookmarkType string    `json:"bookmark_type,omitempty" jsonschema:"enum=insights,enum=funnels,enum=retention,enum=flows,default=insights,description=The bookmark's type"`
 	DateRange
 	Paging
 }
@@ -144,7 +144,7 @@ func querySavedReport(ctx context.Context, env *Env, in SavedReportInput) (Saved
 
 // SavedFlowsInput names a Flows bookmark.
 type SavedFlowsInput struct {
-	BookmarkID query.Int `json:"bookmark_id" jsonschema:"description=Flows bookmark id from list_bookmarks"`
+	BookmarkID query.Int `json:"bookmark_id" jsonschema:"description=Saved Flows report (bookmark) id"`
 	Paging
 }
 

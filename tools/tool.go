@@ -50,8 +50,9 @@ const DefaultCallTimeout = 60 * time.Second
 type Env struct {
 	client    *mixpanel.Client
 	clientErr error
-	surface   *surface   // what AddTo registered; per-session toolsets in dynamic mode
-	session   envSession // the call's MCP session and its project switch (session.go)
+	surface   *surface        // what AddTo registered; per-session toolsets in dynamic mode
+	session   envSession      // the call's MCP session and its project switch (session.go)
+	served    map[string]bool // see Has
 	Log       zerolog.Logger
 	Now       func() time.Time
 	// CallTimeout is the one deadline of a tool call, every Mixpanel

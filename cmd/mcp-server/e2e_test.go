@@ -259,7 +259,7 @@ func TestE2EStdioBasics(t *testing.T) {
 
 	res = callTool(t, c, probe.name, map[string]any{"no_such_argument": 1})
 	assert.True(t, res.IsError)
-	assert.Contains(t, textOf(t, res), "no_such_argument: X10: unknown argument; valid arguments: ")
+	assert.Contains(t, textOf(t, res), "no_such_argument: A2: unknown argument; valid arguments: ")
 }
 
 func TestE2EStdioWithoutCredentials(t *testing.T) {

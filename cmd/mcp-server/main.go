@@ -27,12 +27,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-const instructions = `Mixpanel analytics tools. Work like an analyst:
-1. Discover before you query: list_events, list_properties and list_property_values give the exact names and values; queries with guessed names return empty results.
-2. Query with query_insights (counts, trends, breakdowns), query_funnel, query_retention and query_flow. Pass dry_run=true to see the bookmark params without running the query.
-3. Results are compact tables; the full typed result is in structuredContent. Narrow wide queries (fewer segments, shorter ranges) rather than paging through huge ones.
-Tools are grouped in toolsets (project, discovery, query, reports, legacy, users, export, replays, context); errors name the field to fix.`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
@@ -123,9 +117,10 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	env.CallTimeout = opts.CallTimeout
 	hooks := &server.Hooks{}
 	env.TrackSessions(hooks)
+	env.Serve(sel)
 	s := server.NewMCPServer("mixpanel-mcp", version, append([]server.ServerOption{
 		server.WithHooks(hooks),
-		server.WithInstructions(instructions),
+		server.WithInstructions(tools.Instructions(env.Has)),
 		server.WithToolCapabilities(sel.Dynamic),
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
@@ -136,7 +131,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 		return nil, err
 	}
 	mpcontext.Register(s, env.ClientFor)
-	prompts.Register(s)
+	prompts.Register(s, env.Has)
 	return s, nil
 }
 

@@ -15,31 +15,35 @@ import (
 // to fix it`.
 //
 // Codes are the reference's where it defines one (V8_DATE_FORMAT, CD6,
-// ...). Where it does not, the port's own codes start with X:
+// ...). Where it does not, the project's own: X1_INVALID_ENUM for a value
+// outside its set, X2..X10 for the query engines' own checks, and these
+// two families, which every tool shares:
 //
-//	X1_INVALID_ENUM   a value outside its allowed set
-//	X2..X8            query-engine checks (operators, filter values and
-//	                  dates, list_contains, cohort selectors, list items,
-//	                  funnel modes)
-//	X9_TYPE           a value of the wrong JSON type that no coercion fixes
-//	X10_UNKNOWN_ARGUMENT  an argument the tool does not take
-//	X11_REQUIRED      a required value missing or empty
-//	X12_TOO_LARGE     arguments or one string over its size cap
-//	X13_BAD_JSON      arguments that are not a JSON object, or a string
-//	                  that looks like JSON where a list/object is wanted
-//	                  but does not parse
-//	X14_RANGE         a number outside its range
-//	X15_CONFLICT      arguments that exclude each other, or one that only
-//	                  applies together with another
+//	A1_TYPE            a value of the wrong JSON type that no coercion fixes
+//	A2_UNKNOWN_ARGUMENT  an argument or field the tool does not take
+//	A3_TOO_LARGE       the arguments or one string over its size cap
+//	A4_BAD_JSON        arguments that are not a JSON object, or a string
+//	                   that looks like JSON where a list/object is wanted
+//	                   but does not parse
+//	MG1_REQUIRED       a required value missing or empty
+//	MG2_DATE           not a YYYY-MM-DD day, or a range that runs backwards
+//	                   (where the reference has no code of its own)
+//	MG5_CONFLICT       arguments that exclude each other, or one that only
+//	                   applies together with another
+//	MG6_RANGE          a number outside its range
+//
+// (MG3_LENGTH and MG4_URL, and the MG family's origin in management
+// inputs: mixpanel/validate.go.)
 const (
 	CodeInvalidEnum = "X1_INVALID_ENUM"
-	CodeType        = "X9_TYPE"
-	CodeUnknownArg  = "X10_UNKNOWN_ARGUMENT"
-	CodeRequired    = "X11_REQUIRED"
-	CodeTooLarge    = "X12_TOO_LARGE"
-	CodeBadJSON     = "X13_BAD_JSON"
-	CodeRange       = "X14_RANGE"
-	CodeConflict    = "X15_CONFLICT"
+	CodeType        = "A1_TYPE"
+	CodeUnknownArg  = "A2_UNKNOWN_ARGUMENT"
+	CodeTooLarge    = "A3_TOO_LARGE"
+	CodeBadJSON     = "A4_BAD_JSON"
+	CodeRequired    = "MG1_REQUIRED"
+	CodeDate        = "MG2_DATE"
+	CodeConflict    = "MG5_CONFLICT"
+	CodeRange       = "MG6_RANGE"
 )
 
 // DateCodes are the codes one date check reports under: Format for text
@@ -48,6 +52,9 @@ type DateCodes struct{ Format, Invalid string }
 
 // TimeArgDates are the reference's codes for from_date and to_date (V8).
 var TimeArgDates = DateCodes{Format: "V8_DATE_FORMAT", Invalid: "V8_DATE_INVALID"}
+
+// Dates are the codes of a date the reference gives no code for.
+var Dates = DateCodes{Format: CodeDate, Invalid: CodeDate}
 
 // Date checks that s is a YYYY-MM-DD calendar date and returns it.
 func (l *Issues) Date(codes DateCodes, path, s string) (time.Time, bool) {

@@ -44,7 +44,7 @@ func (c CohortRef) MarshalJSON() ([]byte, error) {
 // shape is described once, on build_cohort_definition, to keep query
 // schemas small.
 func (CohortRef) JSONSchema() *jsonschema.Schema {
-	return union("Saved cohort id, or an inline definition {all_of|any_of: [criteria]} as build_cohort_definition takes", 123,
+	return union("Saved cohort id, or an inline definition {all_of|any_of: [criteria]}", 123,
 		typed("integer"), typed("object"))
 }
 

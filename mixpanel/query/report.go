@@ -39,10 +39,10 @@ const (
 func (Report) JSONSchema() *jsonschema.Schema {
 	props := jsonschema.NewProperties()
 	for _, p := range []struct{ name, desc string }{
-		{"insights", "Arguments of query_insights (no dry_run)"},
-		{"funnel", "Arguments of query_funnel (no dry_run)"},
-		{"retention", "Arguments of query_retention (no dry_run)"},
-		{"flow", "Arguments of query_flow (no dry_run)"},
+		{"insights", "Arguments of an Insights query, as its query tool takes them (no dry_run)"},
+		{"funnel", "Arguments of a funnel query, as its query tool takes them (no dry_run)"},
+		{"retention", "Arguments of a retention query, as its query tool takes them (no dry_run)"},
+		{"flow", "Arguments of a flow query, as its query tool takes them (no dry_run)"},
 	} {
 		props.Set(p.name, &jsonschema.Schema{Type: "object", Description: p.desc})
 	}
@@ -120,7 +120,7 @@ func (r *Report) Build(declared string, today time.Time) (string, Params, error)
 		if len(given) > 1 {
 			what = strings.Join(names, " and ") + " are set"
 		}
-		iss.Add("X9_ONE_REPORT_QUERY", "", "a report needs exactly one of insights, funnel, retention, flow or params, but %s; give one query (the arguments of query_insights, query_funnel, query_retention or query_flow) or the params of a dry run", what)
+		iss.Add("X9_ONE_REPORT_QUERY", "", "a report needs exactly one of insights, funnel, retention, flow or params, but %s; give one query (the arguments of an Insights, funnel, retention or flow query) or the params of a dry run", what)
 		return "", nil, iss.Err(StageConstruct)
 	}
 	a := given[0]
