@@ -24,6 +24,7 @@ var notTools = map[string]string{
 	"list_contains": "a filter operator",
 	"list_item":     "a breakdown kind",
 	"search_term":   "an argument",
+	"export_types":  "an argument of export_lexicon",
 	"query_type":    "a result field",
 }
 
