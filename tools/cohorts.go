@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/invopop/jsonschema"
+
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
@@ -94,7 +96,18 @@ func (in *cohortIDs) Validate() error { return checkIDList("cohort_ids", in.Coho
 // criteria (build_cohort_definition's input) or as a built definition.
 type CohortDef struct {
 	mixpanel.CohortParams
-	Criteria *query.CohortDefinition `json:"criteria,omitempty"`
+	Criteria *cohortCriteria `json:"criteria,omitempty"`
+}
+
+// cohortCriteria are build_cohort_definition's arguments, decoded as
+// strictly as there. Their schema is a bare object naming that tool: its
+// input schema describes the criteria, and repeating it in each cohort
+// write would cost about 900 tokens per tool on every turn.
+type cohortCriteria struct{ query.CohortDefinition }
+
+// JSONSchema is an object described by build_cohort_definition.
+func (cohortCriteria) JSONSchema() *jsonschema.Schema {
+	return &jsonschema.Schema{Type: "object", Description: "build_cohort_definition's arguments: {all_of|any_of: [criteria]}"}
 }
 
 // resolve builds the criteria into the definition, validated by the same
