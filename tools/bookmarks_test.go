@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
@@ -297,4 +299,35 @@ func TestReportsAndCohortsWritesAskTheUser(t *testing.T) {
 			})
 		}
 	}
+}
+
+// FuzzCreateBookmarkArgs feeds arbitrary arguments to create_bookmark's
+// decoding and validation: never a panic, and input that passes is a
+// report Mixpanel can take (a creatable type, params, a dashboard).
+func FuzzCreateBookmarkArgs(f *testing.F) {
+	for _, s := range []string{
+		`{"name": "S", "dashboard_id": 3, "insights": {"events": "Signup"}}`,
+		`{"name": "S", "dashboard_id": 3, "funnel": {"steps": ["A", "B"], "dry_run": true}}`,
+		`{"name": "S", "dashboard_id": 3, "bookmark_type": "flows", "params": "{\"steps\": []}"}`,
+		`{"name": "S", "dashboard_id": 3, "bookmark_type": "user", "params": {"x": 1}}`,
+		`{"name": "S", "dashboard_id": 3, "retention": {"born_event": "A", "return_event": "B"}, "flow": {}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, args string) {
+		var in createBookmarkIn
+		if err := decodeArgs(json.RawMessage(args), &in); err != nil {
+			return
+		}
+		if err := in.Validate(); err != nil {
+			if err.Error() == "" {
+				t.Fatal("an empty error")
+			}
+			return
+		}
+		b := in.built
+		if b.Params == nil || b.DashboardID < 1 || strings.TrimSpace(b.Name) == "" || !slices.Contains(mixpanel.CreatableBookmarkTypes, b.BookmarkType) {
+			t.Fatalf("accepted %s as %+v", args, b)
+		}
+	})
 }
