@@ -183,3 +183,34 @@ func TestLexiconWritesAskTheUser(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditLexiconQuality(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	srv.Data.Events = append(srv.Data.Events,
+		mixpaneltest.Event{Name: "add_to_cart", Properties: []string{"customer_email"}},
+		mixpaneltest.Event{Name: "Banner Click", Description: "Retired banner"})
+	srv.Data.EventProperties = append(srv.Data.EventProperties, mixpaneltest.Property{Name: "customer_email", Description: "Who bought"})
+	srv.Data.DailyCounts = map[string]map[string]int{"Banner Click": {}}
+	env := testEnv(t, srv)
+
+	text := mustOK(t, callTool(t, env, "audit_lexicon_quality", `{"checks":["duplicates","pii","stale"],"days":14}`))
+	for _, want := range []string{
+		"duplicates, event: near-duplicate names (spacing)", "| Add to Cart |", "| add_to_cart |",
+		"pii, property: looks like e-mail addresses", "| customer_email | event |",
+		"stale, event: no events from", "| Banner Click |", "bulk_update_event_definitions",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("audit lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "descriptions,") {
+		t.Errorf("a check that was not asked for ran:\n%s", text)
+	}
+	one := mustOK(t, callTool(t, env, "audit_lexicon_quality", `{"checks":["descriptions"],"limit":2}`))
+	if !strings.Contains(one, "more; pass a higher limit") {
+		t.Errorf("members not cut to the limit:\n%s", one)
+	}
+	if msg := mustFail(t, callTool(t, env, "audit_lexicon_quality", `{"checks":["typos"]}`)); !strings.Contains(msg, "checks[0]") {
+		t.Errorf("bad check: %s", msg)
+	}
+}

@@ -41,6 +41,7 @@ func Inventory() []*Tool {
 		cohortsTools,
 		experimentsTools,
 		lexiconTools,
+		lexiconQualityTools,
 	} {
 		out = append(out, domain()...)
 	}
