@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -38,6 +39,9 @@ type wireCase struct {
 	Resps   []wireResponse    `json:"responses"`
 	Outcome string            `json:"outcome"`
 	Result  any               `json:"result"`
+	// Fixtures are files that existed before the call, by the path the
+	// arguments name them with (pub-lookup-upload-replace).
+	Fixtures map[string]string `json:"fixtures"`
 }
 
 type wireSession struct {
@@ -205,7 +209,7 @@ type wireTransport struct {
 }
 
 type recorded struct {
-	method, host, path, contentType, authKind string
+	method, host, path, contentType, authKind, userAgent string
 	query                                     [][2]string
 	body                                      []byte
 }
@@ -213,7 +217,7 @@ type recorded struct {
 func (w *wireTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	rec := recorded{method: r.Method, host: r.URL.Scheme + "://" + r.URL.Host, path: r.URL.EscapedPath(), contentType: r.Header.Get("Content-Type")}
+	rec := recorded{method: r.Method, host: r.URL.Scheme + "://" + r.URL.Host, path: r.URL.EscapedPath(), contentType: r.Header.Get("Content-Type"), userAgent: r.Header.Get("User-Agent")}
 	if a := r.Header.Get("Authorization"); a != "" {
 		rec.authKind, _, _ = strings.Cut(a, " ")
 	}
@@ -288,7 +292,8 @@ func TestCRUDWireContract(t *testing.T) {
 				t.Fatal(err)
 			}
 			env := NewEnv(client, nil, zerolog.Nop())
-			args, _ := json.Marshal(toArgs(c))
+			env.Transport = "stdio"
+			args, _ := json.Marshal(withFixtures(t, c, toArgs(c)))
 			res := tool.Call(context.Background(), env, args)
 			text := resultText(t, res)
 			if got, want := res.IsError, c.Outcome == "error"; got != want {
@@ -365,8 +370,37 @@ func compareRequests(t *testing.T, c wireCase, got []recorded) {
 		if ct := w.Headers["content-type"]; ct != "" && !strings.HasPrefix(g.contentType, ct) {
 			t.Errorf("%s: content-type %q, want %q", where, g.contentType, ct)
 		}
+		// The reference sets no User-Agent on the signed upload PUT; this
+		// client must not send its own there either.
+		if w.Headers["user-agent"] == "<http-client default>" && strings.HasPrefix(g.userAgent, "mixpanel") {
+			t.Errorf("%s: sent the library's User-Agent %q to a signed URL", where, g.userAgent)
+		}
 		compareBody(t, where, w, g.body)
 	}
+}
+
+// withFixtures writes the case's fixture files to a temporary directory
+// and points the arguments that name them there.
+func withFixtures(t *testing.T, c wireCase, args map[string]any) map[string]any {
+	if len(c.Fixtures) == 0 {
+		return args
+	}
+	dir := t.TempDir()
+	for name, content := range c.Fixtures {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range args {
+			if v == name {
+				args[k] = p
+			}
+		}
+	}
+	return args
 }
 
 func compareBody(t *testing.T, where string, w wireRequest, got []byte) {

@@ -42,6 +42,10 @@ func Inventory() []*Tool {
 		experimentsTools,
 		lexiconTools,
 		lexiconQualityTools,
+		governanceDropFilterTools,
+		governanceCustomPropertyTools,
+		governanceCustomEventTools,
+		governanceLookupTools,
 	} {
 		out = append(out, domain()...)
 	}

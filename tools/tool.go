@@ -59,6 +59,10 @@ type Env struct {
 	// request, retry and backoff in it included (a raw export or a replay
 	// bundle too); 0 means DefaultCallTimeout, negative means none.
 	CallTimeout time.Duration
+	// Transport is how the server is reached: "stdio" or "http". Tools
+	// that read local files (a lookup table's file_path) do so only over
+	// stdio, where the client runs on this machine.
+	Transport string
 }
 
 // errCallDeadline is the cause of a call's context when its deadline passed.

@@ -115,6 +115,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	}
 	env := tools.NewEnv(client, clientErr, logger)
 	env.CallTimeout = opts.CallTimeout
+	env.Transport = opts.Transport
 	hooks := &server.Hooks{}
 	env.TrackSessions(hooks)
 	env.Serve(sel)

@@ -172,7 +172,8 @@ func (ic *InlineCustomProperty) customPropertyBody(typ string) map[string]any {
 
 var cpInputKey = regexp.MustCompile(`^[A-Z]$`)
 
-const cpMaxFormula = 20000
+// MaxCustomPropertyFormula is the longest formula Mixpanel takes (characters).
+const MaxCustomPropertyFormula = 20000
 
 // checkShape runs the constructor-level checks the Go form needs because
 // JSON can express what Python's types cannot (unknown enums).
@@ -220,7 +221,7 @@ func ValidateCustomProperty(p PropertyRef, path string, iss *Issues) {
 				iss.Add("CP4_INVALID_INPUT_KEY", path, "inline custom property input keys must be single uppercase letters (A-Z), got %q; rename it to a letter such as \"A\"", k)
 			}
 		}
-		if n := len([]rune(ic.Formula)); n > cpMaxFormula {
+		if n := len([]rune(ic.Formula)); n > MaxCustomPropertyFormula {
 			iss.Add("CP5_FORMULA_TOO_LONG", path, "inline custom property formula exceeds maximum length of 20,000 characters (got %d); shorten it", n)
 		}
 		for _, k := range sortedKeys(inputs) {
