@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
@@ -53,7 +52,7 @@ type Request struct {
 }
 
 // JSON decodes the recorded body into v and fails the test on error.
-func (r Request) JSON(t testing.TB, v any) {
+func (r Request) JSON(t TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode body of %s %s: %v (%s)", r.Method, r.Path, err, r.Body)
@@ -76,10 +75,20 @@ type Failure struct {
 	CutOff bool
 }
 
-// Server is the fake. Create it with New.
+// TB is the part of testing.TB the fake uses; *testing.T and *testing.B
+// satisfy it. The fake does not import "testing", so a shipped binary can
+// serve it in-process (see NewHandler).
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// Server is the fake. Create it with New, or NewHandler for a fake with no
+// listener.
 type Server struct {
 	*httptest.Server
-	t testing.TB
+	t TB
 
 	mu       sync.Mutex
 	requests []Request
@@ -107,15 +116,31 @@ var registrars []func(*Server)
 func register(f func(*Server)) { registrars = append(registrars, f) }
 
 // New starts a fake with the default dataset and closes it when t ends.
-func New(t testing.TB) *Server {
-	s := &Server{t: t, canned: map[string]canned{}, routes: map[string]http.HandlerFunc{}, mux: http.NewServeMux(), Store: newStore(), Data: DefaultData()}
-	for _, r := range registrars {
-		r(s)
-	}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+func New(t TB) *Server {
+	s := newServer(DefaultData())
+	s.t = t
+	s.Server = httptest.NewServer(s)
 	t.Cleanup(s.Close)
 	return s
 }
+
+// NewHandler builds a fake over data that opens no listener: serve it with
+// ServeHTTP (through an http.RoundTripper, for instance). Its Server field
+// is nil; Respond, the replay CDN and the test helpers need New.
+func NewHandler(data *Data) *Server {
+	return newServer(data)
+}
+
+func newServer(data *Data) *Server {
+	s := &Server{canned: map[string]canned{}, routes: map[string]http.HandlerFunc{}, mux: http.NewServeMux(), Store: newStore(), Data: data}
+	for _, r := range registrars {
+		r(s)
+	}
+	return s
+}
+
+// ServeHTTP answers one request the way Mixpanel would.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r) }
 
 // Config is a client configuration pointing every API family at the fake,
 // with service-account credentials and the fake's project.
@@ -137,7 +162,7 @@ func (s *Server) Config() mixpanel.Config {
 }
 
 // Client returns a client configured by Config.
-func (s *Server) Client(t testing.TB) *mixpanel.Client {
+func (s *Server) Client(t TB) *mixpanel.Client {
 	t.Helper()
 	c, err := mixpanel.New(s.Config())
 	if err != nil {
@@ -155,7 +180,7 @@ func (s *Server) Requests() []Request {
 
 // LastRequest returns the most recent request to path (any method), and
 // fails the test when there is none.
-func (s *Server) LastRequest(t testing.TB, path string) Request {
+func (s *Server) LastRequest(t TB, path string) Request {
 	t.Helper()
 	reqs := s.Requests()
 	for i := len(reqs) - 1; i >= 0; i-- {
