@@ -96,6 +96,9 @@ type Server struct {
 	canned   map[string]canned
 	routes   map[string]http.HandlerFunc
 	mux      *http.ServeMux // pattern routes with path values (entities.go)
+	// unrecorded: a NewHandler fake keeps no request log, which would grow
+	// for as long as the process serves.
+	unrecorded bool
 
 	// Store keeps the management entities tests create (entities.go).
 	Store *Store
@@ -128,7 +131,9 @@ func New(t TB) *Server {
 // ServeHTTP (through an http.RoundTripper, for instance). Its Server field
 // is nil; Respond, the replay CDN and the test helpers need New.
 func NewHandler(data *Data) *Server {
-	return newServer(data)
+	s := newServer(data)
+	s.unrecorded = true
+	return s
 }
 
 func newServer(data *Data) *Server {
@@ -264,6 +269,9 @@ func (s *Server) record(r *http.Request) *Failure {
 	authType, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.unrecorded {
+		return s.takeFailure(r)
+	}
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.Query(), Body: body, AuthType: authType})
 	return s.takeFailure(r)
 }
