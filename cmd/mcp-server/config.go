@@ -42,6 +42,8 @@ var settings = []setting{
 	{flag: "log-level", env: "MCP_LOG_LEVEL", def: "info", help: "debug, info, warn or error (logs go to stderr)"},
 	{flag: "call-timeout", env: "MCP_CALL_TIMEOUT", def: "60s", help: "the one deadline of a tool call, every Mixpanel request, retry and wait included; raise it for large exports and replay bundles"},
 
+	{flag: "demo", env: "MP_DEMO", def: "false", help: "serve an in-process demo project (synthetic data, computed answers, writes kept in memory); no account, nothing reaches Mixpanel"},
+
 	{flag: "username", env: "MP_USERNAME", help: "service account username (HTTP Basic auth)"},
 	{flag: "secret", env: "MP_SECRET", help: "service account secret; prefer the environment to the command line"},
 	{flag: "oauth-token", env: "MP_OAUTH_TOKEN", help: "OAuth access token (Bearer auth), instead of a service account"},
@@ -83,6 +85,8 @@ type options struct {
 	LogLevel         string
 	CallTimeout      time.Duration
 	Mixpanel         mixpanel.Config
+	// Demo serves the in-process demo project instead of Mixpanel.
+	Demo bool
 	// ConfigNote says where credentials came from, for the start-up log.
 	ConfigNote string
 }
@@ -154,6 +158,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, err
 	}
 	if o.Dynamic, err = parseBool("dynamic-toolsets", str("dynamic-toolsets")); err != nil {
+		return nil, err
+	}
+	if o.Demo, err = parseBool("demo", str("demo")); err != nil {
 		return nil, err
 	}
 	for _, origin := range strings.Split(str("allowed-origins"), ",") {

@@ -14,12 +14,14 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
 	mpcontext "github.com/mixpanel-mcp/mixpanel-mcp/context"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/demo"
 	"github.com/mixpanel-mcp/mixpanel-mcp/prompts"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
@@ -101,6 +103,11 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 // credentials do not stop it: calls report them instead.
 func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra ...server.ServerOption) (*server.MCPServer, error) {
 	mc := opts.Mixpanel
+	if opts.Demo {
+		start := time.Now()
+		mc = demo.New(start).Config(mc)
+		logger.Info().Dur("ready_in", time.Since(start)).Msg("demo project: synthetic data, computed in-process; writes last for this process; nothing reaches Mixpanel")
+	}
 	mc.Logger = logger
 	mc.UserAgent = "mixpanel-mcp/" + version
 	client, err := mixpanel.New(mc)
@@ -110,7 +117,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	clientErr := mc.CheckCredentials()
 	if clientErr != nil {
 		logger.Warn().Str("missing", clientErr.Error()).Msg("starting without Mixpanel credentials; tool calls will say what to set")
-	} else {
+	} else if !opts.Demo {
 		logger.Info().Str("region", string(mc.Region)).Str("project", mc.ProjectID).Str("workspace", mc.WorkspaceID).Str("source", opts.ConfigNote).Msg("mixpanel configured")
 	}
 	env := tools.NewEnv(client, clientErr, logger)
