@@ -112,11 +112,23 @@ type Tool struct {
 	call func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult
 }
 
-// Schemas returns the tool's input and output JSON Schemas, reflected once.
+// Schemas returns the tool's input and output JSON Schemas: those
+// generated into the binary (schemas.Generated), or reflected once from
+// the Go types for a tool the generated file does not have yet.
 func (t *Tool) Schemas() (in, out json.RawMessage, err error) {
-	t.schemaOnce.Do(func() { t.inSchema, t.outSchema, t.schemaErr = t.schemaFn() })
+	t.schemaOnce.Do(func() {
+		if g, ok := schemas.Generated(t.Name); ok {
+			t.inSchema, t.outSchema = g.Input, g.Output
+			return
+		}
+		t.inSchema, t.outSchema, t.schemaErr = t.schemaFn()
+	})
 	return t.inSchema, t.outSchema, t.schemaErr
 }
+
+// Reflect reflects the tool's schemas from its Go types, as the generated
+// file must hold them.
+func (t *Tool) Reflect() (in, out json.RawMessage, err error) { return t.schemaFn() }
 
 // Definition is the MCP tool definition served by tools/list.
 func (t *Tool) Definition() (mcp.Tool, error) {
