@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -194,7 +195,9 @@ func (e *Events) genUser(r *rand.Rand, u int, out []rec) []rec {
 			if r.Float64() < purchaseP[p] {
 				tp := tt + 7*day + int32(r.IntN(6*3600))
 				us.plan = int8(plan)
-				for tp <= e.Now {
+				// Renewals run to the end of today, not to now, so the
+				// draws (and every later event) depend on the day only.
+				for tp < Days*day {
 					coupon := uint8(0)
 					amount := planPrice[plan]
 					if r.Float64() < 0.15 {
@@ -246,6 +249,36 @@ func (e *Events) genUser(r *rand.Rand, u int, out []rec) []rec {
 		}
 	}
 	return out
+}
+
+// Event is one generated event, for checks that count without the engines.
+type Event struct {
+	DistinctID string
+	Name       string
+	Time       time.Time // in the project's offset, as a UTC clock
+	// Prop reads one of the event's properties as Mixpanel would show it.
+	Prop func(name string) (string, bool)
+}
+
+// All visits every event, by user and in time order.
+func (e *Events) All() iter.Seq[Event] {
+	return func(yield func(Event) bool) {
+		for u := range e.users {
+			for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
+				prop := func(name string) (string, bool) {
+					get, ok := accessors[name]
+					if !ok {
+						return "", false
+					}
+					v, ok := get(e, i, u)
+					return v.String(), ok
+				}
+				if !yield(Event{DistinctID: distinctID(u), Name: eventNames[e.ev[i]], Time: e.Start.Add(time.Duration(e.t[i]) * time.Second), Prop: prop}) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // email is user u's address; it is sent (unflagged) with Sign Up.
