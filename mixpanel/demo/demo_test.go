@@ -354,3 +354,57 @@ func BenchmarkInsightsUniqueByPlatformPerDay(b *testing.B) {
 func BenchmarkFunnel4Steps(b *testing.B) {
 	benchQuery(b, funnelBookmark(nil, "Sign Up", "Activate", "Start Trial", "Purchase"))
 }
+
+func TestEngageSelectsGeneratedProfiles(t *testing.T) {
+	p := smallDemo()
+	want := 0
+	for _, us := range p.Events.users {
+		if platforms[us.platform] == "ios" && us.plan >= 0 {
+			want++
+		}
+	}
+	res, err := client(t, p).QueryProfiles(context.Background(), mixpanel.ProfileQuery{Where: `properties["platform"] == "ios" and properties["plan"] != "free"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Profiles) != want || want == 0 {
+		t.Fatalf("Engage selected %d paying iOS profiles; the generated users have %d", len(res.Profiles), want)
+	}
+}
+
+func TestDiscoveryIsDerivedFromEvents(t *testing.T) {
+	p := smallDemo()
+	c := client(t, p)
+	purchases, byPlan := 0, map[string]int{}
+	for ev := range p.Events.All() {
+		if ev.Name == "Purchase" {
+			purchases++
+		}
+		if plan, ok := ev.Prop("plan"); ok {
+			byPlan[plan]++ // values are ranked over every event that carries them
+		}
+	}
+	props, err := c.EventProperties(context.Background(), "Purchase", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, pc := range props {
+		if pc.Name == "amount" {
+			found = true
+			if pc.Count != float64(purchases) || purchases == 0 {
+				t.Errorf("amount seen %v times; %d purchases carry it", pc.Count, purchases)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("Purchase's properties %v lack amount", props)
+	}
+	values, err := c.PropertyValues(context.Background(), mixpanel.PropertyValuesOptions{Property: "plan", Event: "Purchase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(values) != 3 || byPlan[values[0]] < byPlan[values[1]] || byPlan[values[1]] < byPlan[values[2]] {
+		t.Errorf("plan values %v; want the three plans, most common first (%v)", values, byPlan)
+	}
+}
