@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // The governance toolset's lookup tables. upload_lookup_table runs the
@@ -123,11 +125,11 @@ type deleteLookupIn struct {
 func (in deleteLookupIn) Validate() error {
 	for i, id := range in.DataGroupIDs {
 		if id <= 0 {
-			return fmt.Errorf("data_group_ids[%d]: %s: %d is not a table id; use ids from list_lookup_tables", i, mixpanel.CodeRange, id)
+			return inputErr(mixpanel.CodeRange, fmt.Sprintf("data_group_ids[%d]", i), "%d is not a table id; use ids from list_lookup_tables", id)
 		}
 	}
 	if len(in.DataGroupIDs) == 0 {
-		return fmt.Errorf("data_group_ids: %s: data_group_ids is required; pass the ids of the tables to delete", mixpanel.CodeRequired)
+		return inputErr(mixpanel.CodeRequired, "data_group_ids", "data_group_ids is required; pass the ids of the tables to delete")
 	}
 	return nil
 }
@@ -184,8 +186,8 @@ type uploadLookupIn struct {
 // Validate checks the name, that exactly one CSV source is given and the
 // inline CSV's size and shape.
 func (in uploadLookupIn) Validate() error {
-	var iss []string
-	add := func(field, code, msg string) { iss = append(iss, field+": "+code+": "+msg) }
+	var iss query.Issues
+	add := func(field, code, msg string) { iss.Add(code, field, "%s", msg) }
 	if strings.TrimSpace(in.Name) == "" {
 		add("name", mixpanel.CodeRequired, "name is required; name the table")
 	} else if n := len([]rune(in.Name)); n > 255 {
@@ -199,15 +201,16 @@ func (in uploadLookupIn) Validate() error {
 	case len(in.CSV) > maxInlineCSV:
 		add("csv", mixpanel.CodeLength, fmt.Sprintf("%d bytes inline, at most %d; over stdio pass file_path instead", len(in.CSV), maxInlineCSV))
 	case in.CSV != "":
-		if err := mixpanel.CheckLookupCSV("csv", []byte(in.CSV)); err != nil {
-			iss = append(iss, err.Error())
+		var ie *mixpanel.InputError
+		if err := mixpanel.CheckLookupCSV("csv", []byte(in.CSV)); errors.As(err, &ie) {
+			iss = append(iss, ie.Issues...)
 		}
 	}
 	if in.PollInterval != nil && (*in.PollInterval < 0 || *in.PollInterval > 60) {
 		add("poll_interval", mixpanel.CodeRange, fmt.Sprintf("%g seconds; pass 0 to 60", *in.PollInterval))
 	}
 	if len(iss) > 0 {
-		return fmt.Errorf("%s", strings.Join(iss, "\n"))
+		return &mixpanel.InputError{Issues: iss}
 	}
 	return nil
 }
@@ -215,25 +218,32 @@ func (in uploadLookupIn) Validate() error {
 // readLookupFile reads a local CSV for an upload over stdio.
 func readLookupFile(env *Env, path string) ([]byte, error) {
 	if env.Transport != "stdio" {
-		return nil, fmt.Errorf("file_path: %s: this server is reached over %s, where it cannot read files from your machine; pass the CSV content as csv", mixpanel.CodeConflict, orUnknown(env.Transport))
+		return nil, inputErr(mixpanel.CodeConflict, "file_path", "this server is reached over %s, where it cannot read files from your machine; pass the CSV content as csv", orUnknown(env.Transport))
 	}
 	st, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("file_path: %s: cannot read %q (%v); pass an existing CSV file", mixpanel.CodeRequired, path, errText(err))
+		return nil, inputErr(mixpanel.CodeRequired, "file_path", "cannot read %q (%v); pass an existing CSV file", path, errText(err))
 	case !st.Mode().IsRegular():
-		return nil, fmt.Errorf("file_path: %s: %q is not a regular file; pass a CSV file", mixpanel.CodeRequired, path)
+		return nil, inputErr(mixpanel.CodeRequired, "file_path", "%q is not a regular file; pass a CSV file", path)
 	case st.Size() > maxFileCSV:
-		return nil, fmt.Errorf("file_path: %s: %d bytes, Mixpanel takes lookup tables up to %d; split the table", mixpanel.CodeLength, st.Size(), maxFileCSV)
+		return nil, inputErr(mixpanel.CodeLength, "file_path", "%d bytes, Mixpanel takes lookup tables up to %d; split the table", st.Size(), maxFileCSV)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("file_path: %s: cannot read %q (%v)", mixpanel.CodeRequired, path, errText(err))
+		return nil, inputErr(mixpanel.CodeRequired, "file_path", "cannot read %q (%v)", path, errText(err))
 	}
 	if err := mixpanel.CheckLookupCSV("file_path", b); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// inputErr is one rule-coded input error.
+func inputErr(code, field, format string, args ...any) error {
+	var iss query.Issues
+	iss.Add(code, field, format, args...)
+	return &mixpanel.InputError{Issues: iss}
 }
 
 func orUnknown(s string) string {

@@ -40,6 +40,8 @@ func init() {
 		}
 		for _, scope := range scopes {
 			s.handle(http.MethodGet, scope+"/data-definitions/events/", s.eventDefinitions)
+			s.handle(http.MethodPatch, scope+"/data-definitions/events/", s.eventDefinitionWrites)
+			s.handle(http.MethodDelete, scope+"/data-definitions/events/", s.eventDefinitionWrites)
 			s.handle(http.MethodGet, scope+"/data-definitions/properties/", s.propertyDefinitions)
 		}
 	})
@@ -321,6 +323,9 @@ func (s *Server) lexiconSchemas(entityType string) http.HandlerFunc {
 // eventDefinitions lists Lexicon event definitions (camelCase), all of
 // them or those named by name[].
 func (s *Server) eventDefinitions(w http.ResponseWriter, r *http.Request) {
+	if s.customEventDefinitions(w, r) {
+		return
+	}
 	names := r.URL.Query()["name[]"]
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -102,6 +102,9 @@ type Server struct {
 
 	// Store keeps the management entities tests create (entities.go).
 	Store *Store
+	// lookups is the storage bucket and upload tasks of lookup tables
+	// (governance.go).
+	lookups *lookupState
 
 	// Data is the fake project's content that the discovery and entity
 	// endpoints serve; tests may change it before making requests.
@@ -236,6 +239,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	route := s.routes[r.Method+" "+r.URL.Path]
 	s.mu.Unlock()
 	if answerFailure(w, r, f) {
+		return
+	}
+	// Signed storage URLs (lookup-table uploads) take no credentials.
+	if strings.HasPrefix(r.URL.Path, SignedPrefix) {
+		s.mux.ServeHTTP(w, r)
 		return
 	}
 	if !s.authorized(auth) {
