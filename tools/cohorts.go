@@ -99,15 +99,16 @@ type CohortDef struct {
 	Criteria *cohortCriteria `json:"criteria,omitempty"`
 }
 
-// cohortCriteria are build_cohort_definition's arguments, decoded as
-// strictly as there. Their schema is a bare object naming that tool: its
-// input schema describes the criteria, and repeating it in each cohort
-// write would cost about 900 tokens per tool on every turn.
+// cohortCriteria are the cohort builder's arguments (the query toolset's
+// build_cohort_definition), decoded as strictly as there. Their schema is a
+// bare object: the builder's input schema describes the criteria, and
+// repeating it in each cohort write would cost about 900 tokens per tool on
+// every turn. The description names no tool, which another toolset serves.
 type cohortCriteria struct{ query.CohortDefinition }
 
 // JSONSchema is an object described by build_cohort_definition.
 func (cohortCriteria) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "object", Description: "build_cohort_definition's arguments: {all_of|any_of: [criteria]}"}
+	return &jsonschema.Schema{Type: "object", Description: "Cohort criteria {all_of|any_of: [criteria]}, as the cohort definition builder takes them"}
 }
 
 // resolve builds the criteria into the definition, validated by the same
