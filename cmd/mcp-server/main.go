@@ -13,7 +13,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -62,7 +61,10 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	}
 	sel := tools.Selection{Toolsets: toolsets, ReadOnly: opts.ReadOnly, Dynamic: opts.Dynamic}
 	if sub == "tools" {
-		printTools(stdout, sel)
+		if err := printTools(stdout, sel); err != nil {
+			fmt.Fprintln(stderr, "mcp-server tools:", err)
+			return 1
+		}
 		return 0
 	}
 
@@ -141,18 +143,4 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	mpcontext.Register(s, env.ClientFor)
 	prompts.Register(s, env.Has)
 	return s, nil
-}
-
-func printTools(w io.Writer, sel tools.Selection) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTOOLSET\tACCESS\tDESCRIPTION")
-	for _, t := range tools.Selected(sel) {
-		access := "read-only"
-		if !t.Annotations.ReadOnly {
-			access = "writes"
-		}
-		desc, _, _ := strings.Cut(t.Description, "\n")
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Name, t.Toolset, access, desc)
-	}
-	tw.Flush()
 }
