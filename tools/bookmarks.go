@@ -22,25 +22,25 @@ import (
 // deleted. The listing is list_bookmarks (discovery), which takes ids.
 func bookmarksTools() []*Tool {
 	return []*Tool{
-		Op[bookmarkID, report]{Name: "get_bookmark", Toolset: ToolsetReports, Ann: ReadOnly, Kind: "report",
+		Op[bookmarkID, report]{Name: "get_bookmark", Toolset: ToolsetBookmarks, Ann: ReadOnly, Kind: "report",
 			Desc: "Read one saved report: its type, params and dashboard.",
 			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkID) (report, error) {
 				b, err := c.GetBookmark(ctx, in.BookmarkID)
 				return report{b}, err
 			}}.Tool(),
-		Op[createBookmarkIn, report]{Name: "create_bookmark", Toolset: ToolsetReports, Ann: Write, Kind: "report", Action: "created",
+		Op[createBookmarkIn, report]{Name: "create_bookmark", Toolset: ToolsetBookmarks, Ann: Write, Kind: "report", Action: "created",
 			Desc: "Save a report on a dashboard from one query tool's arguments (insights, funnel, retention or flow) or a dry run's params.",
 			Call: func(ctx context.Context, c *mixpanel.Client, in createBookmarkIn) (report, error) {
 				b, err := c.CreateBookmark(ctx, in.built)
 				return report{b}, err
 			}}.Tool(),
-		Op[updateBookmarkIn, report]{Name: "update_bookmark", Toolset: ToolsetReports, Ann: Overwrite, Kind: "report", Action: "updated",
+		Op[updateBookmarkIn, report]{Name: "update_bookmark", Toolset: ToolsetBookmarks, Ann: Overwrite, Kind: "report", Action: "updated",
 			Desc: "Change a saved report: name, description, dashboard, or its query (a query tool's arguments or a dry run's params).",
 			Call: func(ctx context.Context, c *mixpanel.Client, in updateBookmarkIn) (report, error) {
 				b, err := c.UpdateBookmark(ctx, in.BookmarkID, in.built)
 				return report{b}, err
 			}}.Tool(),
-		Op[bookmarkID, done]{Name: "delete_bookmark", Toolset: ToolsetReports, Ann: Destructive, Action: "deleted",
+		Op[bookmarkID, done]{Name: "delete_bookmark", Toolset: ToolsetBookmarks, Ann: Destructive, Action: "deleted",
 			Desc: "Delete one saved report.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bookmarkID) (string, error) {
 				return describeBookmarks(ctx, c, "Delete", in.BookmarkID)
@@ -48,7 +48,7 @@ func bookmarksTools() []*Tool {
 			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkID) (done, error) {
 				return doneWith("report", in.BookmarkID), c.DeleteBookmark(ctx, in.BookmarkID)
 			}}.Tool(),
-		Op[bookmarkIDs, done]{Name: "bulk_delete_bookmarks", Toolset: ToolsetReports, Ann: Destructive, Action: "deleted",
+		Op[bookmarkIDs, done]{Name: "bulk_delete_bookmarks", Toolset: ToolsetBookmarks, Ann: Destructive, Action: "deleted",
 			Desc: "Delete several saved reports by id.",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bookmarkIDs) (string, error) {
 				return describeBookmarks(ctx, c, "Delete", in.BookmarkIDs...)
@@ -56,7 +56,7 @@ func bookmarksTools() []*Tool {
 			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkIDs) (done, error) {
 				return doneWith("report", in.BookmarkIDs...), c.BulkDeleteBookmarks(ctx, in.BookmarkIDs)
 			}}.Tool(),
-		Op[bulkUpdateBookmarksIn, done]{Name: "bulk_update_bookmarks", Toolset: ToolsetReports, Ann: Overwrite, Action: "updated",
+		Op[bulkUpdateBookmarksIn, done]{Name: "bulk_update_bookmarks", Toolset: ToolsetBookmarks, Ann: Overwrite, Action: "updated",
 			Desc: "Change several saved reports at once (name, description, params, icon, restrictions).",
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateBookmarksIn) (string, error) {
 				ids := make([]int64, len(in.Bookmarks))
@@ -72,13 +72,13 @@ func bookmarksTools() []*Tool {
 				}
 				return doneWith("report", ids...), c.BulkUpdateBookmarks(ctx, in.Bookmarks)
 			}}.Tool(),
-		Op[bookmarkID, linkedDashboards]{Name: "bookmark_linked_dashboard_ids", Toolset: ToolsetReports, Ann: ReadOnly,
+		Op[bookmarkID, linkedDashboards]{Name: "bookmark_linked_dashboard_ids", Toolset: ToolsetBookmarks, Ann: ReadOnly,
 			Desc: "Ids of the dashboards a saved report is linked to.",
 			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkID) (linkedDashboards, error) {
 				ids, err := c.BookmarkLinkedDashboardIDs(ctx, in.BookmarkID)
 				return linkedDashboards{DashboardIDs: ids}, err
 			}}.Tool(),
-		Op[bookmarkHistoryIn, bookmarkHistory]{Name: "get_bookmark_history", Toolset: ToolsetReports, Ann: ReadOnly,
+		Op[bookmarkHistoryIn, bookmarkHistory]{Name: "get_bookmark_history", Toolset: ToolsetBookmarks, Ann: ReadOnly,
 			Desc: "A saved report's change history, one page at a time (cursor paging).",
 			Call: func(ctx context.Context, c *mixpanel.Client, in bookmarkHistoryIn) (bookmarkHistory, error) {
 				h, err := c.GetBookmarkHistory(ctx, in.BookmarkID, in.BookmarkHistoryParams)

@@ -230,11 +230,11 @@ func TestReportsAndCohortsWritesAskTheUser(t *testing.T) {
 		toolset Toolset
 	}
 	calls := []call{
-		{"delete_bookmark", func(a, _ int64) map[string]any { return map[string]any{"bookmark_id": a} }, ToolsetReports},
-		{"bulk_delete_bookmarks", func(a, b int64) map[string]any { return map[string]any{"bookmark_ids": []int64{a, b}} }, ToolsetReports},
+		{"delete_bookmark", func(a, _ int64) map[string]any { return map[string]any{"bookmark_id": a} }, ToolsetBookmarks},
+		{"bulk_delete_bookmarks", func(a, b int64) map[string]any { return map[string]any{"bookmark_ids": []int64{a, b}} }, ToolsetBookmarks},
 		{"bulk_update_bookmarks", func(a, b int64) map[string]any {
 			return map[string]any{"bookmarks": []any{map[string]any{"id": a, "description": "x"}, map[string]any{"id": b, "icon": "y"}}}
-		}, ToolsetReports},
+		}, ToolsetBookmarks},
 		{"delete_cohort", func(a, _ int64) map[string]any { return map[string]any{"cohort_id": a} }, ToolsetCohorts},
 		{"bulk_delete_cohorts", func(a, b int64) map[string]any { return map[string]any{"cohort_ids": []int64{a, b}} }, ToolsetCohorts},
 		{"bulk_update_cohorts", func(a, b int64) map[string]any {
@@ -255,7 +255,7 @@ func TestReportsAndCohortsWritesAskTheUser(t *testing.T) {
 				srv := mixpaneltest.New(t)
 				env := testEnv(t, srv)
 				var a, b struct{ Result struct{ ID int64 } }
-				if cl.toolset == ToolsetReports {
+				if cl.toolset == ToolsetBookmarks {
 					dash := newDashboard(t, env)
 					structured(t, callTool(t, env, "create_bookmark", fmt.Sprintf(`{"name": "Weekly signups", "dashboard_id": %d, "insights": {"events": "Signup"}}`, dash)), &a)
 					structured(t, callTool(t, env, "create_bookmark", fmt.Sprintf(`{"name": "Churn funnel", "dashboard_id": %d, "funnel": {"steps": ["A", "B"]}}`, dash)), &b)

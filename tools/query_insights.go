@@ -14,7 +14,7 @@ func queryInsightsTools() []*Tool {
 		New("query_insights", ToolsetQuery,
 			"Run an Insights query: event counts, uniques, property aggregations, formulas, breakdowns and filters over time.",
 			ReadOnly, queryInsights),
-		New("build_cohort_definition", ToolsetQuery,
+		New("build_cohort_definition", ToolsetCohorts,
 			"Validate cohort criteria and return the cohort definition JSON (selector + behaviors) that a saved cohort stores.",
 			Local, buildCohortDefinition),
 	}

@@ -22,6 +22,7 @@ const (
 	ToolsetContext   Toolset = "context"
 
 	// Management toolsets (opt-in).
+	ToolsetBookmarks   Toolset = "bookmarks"
 	ToolsetDashboards  Toolset = "dashboards"
 	ToolsetCohorts     Toolset = "cohorts"
 	ToolsetFlags       Toolset = "flags"
@@ -46,15 +47,16 @@ type ToolsetInfo struct {
 var Toolsets = []ToolsetInfo{
 	{ToolsetProject, "who am I, projects, workspaces, the active project", true},
 	{ToolsetDiscovery, "events, properties, values, saved funnels/cohorts/reports, Lexicon schemas, schema graph", true},
-	{ToolsetQuery, "Insights, funnels, retention and flows queries; cohort definitions", true},
+	{ToolsetQuery, "Insights, funnels, retention and flows queries", true},
 	{ToolsetReports, "run, create, change and delete saved reports", true},
 	{ToolsetUsers, "user profile queries and aggregates", true},
 	{ToolsetReplays, "session replays: list, analyse, bundle", true},
 	{ToolsetContext, "business context markdown for the organization and project", true},
 	{ToolsetLegacy, "legacy Query API: segmentation, saved funnels, retention, counts, frequency, activity feed", false},
 	{ToolsetExport, "raw event and profile export", false},
+	{ToolsetBookmarks, "saved reports (bookmarks): create, read, update, delete, linked dashboards, history", false},
 	{ToolsetDashboards, "create, change and delete dashboards, their cards and blueprints", false},
-	{ToolsetCohorts, "create, change and delete cohorts", false},
+	{ToolsetCohorts, "build cohort definitions; create, change and delete cohorts", false},
 	{ToolsetFlags, "feature flags: create, roll out, archive, test users, history", false},
 	{ToolsetExperiments, "experiments: create, launch, conclude, decide, archive", false},
 	{ToolsetAnnotations, "annotations on charts and their tags", false},
