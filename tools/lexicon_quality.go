@@ -17,7 +17,7 @@ import (
 func lexiconQualityTools() []*Tool {
 	return []*Tool{
 		New("audit_lexicon_quality", ToolsetLexicon,
-			"Find near-duplicate event/property names, unmarked personal data, undocumented entries and events no longer sent, with volumes; fix with the bulk_update tools.",
+			"Find near-duplicate event/property names, unmarked personal data, undocumented entries and events no longer sent, with volumes and the change to make.",
 			ReadOnly, auditLexiconQuality),
 	}
 }
@@ -107,6 +107,9 @@ func auditLexiconQuality(ctx context.Context, env *Env, in AuditQualityInput) (A
 	out := AuditQualityResult{From: snap.From, To: snap.To, Checks: checks, Events: len(snap.Events), Props: len(snap.Properties), Findings: []AuditFinding{}}
 	for _, f := range quality.Run(snap, checks) {
 		af := AuditFinding{Finding: f}
+		if tool := fixTool(f); env.Has(tool) {
+			af.Fix += " with " + tool
+		}
 		if len(f.Members) > limit {
 			af.More = len(f.Members) - limit
 			af.Members = f.Members[:limit]
@@ -114,4 +117,17 @@ func auditLexiconQuality(ctx context.Context, env *Env, in AuditQualityInput) (A
 		out.Findings = append(out.Findings, af)
 	}
 	return out, nil
+}
+
+// fixTool is the lexicon tool that makes a finding's change.
+func fixTool(f quality.Finding) string {
+	switch {
+	case f.Check == quality.CheckDescriptions && f.Kind == quality.KindEvent:
+		return "update_event_definition"
+	case f.Check == quality.CheckDescriptions:
+		return "update_property_definition"
+	case f.Kind == quality.KindEvent:
+		return "bulk_update_event_definitions"
+	}
+	return "bulk_update_property_definitions"
 }

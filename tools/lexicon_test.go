@@ -187,7 +187,7 @@ func TestLexiconWritesAskTheUser(t *testing.T) {
 func TestAuditLexiconQuality(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	srv.Data.Events = append(srv.Data.Events,
-		mixpaneltest.Event{Name: "add_to_cart", Properties: []string{"customer_email"}},
+		mixpaneltest.Event{Name: "product_viewed", Properties: []string{"customer_email"}},
 		mixpaneltest.Event{Name: "Banner Click", Description: "Retired banner"})
 	srv.Data.EventProperties = append(srv.Data.EventProperties, mixpaneltest.Property{Name: "customer_email", Description: "Who bought"})
 	srv.Data.DailyCounts = map[string]map[string]int{"Banner Click": {}}
@@ -195,7 +195,7 @@ func TestAuditLexiconQuality(t *testing.T) {
 
 	text := mustOK(t, callTool(t, env, "audit_lexicon_quality", `{"checks":["duplicates","pii","stale"],"days":14}`))
 	for _, want := range []string{
-		"duplicates, event: near-duplicate names (spacing)", "| Add to Cart |", "| add_to_cart |",
+		"duplicates, event: near-duplicate names (spacing)", "| Product Viewed |", "| product_viewed |",
 		"pii, property: looks like e-mail addresses", "| customer_email | event |",
 		"stale, event: no events from", "| Banner Click |", "bulk_update_event_definitions",
 	} {

@@ -33,7 +33,7 @@ func PII(s Snapshot) []Finding {
 		out = append(out, Finding{Check: CheckPII, Kind: KindProperty,
 			Reason:  "looks like " + kind + " but is not marked sensitive (" + strings.Join(why[kind], "; ") + ")",
 			Members: byKind[kind],
-			Fix:     "mark them sensitive=true with bulk_update_property_definitions, or stop sending them"})
+			Fix:     "mark them sensitive=true, or stop sending them"})
 	}
 	return out
 }

@@ -4,8 +4,7 @@
 // of discovery, Lexicon definitions and volumes. The checks are pure
 // functions of the snapshot, so they are testable without Mixpanel;
 // Collect builds a snapshot with a client. Each finding names the entries
-// to change, for bulk_update_event_definitions and
-// bulk_update_property_definitions.
+// to change (ids and names) and the change to make.
 package quality
 
 import (
@@ -172,11 +171,6 @@ func duplicateGroups(kind string, entries []Entry) []Finding {
 		}
 		why := strings.Join(sortedKeys(reasons[r]), ", ")
 		fix := "keep " + quote(es[0].Name) + " (most volume); fix the tracking of the others, then hide or drop them"
-		if kind == KindEvent {
-			fix += " with bulk_update_event_definitions"
-		} else {
-			fix += " with bulk_update_property_definitions"
-		}
 		out = append(out, Finding{Check: CheckDuplicates, Kind: kind, Reason: "near-duplicate names (" + why + ")", Members: ms, Fix: fix})
 	}
 	slices.SortFunc(out, func(a, b Finding) int { return strings.Compare(a.Members[0].Name, b.Members[0].Name) })
@@ -338,10 +332,8 @@ func MissingDescriptions(s Snapshot) []Finding {
 	var out []Finding
 	for _, kind := range []string{KindEvent, KindProperty} {
 		entries := s.Events
-		tool := "update_event_definition or bulk_update_event_definitions"
 		if kind == KindProperty {
 			entries = s.Properties
-			tool = "update_property_definition"
 		}
 		var ms []Member
 		for _, e := range entries {
@@ -356,7 +348,7 @@ func MissingDescriptions(s Snapshot) []Finding {
 			return cmp.Or(cmp.Compare(b.Volume, a.Volume), strings.Compare(a.Name, b.Name))
 		})
 		out = append(out, Finding{Check: CheckDescriptions, Kind: kind, Reason: "no description (most used first)", Members: ms,
-			Fix: "write a description with " + tool + ", starting at the top"})
+			Fix: "write a description for each, starting at the top"})
 	}
 	return out
 }
@@ -375,7 +367,7 @@ func Stale(s Snapshot) []Finding {
 	}
 	slices.SortFunc(ms, func(a, b Member) int { return strings.Compare(a.Name, b.Name) })
 	return []Finding{{Check: CheckStale, Kind: KindEvent, Reason: "no events from " + s.From + " to " + s.To, Members: ms,
-		Fix: "hide them (hidden=true) or drop them (dropped=true) with bulk_update_event_definitions"}}
+		Fix: "hide them (hidden=true) or drop them (dropped=true)"}}
 }
 
 // Run runs the named checks (all when none), in AllChecks order.
