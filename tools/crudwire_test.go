@@ -210,8 +210,8 @@ type wireTransport struct {
 
 type recorded struct {
 	method, host, path, contentType, authKind, userAgent string
-	query                                     [][2]string
-	body                                      []byte
+	query                                                [][2]string
+	body                                                 []byte
 }
 
 func (w *wireTransport) RoundTrip(r *http.Request) (*http.Response, error) {

@@ -59,7 +59,9 @@ func TestCustomPropertiesRoundTrip(t *testing.T) {
 	if v := mustOK(t, callTool(t, env, "validate_custom_property", def)); !strings.Contains(v, "valid: true") {
 		t.Fatalf("validate: %s", v)
 	}
-	var cp struct{ Result struct{ CustomPropertyID int64 } }
+	var cp struct {
+		Result struct{ CustomPropertyID int64 }
+	}
 	res := callTool(t, env, "create_custom_property", def)
 	text := mustOK(t, res)
 	structured(t, res, &cp)
@@ -261,7 +263,9 @@ func TestGovernanceDeletesAskTheUser(t *testing.T) {
 			return "delete_lookup_tables", map[string]any{"data_group_ids": []int64{a.Result.ID, b.Result.ID}}, `"SKU names"`
 		},
 		"delete_custom_property": func(t *testing.T, env *Env) (string, map[string]any, string) {
-			var p struct{ Result struct{ CustomPropertyID int64 } }
+			var p struct {
+				Result struct{ CustomPropertyID int64 }
+			}
 			structured(t, callTool(t, env, "create_custom_property", `{"name":"Email domain","resource_type":"people","display_formula":"split(A, \"@\")[1]","composed_properties":{"A":{"resource_type":"user","value":"$email"}}}`), &p)
 			return "delete_custom_property", map[string]any{"custom_property_id": p.Result.CustomPropertyID}, `"Email domain"`
 		},
