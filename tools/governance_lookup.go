@@ -31,7 +31,7 @@ func governanceLookupTools() []*Tool {
 			Desc:   "Register a CSV already uploaded under a key as a lookup table.",
 			Method: (*M).MarkLookupTableReady}.Tool(),
 		Op[lookupUploadURLIn, lookupUploadURL]{Name: "get_lookup_upload_url", Toolset: ToolsetGovernance, Ann: ReadOnly,
-			Desc: "Get the storage path and key for a lookup table upload (the signed URL stays hidden; upload_lookup_table uses it).",
+			Desc: "Get the storage path and key for a lookup table upload (the signed URL stays hidden).",
 			Call: func(ctx context.Context, c *M, in lookupUploadURLIn) (lookupUploadURL, error) {
 				ct := in.ContentType
 				if ct == "" {
