@@ -3,7 +3,9 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -406,5 +408,24 @@ func TestDiscoveryIsDerivedFromEvents(t *testing.T) {
 	}
 	if len(values) != 3 || byPlan[values[0]] < byPlan[values[1]] || byPlan[values[1]] < byPlan[values[2]] {
 		t.Errorf("plan values %v; want the three plans, most common first (%v)", values, byPlan)
+	}
+}
+
+// TestShippedBinaryDoesNotImportTesting: the server links the demo and,
+// through it, mixpaneltest; neither may pull the testing package in.
+func TestShippedBinaryDoesNotImportTesting(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "github.com/mixpanel-mcp/mixpanel-mcp/cmd/mcp-server").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/demo") {
+		t.Fatal("cmd/mcp-server does not link the demo; the check proves nothing")
+	}
+	if slices.Contains(deps, "testing") {
+		t.Fatal(`cmd/mcp-server imports "testing"`)
 	}
 }
