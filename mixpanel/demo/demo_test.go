@@ -199,6 +199,19 @@ func TestGeneratedProduct(t *testing.T) {
 	if after := rate(0, true); after-web < 0.05 {
 		t.Errorf("web activation before launch %.2f, after %.2f: want the launch to show", web, after)
 	}
+	// Weekly seasonality: a weekend day sees fewer signups than a weekday.
+	var weekday, weekend float64
+	for _, us := range e.users {
+		switch e.Start.AddDate(0, 0, int(us.signup/day)).Weekday() {
+		case time.Saturday, time.Sunday:
+			weekend++
+		default:
+			weekday++
+		}
+	}
+	if perWeekend, perWeekday := weekend/2, weekday/5; perWeekend > 0.8*perWeekday {
+		t.Errorf("signups per weekend day %.0f vs weekday %.0f: want weekly seasonality", perWeekend/13, perWeekday/13)
+	}
 	bug := 0
 	for _, ev := range e.ev {
 		if ev == evSignUpBug {
@@ -427,5 +440,37 @@ func TestShippedBinaryDoesNotImportTesting(t *testing.T) {
 	}
 	if slices.Contains(deps, "testing") {
 		t.Fatal(`cmd/mcp-server imports "testing"`)
+	}
+}
+
+// TestRetentionBreakdownSumsToOverall: each birth lands in one segment, so
+// the segments' cohorts and retained counts add up to the overall ones.
+func TestRetentionBreakdownSumsToOverall(t *testing.T) {
+	p := smallDemo()
+	bm := retentionBookmark("Sign Up", "Feature Used", "day")
+	bm["sections"].(map[string]any)["group"] = []any{map[string]any{"value": "platform", "propertyName": "platform", "resourceType": "events", "propertyType": "string"}}
+	s := series(t, query(t, p, bm), "Sign Up and then Feature Used")
+	if len(s) != 4 {
+		t.Fatalf("segments %d, want $overall and three platforms", len(s))
+	}
+	for date, c := range s["$overall"].(map[string]any) {
+		if date == "$average" {
+			continue
+		}
+		want := c.(map[string]any)["counts"].([]any)
+		got := make([]float64, len(want))
+		for seg, cohorts := range s {
+			if seg == "$overall" {
+				continue
+			}
+			for b, n := range cohorts.(map[string]any)[date].(map[string]any)["counts"].([]any) {
+				got[b] += n.(float64)
+			}
+		}
+		for b := range want {
+			if got[b] != want[b].(float64) {
+				t.Fatalf("cohort %s bucket %d: segments sum to %v, overall %v", date, b, got[b], want[b])
+			}
+		}
 	}
 }

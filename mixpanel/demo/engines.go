@@ -79,20 +79,9 @@ func (e *Events) Funnel(bookmark map[string]any) (map[string]any, error) {
 			names[i] = label
 		}
 	}
-	var seg accessor
-	groups, _ := sections["group"].([]any)
-	if len(groups) > 1 {
-		return nil, unsupported("more than one funnel breakdown")
-	}
-	if len(groups) == 1 {
-		g, _ := groups[0].(map[string]any)
-		name, _ := g["propertyName"].(string)
-		if name == "" {
-			name, _ = g["value"].(string)
-		}
-		if seg = accessors[name]; seg == nil || g["cohorts"] != nil || g["customBucket"] != nil {
-			return nil, unsupported("funnel breakdown %q (event properties of the first step only)", name)
-		}
+	seg, err := firstBreakdown(sections, "funnel")
+	if err != nil {
+		return nil, err
 	}
 
 	type tally struct {
@@ -207,8 +196,9 @@ func (e *Events) Retention(bookmark map[string]any) (map[string]any, error) {
 	if c, _ := behavior["retentionCustomBucketSizes"].([]any); len(c) > 0 {
 		return nil, unsupported("custom retention buckets")
 	}
-	if g, _ := sections["group"].([]any); len(g) > 0 {
-		return nil, unsupported("retention breakdowns")
+	seg, err := firstBreakdown(sections, "retention")
+	if err != nil {
+		return nil, err
 	}
 	if m, _ := meas["math"].(string); m != "" && m != "retention_rate" && m != "unique" {
 		return nil, unsupported("retention math %q", m)
@@ -245,10 +235,15 @@ func (e *Events) Retention(bookmark map[string]any) (map[string]any, error) {
 	unitSecs := int32(ud) * day
 	nowDay := int(e.Now / day)
 	buckets := func(c int) int { return (nowDay-(fromDay+c*ud))/ud + 1 }
-	counts := make([][]int, ncohorts)
-	for c := range counts {
-		counts[c] = make([]int, buckets(c))
+	newCounts := func() [][]int {
+		counts := make([][]int, ncohorts)
+		for c := range counts {
+			counts[c] = make([]int, buckets(c))
+		}
+		return counts
 	}
+	overall := newCounts()
+	bySeg := map[string][][]int{}
 	for u := range e.users {
 		b0 := -1
 		for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
@@ -261,16 +256,44 @@ func (e *Events) Retention(bookmark map[string]any) (map[string]any, error) {
 			continue
 		}
 		c := (int(e.t[b0]/day) - fromDay) / ud
-		counts[c][0]++
+		tallies := [][][]int{overall}
+		if seg != nil {
+			key := "undefined"
+			if v, ok := seg(e, b0, u); ok {
+				key = v.String()
+			}
+			if bySeg[key] == nil {
+				bySeg[key] = newCounts()
+			}
+			tallies = append(tallies, bySeg[key])
+		}
+		for _, counts := range tallies {
+			counts[c][0]++
+		}
 		last := 0
 		for i := b0 + 1; i < int(e.first[u+1]); i++ {
 			b := int((e.t[i] - e.t[b0]) / unitSecs)
-			if b > last && b < len(counts[c]) && ret.match(e, i, u) {
-				counts[c][b]++
+			if b > last && b < len(overall[c]) && ret.match(e, i, u) {
+				for _, counts := range tallies {
+					counts[c][b]++
+				}
 				last = b
 			}
 		}
 	}
+	var value map[string]any = e.cohorts(overall, fromDay, ud)
+	if seg != nil {
+		value = map[string]any{"$overall": value}
+		for k, counts := range bySeg {
+			value[k] = e.cohorts(counts, fromDay, ud)
+		}
+	}
+	return e.envelope([]string{"$retention"}, map[string]any{names[0] + " and then " + names[1]: value}, from, to, nil), nil
+}
+
+// cohorts writes retention counts as Mixpanel does: one entry per cohort
+// start and their "$average".
+func (e *Events) cohorts(counts [][]int, fromDay, ud int) map[string]any {
 	out := map[string]any{}
 	var sumFirst float64
 	var sums []float64
@@ -296,5 +319,27 @@ func (e *Events) Retention(bookmark map[string]any) (map[string]any, error) {
 		avgC[b], avgR[b] = c, ratio(c, avgFirst)
 	}
 	out["$average"] = map[string]any{"first": avgFirst, "counts": avgC, "rates": avgR}
-	return e.envelope([]string{"$retention"}, map[string]any{names[0] + " and then " + names[1]: out}, from, to, nil), nil
+	return out
+}
+
+// firstBreakdown reads the one breakdown a funnel or retention query may
+// have: an event property, read on the first step (or the birth event).
+func firstBreakdown(sections map[string]any, engine string) (accessor, error) {
+	groups, _ := sections["group"].([]any)
+	switch {
+	case len(groups) == 0:
+		return nil, nil
+	case len(groups) > 1:
+		return nil, unsupported("more than one %s breakdown", engine)
+	}
+	g, _ := groups[0].(map[string]any)
+	name, _ := g["propertyName"].(string)
+	if name == "" {
+		name, _ = g["value"].(string)
+	}
+	seg := accessors[name]
+	if rt, _ := g["resourceType"].(string); seg == nil || g["cohorts"] != nil || g["customBucket"] != nil || (rt != "" && rt != "events") {
+		return nil, unsupported("%s breakdown %q (by an event property of the first event only)", engine, name)
+	}
+	return seg, nil
 }

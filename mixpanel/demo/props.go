@@ -236,7 +236,7 @@ func compileFilter(f map[string]any) (predicate, error) {
 type Unsupported struct{ What string }
 
 func (u *Unsupported) Error() string {
-	return "the demo project does not support " + u.What + "; it computes Insights (total, unique, sum, average, min, max; event filters; property breakdowns), funnels (ordered steps in a conversion window), retention (birth/return, day or week buckets), discovery and Engage profile queries — connect a real project for the rest"
+	return "the demo project does not support " + u.What + "; it computes Insights (total, unique, sum, average, min, max; event filters; property breakdowns), funnels (ordered steps in a conversion window), retention (birth/return, day or week buckets, one property breakdown), discovery and Engage profile queries — connect a real project for the rest"
 }
 
 func unsupported(format string, args ...any) error {
