@@ -17,7 +17,7 @@ import (
 // history, delete it.
 func TestE2EReportFromDryRun(t *testing.T) {
 	srv := mixpaneltest.New(t)
-	c := startStdio(t, fakeEnv(t, srv), "--toolsets", "query,discovery,reports,dashboards")
+	c := startStdio(t, fakeEnv(t, srv), "--toolsets", "query,discovery,reports,bookmarks,dashboards")
 
 	dry := callTool(t, c, "query_retention", map[string]any{"born_event": "Sign Up", "return_event": "Purchase", "last": 28, "dry_run": true})
 	require.False(t, dry.IsError, textOf(t, dry))
