@@ -87,3 +87,14 @@ func TestE2EDemo(t *testing.T) {
 	assert.True(t, refused.IsError)
 	assert.Contains(t, textOf(t, refused), "the demo project does not support flows")
 }
+
+// TestE2EDemoSandbox: management writes land in the demo's in-memory
+// store and read back within the process.
+func TestE2EDemoSandbox(t *testing.T) {
+	c := startStdio(t, cleanEnv(t), "--demo", "--toolsets", "dashboards")
+	created := callTool(t, c, "create_dashboard", map[string]any{"title": "Demo KPIs"})
+	require.False(t, created.IsError, textOf(t, created))
+	listed := callTool(t, c, "list_dashboards", map[string]any{})
+	require.False(t, listed.IsError, textOf(t, listed))
+	assert.Contains(t, textOf(t, listed), "Demo KPIs")
+}
