@@ -104,7 +104,7 @@ func (c *Client) Region() Region { return c.cfg.Region }
 // RequireProject returns the project id or a MissingSettingError.
 func (c *Client) RequireProject() (string, error) {
 	if c.cfg.ProjectID == "" {
-		return "", &MissingSettingError{Setting: "MP_PROJECT_ID", Fix: "set MP_PROJECT_ID (or --project-id, or default_project in the config file) to the numeric project id; list_projects shows the ones this account can see"}
+		return "", &MissingSettingError{Setting: "MP_PROJECT_ID", Fix: "set MP_PROJECT_ID (or --project-id, or default_project in the config file) to the numeric project id"}
 	}
 	return c.cfg.ProjectID, nil
 }

@@ -121,7 +121,7 @@ func (e *EventNotFoundError) Error() string {
 		}
 		fmt.Fprintf(&b, "; did you mean %s?", strings.Join(quoted, ", "))
 	} else {
-		b.WriteString("; list_events shows the event names")
+		b.WriteString("; use an event name of the project")
 	}
 	if e.Err != nil {
 		b.WriteString(" (" + e.Err.Error() + ")")

@@ -211,5 +211,5 @@ func TestTopEvents(t *testing.T) {
 
 func TestEventNotFoundWithoutSuggestions(t *testing.T) {
 	err := &mixpanel.EventNotFoundError{Event: "Zebra", Err: errors.New("400")}
-	assert.Equal(t, `event "Zebra" not found in the project; list_events shows the event names (400)`, err.Error())
+	assert.Equal(t, `event "Zebra" not found in the project; use an event name of the project (400)`, err.Error())
 }

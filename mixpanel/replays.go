@@ -61,7 +61,7 @@ type ReplayNotFoundError struct {
 }
 
 func (e *ReplayNotFoundError) Error() string {
-	return fmt.Sprintf("replay %s not found on the CDN: it may have aged out of its retention window (%d days), never been recorded, or been deleted; list_replays shows the replays that still exist",
+	return fmt.Sprintf("replay %s not found on the CDN: it may have aged out of its retention window (%d days), never been recorded, or been deleted",
 		e.ReplayID, e.RetentionDays)
 }
 
@@ -823,7 +823,7 @@ type FetchOptions struct {
 // analyzer and is never held whole unless KeepRaw asks for it.
 func (c *Client) FetchReplay(ctx context.Context, replayID string, opts FetchOptions) (*replay.Replay, WalkStats, error) {
 	if replayID == "" {
-		return nil, WalkStats{}, errors.New("replay_id: must be non-empty; list_replays gives the ids")
+		return nil, WalkStats{}, errors.New("fetch replay: the replay id is empty")
 	}
 	summaries, err := c.replaySummaries(ctx, []string{replayID}, opts)
 	if err != nil {

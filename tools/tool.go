@@ -232,12 +232,12 @@ func New[In, Out any](name string, toolset Toolset, description string, ann Anno
 }
 
 // ErrorText is the text of an isError result: the error and, for Mixpanel
-// API errors, what to do about it.
+// API errors, what to do about it, then the tools that help (hints.go).
 func ErrorText(err error) string {
 	var apiErr *mixpanel.APIError
 	if errors.As(err, &apiErr) {
 		if h := apiErr.Hint(); h != "" {
-			return err.Error() + "\n" + h
+			return withToolHints(err.Error()+"\n"+h, err)
 		}
 	}
 	if errors.Is(err, context.Canceled) {
@@ -246,5 +246,5 @@ func ErrorText(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out: " + err.Error()
 	}
-	return err.Error()
+	return withToolHints(err.Error(), err)
 }

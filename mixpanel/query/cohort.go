@@ -53,7 +53,7 @@ func (CohortRef) JSONSchema() *jsonschema.Schema {
 // (CM1/CM2); the definition's own checks run too.
 func checkCohortArgs(c CohortRef, name *string, path, idCode, nameCode string, iss *Issues) {
 	if c.Definition == nil && c.ID <= 0 {
-		iss.Add(idCode, join(path, "cohort"), "cohort must be a positive integer (got %d); use an id from list_cohorts or an inline definition", c.ID)
+		iss.AddNeeding(NeedCohortID, idCode, join(path, "cohort"), "cohort must be a positive integer (got %d); use a saved cohort's id or an inline definition", c.ID)
 	}
 	if name != nil && strings.TrimSpace(*name) == "" {
 		iss.Add(nameCode, join(path, "name"), "cohort name must be non-empty when provided; remove name or set a label")
@@ -256,7 +256,7 @@ func (c *CohortCriteria) build(path string, iss *Issues) criterionNode {
 		return c.buildProperty(path, iss)
 	case "in_cohort", "not_in_cohort":
 		if c.CohortID == nil || *c.CohortID <= 0 {
-			iss.Add("CD8", join(path, "cohort_id"), "cohort_id must be a positive integer; use an id from list_cohorts")
+			iss.AddNeeding(NeedCohortID, "CD8", join(path, "cohort_id"), "cohort_id must be a positive integer; use a saved cohort's id")
 		}
 		op := "in"
 		if c.Criterion == "not_in_cohort" {

@@ -285,7 +285,7 @@ func (q *FlowQuery) checkArgs() error {
 		case f.Operator == "in_cohort" || f.Operator == "not_in_cohort":
 			cohorts++
 			if cohorts == 2 {
-				iss.Add("XF2_FLOW_ONE_COHORT", "where", "query_flow supports a single cohort filter; keep one in_cohort/not_in_cohort filter")
+				iss.Add("XF2_FLOW_ONE_COHORT", "where", "flows support a single cohort filter; keep one in_cohort/not_in_cohort filter")
 			}
 		case f.Property != nil && f.Property.IsCustom():
 			ValidateCustomProperty(*f.Property, p, &iss)

@@ -425,7 +425,7 @@ func checkFilteredEvent(typeName, code, path, event, combinator string, filters 
 func checkEventName(typeName, code, event, path string, iss *Issues) {
 	switch {
 	case strings.TrimSpace(event) == "":
-		iss.Add(code, path, "%s.event must be a non-empty string; use an event name from list_events", typeName)
+		iss.AddNeeding(NeedEventName, code, path, "%s.event must be a non-empty string; use an event name of the project", typeName)
 	case controlChars.MatchString(event):
 		iss.Add(code, path, "%s.event contains control characters: %q; remove them", typeName, event)
 	}
@@ -435,14 +435,14 @@ func checkEventName(typeName, code, event, path string, iss *Issues) {
 // FL2): non-empty, no control characters, not invisible-only.
 func checkStepEventName(event, path, rule string, iss *Issues) {
 	if strings.TrimSpace(event) == "" {
-		iss.Add(rule+"_EMPTY_STEP_EVENT", path, "Step event name must be a non-empty string; use an event name from list_events")
+		iss.AddNeeding(NeedEventName, rule+"_EMPTY_STEP_EVENT", path, "Step event name must be a non-empty string; use an event name of the project")
 		return
 	}
 	if controlChars.MatchString(event) {
 		iss.Add(rule+"_CONTROL_CHAR_STEP_EVENT", path, "Step event name contains control characters: %q; remove them", event)
 	}
 	if invisibleOnly.MatchString(event) {
-		iss.Add(rule+"_INVISIBLE_STEP_EVENT", path, "Step event name contains only invisible characters; use a visible event name from list_events")
+		iss.AddNeeding(NeedEventName, rule+"_INVISIBLE_STEP_EVENT", path, "Step event name contains only invisible characters; use a visible event name of the project")
 	}
 }
 

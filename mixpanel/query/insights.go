@@ -131,14 +131,14 @@ func (q *InsightsQuery) checkArgs() error {
 			name = e.Metric.Event
 		}
 		if strings.TrimSpace(name) == "" {
-			iss.Add("V17_EMPTY_EVENT", p, "Event name must be a non-empty string; use a name from list_events")
+			iss.AddNeeding(NeedEventName, "V17_EMPTY_EVENT", p, "Event name must be a non-empty string; use an event name of the project")
 			continue
 		}
 		if controlChars.MatchString(name) {
 			iss.Add("V22_CONTROL_CHAR_EVENT", p, "Event name contains control characters (e.g. null bytes): %q; remove them", name)
 		}
 		if invisibleOnly.MatchString(name) {
-			iss.Add("V22_INVISIBLE_EVENT", p, "Event name contains only invisible characters; use a name from list_events")
+			iss.AddNeeding(NeedEventName, "V22_INVISIBLE_EVENT", p, "Event name contains only invisible characters; use a visible event name of the project")
 		}
 	}
 	math := q.math()

@@ -7,12 +7,26 @@ import (
 
 // Issue is one validation failure. Code is the reference's code (for
 // example "V17_EMPTY_EVENT" or "TC3b"); codes starting with "X" name checks
-// this port adds where the reference has no code of its own.
+// this port adds where the reference has no code of its own. Needs, when
+// set, says the fix is a value that exists in the project (an event name, a
+// saved cohort's id), so a caller that can list those can say where to look;
+// the message itself names no tool.
 type Issue struct {
 	Code    string `json:"code"`
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	Needs   Need   `json:"-"`
 }
+
+// Need is a kind of project value an issue's fix needs.
+type Need string
+
+// The project values a fix can need.
+const (
+	NeedEventName        Need = "event name"
+	NeedCohortID         Need = "cohort id"
+	NeedCustomPropertyID Need = "custom property id"
+)
 
 // Rule is the leading rule of the code, the part the reference's
 // documentation names: "V12B" for "V12B_BUCKET_REQUIRES_NUMBER".
@@ -79,6 +93,11 @@ type Issues []Issue
 // Add records one failure.
 func (l *Issues) Add(code, path, format string, args ...any) {
 	*l = append(*l, Issue{Code: code, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// AddNeeding records one failure whose fix is a value of the project.
+func (l *Issues) AddNeeding(need Need, code, path, format string, args ...any) {
+	*l = append(*l, Issue{Code: code, Path: path, Message: fmt.Sprintf(format, args...), Needs: need})
 }
 
 // Err turns the collected issues into a *ValidationError, or nil.

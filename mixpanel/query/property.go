@@ -205,7 +205,7 @@ func ValidateCustomProperty(p PropertyRef, path string, iss *Issues) {
 	switch {
 	case p.Ref != nil:
 		if p.Ref.ID <= 0 {
-			iss.Add("CP1_INVALID_ID", path, "custom property ID must be a positive integer (got %d); use the id shown by list_custom_properties", p.Ref.ID)
+			iss.AddNeeding(NeedCustomPropertyID, "CP1_INVALID_ID", path, "custom property ID must be a positive integer (got %d); use a saved custom property's id", p.Ref.ID)
 		}
 	case p.Inline != nil:
 		ic := p.Inline

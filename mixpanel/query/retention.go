@@ -166,7 +166,7 @@ func (q *RetentionQuery) checkArgs() error {
 		}
 	}
 	if hasCohort && hasProperty {
-		iss.Add("CB3_RETENTION_MIXED_BREAKDOWN", "group_by", "query_retention does not support mixing CohortBreakdown with property GroupBy; run one query per kind of breakdown")
+		iss.Add("CB3_RETENTION_MIXED_BREAKDOWN", "group_by", "retention does not support mixing CohortBreakdown with property GroupBy; run one query per kind of breakdown")
 	}
 	ScanCustomProperties(q.GroupBy, nil, nil, &iss)
 	if q.UnboundedMode != nil && !oneOfStrings(*q.UnboundedMode, retentionUnboundedModes...) {
@@ -181,14 +181,14 @@ func (q *RetentionQuery) checkArgs() error {
 // checkRetentionEventName is R1/R2 with the reference's per-event codes.
 func checkRetentionEventName(event, path, rule, which string, iss *Issues) {
 	if strings.TrimSpace(event) == "" {
-		iss.Add(rule+"_EMPTY_"+which+"_EVENT", path, "%s must be a non-empty string; use an event name from list_events", path)
+		iss.AddNeeding(NeedEventName, rule+"_EMPTY_"+which+"_EVENT", path, "%s must be a non-empty string; use an event name of the project", path)
 		return
 	}
 	if controlChars.MatchString(event) {
 		iss.Add(rule+"_CONTROL_CHAR_"+which+"_EVENT", path, "%s contains control characters: %q; remove them", path, event)
 	}
 	if invisibleOnly.MatchString(event) {
-		iss.Add(rule+"_INVISIBLE_"+which+"_EVENT", path, "%s contains only invisible characters; use a visible event name from list_events", path)
+		iss.AddNeeding(NeedEventName, rule+"_INVISIBLE_"+which+"_EVENT", path, "%s contains only invisible characters; use a visible event name of the project", path)
 	}
 }
 

@@ -125,7 +125,7 @@ func (m *Metric) combinator() string {
 // check runs the reference's Metric constructor rules (M1-M4).
 func (m *Metric) check(path string, iss *Issues) {
 	if strings.TrimSpace(m.Event) == "" {
-		iss.Add("M1", join(path, "event"), "Metric.event must be a non-empty string; set event to an event name from list_events")
+		iss.AddNeeding(NeedEventName, "M1", join(path, "event"), "Metric.event must be a non-empty string; set event to an event name of the project")
 	} else if controlChars.MatchString(m.Event) {
 		iss.Add("M1", join(path, "event"), "Metric.event contains control characters: %q; remove them", m.Event)
 	}

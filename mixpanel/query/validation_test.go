@@ -39,7 +39,7 @@ func TestValidationRules(t *testing.T) {
 		{"GB3", `{"events": "E", "group_by": {"property": "n", "property_type": "number", "bucket_size": 1, "bucket_min": 9, "bucket_max": 5}}`, StageConstruct, "group_by[0]", "less than"},
 		{"GB4", `{"events": "E", "group_by": {"property": "cart", "sub": "Brand", "bucket_size": 1}}`, StageConstruct, "group_by[0]", "remove the bucket"},
 		{"GB5", `{"events": "E", "group_by": {"property": {"custom_property_id": 4}, "sub": "Brand"}}`, StageConstruct, "group_by[0].property", "plain property name"},
-		{"CB1", `{"events": "E", "group_by": {"cohort": -1}}`, StageConstruct, "group_by[0].cohort", "list_cohorts"},
+		{"CB1", `{"events": "E", "group_by": {"cohort": -1}}`, StageConstruct, "group_by[0].cohort", "saved cohort's id"},
 		{"CB2", `{"events": "E", "group_by": {"cohort": 5, "name": " "}}`, StageConstruct, "group_by[0].name", "non-empty"},
 		{"FB1", `{"events": "E", "group_by": {"event": " "}}`, StageConstruct, "group_by[0].event", "non-empty"},
 		{"FB2", `{"events": "E", "group_by": {"event": "P", "bucket_size": 0}}`, StageConstruct, "group_by[0].bucket_size", "positive"},
@@ -50,7 +50,7 @@ func TestValidationRules(t *testing.T) {
 		{"FF3", `{"events": "E", "where": {"event": "P", "value": -1}}`, StageConstruct, "where[0].value", "non-negative"},
 		{"FF4", `{"events": "E", "where": {"event": "P", "value": 1, "date_range_value": 7}}`, StageConstruct, "where[0]", "both"},
 		{"FF5", `{"events": "E", "where": {"event": "P", "value": 1, "date_range_value": 0, "date_range_unit": "day"}}`, StageConstruct, "where[0].date_range_value", "positive"},
-		{"CF1", `{"events": "E", "where": {"operator": "in_cohort", "cohort": 0}}`, StageConstruct, "where[0].cohort", "list_cohorts"},
+		{"CF1", `{"events": "E", "where": {"operator": "in_cohort", "cohort": 0}}`, StageConstruct, "where[0].cohort", "saved cohort's id"},
 		{"CF2", `{"events": "E", "where": {"operator": "not_in_cohort", "cohort": 3, "name": ""}}`, StageConstruct, "where[0].name", "remove name"},
 		{"CM1", `{"events": [{"cohort": 0}]}`, StageConstruct, "events[0].cohort", "positive"},
 		{"CM2", `{"events": [{"cohort": 7, "name": " "}]}`, StageConstruct, "events[0].name", "non-empty"},
@@ -68,7 +68,7 @@ func TestValidationRules(t *testing.T) {
 		{"CD5", def(`{"criterion": "did_event", "event": "P", "at_least": 1, "from_date": "2024-01-01"}`), StageConstruct, "where[0].cohort.all_of[0]", "together"},
 		{"CD6", def(`{"criterion": "did_event", "event": "P", "at_least": 1, "from_date": "2024-02-01", "to_date": "2024-01-01"}`), StageConstruct, "where[0].cohort.all_of[0]", "before"},
 		{"CD7", def(`{"criterion": "has_property", "property": " ", "value": "x"}`), StageConstruct, "where[0].cohort.all_of[0].property", "plan"},
-		{"CD8", def(`{"criterion": "not_in_cohort", "cohort_id": 0}`), StageConstruct, "where[0].cohort.all_of[0].cohort_id", "list_cohorts"},
+		{"CD8", def(`{"criterion": "not_in_cohort", "cohort_id": 0}`), StageConstruct, "where[0].cohort.all_of[0].cohort_id", "saved cohort's id"},
 		{"CD9", `{"events": "E", "where": {"operator": "in_cohort", "cohort": {"all_of": []}}}`, StageConstruct, "where[0].cohort", "at least one criterion"},
 		{"CA1", def(`{"criterion": "did_event", "event": "P", "at_least": 1, "within_days": 3, "aggregation": "total"}`), StageConstruct, "where[0].cohort.all_of[0]", "aggregation_property"},
 		{"CA2", def(`{"criterion": "did_event", "event": "P", "at_least": 1, "within_days": 3, "aggregation_property": "amount"}`), StageConstruct, "where[0].cohort.all_of[0]", "both"},
@@ -115,7 +115,7 @@ func TestValidationRules(t *testing.T) {
 		{"V26", `{"events": "E", "math": "percentile", "math_property": "ms"}`, StageArgs, "percentile_value", "95"},
 		{"V27", `{"events": "E", "math": "histogram", "math_property": "n"}`, StageArgs, "per_user", "per_user='total'"},
 		{"V27", `{"events": [{"event": "E", "math": "histogram", "property": "n"}]}`, StageArgs, "events[0]", "per_user='total'"},
-		{"CP1", `{"events": "E", "group_by": {"property": {"custom_property_id": 0}}}`, StageArgs, "group_by", "list_custom_properties"},
+		{"CP1", `{"events": "E", "group_by": {"property": {"custom_property_id": 0}}}`, StageArgs, "group_by", "custom property's id"},
 		{"CP2", `{"events": "E", "where": {"property": {"formula": " ", "inputs": {"A": {"name": "p"}}}, "operator": "is_set"}}`, StageArgs, "where", "A * B"},
 		{"CP3", `{"events": [{"event": "E", "math": "max", "property": {"formula": "A"}}]}`, StageArgs, "events[0]", "map a letter"},
 		{"CP4", `{"events": "E", "group_by": [{"property": {"formula": "a", "inputs": {"a": {"name": "p"}}}}, "x"]}`, StageArgs, "group_by[0]", "rename it"},
@@ -237,5 +237,60 @@ func TestCohortDefinitionToDict(t *testing.T) {
 	raw := d.RawCohort()
 	if s := mustMarshal(t, raw); strings.Contains(s, `"selector":null`) {
 		t.Fatalf("raw cohort keeps a null selector: %s", s)
+	}
+}
+
+// TestIssuesSayWhatTheFixNeeds: the issues whose fix is a value of the
+// project (an event name, a saved cohort's id) say so in Needs, which is
+// how the tools layer knows to point at the tool that lists them; the
+// messages themselves name no tool.
+func TestIssuesSayWhatTheFixNeeds(t *testing.T) {
+	tests := []struct {
+		build func() error
+		code  string
+		need  Need
+	}{
+		{func() error { _, err := buildJSON(`{"events": [""]}`); return err }, "V17_EMPTY_EVENT", NeedEventName},
+		{func() error { _, err := buildJSON(`{"events": ["\u200b"]}`); return err }, "V22_INVISIBLE_EVENT", NeedEventName},
+		{func() error { _, err := buildJSON(`{"events": [{"event": " "}]}`); return err }, "M1", NeedEventName},
+		{func() error {
+			_, err := buildJSON(`{"events": "E", "where": {"operator": "in_cohort", "cohort": 0}}`)
+			return err
+		}, "CF1", NeedCohortID},
+		{func() error {
+			_, err := buildJSON(`{"events": "E", "group_by": {"property": {"custom_property_id": 0}}}`)
+			return err
+		}, "CP1_INVALID_ID", NeedCustomPropertyID},
+		{func() error {
+			var q FunnelQuery
+			if err := decodeStrict([]byte(`{"steps": ["A", "\u200b"]}`), &q); err != nil {
+				return err
+			}
+			_, err := q.Build(testToday)
+			return err
+		}, "", NeedEventName},
+		{func() error {
+			var q RetentionQuery
+			if err := decodeStrict([]byte(`{"born_event": "\u200b", "return_event": "B"}`), &q); err != nil {
+				return err
+			}
+			_, err := q.Build(testToday)
+			return err
+		}, "", NeedEventName},
+		{func() error { _, err := buildJSON(`{"events": "E", "last": 0}`); return err }, "V7", ""},
+	}
+	for _, tt := range tests {
+		err := tt.build()
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("%s: want a *ValidationError, got %v", tt.code, err)
+		}
+		is := ve.Issues[0]
+		if tt.code != "" && is.Code != tt.code && is.Rule() != tt.code {
+			t.Fatalf("want code %s, got %v", tt.code, ve)
+		}
+		if is.Needs != tt.need {
+			t.Errorf("%s: Needs = %q, want %q", is.Code, is.Needs, tt.need)
+		}
 	}
 }

@@ -1,0 +1,60 @@
+package tools
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+)
+
+// The client and query packages know nothing of MCP: their errors say what
+// is wrong and what kind of value would fix it, and name no tool. This file
+// is where a failure is turned into a pointer at the tool that helps.
+
+// needHints maps what a query issue's fix needs to the tool that lists it.
+// A need without an entry (a custom property id: no tool lists them yet)
+// gets no hint.
+var needHints = map[query.Need]string{
+	query.NeedEventName: "list_events shows the project's event names.",
+	query.NeedCohortID:  "list_cohorts shows the saved cohorts and their ids.",
+}
+
+// toolHints returns the lines that point the model at a tool for err, or
+// nil when no tool helps.
+func toolHints(err error) []string {
+	var out []string
+	add := func(h string) {
+		if h != "" && !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	var ve *query.ValidationError
+	if errors.As(err, &ve) {
+		for _, is := range ve.Issues {
+			add(needHints[is.Needs])
+		}
+	}
+	var notFound *mixpanel.EventNotFoundError
+	if errors.As(err, &notFound) && len(notFound.Similar) == 0 {
+		add(needHints[query.NeedEventName])
+	}
+	var replayGone *mixpanel.ReplayNotFoundError
+	if errors.As(err, &replayGone) {
+		add("list_replays shows the replays that still exist.")
+	}
+	var missing *mixpanel.MissingSettingError
+	if errors.As(err, &missing) && missing.Setting == "MP_PROJECT_ID" {
+		add("list_projects shows the projects these credentials can see.")
+	}
+	return out
+}
+
+// withToolHints appends err's tool hints to text, one per line.
+func withToolHints(text string, err error) string {
+	if hints := toolHints(err); len(hints) > 0 {
+		return text + "\n" + strings.Join(hints, "\n")
+	}
+	return text
+}
