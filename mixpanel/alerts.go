@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // Alert is a custom alert on a saved report (wire reference §4.15). Its
@@ -91,7 +93,7 @@ func (p CreateAlertParams) MarshalJSON() ([]byte, error) {
 // Validate checks the required fields, the name and the frequency.
 func (p CreateAlertParams) Validate() error {
 	var c checks
-	c.required("bookmark_id", p.BookmarkID <= 0, "pass the id of the saved report to watch (list_bookmarks)")
+	c.requiredID(query.NeedBookmarkID, "bookmark_id", p.BookmarkID <= 0, "pass the id of the saved report to watch")
 	c.required("name", p.Name == "", "name the alert")
 	c.maxLen("name", p.Name, 50)
 	c.required("condition", len(p.Condition) == 0, "say when to fire, e.g. {\"type\":\"absolute\",\"op\":\"<\",\"value\":100}")
@@ -291,7 +293,7 @@ type ValidateAlertsParams struct {
 // Validate checks the ids and that the report type can carry alerts.
 func (p ValidateAlertsParams) Validate() error {
 	var c checks
-	c.required("alert_ids", len(p.AlertIDs) == 0, "pass the ids of the alerts to check (list_alerts)")
+	c.requiredID(query.NeedAlertID, "alert_ids", len(p.AlertIDs) == 0, "pass the ids of the alerts to check")
 	if p.BookmarkType != "insights" && p.BookmarkType != "funnels" {
 		c.add(CodeRange, "bookmark_type", "alerts watch only insights and funnels reports, not %q; pick one of those", p.BookmarkType)
 	}

@@ -41,6 +41,14 @@ func (c *checks) required(field string, empty bool, fix string) {
 	}
 }
 
+// requiredID is required for an id of an existing entity; the issue says
+// which kind, so the caller can point at where to look it up.
+func (c *checks) requiredID(need query.Need, field string, empty bool, fix string) {
+	if empty {
+		c.iss.AddNeeding(need, CodeRequired, field, "%s is required; %s", field, fix)
+	}
+}
+
 func (c *checks) day(field, v string) {
 	if v == "" {
 		return

@@ -17,8 +17,10 @@ import (
 // A need without an entry (a custom property id: no tool lists them yet)
 // gets no hint.
 var needHints = map[query.Need]string{
-	query.NeedEventName: "list_events shows the project's event names.",
-	query.NeedCohortID:  "list_cohorts shows the saved cohorts and their ids.",
+	query.NeedEventName:  "list_events shows the project's event names.",
+	query.NeedCohortID:   "list_cohorts shows the saved cohorts and their ids.",
+	query.NeedBookmarkID: "list_bookmarks shows the saved reports and their ids.",
+	query.NeedAlertID:    "list_alerts shows the alerts and their ids.",
 }
 
 // toolHints returns the lines that point the model at a tool for err, or
@@ -30,11 +32,17 @@ func toolHints(err error) []string {
 			out = append(out, h)
 		}
 	}
+	var issues query.Issues
 	var ve *query.ValidationError
 	if errors.As(err, &ve) {
-		for _, is := range ve.Issues {
-			add(needHints[is.Needs])
-		}
+		issues = ve.Issues
+	}
+	var ie *mixpanel.InputError
+	if errors.As(err, &ie) {
+		issues = ie.Issues
+	}
+	for _, is := range issues {
+		add(needHints[is.Needs])
 	}
 	var notFound *mixpanel.EventNotFoundError
 	if errors.As(err, &notFound) && len(notFound.Similar) == 0 {

@@ -151,3 +151,21 @@ func TestClientAndQueryTextsNameNoTool(t *testing.T) {
 	}
 	require.Greater(t, literals, 500, "the walk read too few literals to mean anything")
 }
+
+// TestInputErrorHints: a management input missing the id of an existing
+// entity gets the hint of the tool that lists those entities.
+func TestInputErrorHints(t *testing.T) {
+	err := mixpanel.CreateAlertParams{Name: "x"}.Validate()
+	require.Error(t, err)
+	assert.Contains(t, toolHints(err), needHints[query.NeedBookmarkID])
+	assert.Contains(t, ErrorText(err), "list_bookmarks")
+	err = mixpanel.ValidateAlertsParams{BookmarkType: "insights", BookmarkParams: map[string]any{"a": 1}}.Validate()
+	require.Error(t, err)
+	assert.Equal(t, []string{needHints[query.NeedAlertID]}, toolHints(err))
+	registered := registeredNames()
+	for need, hint := range needHints {
+		for _, w := range toolShaped.FindAllString(hint, -1) {
+			assert.True(t, registered[w], "the hint for %s names %s, which is not a registered tool", need, w)
+		}
+	}
+}

@@ -26,6 +26,8 @@ const (
 	NeedEventName        Need = "event name"
 	NeedCohortID         Need = "cohort id"
 	NeedCustomPropertyID Need = "custom property id"
+	NeedBookmarkID       Need = "saved report id"
+	NeedAlertID          Need = "alert id"
 )
 
 // Rule is the leading rule of the code, the part the reference's
