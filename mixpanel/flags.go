@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // FeatureFlag is a Mixpanel feature flag (wire reference §4.11). Flags live
@@ -205,7 +207,7 @@ func (p UpdateFeatureFlagParams) Validate() error {
 	if !slices.Contains(flagStatuses, p.Status) {
 		c.add(CodeRange, "status", "%q is not a flag status; use enabled, disabled or archived", p.Status)
 	}
-	c.required("ruleset", p.Ruleset == nil, "an update replaces the whole flag: pass its full ruleset (get_feature_flag shows the current one)")
+	c.requiredID(query.NeedFlagState, "ruleset", p.Ruleset == nil, "an update replaces the whole flag: pass its full ruleset, starting from the current one")
 	return c.err()
 }
 

@@ -41,8 +41,9 @@ func (c *checks) required(field string, empty bool, fix string) {
 	}
 }
 
-// requiredID is required for an id of an existing entity; the issue says
-// which kind, so the caller can point at where to look it up.
+// requiredID is required for an id (or the current state) of an existing
+// entity; the issue says which, so the caller can point at where to look
+// it up.
 func (c *checks) requiredID(need query.Need, field string, empty bool, fix string) {
 	if empty {
 		c.iss.AddNeeding(need, CodeRequired, field, "%s is required; %s", field, fix)

@@ -21,6 +21,7 @@ var needHints = map[query.Need]string{
 	query.NeedCohortID:   "list_cohorts shows the saved cohorts and their ids.",
 	query.NeedBookmarkID: "list_bookmarks shows the saved reports and their ids.",
 	query.NeedAlertID:    "list_alerts shows the alerts and their ids.",
+	query.NeedFlagState:  "get_feature_flag shows the flag's current ruleset.",
 }
 
 // toolHints returns the lines that point the model at a tool for err, or

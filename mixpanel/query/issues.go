@@ -28,6 +28,7 @@ const (
 	NeedCustomPropertyID Need = "custom property id"
 	NeedBookmarkID       Need = "saved report id"
 	NeedAlertID          Need = "alert id"
+	NeedFlagState        Need = "feature flag's current state"
 )
 
 // Rule is the leading rule of the code, the part the reference's
