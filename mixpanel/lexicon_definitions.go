@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // Lexicon definitions (wire reference §4.16): the event and property
@@ -513,7 +515,7 @@ func (p GetPropertyDefinitionsParams) Validate() error {
 // Validate needs the name and something to change.
 func (p UpdateEventDefinitionParams) Validate() error {
 	var c checks
-	c.required("name", p.Name == "", "name the event as tracked (get_event_definitions lists them)")
+	c.requiredID(query.NeedEventName, "name", p.Name == "", "name the event as tracked")
 	c.required("hidden", len(p.wire()) == 1, "pass at least one field to change: hidden, dropped, merged, verified, tags, display_name or description")
 	return c.err()
 }
@@ -521,7 +523,7 @@ func (p UpdateEventDefinitionParams) Validate() error {
 // Validate needs the name and something to change.
 func (p UpdatePropertyDefinitionParams) Validate() error {
 	var c checks
-	c.required("name", p.Name == "", "name the property as tracked (get_property_definitions lists them)")
+	c.requiredID(query.NeedPropertyName, "name", p.Name == "", "name the property as tracked")
 	w := p.wire()
 	delete(w, "resourceType")
 	c.required("hidden", len(w) == 1, "pass at least one field to change: hidden, dropped, merged, sensitive, display_name, description or example_value")

@@ -17,11 +17,12 @@ import (
 // A need without an entry (a custom property id: no tool lists them yet)
 // gets no hint.
 var needHints = map[query.Need]string{
-	query.NeedEventName:  "list_events shows the project's event names.",
-	query.NeedCohortID:   "list_cohorts shows the saved cohorts and their ids.",
-	query.NeedBookmarkID: "list_bookmarks shows the saved reports and their ids.",
-	query.NeedAlertID:    "list_alerts shows the alerts and their ids.",
-	query.NeedFlagState:  "get_feature_flag shows the flag's current ruleset.",
+	query.NeedEventName:    "list_events shows the project's event names.",
+	query.NeedCohortID:     "list_cohorts shows the saved cohorts and their ids.",
+	query.NeedBookmarkID:   "list_bookmarks shows the saved reports and their ids.",
+	query.NeedAlertID:      "list_alerts shows the alerts and their ids.",
+	query.NeedFlagState:    "get_feature_flag shows the flag's current ruleset.",
+	query.NeedPropertyName: "list_properties shows an event's properties.",
 }
 
 // toolHints returns the lines that point the model at a tool for err, or

@@ -90,6 +90,8 @@ var wireWords = map[string]bool{
 	"query_type":                 true, // arb_funnels body field
 	"query_string":               true,
 	"fetch_per_event_properties": true, // data_definitions query parameter
+	"export_type":                true, // Lexicon export_types values
+	"export_types":               true,
 }
 
 // TestClientAndQueryTextsNameNoTool: the mixpanel packages know nothing of

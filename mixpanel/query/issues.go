@@ -29,6 +29,7 @@ const (
 	NeedBookmarkID       Need = "saved report id"
 	NeedAlertID          Need = "alert id"
 	NeedFlagState        Need = "feature flag's current state"
+	NeedPropertyName     Need = "property name"
 )
 
 // Rule is the leading rule of the code, the part the reference's
