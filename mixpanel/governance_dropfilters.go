@@ -3,6 +3,8 @@ package mixpanel
 import (
 	"context"
 	"strconv"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // Drop filters (wire reference §4.17): events Mixpanel discards at
@@ -122,7 +124,7 @@ func (p CreateDropFilterParams) Validate() error {
 // Validate checks the id and that something changes.
 func (p UpdateDropFilterParams) Validate() error {
 	var c checks
-	c.required("id", p.ID <= 0, "pass the drop filter id from list_drop_filters")
+	c.requiredID(query.NeedDropFilterID, "id", p.ID <= 0, "pass the drop filter's id")
 	c.required("event_name", p.EventName == "" && p.Filters == nil && p.Active == nil, "pass at least one of event_name, filters, active")
 	checkConditions(&c, p.Filters)
 	return c.err()

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // Lookup tables (wire reference §4.20): CSV files whose first column is a
@@ -289,7 +291,7 @@ func (c *Client) UploadLookupTable(ctx context.Context, p UploadLookupTableParam
 		case "SUCCESS":
 			var t LookupTable
 			if err := json.Unmarshal(st.Result, &t); err != nil || len(st.Result) == 0 {
-				return LookupTable{}, fail(errors.New("Mixpanel reported success without the table; list_lookup_tables shows it"))
+				return LookupTable{}, fail(errors.New("Mixpanel reported success without the table; list the lookup tables to find it"))
 			}
 			step(4, "processed")
 			return t, nil
@@ -384,7 +386,7 @@ func (p MarkLookupTableReadyParams) Validate() error {
 	var c checks
 	c.required("name", strings.TrimSpace(p.Name) == "", "name the table")
 	c.maxLen("name", p.Name, 255)
-	c.required("key", p.Key == "", "pass the key get_lookup_upload_url answered")
+	c.requiredID(query.NeedLookupUploadKey, "key", p.Key == "", "pass the key the upload URL came with")
 	return c.err()
 }
 
@@ -399,7 +401,7 @@ func (p UpdateLookupTableParams) Validate() error {
 // Validate checks the table id.
 func (p DownloadLookupTableParams) Validate() error {
 	var c checks
-	c.required("data_group_id", p.DataGroupID <= 0, "pass the lookup table id from list_lookup_tables")
+	c.requiredID(query.NeedLookupTableID, "data_group_id", p.DataGroupID <= 0, "pass the lookup table's id")
 	if p.Limit < 0 {
 		c.add(CodeRange, "limit", "%d rows; pass a positive limit or leave it out", p.Limit)
 	}

@@ -17,12 +17,15 @@ import (
 // A need without an entry (a custom property id: no tool lists them yet)
 // gets no hint.
 var needHints = map[query.Need]string{
-	query.NeedEventName:    "list_events shows the project's event names.",
-	query.NeedCohortID:     "list_cohorts shows the saved cohorts and their ids.",
-	query.NeedBookmarkID:   "list_bookmarks shows the saved reports and their ids.",
-	query.NeedAlertID:      "list_alerts shows the alerts and their ids.",
-	query.NeedFlagState:    "get_feature_flag shows the flag's current ruleset.",
-	query.NeedPropertyName: "list_properties shows an event's properties.",
+	query.NeedEventName:       "list_events shows the project's event names.",
+	query.NeedCohortID:        "list_cohorts shows the saved cohorts and their ids.",
+	query.NeedBookmarkID:      "list_bookmarks shows the saved reports and their ids.",
+	query.NeedAlertID:         "list_alerts shows the alerts and their ids.",
+	query.NeedFlagState:       "get_feature_flag shows the flag's current ruleset.",
+	query.NeedPropertyName:    "list_properties shows an event's properties.",
+	query.NeedDropFilterID:    "list_drop_filters shows the drop filters and their ids.",
+	query.NeedLookupTableID:   "list_lookup_tables shows the lookup tables and their ids.",
+	query.NeedLookupUploadKey: "get_lookup_upload_url answers the key with the upload URL.",
 }
 
 // toolHints returns the lines that point the model at a tool for err, or

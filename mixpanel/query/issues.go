@@ -30,6 +30,9 @@ const (
 	NeedAlertID          Need = "alert id"
 	NeedFlagState        Need = "feature flag's current state"
 	NeedPropertyName     Need = "property name"
+	NeedDropFilterID     Need = "drop filter id"
+	NeedLookupTableID    Need = "lookup table id"
+	NeedLookupUploadKey  Need = "lookup upload key"
 )
 
 // Rule is the leading rule of the code, the part the reference's
