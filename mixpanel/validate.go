@@ -20,6 +20,7 @@ import (
 //	MG4_URL       not an absolute https URL
 //	MG5_CONFLICT  fields that cannot go together, or one that needs another
 //	MG6_RANGE     a number outside its allowed range or set
+//	MG8_SCHEMA    not a valid JSON Schema draft-7 document
 //
 // The family is the project's own for every tool: the shared ones are
 // defined with the one set of checks in mixpanel/query/checks.go.
@@ -30,6 +31,7 @@ const (
 	CodeURL      = "MG4_URL"
 	CodeConflict = query.CodeConflict
 	CodeRange    = query.CodeRange
+	CodeSchema   = "MG8_SCHEMA"
 )
 
 // checks collects the issues of one input.

@@ -46,6 +46,11 @@ func Inventory() []*Tool {
 		governanceCustomPropertyTools,
 		governanceCustomEventTools,
 		governanceLookupTools,
+		governanceSchemasTools,
+		governanceEnforcementTools,
+		governanceAuditTools,
+		governanceAnomaliesTools,
+		governanceDeletionsTools,
 	} {
 		out = append(out, domain()...)
 	}
