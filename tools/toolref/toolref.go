@@ -26,6 +26,7 @@ var notTools = map[string]string{
 	"search_term":   "an argument",
 	"export_types":  "an argument of export_lexicon",
 	"query_type":    "a result field",
+	"delete_count":  "a result field of delete_schemas",
 }
 
 var nameRe = func() *regexp.Regexp {
