@@ -3,6 +3,7 @@ package tools
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
@@ -38,4 +39,45 @@ func issuesError(iss query.Issues) error {
 		return nil
 	}
 	return &ArgsError{Issues: append(query.Issues(nil), iss...)}
+}
+
+// checkPage checks a table window: limit 0 is omitted (the default),
+// otherwise 1..maxLimit; offset 0 or more.
+func checkPage(iss *query.Issues, limit, offset, maxLimit int) {
+	if limit != 0 {
+		iss.Range(query.CodeRange, "limit", int64(limit), 1, int64(maxLimit), "omit it for the default")
+	}
+	iss.Range(query.CodeRange, "offset", int64(offset), 0, query.NoMax, "")
+}
+
+// checkDates checks optional from_date and to_date: each a YYYY-MM-DD day
+// and in order (the reference's V8 and V15 codes); with needFrom, to_date
+// alone is refused (V9).
+func checkDates(iss *query.Issues, from, to string, needFrom bool) {
+	var f, t time.Time
+	if from != "" {
+		f, _ = iss.Date(query.TimeArgDates, "from_date", from)
+	}
+	if to != "" {
+		t, _ = iss.Date(query.TimeArgDates, "to_date", to)
+	}
+	if needFrom && to != "" && from == "" {
+		iss.Add("V9_TO_REQUIRES_FROM", "to_date", "needs from_date; give both, or neither for the default range")
+	}
+	iss.DateOrder("V15_DATE_ORDER", "from_date", f, t)
+}
+
+// issue is a one-problem error.
+func issue(code, path, format string, args ...any) error {
+	var iss query.Issues
+	iss.Add(code, path, format, args...)
+	return issuesError(iss)
+}
+
+// checkWindow is checkPage as an error, for inputs with nothing else to
+// check.
+func checkWindow(limit, offset, maxLimit int) error {
+	var iss query.Issues
+	checkPage(&iss, limit, offset, maxLimit)
+	return issuesError(iss)
 }

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // The discovery toolset: what a project tracks (events, properties, their
@@ -70,15 +70,6 @@ const (
 	discMaxSample        = 500
 )
 
-func checkDay(field, v string) error {
-	if v == "" {
-		return nil
-	}
-	if _, err := time.Parse(time.DateOnly, v); err != nil || !dayRe.MatchString(v) {
-		return fmt.Errorf("%s: must be a date YYYY-MM-DD such as \"2026-01-31\" (got %q)", field, v)
-	}
-	return nil
-}
 
 // containsFold is the case-insensitive substring match of the query filters.
 func containsFold(s, sub string) bool {
@@ -96,15 +87,10 @@ type ListEventsInput struct {
 
 // Validate checks dates and the page window.
 func (in ListEventsInput) Validate() error {
-	for _, err := range []error{checkDay("from_date", in.FromDate), checkDay("to_date", in.ToDate), checkWindow(in.Limit, in.Offset, discMaxRows)} {
-		if err != nil {
-			return err
-		}
-	}
-	if in.FromDate != "" && in.ToDate != "" && in.FromDate > in.ToDate {
-		return fmt.Errorf("from_date: %s is after to_date %s; swap them", in.FromDate, in.ToDate)
-	}
-	return nil
+	var iss query.Issues
+	checkDates(&iss, in.FromDate, in.ToDate, false)
+	checkPage(&iss, in.Limit, in.Offset, discMaxRows)
+	return issuesError(iss)
 }
 
 // EventList is a page of event names.
@@ -162,16 +148,12 @@ type ListPropertiesInput struct {
 
 // Validate checks the resource type and the window.
 func (in ListPropertiesInput) Validate() error {
-	switch in.ResourceType {
-	case "", "event":
-	case "user":
-		if in.Event != "" {
-			return fmt.Errorf("event: user properties belong to profiles, not events; drop event or set resource_type to \"event\"")
-		}
-	default:
-		return fmt.Errorf("resource_type: must be \"event\" or \"user\" (got %q)", in.ResourceType)
+	var iss query.Issues
+	if iss.Enum(query.CodeInvalidEnum, "resource_type", in.ResourceType, "event", "user") && in.ResourceType == "user" && in.Event != "" {
+		iss.Add(query.CodeConflict, "event", "user properties belong to profiles, not events; drop event or set resource_type to \"event\"")
 	}
-	return checkWindow(in.Limit, in.Offset, discMaxRows)
+	checkPage(&iss, in.Limit, in.Offset, discMaxRows)
+	return issuesError(iss)
 }
 
 // PropertyRow is one property; Count is set for an event's properties,
@@ -265,10 +247,10 @@ type PropertyValuesInput struct {
 
 // Validate checks the property and limit.
 func (in PropertyValuesInput) Validate() error {
-	if strings.TrimSpace(in.Property) == "" {
-		return fmt.Errorf("property: required; pass a property name from list_properties")
-	}
-	return checkWindow(in.Limit, 0, discMaxValues)
+	var iss query.Issues
+	iss.Required(query.CodeRequired, "property", in.Property, "$browser")
+	checkPage(&iss, in.Limit, 0, discMaxValues)
+	return issuesError(iss)
 }
 
 // PropertyValues is a property's sample values.
@@ -317,13 +299,12 @@ type SubpropertiesInput struct {
 
 // Validate checks the property and sample size.
 func (in SubpropertiesInput) Validate() error {
-	if strings.TrimSpace(in.Property) == "" {
-		return fmt.Errorf("property: required; pass a list-of-object property such as \"cart\" (list_properties shows an event's properties)")
+	var iss query.Issues
+	iss.Required(query.CodeRequired, "property", in.Property, "cart")
+	if in.SampleSize != 0 {
+		iss.Range(query.CodeRange, "sample_size", int64(in.SampleSize), 1, discMaxSample, "omit it for the default")
 	}
-	if in.SampleSize < 0 || in.SampleSize > discMaxSample {
-		return fmt.Errorf("sample_size: must be between 1 and %d (got %d)", discMaxSample, in.SampleSize)
-	}
-	return nil
+	return issuesError(iss)
 }
 
 // SubpropertiesOutput is the inferred inner structure of a property.
@@ -388,10 +369,10 @@ type TopEventsInput struct {
 
 // Validate checks the type and limit.
 func (in TopEventsInput) Validate() error {
-	if in.Type != "" && !slices.Contains(mixpanel.TopEventTypes, in.Type) {
-		return fmt.Errorf("type: must be general, unique or average (got %q)", in.Type)
-	}
-	return checkWindow(in.Limit, 0, discMaxTopEvents)
+	var iss query.Issues
+	iss.Enum(query.CodeInvalidEnum, "type", in.Type, mixpanel.TopEventTypes...)
+	checkPage(&iss, in.Limit, 0, discMaxTopEvents)
+	return issuesError(iss)
 }
 
 // TopEventsOutput is today's activity.
@@ -439,7 +420,11 @@ type SavedListInput struct {
 }
 
 // Validate checks the page window.
-func (in SavedListInput) Validate() error { return checkWindow(in.Limit, in.Offset, discMaxRows) }
+func (in SavedListInput) Validate() error {
+	var iss query.Issues
+	checkPage(&iss, in.Limit, in.Offset, discMaxRows)
+	return issuesError(iss)
+}
 
 // pageByName filters items by name and cuts the requested window (never
 // nil, so an empty page encodes as []).
@@ -526,15 +511,13 @@ type ListBookmarksInput struct {
 
 // Validate checks the type and window.
 func (in ListBookmarksInput) Validate() error {
-	if in.Type != "" && !slices.Contains(mixpanel.BookmarkTypes, in.Type) {
-		return fmt.Errorf("type: must be one of %s (got %q)", strings.Join(mixpanel.BookmarkTypes, ", "), in.Type)
-	}
+	var iss query.Issues
+	iss.Enum(query.CodeInvalidEnum, "type", in.Type, mixpanel.BookmarkTypes...)
 	for i, id := range in.IDs {
-		if id <= 0 {
-			return fmt.Errorf("ids[%d]: X5_REQUIRED: ids are positive integers (got %d); omit ids to list every report", i, id)
-		}
+		iss.Range(query.CodeRange, fmt.Sprintf("ids[%d]", i), id, 1, query.NoMax, "ids are report ids; omit ids to list every report")
 	}
-	return checkWindow(in.Limit, in.Offset, discMaxRows)
+	checkPage(&iss, in.Limit, in.Offset, discMaxRows)
+	return issuesError(iss)
 }
 
 // BookmarkList is a page of saved reports.
@@ -586,18 +569,12 @@ type LexiconSchemasInput struct {
 
 // Validate checks the entity type and window.
 func (in LexiconSchemasInput) Validate() error {
-	if err := checkEntityType(in.EntityType); err != nil {
-		return err
-	}
-	return checkWindow(in.Limit, in.Offset, discMaxRows)
+	var iss query.Issues
+	iss.Enum(query.CodeInvalidEnum, "entity_type", in.EntityType, mixpanel.LexiconEntityTypes...)
+	checkPage(&iss, in.Limit, in.Offset, discMaxRows)
+	return issuesError(iss)
 }
 
-func checkEntityType(t string) error {
-	if t != "" && !slices.Contains(mixpanel.LexiconEntityTypes, t) {
-		return fmt.Errorf("entity_type: must be event, profile or custom_event (got %q)", t)
-	}
-	return nil
-}
 
 // LexiconSchemaSummary is one schema without its property list.
 type LexiconSchemaSummary struct {
@@ -655,16 +632,12 @@ type LexiconSchemaInput struct {
 
 // Validate checks the entity type and name.
 func (in LexiconSchemaInput) Validate() error {
-	if in.EntityType == "" {
-		return fmt.Errorf("entity_type: required; use event, profile or custom_event")
+	var iss query.Issues
+	if iss.Required(query.CodeRequired, "entity_type", in.EntityType, "event") {
+		iss.Enum(query.CodeInvalidEnum, "entity_type", in.EntityType, mixpanel.LexiconEntityTypes...)
 	}
-	if err := checkEntityType(in.EntityType); err != nil {
-		return err
-	}
-	if strings.TrimSpace(in.Name) == "" {
-		return fmt.Errorf("name: required; list_lexicon_schemas shows the documented names")
-	}
-	return nil
+	iss.Required(query.CodeRequired, "name", in.Name, "Sign Up")
+	return issuesError(iss)
 }
 
 // LexiconSchemaOutput is one schema.
@@ -759,20 +732,17 @@ type SchemaGraphInput struct {
 
 // Validate checks the view and the name it needs.
 func (in SchemaGraphInput) Validate() error {
-	switch in.View {
-	case "", viewSummary, viewOrphans, viewRelationships:
-	case viewEventProperties:
-		if strings.TrimSpace(in.Event) == "" {
-			return fmt.Errorf("event: required for view %q; pass an event name from list_events", viewEventProperties)
+	var iss query.Issues
+	if iss.Enum(query.CodeInvalidEnum, "view", in.View, viewSummary, viewEventProperties, viewPropertyEvents, viewOrphans, viewRelationships) {
+		switch in.View {
+		case viewEventProperties:
+			iss.Required(query.CodeRequired, "event", in.Event, "Sign Up")
+		case viewPropertyEvents:
+			iss.Required(query.CodeRequired, "property", in.Property, "$browser")
 		}
-	case viewPropertyEvents:
-		if strings.TrimSpace(in.Property) == "" {
-			return fmt.Errorf("property: required for view %q; pass a property name from list_properties", viewPropertyEvents)
-		}
-	default:
-		return fmt.Errorf("view: must be one of summary, event_properties, property_events, orphans, relationships (got %q)", in.View)
 	}
-	return checkWindow(in.Limit, in.Offset, discMaxRows)
+	checkPage(&iss, in.Limit, in.Offset, discMaxRows)
+	return issuesError(iss)
 }
 
 // SchemaGraphEventRow is one event of the summary view.

@@ -85,15 +85,15 @@ func TestListEventsToolDateGate(t *testing.T) {
 
 func TestListEventsToolInvalidInput(t *testing.T) {
 	tests := map[string]string{
-		`{"from_date":"2026/01/01"}`:                         `from_date: must be a date YYYY-MM-DD such as "2026-01-31" (got "2026/01/01")`,
-		`{"to_date":"2026-02-30"}`:                           `to_date: must be a date YYYY-MM-DD`,
-		`{"from_date":"2026-03-01","to_date":"2026-02-01"}`:  "from_date: 2026-03-01 is after to_date 2026-02-01; swap them",
-		`{"limit":6000}`:                                     "limit: must be between 1 and 5000 (got 6000)",
-		`{"offset":-2}`:                                      "offset: must be 0 or more",
+		`{"from_date":"2026/01/01"}`:                         `from_date: V8: "2026/01/01" is not a YYYY-MM-DD date; write it like "2026-01-31"`,
+		`{"to_date":"2026-02-30"}`:                           `to_date: V8: "2026-02-30" is not a calendar date`,
+		`{"from_date":"2026-03-01","to_date":"2026-02-01"}`:  "from_date: V15: 2026-03-01 is after to_date 2026-02-01; swap them",
+		`{"limit":6000}`:                                     "limit: MG6: must be between 1 and 5000 (got 6000)",
+		`{"offset":-2}`:                                      "offset: MG6: must be 0 or more",
 		`{"event":"x"}`:                                      `event: A2: unknown argument`,
 		`{"limit":"ten"}`:                                    `limit: A1: expected an integer`,
-		`{"from_date":"2026-01-01","to_date":"2026-01-01x"}`: "to_date: must be a date",
-		`{"query":"a","from_date":"0000-00-00","limit":1}`:   "from_date: must be a date",
+		`{"from_date":"2026-01-01","to_date":"2026-01-01x"}`: "to_date: V8: \"2026-01-01x\" is not a YYYY-MM-DD date",
+		`{"query":"a","from_date":"0000-00-00","limit":1}`:   "from_date: V8: \"0000-00-00\" is not a calendar date",
 		`{"from_date":"2026-01-01","to_date":"2026-01-31"} `: "",
 		`{"from_date":"2026-01-01","to_date":"2026-01-31" }`: "",
 	}
@@ -139,8 +139,8 @@ func TestListPropertiesToolErrors(t *testing.T) {
 	assert.Contains(t, text, `event "purchase" not found in the project; did you mean "Purchase"?`)
 
 	for args, want := range map[string]string{
-		`{"resource_type":"user","event":"Purchase"}`: "event: user properties belong to profiles, not events",
-		`{"resource_type":"group"}`:                   `resource_type: must be "event" or "user" (got "group")`,
+		`{"resource_type":"user","event":"Purchase"}`: "event: MG5: user properties belong to profiles, not events",
+		`{"resource_type":"group"}`:                   `resource_type: X1: "group" is not valid; use one of event, user`,
 	} {
 		srv := mixpaneltest.New(t)
 		assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_properties", args)), want)
@@ -161,7 +161,7 @@ func TestListPropertyValuesTool(t *testing.T) {
 	})
 	srv := mixpaneltest.New(t)
 	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_property_values", `{}`)), "property: MG1: missing required argument")
-	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_property_values", `{"property":" "}`)), "property: required")
+	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_property_values", `{"property":" "}`)), "property: MG1: must be a non-empty string")
 	assert.Empty(t, srv.Requests())
 }
 
@@ -198,7 +198,7 @@ func TestListSubpropertiesTool(t *testing.T) {
 	text = mustOK(t, callTool(t, testEnv(t, srv), "list_subproperties", `{"property":"currency","sample_size":10}`))
 	assert.Equal(t, "10", srv.LastRequest(t, "/api/query/events/properties/values").Query.Get("limit"))
 	assert.Contains(t, text, "No JSON object values were found")
-	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_subproperties", `{"property":"cart","sample_size":501}`)), "sample_size: must be between 1 and 500")
+	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_subproperties", `{"property":"cart","sample_size":501}`)), "sample_size: MG6: must be between 1 and 500")
 }
 
 func TestListTopEventsTool(t *testing.T) {
@@ -214,8 +214,8 @@ func TestListTopEventsTool(t *testing.T) {
 			absent:    []string{"| Search |"}},
 	})
 	srv := mixpaneltest.New(t)
-	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_top_events", `{"type":"weekly"}`)), `type: must be general, unique or average (got "weekly")`)
-	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_top_events", `{"limit":101}`)), "limit: must be between 1 and 100")
+	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_top_events", `{"type":"weekly"}`)), `type: X1: "weekly" is not valid; use one of general, unique, average`)
+	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_top_events", `{"limit":101}`)), "limit: MG6: must be between 1 and 100")
 	assert.Empty(t, srv.Requests())
 }
 
@@ -243,7 +243,7 @@ func TestSavedEntityListTools(t *testing.T) {
 func TestSavedEntityListToolErrors(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_bookmarks", `{"type":"dashboards"}`)),
-		`type: must be one of insights, funnels, retention, flows, launch-analysis (got "dashboards")`)
+		`type: X1: "dashboards" is not valid; use one of insights, funnels, retention, flows, launch-analysis`)
 	assert.Empty(t, srv.Requests())
 
 	srv.Fail(mixpaneltest.Failure{Path: "/api/query/funnels/list", Status: http.StatusInternalServerError, Body: `{"error":"backend unavailable"}`})
@@ -280,7 +280,7 @@ func TestLexiconSchemaTools(t *testing.T) {
 	text := mustFail(t, callTool(t, env, "get_lexicon_schema", `{"entity_type":"event","name":"Refund"}`))
 	assert.Contains(t, text, "404 Not Found")
 	assert.Contains(t, text, "list the entities first")
-	assert.Contains(t, mustFail(t, callTool(t, env, "get_lexicon_schema", `{"entity_type":"group","name":"x"}`)), `entity_type: must be event, profile or custom_event (got "group")`)
+	assert.Contains(t, mustFail(t, callTool(t, env, "get_lexicon_schema", `{"entity_type":"group","name":"x"}`)), `entity_type: X1: "group" is not valid; use one of event, profile, custom_event`)
 	assert.Contains(t, mustFail(t, callTool(t, env, "get_lexicon_schema", `{"entity_type":"event"}`)), "name: MG1: missing required argument")
 	assert.Len(t, srv.Requests(), 1)
 
@@ -329,9 +329,9 @@ func TestGetSchemaGraphToolPerEventFallback(t *testing.T) {
 func TestGetSchemaGraphToolErrors(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	env := testEnv(t, srv)
-	assert.Contains(t, mustFail(t, callTool(t, env, "get_schema_graph", `{"view":"event_properties"}`)), `event: required for view "event_properties"`)
-	assert.Contains(t, mustFail(t, callTool(t, env, "get_schema_graph", `{"view":"property_events"}`)), `property: required for view "property_events"`)
-	assert.Contains(t, mustFail(t, callTool(t, env, "get_schema_graph", `{"view":"everything"}`)), `view: must be one of`)
+	assert.Contains(t, mustFail(t, callTool(t, env, "get_schema_graph", `{"view":"event_properties"}`)), `event: MG1: must be a non-empty string`)
+	assert.Contains(t, mustFail(t, callTool(t, env, "get_schema_graph", `{"view":"property_events"}`)), `property: MG1: must be a non-empty string`)
+	assert.Contains(t, mustFail(t, callTool(t, env, "get_schema_graph", `{"view":"everything"}`)), `view: X1: "everything" is not valid; use one of summary,`)
 	assert.Empty(t, srv.Requests())
 
 	assert.Contains(t, mustFail(t, callTool(t, env, "get_schema_graph", `{"view":"event_properties","event":"purchase"}`)),

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
 
 // The project toolset: who the credentials belong to, what they can see,
@@ -104,7 +105,11 @@ type ListProjectsInput struct {
 }
 
 // Validate checks the page window.
-func (in ListProjectsInput) Validate() error { return checkWindow(in.Limit, in.Offset, 1000) }
+func (in ListProjectsInput) Validate() error {
+	var iss query.Issues
+	checkPage(&iss, in.Limit, in.Offset, 1000)
+	return issuesError(iss)
+}
 
 // ProjectRow is one accessible project.
 type ProjectRow struct {
@@ -172,16 +177,6 @@ func numericLess(a, b string) bool {
 	return a < b
 }
 
-// checkWindow checks a limit/offset pair; limit 0 means the default.
-func checkWindow(limit, offset, maxLimit int) error {
-	if limit < 0 || limit > maxLimit {
-		return fmt.Errorf("limit: must be between 1 and %d (got %d); omit it for the default", maxLimit, limit)
-	}
-	if offset < 0 {
-		return fmt.Errorf("offset: must be 0 or more (got %d)", offset)
-	}
-	return nil
-}
 
 // ListWorkspacesInput picks the project.
 type ListWorkspacesInput struct {
@@ -192,7 +187,7 @@ type ListWorkspacesInput struct {
 func (in ListWorkspacesInput) Validate() error {
 	if in.ProjectID != "" {
 		if _, err := strconv.ParseInt(in.ProjectID, 10, 64); err != nil {
-			return fmt.Errorf("project_id: must be a numeric project id such as \"12345\" (got %q); list_projects shows them", in.ProjectID)
+			return issue(query.CodeType, "project_id", "%s is not a numeric project id; pass one such as \"12345\"", strconv.Quote(clip(in.ProjectID, 60)))
 		}
 	}
 	return nil

@@ -74,7 +74,7 @@ func TestListProjectsTool(t *testing.T) {
 		})
 	}
 	srv := mixpaneltest.New(t)
-	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_projects", `{"limit":-1}`)), "limit: must be between 1 and 1000")
+	assert.Contains(t, mustFail(t, callTool(t, testEnv(t, srv), "list_projects", `{"limit":-1}`)), "limit: MG6: must be between 1 and 1000")
 	assert.Empty(t, srv.Requests())
 }
 
@@ -106,7 +106,7 @@ func TestListWorkspacesTool(t *testing.T) {
 func TestListWorkspacesToolErrors(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	env := testEnv(t, srv)
-	assert.Contains(t, mustFail(t, callTool(t, env, "list_workspaces", `{"project_id":"shopfast"}`)), `project_id: must be a numeric project id such as "12345" (got "shopfast")`)
+	assert.Contains(t, mustFail(t, callTool(t, env, "list_workspaces", `{"project_id":"shopfast"}`)), `project_id: A1: "shopfast" is not a numeric project id`)
 	assert.Empty(t, srv.Requests(), "invalid input sends nothing")
 
 	text := mustFail(t, callTool(t, env, "list_workspaces", `{"project_id":"999"}`))

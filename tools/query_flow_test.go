@@ -92,7 +92,7 @@ func TestQueryFlowInvalidInputNeverQueries(t *testing.T) {
 		{"in_the_next step filter", `{"event": {"event": "A", "filters": [{"property": "d", "operator": "in_the_next", "value": 3, "unit": "day"}]}}`, "SG3"},
 		{"empty steps", `{"event": []}`, "FL1"},
 		{"step direction out of range names the event item", `{"event": ["A", {"event": "B", "forward": 9}]}`, "event[1].forward: FL2"},
-		{"limit too big", `{"event": "A", "limit": 1001}`, "limit: must be between 1 and 1000 (got 1001); omit it"},
+		{"limit too big", `{"event": "A", "limit": 1001}`, "limit: MG6: must be between 1 and 1000 (got 1001); omit it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -99,8 +99,8 @@ func TestQueryInsightsInvalidInputNeverQueries(t *testing.T) {
 		{"unknown nested field names its place", `{"events": [{"event": "A", "filters": [{"property": "p", "operator": "is_set", "bogus": 1}]}]}`,
 			[]string{"events[0]: metric: filters[0]: filter: unknown field \"bogus\""}},
 		{"missing events", `{}`, []string{"events"}},
-		{"bad limit", `{"events": "Signup", "limit": 5000}`, []string{"limit: must be between 1 and 1000 (got 5000); omit it"}},
-		{"negative offset", `{"events": "Signup", "offset": -1}`, []string{"offset: must be 0 or more (got -1)"}},
+		{"bad limit", `{"events": "Signup", "limit": 5000}`, []string{"limit: MG6: must be between 1 and 1000 (got 5000); omit it"}},
+		{"negative offset", `{"events": "Signup", "offset": -1}`, []string{"offset: MG6: must be 0 or more (got -1)"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -68,8 +68,8 @@ func TestQueryRetentionInvalidInputNeverQueries(t *testing.T) {
 		{"float bucket", `{"born_event": "A", "return_event": "B", "bucket_sizes": [1, 3.5]}`, "bucket_sizes[1]: R5"},
 		{"quarter unit", `{"born_event": "A", "return_event": "B", "unit": "quarter"}`, "R11"},
 		{"missing return", `{"born_event": "A"}`, "return_event: MG1: missing required argument"},
-		{"limit too big", `{"born_event": "A", "return_event": "B", "limit": 501}`, "limit: must be between 1 and 500 (got 501); omit it"},
-		{"negative offset", `{"born_event": "A", "return_event": "B", "offset": -1}`, "offset: must be 0 or more (got -1)"},
+		{"limit too big", `{"born_event": "A", "return_event": "B", "limit": 501}`, "limit: MG6: must be between 1 and 500 (got 501); omit it"},
+		{"negative offset", `{"born_event": "A", "return_event": "B", "offset": -1}`, "offset: MG6: must be 0 or more (got -1)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,13 +3,13 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/replay"
 )
 
@@ -47,36 +47,24 @@ const (
 	replayEventsShowRows = 200
 )
 
-func checkReplayDates(from, to string) error {
-	for _, d := range []struct{ field, v string }{{"from_date", from}, {"to_date", to}} {
-		if d.v == "" {
-			continue
-		}
-		if _, err := time.Parse("2006-01-02", d.v); err != nil {
-			return fmt.Errorf("%s: must be a date YYYY-MM-DD such as \"2026-11-01\" (got %q)", d.field, d.v)
-		}
+
+func checkRetention(iss *query.Issues, days int) {
+	if days != 0 && !replay.ValidRetention(days) {
+		iss.Add(query.CodeInvalidEnum, "retention_days", "%d is not valid; use one of 1, 7, 30, 90, or omit it to look it up", days)
 	}
-	if to != "" && from == "" {
-		return errors.New("to_date: needs from_date; give both, or neither for the last 90 days")
-	}
-	if from != "" && to != "" && to < from {
-		return fmt.Errorf("to_date: %s is before from_date %s; swap them", to, from)
-	}
-	return nil
 }
 
-func checkRetention(days int) error {
-	if days == 0 || replay.ValidRetention(days) {
-		return nil
-	}
-	return fmt.Errorf("retention_days: must be 1, 7, 30 or 90 (got %d); omit it to look it up", days)
-}
-
-func checkEventProperties(props []string) error {
+func checkEventProperties(iss *query.Issues, props []string) {
 	if len(props) > mixpanel.MaxReplayEventProperties {
-		return fmt.Errorf("event_properties: at most %d (the Insights group-by limit), got %d; drop some", mixpanel.MaxReplayEventProperties, len(props))
+		iss.Add(query.CodeRange, "event_properties", "at most %d (the Insights group-by limit), got %d; drop some", mixpanel.MaxReplayEventProperties, len(props))
 	}
-	return nil
+}
+
+// checkMax checks an optional count: 0 is omitted, otherwise lo..hi.
+func checkMax(iss *query.Issues, field string, v, lo, hi int64) {
+	if v != 0 {
+		iss.Range(query.CodeRange, field, v, lo, hi, "omit it for the default")
+	}
 }
 
 func utcTime(ms int64) string {
@@ -94,13 +82,13 @@ type ListReplaysInput struct {
 
 // Validate checks the selection and dates.
 func (in ListReplaysInput) Validate() error {
+	var iss query.Issues
 	if in.DistinctID != "" && len(in.ReplayIDs) > 0 {
-		return errors.New("distinct_id: give distinct_id or replay_ids, not both")
+		iss.Add(query.CodeConflict, "distinct_id", "give distinct_id or replay_ids, not both")
 	}
-	if err := checkWindow(in.Limit, 0, replayListMax); err != nil {
-		return err
-	}
-	return checkReplayDates(in.FromDate, in.ToDate)
+	checkPage(&iss, in.Limit, 0, replayListMax)
+	checkDates(&iss, in.FromDate, in.ToDate, true)
+	return issuesError(iss)
 }
 
 // ReplayList is the replays found, newest first.
@@ -169,24 +157,20 @@ type FetchReplayInput struct {
 
 // Validate checks the id and bounds.
 func (in FetchReplayInput) Validate() error {
-	switch {
-	case strings.TrimSpace(in.ReplayID) == "":
-		return errors.New("replay_id: must be non-empty; list_replays gives the ids")
-	case in.MaxActions < 0 || in.MaxActions > 5000:
-		return fmt.Errorf("max_actions: must be between 1 and 5000 (got %d)", in.MaxActions)
-	case in.MaxRawBytes != 0 && (in.MaxRawBytes < 1000 || in.MaxRawBytes > maxRawBytesCap):
-		return fmt.Errorf("max_raw_bytes: must be between 1000 and %d (got %d)", maxRawBytesCap, in.MaxRawBytes)
-	case in.MaxRawBytes != 0 && !in.IncludeRaw:
-		return errors.New("max_raw_bytes: only applies with include_raw=true")
-	case in.MaxFiles < 0 || in.MaxFiles > mixpanel.DefaultReplayMaxFiles:
-		return fmt.Errorf("max_files: must be between 1 and %d (got %d)", mixpanel.DefaultReplayMaxFiles, in.MaxFiles)
-	case len(in.EventProperties) > 0 && !in.IncludeEvents:
-		return errors.New("event_properties: only applies with include_events=true")
+	var iss query.Issues
+	iss.Required(query.CodeRequired, "replay_id", in.ReplayID, "7f3c2a")
+	checkMax(&iss, "max_actions", int64(in.MaxActions), 1, 5000)
+	checkMax(&iss, "max_raw_bytes", int64(in.MaxRawBytes), 1000, maxRawBytesCap)
+	if in.MaxRawBytes != 0 && !in.IncludeRaw {
+		iss.Add(query.CodeConflict, "max_raw_bytes", "only applies with include_raw=true; set include_raw or drop max_raw_bytes")
 	}
-	if err := checkEventProperties(in.EventProperties); err != nil {
-		return err
+	checkMax(&iss, "max_files", int64(in.MaxFiles), 1, mixpanel.DefaultReplayMaxFiles)
+	if len(in.EventProperties) > 0 && !in.IncludeEvents {
+		iss.Add(query.CodeConflict, "event_properties", "only applies with include_events=true; set include_events or drop event_properties")
 	}
-	return checkRetention(in.RetentionDays)
+	checkEventProperties(&iss, in.EventProperties)
+	checkRetention(&iss, in.RetentionDays)
+	return issuesError(iss)
 }
 
 // ConsoleErrorRow is one console error of a replay.
@@ -351,29 +335,28 @@ type FetchReplaysInput struct {
 
 // Validate checks the selection and the analysis parameters.
 func (in FetchReplaysInput) Validate() error {
-	switch {
-	case in.DistinctID != "" && len(in.ReplayIDs) > 0:
-		return errors.New("distinct_id: give replay_ids or distinct_id, not both")
-	case len(in.ReplayIDs) > replayBundleMax:
-		return fmt.Errorf("replay_ids: at most %d replays per call (got %d); split the list", replayBundleMax, len(in.ReplayIDs))
-	case in.Limit < 0 || in.Limit > replayBundleMax:
-		return fmt.Errorf("limit: must be between 1 and %d (got %d)", replayBundleMax, in.Limit)
-	case in.Analysis != "" && !slices.Contains(analyses, in.Analysis):
-		return fmt.Errorf("analysis: must be one of %s (got %q)", strings.Join(analyses, ", "), in.Analysis)
-	case in.Analysis == analysisFindPattern && len(in.Pattern) == 0:
-		return errors.New("pattern: find_pattern needs the action labels to look for, e.g. [\"click:button \\\"Sign in\\\"@/login\"]")
-	case in.N < 0 || in.N > 100:
-		return fmt.Errorf("n: must be between 1 and 100 (got %d)", in.N)
-	case in.Threshold < 0 || in.Threshold == 1:
-		return fmt.Errorf("threshold: must be 2 or more (got %d)", in.Threshold)
-	case in.WindowMs < 0:
-		return fmt.Errorf("window_ms: must be positive (got %d); omit it for %d", in.WindowMs, replay.DefaultRageWindowMs)
-	case in.ThresholdS < 0:
-		return fmt.Errorf("threshold_s: must be positive (got %v); omit it for %v", in.ThresholdS, replay.DefaultPauseSeconds)
-	case in.MaxActions < 0 || in.MaxActions > 1000:
-		return fmt.Errorf("max_actions: must be between 1 and 1000 (got %d)", in.MaxActions)
+	var iss query.Issues
+	if in.DistinctID != "" && len(in.ReplayIDs) > 0 {
+		iss.Add(query.CodeConflict, "distinct_id", "give replay_ids or distinct_id, not both")
 	}
-	return checkReplayDates(in.FromDate, in.ToDate)
+	if len(in.ReplayIDs) > replayBundleMax {
+		iss.Add(query.CodeRange, "replay_ids", "at most %d replays per call (got %d); split the list", replayBundleMax, len(in.ReplayIDs))
+	}
+	checkMax(&iss, "limit", int64(in.Limit), 1, replayBundleMax)
+	if iss.Enum(query.CodeInvalidEnum, "analysis", in.Analysis, analyses...) && in.Analysis == analysisFindPattern && len(in.Pattern) == 0 {
+		iss.Add(query.CodeRequired, "pattern", "this analysis needs the action labels to look for, e.g. [\"click:button \\\"Sign in\\\"@/login\"]")
+	}
+	checkMax(&iss, "n", int64(in.N), 1, 100)
+	checkMax(&iss, "threshold", int64(in.Threshold), 2, query.NoMax)
+	if in.WindowMs < 0 {
+		iss.Add(query.CodeRange, "window_ms", "must be positive (got %d); omit it for %d", in.WindowMs, replay.DefaultRageWindowMs)
+	}
+	if in.ThresholdS < 0 {
+		iss.Add(query.CodeRange, "threshold_s", "must be positive (got %v); omit it for %v", in.ThresholdS, replay.DefaultPauseSeconds)
+	}
+	checkMax(&iss, "max_actions", int64(in.MaxActions), 1, 1000)
+	checkDates(&iss, in.FromDate, in.ToDate, true)
+	return issuesError(iss)
 }
 
 // ReplayAnalysis is the result of one analysis over a bundle of replays;
@@ -542,16 +525,16 @@ type ListReplayEventsInput struct {
 
 // Validate checks ids, properties and dates.
 func (in ListReplayEventsInput) Validate() error {
+	var iss query.Issues
 	switch {
 	case len(in.ReplayIDs) == 0:
-		return errors.New("replay_ids: give at least one replay id; list_replays finds them")
+		iss.Add(query.CodeRequired, "replay_ids", "give at least one replay id; list_replays finds them")
 	case len(in.ReplayIDs) > replayEventsMaxIDs:
-		return fmt.Errorf("replay_ids: at most %d per call (got %d); split the list", replayEventsMaxIDs, len(in.ReplayIDs))
+		iss.Add(query.CodeRange, "replay_ids", "at most %d per call (got %d); split the list", replayEventsMaxIDs, len(in.ReplayIDs))
 	}
-	if err := checkEventProperties(in.EventProperties); err != nil {
-		return err
-	}
-	return checkReplayDates(in.FromDate, in.ToDate)
+	checkEventProperties(&iss, in.EventProperties)
+	checkDates(&iss, in.FromDate, in.ToDate, true)
+	return issuesError(iss)
 }
 
 // ReplayEventList is the Mixpanel events of the replays, each replay's in

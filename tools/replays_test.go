@@ -33,10 +33,10 @@ func TestListReplaysTool(t *testing.T) {
 			text: []string{"3 session replays of user jane.doe@acme.io in the last 90 days", "| replay_id | distinct_id | started | retention_days |", "| r-checkout-91bc | jane.doe@acme.io |"}},
 		{name: "one id as a bare string", args: `{"replay_ids":"r-rage-3d21"}`, want: []string{mixpaneltest.ReplayRage}, text: []string{"1 requested ids"}},
 		{name: "a period", args: `{"from_date":"2026-11-24","to_date":"2026-11-24"}`, want: []string{mixpaneltest.ReplayAgedOut}, text: []string{"the project from 2026-11-24 to 2026-11-24"}},
-		{name: "both selectors", args: `{"distinct_id":"a","replay_ids":["b"]}`, wantErr: "distinct_id: give distinct_id or replay_ids, not both"},
-		{name: "bad date", args: `{"from_date":"yesterday"}`, wantErr: `from_date: must be a date YYYY-MM-DD`},
-		{name: "to without from", args: `{"to_date":"2026-11-01"}`, wantErr: "to_date: needs from_date"},
-		{name: "limit too big", args: `{"limit":5000}`, wantErr: "limit: must be between 1 and 1000"},
+		{name: "both selectors", args: `{"distinct_id":"a","replay_ids":["b"]}`, wantErr: "distinct_id: MG5: give distinct_id or replay_ids, not both"},
+		{name: "bad date", args: `{"from_date":"yesterday"}`, wantErr: `from_date: V8: "yesterday" is not a YYYY-MM-DD date`},
+		{name: "to without from", args: `{"to_date":"2026-11-01"}`, wantErr: "to_date: V9: needs from_date"},
+		{name: "limit too big", args: `{"limit":5000}`, wantErr: "limit: MG6: must be between 1 and 1000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,10 +127,10 @@ func TestFetchReplayToolErrors(t *testing.T) {
 		want       []string
 	}{
 		{"missing id", `{}`, []string{"replay_id: MG1: missing required argument"}},
-		{"blank id", `{"replay_id":" "}`, []string{"replay_id: must be non-empty"}},
-		{"bad retention", `{"replay_id":"r","retention_days":14}`, []string{"retention_days: must be 1, 7, 30 or 90"}},
-		{"raw cap without raw", `{"replay_id":"r","max_raw_bytes":5000}`, []string{"max_raw_bytes: only applies with include_raw=true"}},
-		{"too many properties", `{"replay_id":"r","include_events":true,"event_properties":["a","b","c","d","e","f"]}`, []string{"event_properties: at most 5"}},
+		{"blank id", `{"replay_id":" "}`, []string{"replay_id: MG1: must be a non-empty string"}},
+		{"bad retention", `{"replay_id":"r","retention_days":14}`, []string{"retention_days: X1: 14 is not valid; use one of 1, 7, 30, 90"}},
+		{"raw cap without raw", `{"replay_id":"r","max_raw_bytes":5000}`, []string{"max_raw_bytes: MG5: only applies with include_raw=true"}},
+		{"too many properties", `{"replay_id":"r","include_events":true,"event_properties":["a","b","c","d","e","f"]}`, []string{"event_properties: MG6: at most 5"}},
 		{"aged out", `{"replay_id":"r-aged-out-aa00"}`, []string{"replay r-aged-out-aa00 not found on the CDN", "retention window (1 days)"}},
 		{"native mobile", `{"replay_id":"r-ios-native-0b12"}`, []string{"not an rrweb event stream", "mobile"}},
 	}
@@ -205,14 +205,14 @@ func TestFetchReplaysTool(t *testing.T) {
 	}
 
 	for args, want := range map[string]string{
-		`{"analysis":"find_pattern"}`:                       "pattern: find_pattern needs the action labels",
-		`{"analysis":"heatmap"}`:                            `analysis: must be one of summary, sessions`,
+		`{"analysis":"find_pattern"}`:                       "pattern: MG1: this analysis needs the action labels",
+		`{"analysis":"heatmap"}`:                            `analysis: X1: "heatmap" is not valid; use one of summary, sessions`,
 		`{"replay_ids":"r","distinct_id":"u"}`:              "give replay_ids or distinct_id, not both",
-		`{"limit":51}`:                                      "limit: must be between 1 and 50",
-		`{"threshold":1,"analysis":"rage_clicks"}`:          "threshold: must be 2 or more",
-		`{"from_date":"2026-11-10","to_date":"2026-11-01"}`: "to_date: 2026-11-01 is before from_date 2026-11-10; swap them",
-		`{"window_ms":-5}`:                                  "window_ms: must be positive (got -5); omit it for 1000",
-		`{"threshold_s":-1}`:                                "threshold_s: must be positive (got -1); omit it for 10",
+		`{"limit":51}`:                                      "limit: MG6: must be between 1 and 50",
+		`{"threshold":1,"analysis":"rage_clicks"}`:          "threshold: MG6: must be 2 or more",
+		`{"from_date":"2026-11-10","to_date":"2026-11-01"}`: "from_date: V15: 2026-11-10 is after to_date 2026-11-01; swap them",
+		`{"window_ms":-5}`:                                  "window_ms: MG6: must be positive (got -5); omit it for 1000",
+		`{"threshold_s":-1}`:                                "threshold_s: MG6: must be positive (got -1); omit it for 10",
 	} {
 		assert.Contains(t, mustFail(t, callTool(t, env, "fetch_replays", args)), want, args)
 	}
@@ -232,7 +232,7 @@ func TestListReplayEventsTool(t *testing.T) {
 	assert.Contains(t, text, `| r-rage-3d21 |`)
 	assert.Contains(t, text, `{"plan":"free"}`)
 
-	assert.Contains(t, mustFail(t, callTool(t, env, "list_replay_events", `{"replay_ids":[]}`)), "replay_ids: give at least one replay id")
+	assert.Contains(t, mustFail(t, callTool(t, env, "list_replay_events", `{"replay_ids":[]}`)), "replay_ids: MG1: give at least one replay id")
 }
 
 // TestFetchReplaysProgress calls fetch_replays through an MCP server with

@@ -103,7 +103,7 @@ func (l *Issues) Range(code, path string, v, lo, hi int64, fix string) bool {
 		bound = fmt.Sprintf("%d or more", lo)
 	}
 	if fix == "" {
-		fix = "pass a value " + bound
+		fix = "pass a whole number in that range"
 	}
 	l.Add(code, path, "must be %s (got %d); %s", bound, v, fix)
 	return false
