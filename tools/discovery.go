@@ -70,7 +70,6 @@ const (
 	discMaxSample        = 500
 )
 
-
 // containsFold is the case-insensitive substring match of the query filters.
 func containsFold(s, sub string) bool {
 	return sub == "" || strings.Contains(strings.ToLower(s), strings.ToLower(sub))
@@ -574,7 +573,6 @@ func (in LexiconSchemasInput) Validate() error {
 	checkPage(&iss, in.Limit, in.Offset, discMaxRows)
 	return issuesError(iss)
 }
-
 
 // LexiconSchemaSummary is one schema without its property list.
 type LexiconSchemaSummary struct {

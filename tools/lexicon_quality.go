@@ -9,6 +9,7 @@ import (
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/quality"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools/toolref"
 )
 
 // One tool runs the data-quality checks (mixpanel/quality): one schema
@@ -60,6 +61,9 @@ type AuditQualityResult struct {
 	Events   int            `json:"events" jsonschema:"description=Events examined"`
 	Props    int            `json:"properties" jsonschema:"description=Properties examined"`
 	Findings []AuditFinding `json:"findings"`
+	// has says which tools the server serves: a fix that names one it
+	// does not is not shown as is.
+	has func(string) bool
 }
 
 // Text renders each finding as a heading, its fix and a table of members.
@@ -70,7 +74,11 @@ func (r AuditQualityResult) Text() string {
 		b.WriteString("No problems found.\n")
 	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "\n%s, %s: %s\nFix: %s\n", f.Check, f.Kind, f.Reason, f.Fix)
+		fix := f.Fix
+		if r.has != nil && len(toolref.Missing(fix, r.has)) > 0 {
+			fix = "edit these entries in the Lexicon (its write tools are not served here)"
+		}
+		fmt.Fprintf(&b, "\n%s, %s: %s\nFix: %s\n", f.Check, f.Kind, f.Reason, fix)
 		t := Table{Columns: []string{"name", "type", "id", "volume", "last seen"}}
 		for _, m := range f.Members {
 			id := ""
@@ -104,7 +112,7 @@ func auditLexiconQuality(ctx context.Context, env *Env, in AuditQualityInput) (A
 	if limit == 0 {
 		limit = 25
 	}
-	out := AuditQualityResult{From: snap.From, To: snap.To, Checks: checks, Events: len(snap.Events), Props: len(snap.Properties), Findings: []AuditFinding{}}
+	out := AuditQualityResult{From: snap.From, To: snap.To, Checks: checks, Events: len(snap.Events), Props: len(snap.Properties), Findings: []AuditFinding{}, has: env.Has}
 	for _, f := range quality.Run(snap, checks) {
 		af := AuditFinding{Finding: f}
 		if tool := fixTool(f); env.Has(tool) {

@@ -177,7 +177,6 @@ func numericLess(a, b string) bool {
 	return a < b
 }
 
-
 // ListWorkspacesInput picks the project.
 type ListWorkspacesInput struct {
 	ProjectID string `json:"project_id,omitempty" jsonschema:"description=Numeric project id; default the one in use"`

@@ -47,7 +47,6 @@ const (
 	replayEventsShowRows = 200
 )
 
-
 func checkRetention(iss *query.Issues, days int) {
 	if days != 0 && !replay.ValidRetention(days) {
 		iss.Add(query.CodeInvalidEnum, "retention_days", "%d is not valid; use one of 1, 7, 30, 90, or omit it to look it up", days)

@@ -76,7 +76,7 @@ func TestE2EDiscoveryStdio(t *testing.T) {
 
 	res = callTool(t, c, "get_schema_graph", map[string]any{"view": "event_properties"})
 	assert.True(t, res.IsError)
-	assert.Contains(t, textOf(t, res), `event: required for view "event_properties"`)
+	assert.Contains(t, textOf(t, res), `event: MG1: must be a non-empty string`)
 }
 
 func TestE2EProjectToolsPinnedWorkspaceOverHTTP(t *testing.T) {

@@ -25,6 +25,7 @@ var notTools = map[string]string{
 	"list_item":     "a breakdown kind",
 	"search_term":   "an argument",
 	"export_types":  "an argument of export_lexicon",
+	"add_to_cart":   "an event of the demo project",
 	"query_type":    "a result field",
 	"delete_count":  "a result field of delete_schemas",
 }
