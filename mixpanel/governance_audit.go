@@ -225,7 +225,7 @@ func (p ListAnomaliesParams) Validate() error {
 // Validate needs an id, a status and a class from their sets.
 func (p UpdateAnomalyParams) Validate() error {
 	var c checks
-	c.required("id", p.ID <= 0, "pass the anomaly's id (list_data_volume_anomalies)")
+	c.required("id", p.ID <= 0, "pass the anomaly's id")
 	c.required("status", p.Status == "", "pass open or dismissed")
 	c.oneOf("status", p.Status, AnomalyStatuses)
 	c.required("anomaly_class", p.AnomalyClass == "", "pass the anomaly's class as listed")

@@ -93,7 +93,7 @@ func (p DeletionParams) CheckConfirmation(field, got string) error {
 	want := p.Confirmation()
 	switch {
 	case got == "":
-		c.required(field, true, fmt.Sprintf("the deletion is irreversible and the user cannot be asked here; preview it (preview_deletion_filters), get the user's go-ahead, then repeat the event and the days as %q", want))
+		c.required(field, true, fmt.Sprintf("the deletion is irreversible and the user cannot be asked here; preview it first, get the user's go-ahead, then repeat the event and the days as %q", want))
 	case strings.TrimSpace(got) != want:
 		c.add(CodeConflict, field, "%q does not repeat this deletion; it must be exactly %q (event_name from_date..to_date); nothing was deleted", got, want)
 	}
