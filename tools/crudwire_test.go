@@ -256,14 +256,17 @@ func TestCRUDWireContract(t *testing.T) {
 	passed, total := 0, 0
 	for _, c := range cases {
 		table, built := wireTables[c.Group]
-		if !built {
+		if !built && c.Group != "business_context" && c.Group != "discovery" {
+			t.Errorf("%s: the management group %s has no wire table", c.ID, c.Group)
+		}
+		if !built { // the file's extra groups are covered by their own tests
 			continue
 		}
 		total++
 		t.Run(c.ID, func(t *testing.T) {
 			toArgs, ok := table[c.Method]
 			if !ok {
-				t.Skipf("%s is not built yet (no entry in the %s wire table)", c.Method, c.Group)
+				t.Fatalf("no argument translation for %s: add it to the %s wire table", c.Method, c.Group)
 			}
 			name := c.Method
 			if n, ok := wireTools[name]; ok {

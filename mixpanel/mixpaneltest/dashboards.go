@@ -472,7 +472,7 @@ func (d dashboards) erf(w http.ResponseWriter, r *http.Request) {
 // {"templates": {name: template}} form.
 var blueprintTemplates = []struct {
 	name, title, description string
-	variables               map[string]string
+	variables                map[string]string
 }{
 	{"ecommerce", "Ecommerce essentials", "Orders, carts and revenue", map[string]string{"order_event": "Purchase", "repeat_buyers": "cohort:repeat_buyers"}},
 	{"activation", "Activation", "From signup to first value", map[string]string{"signup_event": "Signup"}},

@@ -1,0 +1,109 @@
+package tools
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
+)
+
+// TestDeletionRequestsAgainstTheFake: without elicitation a GDPR deletion
+// needs the confirm argument repeating event and days; a wrong or missing
+// one sends nothing; a right one creates the request, which lists and
+// cancels.
+func TestDeletionRequestsAgainstTheFake(t *testing.T) {
+	today := mixpanel.Today().Format(time.DateOnly)
+	from := mixpanel.Today().AddDate(0, 0, -10).Format(time.DateOnly)
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	args := func(confirm string) string {
+		return fmt.Sprintf(`{"event_name":"Sign Up","from_date":%q,"to_date":%q,"filters":{"filterType":"string","filterOperator":"equals","filterValue":"$email","value":"$email","values":["a@example.org"]}%s}`, from, today, confirm)
+	}
+	posts := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Method == http.MethodPost {
+				n++
+			}
+		}
+		return n
+	}
+	preview := mustOK(t, callTool(t, env, "preview_deletion_filters", args("")))
+	if !strings.Contains(preview, "a@example.org") {
+		t.Fatalf("preview: %s", preview)
+	}
+	before := posts()
+	if msg := mustFail(t, callTool(t, env, "create_deletion_request", args(""))); !strings.Contains(msg, "confirm: MG1") {
+		t.Errorf("no confirmation: %s", msg)
+	}
+	if msg := mustFail(t, callTool(t, env, "create_deletion_request", args(`,"confirm":"Sign Up 2020-01-01..2020-01-02"`))); !strings.Contains(msg, "confirm: MG5") {
+		t.Errorf("wrong confirmation: %s", msg)
+	}
+	if posts() != before {
+		t.Fatal("a deletion was sent without its confirmation")
+	}
+	created := mustOK(t, callTool(t, env, "create_deletion_request", args(fmt.Sprintf(`,"confirm":"Sign Up %s..%s"`, from, today))))
+	if !strings.Contains(created, "Submitted") {
+		t.Fatalf("create: %s", created)
+	}
+	var l struct {
+		Result List[mixpanel.EventDeletionRequest]
+	}
+	structured(t, callTool(t, env, "list_deletion_requests", `{}`), &l)
+	if len(l.Result.Items) != 1 || l.Result.Items[0].EventName != "Sign Up" {
+		t.Fatalf("list: %+v", l.Result)
+	}
+	mustOK(t, callTool(t, env, "cancel_deletion_request", fmt.Sprintf(`{"id":%d}`, l.Result.Items[0].ID)))
+	if list := mustOK(t, callTool(t, env, "list_deletion_requests", `{}`)); !strings.HasPrefix(list, "0 of 0") {
+		t.Fatalf("after cancel: %s", list)
+	}
+	if msg := mustFail(t, callTool(t, env, "create_deletion_request", fmt.Sprintf(`{"event_name":"Sign Up","from_date":%q,"to_date":%q,"confirm":"x"}`,
+		mixpanel.Today().AddDate(0, 0, -200).Format(time.DateOnly), today))); !strings.Contains(msg, "from_date: MG2") {
+		t.Errorf("200 days back: %s", msg)
+	}
+}
+
+// TestSchemaRegistryAgainstTheFake: a schema is checked as draft-7 before
+// it is sent, created, listed and deleted; a name without a type (which
+// would delete every schema) is refused.
+func TestSchemaRegistryAgainstTheFake(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	mustOK(t, callTool(t, env, "create_schema", `{"entity_type":"event","entity_name":"Checkout Started","schema_json":{"properties":{"amount":{"type":"number"}}}}`))
+	mustOK(t, callTool(t, env, "create_schema", `{"entity_type":"profile","entity_name":"$user","schema_json":{"properties":{"plan":{"type":"string"}}}}`))
+	if last := srv.Requests()[len(srv.Requests())-1]; last.Path != mixpaneltest.AppPrefix+"/projects/"+mixpaneltest.ProjectID+"/schemas/profile/$user" {
+		t.Errorf("profile schema path %s", last.Path)
+	}
+	before := len(srv.Requests())
+	if msg := mustFail(t, callTool(t, env, "create_schema", `{"entity_type":"event","entity_name":"X","schema_json":{"properties":{"amount":{"type":"money"}}}}`)); !strings.Contains(msg, "schema_json") {
+		t.Errorf("invalid draft-7 schema: %s", msg)
+	}
+	if msg := mustFail(t, callTool(t, env, "delete_schemas", `{"entity_name":"Checkout Started"}`)); !strings.Contains(msg, "MG5") {
+		t.Errorf("name without type: %s", msg)
+	}
+	if n := len(srv.Requests()) - before; n != 0 {
+		t.Fatalf("%d requests sent for refused inputs", n)
+	}
+	// The fake lists its seeded Lexicon schemas (the discovery tools read
+	// them); what the writes stored is checked in its store.
+	stored := func() string {
+		var names []string
+		for _, e := range srv.Store.List("projects/"+mixpaneltest.ProjectID, "schemas") {
+			names = append(names, mixpaneltest.IDOf(e))
+		}
+		return strings.Join(names, ",")
+	}
+	if got := stored(); got != "event/Checkout Started,profile/$user" {
+		t.Fatalf("stored schemas: %s", got)
+	}
+	if got := mustOK(t, callTool(t, env, "delete_schemas", `{"entity_type":"event","entity_name":"Checkout Started"}`)); !strings.Contains(got, "1") {
+		t.Fatalf("delete: %s", got)
+	}
+	if got := stored(); got != "profile/$user" {
+		t.Fatalf("stored schemas after delete: %s", got)
+	}
+}
