@@ -1,11 +1,16 @@
 package tools
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
@@ -105,5 +110,65 @@ func TestSchemaRegistryAgainstTheFake(t *testing.T) {
 	}
 	if got := stored(); got != "profile/$user" {
 		t.Fatalf("stored schemas after delete: %s", got)
+	}
+}
+
+// TestDeletionAsksWithThePreview drives create_deletion_request through a
+// real MCP session whose client supports elicitation: the user is shown
+// Mixpanel's preview of the filters, and only an accept sends the request.
+func TestDeletionAsksWithThePreview(t *testing.T) {
+	today := mixpanel.Today().Format(time.DateOnly)
+	from := mixpanel.Today().AddDate(0, 0, -3).Format(time.DateOnly)
+	for _, tc := range []struct {
+		action  mcp.ElicitationResponseAction
+		created bool
+	}{
+		{mcp.ElicitationResponseActionAccept, true},
+		{mcp.ElicitationResponseActionDecline, false},
+		{mcp.ElicitationResponseActionCancel, false},
+	} {
+		t.Run(string(tc.action), func(t *testing.T) {
+			srv := mixpaneltest.New(t)
+			env := testEnv(t, srv)
+			s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
+			if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetGovernance)}}); err != nil {
+				t.Fatal(err)
+			}
+			h := &elicit{action: tc.action}
+			c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := c.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			init := mcp.InitializeRequest{}
+			init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+			init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+			if _, err := c.Initialize(ctx, init); err != nil {
+				t.Fatal(err)
+			}
+			req := mcp.CallToolRequest{}
+			req.Params.Name = "create_deletion_request"
+			req.Params.Arguments = map[string]any{"event_name": "Sign Up", "from_date": from, "to_date": today,
+				"filters": map[string]any{"filterType": "string", "filterOperator": "equals", "filterValue": "$email", "value": "$email", "values": []any{"a@example.org"}}}
+			res, err := c.CallTool(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := resultText(t, res)
+			if len(h.asked) != 1 || !strings.Contains(h.asked[0], `Permanently delete every "Sign Up" event from `+from) || !strings.Contains(h.asked[0], "a@example.org") {
+				t.Fatalf("the user was asked %q", h.asked)
+			}
+			created := len(srv.Store.List("projects/"+mixpaneltest.ProjectID, "deletion-requests")) == 1
+			if created != tc.created {
+				t.Errorf("request created = %v, want %v; result %s", created, tc.created, text)
+			}
+			if !tc.created && !strings.Contains(text, "nothing was changed") {
+				t.Errorf("result %q does not say nothing changed", text)
+			}
+		})
 	}
 }

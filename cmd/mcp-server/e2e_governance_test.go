@@ -1,82 +1,57 @@
 package main
 
 import (
-	"context"
-	"net/http"
-	"strings"
-	"sync"
+	"fmt"
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
 
-// TestE2ELookupTableUpload uploads a lookup table from inline CSV through
-// the built binary over stdio: upload-url, the signed PUT (no credentials),
-// the form registration and the status polling
-// with progress notifications, to success; the table is then listed and
-// its CSV read back, and the signed URL appears in no result or log line.
-func TestE2ELookupTableUpload(t *testing.T) {
+// TestE2ESchemasAndDeletions runs the schema registry and a GDPR deletion
+// through the built binary over stdio: a schema created and deleted (and a
+// name without a type refused), a deletion previewed, refused without its
+// confirmation, then requested with it, listed and cancelled.
+func TestE2ESchemasAndDeletions(t *testing.T) {
 	srv := mixpaneltest.New(t)
-	var log syncBuffer
-	c := startStdioCapture(t, fakeEnv(t, srv), &log, "--toolsets", "governance", "--log-level", "debug")
-
-	var mu sync.Mutex
-	var progress []string
-	c.OnNotification(func(n mcp.JSONRPCNotification) {
-		if n.Method == "notifications/progress" {
-			mu.Lock()
-			defer mu.Unlock()
-			msg, _ := n.Params.AdditionalFields["message"].(string)
-			progress = append(progress, msg)
-		}
-	})
-	csv := "store_id,region,country\nS-01,North,DE\nS-02,South,IT\n"
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	req := mcp.CallToolRequest{}
-	req.Params.Name = "upload_lookup_table"
-	req.Params.Arguments = map[string]any{"name": "Store regions", "csv": csv, "poll_interval": 0.05}
-	req.Params.Meta = &mcp.Meta{ProgressToken: "upload-1"}
-	res, err := c.CallTool(ctx, req)
-	require.NoError(t, err)
-	text := textOf(t, res)
-	require.False(t, res.IsError, text)
-	assert.Contains(t, text, `Uploaded lookup table`)
-	assert.Contains(t, text, `"Store regions"`)
-	assert.Contains(t, text, "https://mixpanel.com/project/12345/app/lexicon#lookup-tables/")
-	require.Eventually(t, func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(progress) >= 5
-	}, 5*time.Second, 10*time.Millisecond)
-	mu.Lock()
-	assert.Contains(t, strings.Join(progress, "\n"), "Mixpanel is processing the table (STARTED")
-	mu.Unlock()
-
-	var put *mixpaneltest.Request
-	for _, r := range srv.Requests() {
-		if r.Method == http.MethodPut {
-			put = &r
-		}
+	c := startStdio(t, fakeEnv(t, srv), "--toolsets", "governance")
+	run := func(name string, args map[string]any) (string, bool) {
+		t.Helper()
+		res := callTool(t, c, name, args)
+		return textOf(t, res), res.IsError
 	}
-	require.NotNil(t, put, "no signed PUT")
-	assert.True(t, strings.HasPrefix(put.Path, mixpaneltest.SignedPrefix))
-	assert.Empty(t, put.AuthType, "the signed PUT carried credentials")
-	assert.Equal(t, csv, string(put.Body))
 
-	list := textOf(t, callTool(t, c, "list_lookup_tables", map[string]any{}))
-	assert.Contains(t, list, "Store regions")
-	id := strings.TrimSpace(strings.SplitN(strings.SplitN(text, "lookup table ", 2)[1], " ", 2)[0])
-	down := textOf(t, callTool(t, c, "download_lookup_table", map[string]any{"data_group_id": id, "limit": 1}))
-	assert.Equal(t, "store_id,region,country\nS-01,North,DE", down)
+	text, failed := run("create_schema", map[string]any{"entity_type": "event", "entity_name": "Checkout Started",
+		"schema_json": map[string]any{"properties": map[string]any{"amount": map[string]any{"type": "number"}}}})
+	require.False(t, failed, text)
+	text, failed = run("delete_schemas", map[string]any{"entity_name": "Checkout Started"})
+	require.True(t, failed, "a name without a type deletes every schema and must be refused: %s", text)
+	assert.Contains(t, text, "entity_type")
+	text, failed = run("delete_schemas", map[string]any{"entity_type": "event", "entity_name": "Checkout Started"})
+	require.False(t, failed, text)
+	assert.Empty(t, srv.Store.List("projects/"+mixpaneltest.ProjectID, "schemas"))
 
-	u := textOf(t, callTool(t, c, "get_lookup_upload_url", map[string]any{}))
-	for _, s := range []string{text, list, u, log.String()} {
-		assert.NotContains(t, s, "X-Goog-Signature")
-	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	from := time.Now().UTC().AddDate(0, 0, -7).Format(time.DateOnly)
+	deletion := map[string]any{"event_name": "Sign Up", "from_date": from, "to_date": today,
+		"filters": map[string]any{"filterType": "string", "filterOperator": "equals", "filterValue": "$email", "value": "$email", "values": []any{"a@example.org"}}}
+	text, failed = run("preview_deletion_filters", deletion)
+	require.False(t, failed, text)
+	assert.Contains(t, text, "a@example.org")
+	text, failed = run("create_deletion_request", deletion)
+	require.True(t, failed, "a deletion without its confirmation must be refused: %s", text)
+	assert.Contains(t, text, "confirm: MG1")
+	assert.Empty(t, srv.Store.List("projects/"+mixpaneltest.ProjectID, "deletion-requests"), "nothing was sent")
+	deletion["confirm"] = fmt.Sprintf("Sign Up %s..%s", from, today)
+	text, failed = run("create_deletion_request", deletion)
+	require.False(t, failed, text)
+	assert.Contains(t, text, "Submitted")
+	stored := srv.Store.List("projects/"+mixpaneltest.ProjectID, "deletion-requests")
+	require.Len(t, stored, 1)
+	text, failed = run("cancel_deletion_request", map[string]any{"id": stored[0]["id"]})
+	require.False(t, failed, text)
+	assert.Empty(t, srv.Store.List("projects/"+mixpaneltest.ProjectID, "deletion-requests"))
 }
