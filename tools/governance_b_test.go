@@ -172,3 +172,63 @@ func TestDeletionAsksWithThePreview(t *testing.T) {
 		})
 	}
 }
+
+// TestEnforcementAuditAnomaliesAgainstTheFake: enforcement is initialised,
+// changed and deleted (asking nothing without elicitation); a rule outside
+// the closed set is refused before sending; the audit reports the fake's
+// undocumented events; anomalies are listed and dismissed.
+func TestEnforcementAuditAnomaliesAgainstTheFake(t *testing.T) {
+	srv := mixpaneltest.New(t)
+	env := testEnv(t, srv)
+	before := len(srv.Requests())
+	if msg := mustFail(t, callTool(t, env, "init_schema_enforcement", `{"rule_event":"Drop everything"}`)); !strings.Contains(msg, "rule_event") {
+		t.Errorf("rule outside the set: %s", msg)
+	}
+	if len(srv.Requests()) != before {
+		t.Fatal("a refused rule was sent")
+	}
+	mustOK(t, callTool(t, env, "init_schema_enforcement", `{"rule_event":"Warn and Hide"}`))
+	mustOK(t, callTool(t, env, "update_schema_enforcement", `{"rule_event":"Warn and Drop"}`))
+	if got := mustOK(t, callTool(t, env, "get_schema_enforcement", `{}`)); !strings.Contains(got, "Warn and Drop") {
+		t.Fatalf("get after update: %s", got)
+	}
+	mustOK(t, callTool(t, env, "delete_schema_enforcement", `{}`))
+	if msg := mustFail(t, callTool(t, env, "get_schema_enforcement", `{}`)); !strings.Contains(msg, "404") {
+		t.Fatalf("get after delete: %s", msg)
+	}
+
+	var undocumented []string
+	for _, ev := range srv.Data.Events {
+		if ev.Description == "" {
+			undocumented = append(undocumented, ev.Name)
+		}
+	}
+	audit := mustOK(t, callTool(t, env, "run_audit_events_only", `{}`))
+	for _, name := range undocumented {
+		if !strings.Contains(audit, name) {
+			t.Errorf("audit lacks the undocumented event %q:\n%s", name, audit)
+		}
+	}
+
+	var l struct {
+		Result struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		} `json:"result"`
+	}
+	structured(t, callTool(t, env, "list_data_volume_anomalies", `{"status":"open"}`), &l)
+	if len(l.Result.Items) == 0 {
+		t.Fatal("no open anomalies")
+	}
+	mustOK(t, callTool(t, env, "update_anomaly", fmt.Sprintf(`{"id":%d,"status":"dismissed","anomaly_class":"Event"}`, l.Result.Items[0].ID)))
+	var after struct {
+		Result struct {
+			Items []any `json:"items"`
+		} `json:"result"`
+	}
+	structured(t, callTool(t, env, "list_data_volume_anomalies", `{"status":"open"}`), &after)
+	if len(after.Result.Items) != len(l.Result.Items)-1 {
+		t.Fatalf("open anomalies %d -> %d after dismissing one", len(l.Result.Items), len(after.Result.Items))
+	}
+}

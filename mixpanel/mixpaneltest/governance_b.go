@@ -3,6 +3,7 @@ package mixpaneltest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -101,4 +102,166 @@ func (s *Server) schemaRoutes() {
 	s.HandleScoped(http.MethodDelete, "/schemas", del)
 	s.HandleScoped(http.MethodDelete, "/schemas/{et}", del)
 	s.HandleScoped(http.MethodDelete, "/schemas/{et}/{name}", del)
+}
+
+// Schema enforcement (§4.22), the data audit (§4.23) and data-volume
+// anomalies (§4.24).
+func init() {
+	register(func(s *Server) {
+		s.enforcementRoutes()
+		s.auditRoutes()
+	})
+}
+
+func (s *Server) enforcementRoutes() {
+	const coll, path, id = "schema-enforcement", "/data-definitions/schema/{$}", 1
+	st := s.Store
+	rules := []string{"Warn and Accept", "Warn and Hide", "Warn and Drop"}
+	get := func(w http.ResponseWriter, r *http.Request) (Entity, bool) {
+		e, ok := st.Get(Scope(r), coll, "1")
+		if !ok {
+			WriteJSON(w, http.StatusNotFound, map[string]any{"error": "Schema enforcement is not initialized", "status": "error"})
+		}
+		return e, ok
+	}
+	badRule := func(w http.ResponseWriter, body Entity) bool {
+		if rule, ok := body["ruleEvent"]; ok && !slicesContains(rules, rule) {
+			FieldErrors(w, map[string][]string{"ruleEvent": {"Must be one of Warn and Accept, Warn and Hide, Warn and Drop."}})
+			return true
+		}
+		return false
+	}
+	s.HandleScoped(http.MethodGet, path, func(w http.ResponseWriter, r *http.Request) {
+		if e, ok := get(w, r); ok {
+			WriteApp(w, e)
+		}
+	})
+	s.HandleScoped(http.MethodPost, path, func(w http.ResponseWriter, r *http.Request) {
+		var body Entity
+		if !DecodeBody(w, r, &body) || badRule(w, body) {
+			return
+		}
+		if _, exists := st.Get(Scope(r), coll, "1"); exists {
+			WriteJSON(w, http.StatusConflict, map[string]any{"error": "Schema enforcement is already initialized", "status": "error"})
+			return
+		}
+		e := Entity{"id": id, "ruleEvent": body["ruleEvent"], "state": "planned", "events": []any{}, "commonProperties": []any{}, "userProperties": []any{}, "notificationEmails": []any{}}
+		st.Put(Scope(r), coll, e)
+		WriteApp(w, e)
+	})
+	change := func(replace bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			e, ok := get(w, r)
+			if !ok {
+				return
+			}
+			var body Entity
+			if !DecodeBody(w, r, &body) || badRule(w, body) {
+				return
+			}
+			if replace {
+				e = Entity{"id": id, "state": e["state"]}
+			}
+			for k, v := range body {
+				e[k] = v
+			}
+			st.Put(Scope(r), coll, e)
+			WriteApp(w, e)
+		}
+	}
+	s.HandleScoped(http.MethodPatch, path, change(false))
+	s.HandleScoped(http.MethodPut, path, change(true))
+	s.HandleScoped(http.MethodDelete, path, func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := get(w, r); ok {
+			st.Delete(Scope(r), coll, "1")
+			WriteApp(w, Entity{"deleted": true})
+		}
+	})
+}
+
+func (s *Server) auditRoutes() {
+	const anomalies = "anomalies"
+	st := s.Store
+	// The audit reports the dataset's events (and, in the full audit, event
+	// properties) that carry no description, in Mixpanel's raw
+	// [violations, {computed_at}] envelope.
+	audit := func(eventsOnly bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			violations := []Entity{}
+			for _, ev := range s.Data.Events {
+				if ev.Description == "" {
+					violations = append(violations, Entity{"name": ev.Name, "type": "event", "violation": "missing_description"})
+				}
+			}
+			if !eventsOnly {
+				for _, p := range s.Data.EventProperties {
+					if p.Description == "" {
+						violations = append(violations, Entity{"name": p.Name, "type": "property", "violation": "missing_description"})
+					}
+				}
+			}
+			WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "results": []any{violations, Entity{"computed_at": s.Data.Now.UTC().Format("2006-01-02T15:04:05")}}})
+		}
+	}
+	s.HandleScoped(http.MethodGet, "/data-definitions/audit/{$}", audit(false))
+	s.HandleScoped(http.MethodGet, "/data-definitions/audit-events-only/{$}", audit(true))
+	seed := func(r *http.Request) {
+		if len(st.List(Scope(r), anomalies)) > 0 {
+			return
+		}
+		for i, ev := range s.Data.Events {
+			if i >= 3 {
+				break
+			}
+			st.Put(Scope(r), anomalies, Entity{"id": int64(9000 + i), "eventName": ev.Name, "status": "open", "anomalyClass": "Event",
+				"actualCount": 10 * (i + 1), "predictedUpper": 500, "predictedLower": 300, "percentVariance": "-97.0",
+				"timestamp": s.Data.Now.UTC().Format("2006-01-02T15:04:05")})
+		}
+	}
+	s.HandleScoped(http.MethodGet, "/data-definitions/data-volume-anomalies/{$}", func(w http.ResponseWriter, r *http.Request) {
+		seed(r)
+		out := []Entity{}
+		for _, a := range st.List(Scope(r), anomalies) {
+			if status := r.URL.Query().Get("status"); status == "" || a["status"] == status {
+				out = append(out, a)
+			}
+		}
+		WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "results": Entity{"anomalies": out}})
+	})
+	update := func(w http.ResponseWriter, r *http.Request, id, status any) bool {
+		a, ok := st.Get(Scope(r), anomalies, IDOf(Entity{"id": id}))
+		if !ok {
+			NotFound(w, anomalies, IDOf(Entity{"id": id}))
+			return false
+		}
+		a["status"] = status
+		st.Put(Scope(r), anomalies, a)
+		return true
+	}
+	s.HandleScoped(http.MethodPatch, "/data-definitions/data-volume-anomalies/{$}", func(w http.ResponseWriter, r *http.Request) {
+		var body Entity
+		if DecodeBody(w, r, &body) && update(w, r, body["id"], body["status"]) {
+			WriteApp(w, Entity{"updated": 1})
+		}
+	})
+	s.HandleScoped(http.MethodPatch, "/data-definitions/data-volume-anomalies/bulk/{$}", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Anomalies []Entity `json:"anomalies"`
+			Status    string   `json:"status"`
+		}
+		if !DecodeBody(w, r, &body) {
+			return
+		}
+		for _, a := range body.Anomalies {
+			if !update(w, r, a["id"], body.Status) {
+				return
+			}
+		}
+		WriteApp(w, Entity{"updated": len(body.Anomalies)})
+	})
+}
+
+func slicesContains(set []string, v any) bool {
+	s, ok := v.(string)
+	return ok && slices.Contains(set, s)
 }
