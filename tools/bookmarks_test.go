@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
@@ -188,36 +186,6 @@ func TestReportsAndCohortsResults(t *testing.T) {
 	if denied := mustFail(t, callTool(t, env, "update_cohort", fmt.Sprintf(`{"cohort_id": %d, "name": "X"}`, cohort))); !strings.Contains(denied, "403") {
 		t.Fatalf("403: %s", denied)
 	}
-}
-
-// sessionFor serves toolsets to an in-process MCP client that supports
-// elicitation and answers with h.
-func sessionFor(t *testing.T, env *Env, h *elicit, toolsets ...Toolset) *client.Client {
-	t.Helper()
-	s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
-	var names []string
-	for _, ts := range toolsets {
-		names = append(names, string(ts))
-	}
-	if err := AddTo(s, env, Selection{Toolsets: names}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // Deletes and bulk changes of reports and cohorts ask the user through a

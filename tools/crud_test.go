@@ -1,16 +1,13 @@
 package tools
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
@@ -97,21 +94,6 @@ func TestWebhookPasswordNeverShown(t *testing.T) {
 	}
 }
 
-// elicit answers every elicitation with a fixed action.
-type elicit struct {
-	action mcp.ElicitationResponseAction
-	asked  []string
-}
-
-func (e *elicit) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
-	e.asked = append(e.asked, req.Params.Message)
-	res := &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: e.action}}
-	if e.action == mcp.ElicitationResponseActionAccept {
-		res.Content = map[string]any{"confirm": true}
-	}
-	return res, nil
-}
-
 // TestDeleteAsksTheUser drives a delete through a real MCP session whose
 // client supports elicitation: the user sees the annotation's name, and a
 // decline or cancel sends no delete.
@@ -131,33 +113,9 @@ func TestDeleteAsksTheUser(t *testing.T) {
 			var a struct{ Result struct{ ID int64 } }
 			structured(t, callTool(t, env, "create_annotation", `{"date":"2026-11-20","description":"Black Friday"}`), &a)
 
-			s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
-			if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetAnnotations)}}); err != nil {
-				t.Fatal(err)
-			}
 			h := &elicit{action: tc.action}
-			c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx := context.Background()
-			if err := c.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			init := mcp.InitializeRequest{}
-			init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-			init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
-			if _, err := c.Initialize(ctx, init); err != nil {
-				t.Fatal(err)
-			}
-			req := mcp.CallToolRequest{}
-			req.Params.Name = "delete_annotation"
-			req.Params.Arguments = map[string]any{"annotation_id": a.Result.ID}
-			res, err := c.CallTool(ctx, req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := sessionFor(t, env, h, ToolsetAnnotations)
+			res := call(t, c, "delete_annotation", map[string]any{"annotation_id": a.Result.ID})
 			text := resultText(t, res)
 			if len(h.asked) != 1 || !strings.Contains(h.asked[0], `"Black Friday"`) {
 				t.Fatalf("the user was asked %q", h.asked)

@@ -8,9 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
@@ -190,32 +188,6 @@ func TestDashboardMixpanelErrors(t *testing.T) {
 	}
 }
 
-// mcpSession serves the dashboards toolset to an in-process MCP client
-// that supports elicitation and answers with h.
-func mcpSession(t *testing.T, env *Env, h *elicit) *client.Client {
-	t.Helper()
-	s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
-	if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetDashboards)}}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // TestDashboardDeletesAskTheUser drives delete_dashboard and
 // bulk_delete_dashboards through a real MCP session: the user is shown the
 // dashboards' titles, and a decline or cancel sends no delete and leaves
@@ -244,7 +216,7 @@ func TestDashboardDeletesAskTheUser(t *testing.T) {
 					names = append(names, `"Churn watch"`)
 				}
 				h := &elicit{action: tc.action}
-				c := mcpSession(t, env, h)
+				c := sessionFor(t, env, h, ToolsetDashboards)
 				req := mcp.CallToolRequest{}
 				req.Params.Name, req.Params.Arguments = tool, args
 				before := len(srv.Requests())

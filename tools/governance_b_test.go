@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
@@ -130,26 +128,9 @@ func TestDeletionAsksWithThePreview(t *testing.T) {
 		t.Run(string(tc.action), func(t *testing.T) {
 			srv := mixpaneltest.New(t)
 			env := testEnv(t, srv)
-			s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
-			if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetGovernance)}}); err != nil {
-				t.Fatal(err)
-			}
 			h := &elicit{action: tc.action}
-			c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := sessionFor(t, env, h, ToolsetGovernance)
 			ctx := context.Background()
-			if err := c.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			init := mcp.InitializeRequest{}
-			init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-			init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
-			if _, err := c.Initialize(ctx, init); err != nil {
-				t.Fatal(err)
-			}
 			req := mcp.CallToolRequest{}
 			req.Params.Name = "create_deletion_request"
 			req.Params.Arguments = map[string]any{"event_name": "Sign Up", "from_date": from, "to_date": today,

@@ -10,9 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
@@ -293,33 +291,10 @@ func TestGovernanceDeletesAskTheUser(t *testing.T) {
 				srv := mixpaneltest.New(t)
 				env := testEnv(t, srv)
 				tool, args, shown := set(t, env)
-				s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
-				if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetGovernance)}}); err != nil {
-					t.Fatal(err)
-				}
 				h := &elicit{action: tc.action}
-				c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
-				if err != nil {
-					t.Fatal(err)
-				}
-				ctx := context.Background()
-				if err := c.Start(ctx); err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				init := mcp.InitializeRequest{}
-				init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-				init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
-				if _, err := c.Initialize(ctx, init); err != nil {
-					t.Fatal(err)
-				}
+				c := sessionFor(t, env, h, ToolsetGovernance)
 				before := len(srv.Requests())
-				req := mcp.CallToolRequest{}
-				req.Params.Name, req.Params.Arguments = tool, args
-				res, err := c.CallTool(ctx, req)
-				if err != nil {
-					t.Fatal(err)
-				}
+				res := call(t, c, tool, args)
 				if res.IsError {
 					t.Fatalf("%s", resultText(t, res))
 				}

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -158,4 +160,49 @@ func decodeValidate[T any](args json.RawMessage) (decodeErr bool, err error) {
 		return false, v.Validate()
 	}
 	return false, nil
+}
+
+// elicit answers every elicitation with a fixed action.
+type elicit struct {
+	action mcp.ElicitationResponseAction
+	asked  []string
+}
+
+func (e *elicit) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	e.asked = append(e.asked, req.Params.Message)
+	res := &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: e.action}}
+	if e.action == mcp.ElicitationResponseActionAccept {
+		res.Content = map[string]any{"confirm": true}
+	}
+	return res, nil
+}
+
+// sessionFor serves toolsets to an in-process MCP client that supports
+// elicitation and answers with h.
+func sessionFor(t *testing.T, env *Env, h *elicit, toolsets ...Toolset) *client.Client {
+	t.Helper()
+	s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
+	var names []string
+	for _, ts := range toolsets {
+		names = append(names, string(ts))
+	}
+	if err := AddTo(s, env, Selection{Toolsets: names}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

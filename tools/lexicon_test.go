@@ -1,14 +1,11 @@
 package tools
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
@@ -121,7 +118,7 @@ func TestLexiconWritesAskTheUser(t *testing.T) {
 		{"bulk_update_event_definitions", map[string]any{"events": []any{map[string]any{"name": "Login", "hidden": true}, map[string]any{"id": 9003, "dropped": true}}}, http.MethodPatch, []string{`event "Login": hidden=true`, `event id 9003: dropped=true`}},
 		{"bulk_update_property_definitions", map[string]any{"properties": []any{map[string]any{"name": "$email", "resource_type": "user", "sensitive": true}}}, http.MethodPatch, []string{`user property "$email": sensitive=true`}},
 	}
-	for _, call := range calls {
+	for _, op := range calls {
 		for _, tc := range []struct {
 			action mcp.ElicitationResponseAction
 			sent   bool
@@ -130,36 +127,12 @@ func TestLexiconWritesAskTheUser(t *testing.T) {
 			{mcp.ElicitationResponseActionDecline, false},
 			{mcp.ElicitationResponseActionCancel, false},
 		} {
-			t.Run(call.tool+"/"+string(tc.action), func(t *testing.T) {
+			t.Run(op.tool+"/"+string(tc.action), func(t *testing.T) {
 				srv := mixpaneltest.New(t)
 				env := testEnv(t, srv)
-				s := server.NewMCPServer("test", "1", server.WithToolCapabilities(false), server.WithElicitation())
-				if err := AddTo(s, env, Selection{Toolsets: []string{string(ToolsetLexicon)}}); err != nil {
-					t.Fatal(err)
-				}
 				h := &elicit{action: tc.action}
-				c, err := client.NewInProcessClientWithOptions(s, client.WithElicitationHandler(h))
-				if err != nil {
-					t.Fatal(err)
-				}
-				ctx := context.Background()
-				if err := c.Start(ctx); err != nil {
-					t.Fatal(err)
-				}
-				defer c.Close()
-				init := mcp.InitializeRequest{}
-				init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-				init.Params.Capabilities.Elicitation = &mcp.ElicitationCapability{}
-				if _, err := c.Initialize(ctx, init); err != nil {
-					t.Fatal(err)
-				}
-				req := mcp.CallToolRequest{}
-				req.Params.Name = call.tool
-				req.Params.Arguments = call.args
-				res, err := c.CallTool(ctx, req)
-				if err != nil {
-					t.Fatal(err)
-				}
+				c := sessionFor(t, env, h, ToolsetLexicon)
+				res := call(t, c, op.tool, op.args)
 				text := resultText(t, res)
 				if res.IsError {
 					t.Fatalf("error: %s", text)
@@ -167,17 +140,17 @@ func TestLexiconWritesAskTheUser(t *testing.T) {
 				if len(h.asked) != 1 {
 					t.Fatalf("asked %d times", len(h.asked))
 				}
-				for _, want := range call.shows {
+				for _, want := range op.shows {
 					if !strings.Contains(h.asked[0], want) {
 						t.Errorf("the user was asked %q, which does not show %q", h.asked[0], want)
 					}
 				}
 				sent := false
 				for _, r := range srv.Requests() {
-					sent = sent || r.Method == call.method
+					sent = sent || r.Method == op.method
 				}
 				if sent != tc.sent {
-					t.Errorf("%s sent = %v, want %v (%s)", call.method, sent, tc.sent, text)
+					t.Errorf("%s sent = %v, want %v (%s)", op.method, sent, tc.sent, text)
 				}
 			})
 		}
