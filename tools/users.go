@@ -62,8 +62,6 @@ func (UserWhere) JSONSchema() *jsonschema.Schema {
 	)
 }
 
-func (w UserWhere) isSet() bool { return w.Selector != "" || len(w.Filters) > 0 }
-
 // AsOf is a past date (YYYY-MM-DD) or a Unix timestamp in seconds.
 type AsOf struct {
 	Date string

@@ -12,7 +12,6 @@ package demo
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -160,12 +159,6 @@ func (p *Project) Config(base mixpanel.Config) mixpanel.Config {
 	c.HTTPClient = &http.Client{Transport: p}
 	c.QueryPerHour = -1
 	return c
-}
-
-// IsUnsupported reports whether err is the demo refusing a request.
-func IsUnsupported(err error) bool {
-	var u *Unsupported
-	return errors.As(err, &u)
 }
 
 // projectData is what the fake's discovery, Engage and context routes
