@@ -118,11 +118,11 @@ type Ref struct {
 	Name string
 }
 
-func (r Ref) String() string {
-	s := r.Kind
-	if r.ID != "" {
-		s += " " + r.ID
-	}
+func (r Ref) String() string { return strings.TrimSpace(r.Kind + " " + r.Label()) }
+
+// Label is the id and the quoted name, without the kind: 12 "Growth".
+func (r Ref) Label() string {
+	s := r.ID
 	if r.Name != "" {
 		s += " " + strconv.Quote(r.Name)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
@@ -45,15 +46,8 @@ func alertsTools() []*Tool {
 			Desc: "Delete several alerts by id.",
 			Confirm: func(ctx context.Context, c *M, in alertIDs) (string, error) {
 				as, err := c.ListAlerts(ctx, mixpanel.ListAlertsParams{})
-				var names []string
-				for _, a := range as {
-					for _, id := range in.AlertIDs {
-						if a.ID == id {
-							names = append(names, a.Ref().String())
-						}
-					}
-				}
-				return fmt.Sprintf("Delete %d alerts: %s", len(in.AlertIDs), strings.Join(names, ", ")), err
+				as = slices.DeleteFunc(as, func(a mixpanel.Alert) bool { return !slices.Contains(in.AlertIDs, a.ID) })
+				return describeRefs("Delete", as, len(in.AlertIDs)), err
 			},
 			Call: func(ctx context.Context, c *M, in alertIDs) (mixpanel.Empty, error) {
 				return mixpanel.Empty{}, c.BulkDeleteAlerts(ctx, in.AlertIDs)

@@ -243,7 +243,7 @@ func describeRefs[E interface{ Ref() mixpanel.Ref }](verb string, items []E, wan
 		if i > 0 {
 			s += ","
 		}
-		s += " " + it.Ref().String()[len(it.Ref().Kind)+1:]
+		s += " " + it.Ref().Label()
 	}
 	if len(items) < want {
 		s += fmt.Sprintf(" (%d of the ids were not found)", want-len(items))
