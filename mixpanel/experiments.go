@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/url"
 )
 
@@ -99,22 +98,11 @@ func (p UpdateExperimentParams) Validate() error {
 	c.required("name", p.Name == "" && p.Description == "" && p.Hypothesis == "" && p.Variants == nil && p.Metrics == nil &&
 		p.Settings == nil && p.StartDate == "" && p.EndDate == "" && p.Tags == nil && p.GlobalAccessType == "", "pass at least one field to change")
 	if len(p.Variants) > 0 {
-		sum, controls := 0.0, 0
-		seen := map[string]bool{}
+		as := make([]arm, len(p.Variants))
 		for i, v := range p.Variants {
-			c.required(fmt.Sprintf("variants[%d].key", i), v.Key == "", "give each variant a key")
-			if seen[v.Key] {
-				c.add(CodeConflict, fmt.Sprintf("variants[%d].key", i), "variant key %q is used twice", v.Key)
-			}
-			seen[v.Key] = true
-			sum += float64(v.Split)
-			if v.IsControl {
-				controls++
-			}
+			as[i] = arm{key: v.Key, split: float64(v.Split), control: v.IsControl}
 		}
-		if math.Abs(sum-1) > 1e-6 {
-			c.add(CodeRange, "variants", "the splits add up to %.4g, not 1 (100%%); adjust them so they sum to 1", sum)
-		}
+		_, controls := c.arms("variants", as)
 		if controls != 1 {
 			c.add(CodeConflict, "variants", "%d variants are the control; mark exactly one is_control", controls)
 		}

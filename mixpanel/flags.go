@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -90,26 +89,11 @@ func (r Ruleset) check(c *checks, field string) {
 		c.add(CodeRequired, field+".variants", "a ruleset needs at least one variant; add e.g. {\"key\":\"On\",\"value\":true,\"split\":1}")
 		return
 	}
-	sum, controls := 0.0, 0
-	seen := map[string]bool{}
+	as := make([]arm, len(r.Variants))
 	for i, v := range r.Variants {
-		p := fmt.Sprintf("%s.variants[%d]", field, i)
-		c.required(p+".key", v.Key == "", "give the variant a key")
-		if seen[v.Key] {
-			c.add(CodeConflict, p+".key", "variant key %q is used twice; keys must be unique", v.Key)
-		}
-		seen[v.Key] = true
-		if v.Split < 0 || v.Split > 1 {
-			c.add(CodeRange, p+".split", "%v is not a share; splits are between 0 and 1", float64(v.Split))
-		}
-		sum += float64(v.Split)
-		if v.IsControl {
-			controls++
-		}
+		as[i] = arm{key: v.Key, split: float64(v.Split), control: v.IsControl}
 	}
-	if math.Abs(sum-1) > 1e-6 {
-		c.add(CodeRange, field+".variants", "the splits add up to %.4g, not 1 (100%%); adjust them so they sum to 1", sum)
-	}
+	seen, controls := c.arms(field+".variants", as)
 	if controls > 1 {
 		c.add(CodeConflict, field+".variants", "%d variants are marked is_control; mark at most one", controls)
 	}

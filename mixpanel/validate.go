@@ -1,6 +1,8 @@
 package mixpanel
 
 import (
+	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -106,4 +108,39 @@ func (e *InputError) Error() string {
 		lines[i] = is.String()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// arm is one variant of a flag or an experiment, for the split checks.
+type arm struct {
+	key     string
+	split   float64
+	control bool
+}
+
+// arms checks the variants at field: each has a unique key and a share
+// between 0 and 1, and the shares add up to 1. It returns the keys and how
+// many variants are the control, which flags and experiments rule on
+// differently.
+func (c *checks) arms(field string, arms []arm) (keys map[string]bool, controls int) {
+	keys = map[string]bool{}
+	sum := 0.0
+	for i, a := range arms {
+		p := fmt.Sprintf("%s[%d]", field, i)
+		c.required(p+".key", a.key == "", "give the variant a key")
+		if keys[a.key] {
+			c.add(CodeConflict, p+".key", "variant key %q is used twice; keys must be unique", a.key)
+		}
+		keys[a.key] = true
+		if a.split < 0 || a.split > 1 {
+			c.add(CodeRange, p+".split", "%v is not a share; splits are between 0 and 1", a.split)
+		}
+		sum += a.split
+		if a.control {
+			controls++
+		}
+	}
+	if math.Abs(sum-1) > 1e-6 {
+		c.add(CodeRange, field, "the splits add up to %.4g, not 1 (100%%); adjust them so they sum to 1", sum)
+	}
+	return keys, controls
 }
