@@ -1,6 +1,7 @@
 package mixpanel
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -147,9 +148,9 @@ func (f FlagFields) body(status string) map[string]any {
 	if status != "" {
 		b["status"] = status
 	}
-	b["tags"] = orEmpty(f.Tags)
-	b["context"] = or(f.Context, "distinct_id")
-	b["serving_method"] = or(f.ServingMethod, "client")
+	b["tags"] = nonNilSlice(f.Tags)
+	b["context"] = cmp.Or(f.Context, "distinct_id")
+	b["serving_method"] = cmp.Or(f.ServingMethod, "client")
 	rs := defaultRuleset()
 	if f.Ruleset != nil {
 		rs = *f.Ruleset
@@ -331,18 +332,4 @@ func (c *Client) GetFlagLimits(ctx context.Context) (FlagLimits, error) {
 		return FlagLimits{}, err
 	}
 	return appCall[FlagLimits](ctx, c, GET, path, nil, nil)
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
