@@ -256,9 +256,7 @@ func (c *Client) GetAlertHistory(ctx context.Context, id int64, p AlertHistoryPa
 	if err := json.Unmarshal(payload, &h); err != nil {
 		return h, badAnswer(GET, path, "unexpected alert history: "+err.Error())
 	}
-	if h.Results == nil {
-		h.Results = []json.RawMessage{}
-	}
+	h.Results = nonNilSlice(h.Results)
 	return h, nil
 }
 

@@ -154,9 +154,7 @@ func (f FlagFields) body(status string) map[string]any {
 	rs := defaultRuleset()
 	if f.Ruleset != nil {
 		rs = *f.Ruleset
-		if rs.Rollout == nil {
-			rs.Rollout = []FlagRollout{}
-		}
+		rs.Rollout = nonNilSlice(rs.Rollout)
 	}
 	b["ruleset"] = rs
 	return b
@@ -310,9 +308,7 @@ func (c *Client) GetFlagHistory(ctx context.Context, id string, p FlagHistoryPar
 		q.Set("page_size", strconv.Itoa(p.PageSize))
 	}
 	h, err := appCall[FlagHistory](ctx, c, GET, path, q, nil)
-	if h.Events == nil {
-		h.Events = []json.RawMessage{}
-	}
+	h.Events = nonNilSlice(h.Events)
 	return h, err
 }
 
