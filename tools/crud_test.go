@@ -151,7 +151,7 @@ func TestAlertsRoundTrip(t *testing.T) {
 	if got := mustOK(t, callTool(t, env, "get_alert", fmt.Sprintf(`{"alert_id":%d}`, a.Result.ID))); !strings.Contains(got, "frequency: 86400") || !strings.Contains(got, "paused: true") {
 		t.Fatalf("get after update: %s", got)
 	}
-	if got := mustOK(t, callTool(t, env, "get_alert_count", `{}`)); !strings.Contains(got, "2") {
+	if got := mustOK(t, callTool(t, env, "get_alert_count", `{}`)); !strings.Contains(got, "anomaly_alerts_count: 2") {
 		t.Fatalf("count: %s", got)
 	}
 	mustOK(t, callTool(t, env, "get_alert_history", fmt.Sprintf(`{"alert_id":%d,"page_size":5}`, a.Result.ID)))

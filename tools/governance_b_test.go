@@ -103,7 +103,7 @@ func TestSchemaRegistryAgainstTheFake(t *testing.T) {
 	if got := stored(); got != "event/Checkout Started,profile/$user" {
 		t.Fatalf("stored schemas: %s", got)
 	}
-	if got := mustOK(t, callTool(t, env, "delete_schemas", `{"entity_type":"event","entity_name":"Checkout Started"}`)); !strings.Contains(got, "1") {
+	if got := mustOK(t, callTool(t, env, "delete_schemas", `{"entity_type":"event","entity_name":"Checkout Started"}`)); !strings.Contains(got, "delete_count: 1") {
 		t.Fatalf("delete: %s", got)
 	}
 	if got := stored(); got != "profile/$user" {
