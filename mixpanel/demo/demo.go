@@ -54,6 +54,9 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 	ev := Generate(seed, users, now)
 	p := &Project{Events: ev, fake: mixpaneltest.NewHandler(projectData(ev))}
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/insights", p.postInsights)
+	for path, h := range p.legacyRoutes() {
+		p.fake.Handle(http.MethodGet, mixpaneltest.QueryPrefix+path, h)
+	}
 	for _, r := range refused {
 		p.fake.Handle(r.method, r.path, refuse(r.what))
 	}
@@ -64,12 +67,6 @@ var refused = []struct{ method, path, what string }{
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/insights", "running saved reports by id (run the report's query with the query tools instead)"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/arb_funnels", "flows"},
 	{http.MethodPost, mixpaneltest.QueryPrefix + "/arb_funnels", "flows"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/segmentation", "the legacy segmentation API"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/segmentation/numeric", "the legacy numeric segmentation API"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/segmentation/sum", "the legacy segmentation sum API"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/segmentation/average", "the legacy segmentation average API"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/events", "the legacy event counts API"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/events/properties", "the legacy property counts API"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/funnels", "the legacy funnels API"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention", "the legacy retention API"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention/addiction", "the legacy frequency API"},

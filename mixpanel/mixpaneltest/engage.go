@@ -210,7 +210,7 @@ func (s *Server) engage(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusBadRequest, errorBody("invalid sort_key: "+err.Error()))
 			return
 		}
-		key := func(p Profile) any { return sortSel.root(p.Properties) }
+		key := func(p Profile) any { return sortSel.Value(func(k string) any { return p.Properties[k] }) }
 		sort.SliceStable(profiles, func(i, j int) bool {
 			less := compare("<", key(profiles[i]), key(profiles[j]))
 			if b.SortOrder == "ascending" {

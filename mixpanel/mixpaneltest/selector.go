@@ -12,7 +12,7 @@ import (
 // Selector is a parsed Engage/export filter expression, the subset of
 // Mixpanel's expression language the client generates: comparisons,
 // "in", and/or/not, + and -, properties["name"], defined(), datetime(),
-// number(), string(), NOW, literals and parentheses. The fake evaluates
+// number(), string(), NOW, literals, list literals and parentheses. The fake evaluates
 // it against an event's or profile's properties so filtered answers are
 // real answers.
 type Selector struct{ root selNode }
@@ -39,13 +39,28 @@ func ParseSelector(src string) (*Selector, error) {
 
 // Match reports whether props satisfy the selector.
 func (s *Selector) Match(props map[string]any) bool {
+	return s.MatchFunc(func(name string) any { return props[name] })
+}
+
+// MatchFunc is Match over properties read by get (nil: not set), for
+// callers that keep events in columns rather than maps.
+func (s *Selector) MatchFunc(get func(name string) any) bool {
 	if s == nil || s.root == nil {
 		return true
 	}
-	return truthy(s.root(props))
+	return truthy(s.root(get))
 }
 
-type selNode func(props map[string]any) any
+// Value evaluates the expression as a value (the "on" of a segmentation):
+// nil when it reads an unset property.
+func (s *Selector) Value(get func(name string) any) any {
+	if s == nil || s.root == nil {
+		return nil
+	}
+	return s.root(get)
+}
+
+type selNode func(get func(string) any) any
 
 type selTok struct {
 	kind byte // 's' string, 'n' number, 'i' identifier, 'p' punctuation
@@ -137,7 +152,7 @@ func (p *selParser) or() (selNode, error) {
 		var r selNode
 		if r, err = p.and(); err == nil {
 			a, b := l, r
-			l = func(m map[string]any) any { return truthy(a(m)) || truthy(b(m)) }
+			l = func(m func(string) any) any { return truthy(a(m)) || truthy(b(m)) }
 		}
 	}
 	return l, err
@@ -150,7 +165,7 @@ func (p *selParser) and() (selNode, error) {
 		var r selNode
 		if r, err = p.not(); err == nil {
 			a, b := l, r
-			l = func(m map[string]any) any { return truthy(a(m)) && truthy(b(m)) }
+			l = func(m func(string) any) any { return truthy(a(m)) && truthy(b(m)) }
 		}
 	}
 	return l, err
@@ -163,7 +178,7 @@ func (p *selParser) not() (selNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(m map[string]any) any { return !truthy(n(m)) }, nil
+		return func(m func(string) any) any { return !truthy(n(m)) }, nil
 	}
 	return p.cmp()
 }
@@ -180,7 +195,7 @@ func (p *selParser) cmp() (selNode, error) {
 			if err != nil {
 				return nil, err
 			}
-			return func(m map[string]any) any { return compare(op, l(m), r(m)) }, nil
+			return func(m func(string) any) any { return compare(op, l(m), r(m)) }, nil
 		}
 	}
 	return l, nil
@@ -194,7 +209,7 @@ func (p *selParser) sum() (selNode, error) {
 		var r selNode
 		if r, err = p.primary(); err == nil {
 			a, b := l, r
-			l = func(m map[string]any) any {
+			l = func(m func(string) any) any {
 				x, ok1 := toNum(a(m))
 				y, ok2 := toNum(b(m))
 				if !ok1 || !ok2 {
@@ -218,9 +233,9 @@ func (p *selParser) primary() (selNode, error) {
 	p.pos++
 	switch t.kind {
 	case 's':
-		return func(map[string]any) any { return t.text }, nil
+		return func(func(string) any) any { return t.text }, nil
 	case 'n':
-		return func(map[string]any) any { return t.num }, nil
+		return func(func(string) any) any { return t.num }, nil
 	case 'p':
 		if t.text == "(" {
 			n, err := p.or()
@@ -229,12 +244,35 @@ func (p *selParser) primary() (selNode, error) {
 			}
 			return n, p.expect(")")
 		}
+		if t.text == "[" {
+			var items []selNode
+			for !p.peek("]") {
+				if len(items) > 0 {
+					if err := p.expect(","); err != nil {
+						return nil, err
+					}
+				}
+				n, err := p.or()
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, n)
+			}
+			p.pos++
+			return func(m func(string) any) any {
+				out := make([]any, len(items))
+				for i, n := range items {
+					out[i] = n(m)
+				}
+				return out
+			}, nil
+		}
 		if t.text == "-" {
 			n, err := p.primary()
 			if err != nil {
 				return nil, err
 			}
-			return func(m map[string]any) any {
+			return func(m func(string) any) any {
 				x, ok := toNum(n(m))
 				if !ok {
 					return nil
@@ -247,9 +285,9 @@ func (p *selParser) primary() (selNode, error) {
 	switch t.text {
 	case "true", "false":
 		v := t.text == "true"
-		return func(map[string]any) any { return v }, nil
+		return func(func(string) any) any { return v }, nil
 	case "NOW":
-		return func(map[string]any) any { return float64(time.Now().Unix()) }, nil
+		return func(func(string) any) any { return float64(time.Now().Unix()) }, nil
 	case "properties", "user":
 		if err := p.expect("["); err != nil {
 			return nil, err
@@ -259,7 +297,7 @@ func (p *selParser) primary() (selNode, error) {
 		}
 		name := p.toks[p.pos].text
 		p.pos++
-		return func(m map[string]any) any { return m[name] }, p.expect("]")
+		return func(m func(string) any) any { return m(name) }, p.expect("]")
 	case "defined", "datetime", "number", "string", "boolean", "list":
 		if err := p.expect("("); err != nil {
 			return nil, err
@@ -272,7 +310,7 @@ func (p *selParser) primary() (selNode, error) {
 			return nil, err
 		}
 		fn := t.text
-		return func(m map[string]any) any { return cast(fn, arg(m)) }, nil
+		return func(m func(string) any) any { return cast(fn, arg(m)) }, nil
 	}
 	return nil, fmt.Errorf("unknown name %q", t.text)
 }

@@ -27,6 +27,8 @@ func TestSelector(t *testing.T) {
 		{`properties["plan"] < "free"`, false},
 		{`properties["n"] != 5 or properties["n"] > 10 or properties["n"] < 5 or properties["n"] >= 6`, false},
 		{`properties["n"] == "5"`, true},
+		{`properties["plan"] in ["free", "pro"] and not properties["n"] in [1, 2]`, true},
+		{`properties["plan"] in []`, false},
 	}
 	for _, tt := range tests {
 		sel, err := ParseSelector(tt.src)
@@ -37,7 +39,7 @@ func TestSelector(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", tt.src, got, tt.want)
 		}
 	}
-	for _, bad := range []string{`properties["x"`, `properties[x]`, `"unterminated`, `1 +`, `foo(1)`, `(a`, `properties["x"] ==`, `@`} {
+	for _, bad := range []string{`properties["x"`, `properties[x]`, `"unterminated`, `1 +`, `foo(1)`, `(a`, `properties["x"] ==`, `@`, `properties["a"] in ["b"`, `["a" "b"]`} {
 		if _, err := ParseSelector(bad); err == nil {
 			t.Errorf("%s: parsed, want an error", bad)
 		}
@@ -45,7 +47,7 @@ func TestSelector(t *testing.T) {
 }
 
 func FuzzParseSelector(f *testing.F) {
-	for _, s := range []string{`properties["a"] == "b"`, `not defined(properties["x"]) or (1 + 2 - -3) > 0`, `"a" in properties["l"]`, `datetime(NOW - 5)`, `((`} {
+	for _, s := range []string{`properties["a"] == "b"`, `not defined(properties["x"]) or (1 + 2 - -3) > 0`, `"a" in properties["l"]`, `datetime(NOW - 5)`, `((`, `properties["a"] in ["b", 1]`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {

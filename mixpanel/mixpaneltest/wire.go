@@ -2,6 +2,7 @@ package mixpaneltest
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -30,3 +31,27 @@ const ProjectOffset = insightsOffset
 // the fake's host). The demo project answers its query routes this way,
 // behind the fake's credential and parameter checks.
 func (s *Server) Handle(method, path string, h http.HandlerFunc) { s.handle(method, path, h) }
+
+// LegacyDates reads a legacy request's required parameters and its
+// from_date/to_date, answering 400 (and false) as Mixpanel does when one
+// is missing or bad.
+func LegacyDates(w http.ResponseWriter, q url.Values, required ...string) (from, to time.Time, ok bool) {
+	return legacyDates(w, q, required...)
+}
+
+// LegacyEnum answers 400 (and false) unless q[k] is empty or allowed.
+func LegacyEnum(w http.ResponseWriter, q url.Values, k string, allowed ...string) bool {
+	return legacyEnum(w, q, k, allowed...)
+}
+
+// PeriodKeys lists the legacy APIs' period keys of [from, to] in unit:
+// days, Monday-started weeks and months as YYYY-MM-DD, hours as
+// "YYYY-MM-DD HH:00:00".
+func PeriodKeys(from, to time.Time, unit string) []string { return periodKeys(from, to, unit) }
+
+// ErrorBody is Mixpanel's {"error": msg, "status": "error"} answer.
+func ErrorBody(msg string) map[string]any { return errorBody(msg) }
+
+// WireProperties is the event's properties as the export (idKey
+// "distinct_id") and the activity feed ("$distinct_id") send them.
+func (e RawEvent) WireProperties(idKey string) map[string]any { return e.wireProperties(idKey) }
