@@ -15,10 +15,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
@@ -43,6 +43,7 @@ const baseURL = "http://demo.mixpanel.invalid"
 type Project struct {
 	Events *Events
 	fake   *mixpaneltest.Server
+	times  timeIndex // the export's time order, built on first use
 }
 
 // New generates the default demo with data up to now.
@@ -54,6 +55,8 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 	ev := Generate(seed, users, now)
 	p := &Project{Events: ev, fake: mixpaneltest.NewHandler(projectData(ev))}
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/insights", p.postInsights)
+	p.fake.Handle(http.MethodGet, mixpaneltest.ExportPrefix+"/export", p.export)
+	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/stream/bookmark", p.activityFeed)
 	for path, h := range p.legacyRoutes() {
 		p.fake.Handle(http.MethodGet, mixpaneltest.QueryPrefix+path, h)
 	}
@@ -70,8 +73,6 @@ var refused = []struct{ method, path, what string }{
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/funnels", "the legacy funnels API"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention", "the legacy retention API"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention/addiction", "the legacy frequency API"},
-	{http.MethodPost, mixpaneltest.QueryPrefix + "/stream/bookmark", "the activity feed"},
-	{http.MethodGet, mixpaneltest.ExportPrefix + "/export", "raw event export"},
 	{http.MethodPost, mixpaneltest.AppPrefix + "/projects/" + mixpaneltest.ProjectID + "/replays/sign/bulk", "session replays (the demo has none)"},
 }
 
@@ -118,6 +119,8 @@ func (p *Project) postInsights(w http.ResponseWriter, r *http.Request) {
 }
 
 // RoundTrip serves req in-process: the demo is the whole of "Mixpanel".
+// The answer streams through a pipe as the handler writes it (the export
+// is never held whole); closing the body stops the handler's writes.
 func (p *Project) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, err
@@ -133,11 +136,50 @@ func (p *Project) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	in := req.Clone(req.Context())
 	in.Body = io.NopCloser(bytes.NewReader(body))
-	rec := httptest.NewRecorder()
-	p.fake.ServeHTTP(rec, in)
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
+	pr, pw := io.Pipe()
+	rw := &pipeResponse{header: http.Header{}, body: pw, ready: make(chan struct{})}
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				rw.WriteHeader(http.StatusInternalServerError)
+				_ = pw.CloseWithError(fmt.Errorf("demo: handling %s %s: %v", req.Method, req.URL.Path, v))
+				return
+			}
+			rw.WriteHeader(http.StatusOK)
+			_ = pw.Close()
+		}()
+		p.fake.ServeHTTP(rw, in)
+	}()
+	<-rw.ready
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", rw.status, http.StatusText(rw.status)), StatusCode: rw.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: rw.sent, Body: pr, ContentLength: -1, Request: req,
+	}, nil
+}
+
+// pipeResponse is the http.ResponseWriter of an in-process request: the
+// status and headers are sent at the first write, the body through a pipe.
+type pipeResponse struct {
+	header, sent http.Header
+	status       int
+	body         *io.PipeWriter
+	once         sync.Once
+	ready        chan struct{}
+}
+
+func (w *pipeResponse) Header() http.Header { return w.header }
+
+func (w *pipeResponse) WriteHeader(status int) {
+	w.once.Do(func() {
+		w.status, w.sent = status, w.header.Clone()
+		close(w.ready)
+	})
+}
+
+func (w *pipeResponse) Write(b []byte) (int, error) {
+	w.WriteHeader(http.StatusOK)
+	return w.body.Write(b)
 }
 
 // Config points a client configuration at the demo: its credentials,

@@ -79,54 +79,76 @@ func (x *SyntheticExport) Wait(timeout time.Duration) bool {
 	}
 }
 
-func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+// ExportRequest is a decoded GET /export: the range [From, To] (To at its
+// last second), the event names (none: every event), the row limit (0:
+// none) and the where selector.
+type ExportRequest struct {
+	From, To time.Time
+	Events   []string
+	Limit    int
+	Where    *Selector
+}
+
+// DecodeExport reads and checks an export request, answering 400 (and
+// false) as Mixpanel does when it is wrong.
+func DecodeExport(w http.ResponseWriter, r *http.Request) (*ExportRequest, bool) {
 	q := r.URL.Query()
 	from, to, ok := legacyDates(w, q, "from_date", "to_date")
 	if !ok {
-		return
+		return nil, false
 	}
-	var events []string
+	x := &ExportRequest{From: from, To: to.Add(24*time.Hour - time.Second)}
 	if ev := q.Get("event"); ev != "" {
-		if err := json.Unmarshal([]byte(ev), &events); err != nil {
+		if err := json.Unmarshal([]byte(ev), &x.Events); err != nil {
 			WriteJSON(w, http.StatusBadRequest, errorBody("event must be a JSON array of event names"))
-			return
+			return nil, false
 		}
 	}
-	limit := 0
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n <= 0 || n > 100000 {
 			WriteJSON(w, http.StatusBadRequest, errorBody("limit must be an integer between 1 and 100000"))
-			return
+			return nil, false
 		}
-		limit = n
+		x.Limit = n
 	}
-	where, err := ParseSelector(q.Get("where"))
-	if err != nil {
+	var err error
+	if x.Where, err = ParseSelector(q.Get("where")); err != nil {
 		WriteJSON(w, http.StatusBadRequest, errorBody("invalid where: "+err.Error()))
+		return nil, false
+	}
+	return x, true
+}
+
+// ExportLine is event e as one line of the export's NDJSON body.
+func ExportLine(e RawEvent) []byte {
+	line, _ := json.Marshal(map[string]any{"event": e.Name, "properties": e.wireProperties("distinct_id")})
+	return append(line, '\n')
+}
+
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	x, ok := DecodeExport(w, r)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if x := s.Data.Export; x != nil {
-		s.syntheticExport(w, x, limit)
+	if sx := s.Data.Export; sx != nil {
+		s.syntheticExport(w, sx, x.Limit)
 		return
 	}
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	to = to.Add(24*time.Hour - time.Second)
 	n := 0
 	for _, e := range s.Data.RawEvents {
-		if e.Time.Before(from) || e.Time.After(to) || (len(events) > 0 && !slices.Contains(events, e.Name)) {
+		if e.Time.Before(x.From) || e.Time.After(x.To) || (len(x.Events) > 0 && !slices.Contains(x.Events, e.Name)) {
 			continue
 		}
-		props := e.wireProperties("distinct_id")
-		if !where.Match(props) {
+		if !x.Where.Match(e.wireProperties("distinct_id")) {
 			continue
 		}
-		line, _ := json.Marshal(map[string]any{"event": e.Name, "properties": props})
-		_, _ = bw.Write(append(line, '\n'))
-		if n++; limit > 0 && n >= limit {
+		_, _ = bw.Write(ExportLine(e))
+		if n++; x.Limit > 0 && n >= x.Limit {
 			break
 		}
 	}

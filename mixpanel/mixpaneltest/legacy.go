@@ -393,10 +393,40 @@ func (s *Server) frequency(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"data": data})
 }
 
-// activityFeed answers POST /stream/bookmark: the users' events in the
-// date range, oldest first, a page at a time; sentinel_event is the last
-// event of a full page and the next page starts after it.
-func (s *Server) activityFeed(w http.ResponseWriter, r *http.Request) {
+// ActivityFeedRequest is a decoded POST /stream/bookmark: the users, the
+// date range [From, To] (To at its last second), the page size, the event
+// filter and the cursor.
+type ActivityFeedRequest struct {
+	DistinctIDs   []string
+	From, To      time.Time
+	Limit         int
+	IncludeEvents []string
+	ExcludeEvents []string
+	Sentinel      *ActivityCursor
+}
+
+// ActivityCursor is the sentinel_event of a feed page: the next page
+// starts after the event at Time (Unix seconds) with InsertID.
+type ActivityCursor struct {
+	Time     int64  `json:"time"`
+	InsertID string `json:"$insert_id"`
+}
+
+// Admits reports whether the request's event filter and cursor admit an
+// event called name at Unix time unix with insertID (its user and date
+// are the caller's to check).
+func (q *ActivityFeedRequest) Admits(name string, unix int64, insertID string) bool {
+	if (len(q.IncludeEvents) > 0 && !slices.Contains(q.IncludeEvents, name)) || slices.Contains(q.ExcludeEvents, name) {
+		return false
+	}
+	sc := q.Sentinel
+	return sc == nil || unix > sc.Time || (unix == sc.Time && insertID > sc.InsertID)
+}
+
+// DecodeActivityFeed reads and checks a POST /stream/bookmark body,
+// answering 400 (and false) as Mixpanel does when it is wrong; today
+// resolves the relative ranges.
+func DecodeActivityFeed(w http.ResponseWriter, r *http.Request, today time.Time) (*ActivityFeedRequest, bool) {
 	var body struct {
 		ProjectID     json.Number     `json:"project_id"`
 		Bookmark      json.RawMessage `json:"bookmark"`
@@ -405,13 +435,10 @@ func (s *Server) activityFeed(w http.ResponseWriter, r *http.Request) {
 		Limit         int             `json:"limit"`
 		IncludeEvents []string        `json:"include_events"`
 		ExcludeEvents []string        `json:"exclude_events"`
-		SentinelEvent *struct {
-			Time     int64  `json:"time"`
-			InsertID string `json:"$insert_id"`
-		} `json:"sentinel_event"`
+		SentinelEvent *ActivityCursor `json:"sentinel_event"`
 	}
 	if !DecodeBody(w, r, &body) {
-		return
+		return nil, false
 	}
 	var bm struct {
 		DateRange struct {
@@ -427,21 +454,20 @@ func (s *Server) activityFeed(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case string(body.ProjectID) != ProjectID:
 		WriteJSON(w, http.StatusBadRequest, errorBody("project_id must be the integer "+ProjectID+" in the body"))
-		return
+		return nil, false
 	case len(body.DistinctIDs) == 0:
 		WriteJSON(w, http.StatusBadRequest, errorBody("distinct_ids is required"))
-		return
+		return nil, false
 	case len(body.IncludeEvents) > 0 && len(body.ExcludeEvents) > 0:
 		WriteJSON(w, http.StatusBadRequest, errorBody("include_events and exclude_events are mutually exclusive"))
-		return
+		return nil, false
 	case body.Limit < 0 || body.Limit > 15000:
 		WriteJSON(w, http.StatusBadRequest, errorBody("limit must be between 1 and 15000"))
-		return
+		return nil, false
 	case json.Unmarshal(body.Bookmark, &bm) != nil:
 		WriteJSON(w, http.StatusBadRequest, errorBody("bookmark.dateRange is required"))
-		return
+		return nil, false
 	}
-	today := s.Data.Today()
 	var from, to time.Time
 	dr := bm.DateRange
 	switch dr.Type {
@@ -449,41 +475,30 @@ func (s *Server) activityFeed(w http.ResponseWriter, r *http.Request) {
 		var err error
 		if from, err = time.Parse(dayLayout, dr.From); err != nil {
 			WriteJSON(w, http.StatusBadRequest, errorBody("bookmark.dateRange.from must be YYYY-MM-DD"))
-			return
+			return nil, false
 		}
 		to = today
 		if dr.Type == "between" {
 			if to, err = time.Parse(dayLayout, dr.To); err != nil {
 				WriteJSON(w, http.StatusBadRequest, errorBody("bookmark.dateRange.to must be YYYY-MM-DD"))
-				return
+				return nil, false
 			}
 		}
 	case "relative_after":
 		from, to = today.AddDate(0, 0, -dr.Window.Value), today
 	default:
 		WriteJSON(w, http.StatusBadRequest, errorBody("bookmark.dateRange.type must be between, since or relative_after"))
-		return
+		return nil, false
 	}
-	to = to.Add(24*time.Hour - time.Second)
-	limit := body.Limit
-	if limit == 0 {
-		limit = 1000
-	}
-	var matched []RawEvent
-	for _, e := range s.Data.RawEvents {
-		switch {
-		case !slices.Contains(body.DistinctIDs, e.DistinctID), e.Time.Before(from), e.Time.After(to),
-			len(body.IncludeEvents) > 0 && !slices.Contains(body.IncludeEvents, e.Name),
-			slices.Contains(body.ExcludeEvents, e.Name):
-			continue
-		}
-		if sc := body.SentinelEvent; sc != nil {
-			if t := e.Time.Unix(); t < sc.Time || (t == sc.Time && e.InsertID <= sc.InsertID) {
-				continue
-			}
-		}
-		matched = append(matched, e)
-	}
+	q := &ActivityFeedRequest{DistinctIDs: body.DistinctIDs, From: from, To: to.Add(24*time.Hour - time.Second),
+		Limit: cmp.Or(body.Limit, 1000), IncludeEvents: body.IncludeEvents, ExcludeEvents: body.ExcludeEvents, Sentinel: body.SentinelEvent}
+	return q, true
+}
+
+// WriteActivityFeed answers a feed page from the matched events: oldest
+// first, at most q.Limit, with a sentinel_event (the page's last event)
+// when more remain.
+func WriteActivityFeed(w http.ResponseWriter, q *ActivityFeedRequest, matched []RawEvent) {
 	sort.SliceStable(matched, func(i, j int) bool {
 		if !matched[i].Time.Equal(matched[j].Time) {
 			return matched[i].Time.Before(matched[j].Time)
@@ -491,9 +506,9 @@ func (s *Server) activityFeed(w http.ResponseWriter, r *http.Request) {
 		return matched[i].InsertID < matched[j].InsertID
 	})
 	results := map[string]any{}
-	if len(matched) > limit {
-		matched = matched[:limit]
-		last := matched[limit-1]
+	if len(matched) > q.Limit {
+		matched = matched[:q.Limit]
+		last := matched[q.Limit-1]
 		results["sentinel_event"] = map[string]any{"time": last.Time.Unix(), "$insert_id": last.InsertID, "distinct_id": last.DistinctID}
 	}
 	events := make([]map[string]any, 0, len(matched))
@@ -502,4 +517,21 @@ func (s *Server) activityFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	results["events"] = events
 	WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "results": results})
+}
+
+// activityFeed answers POST /stream/bookmark: the users' events in the
+// date range, oldest first, a page at a time; sentinel_event is the last
+// event of a full page and the next page starts after it.
+func (s *Server) activityFeed(w http.ResponseWriter, r *http.Request) {
+	q, ok := DecodeActivityFeed(w, r, s.Data.Today())
+	if !ok {
+		return
+	}
+	var matched []RawEvent
+	for _, e := range s.Data.RawEvents {
+		if slices.Contains(q.DistinctIDs, e.DistinctID) && !e.Time.Before(q.From) && !e.Time.After(q.To) && q.Admits(e.Name, e.Time.Unix(), e.InsertID) {
+			matched = append(matched, e)
+		}
+	}
+	WriteActivityFeed(w, q, matched)
 }

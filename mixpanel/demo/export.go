@@ -1,0 +1,139 @@
+package demo
+
+import (
+	"bufio"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
+)
+
+// Raw export (wire reference §4.7) and the activity feed (§4.5) over the
+// demo's events: the export streams NDJSON in time order, line by line as
+// it is read (the RoundTripper pipes it), and the feed pages one or more
+// users' events with the sentinel cursor.
+
+// timeIndex is the events' indexes in time order (ties by index), built
+// on the first export: 4 bytes an event.
+type timeIndex struct {
+	once  sync.Once
+	order []int32
+}
+
+func (x *timeIndex) get(e *Events) []int32 {
+	x.once.Do(func() {
+		x.order = make([]int32, len(e.t))
+		for i := range x.order {
+			x.order[i] = int32(i)
+		}
+		slices.SortStableFunc(x.order, func(a, b int32) int { return int(e.t[a] - e.t[b]) })
+	})
+	return x.order
+}
+
+// userOf is the user whose events include index i.
+func (e *Events) userOf(i int) int {
+	return sort.Search(len(e.users), func(u int) bool { return int(e.first[u+1]) > i })
+}
+
+// raw is event i of user u with every property it carries, as the export
+// and the feed send it.
+func (e *Events) raw(i, u int) mixpaneltest.RawEvent {
+	id := e.ev[i]
+	props := make(map[string]any, len(commonProps)+len(eventProps[id]))
+	ep := &evProps{e: e, i: i, u: u}
+	for _, names := range [][]string{commonProps, eventProps[id]} {
+		for _, name := range names {
+			if v := ep.get(name); v != nil {
+				props[name] = v
+			}
+		}
+	}
+	return mixpaneltest.RawEvent{Name: eventNames[id], Time: time.Unix(e.unix(e.t[i]), 0).UTC(), DistinctID: distinctID(u), InsertID: insertID(i), Properties: props}
+}
+
+// localSpan is the project days [from, to] in seconds since Start; to is
+// a day's last second, as the decoded requests carry it.
+func (e *Events) localSpan(from, to time.Time) (lo, hi int32) {
+	return int32(e.dayIndex(from)) * day, int32(e.dayIndex(to)+1) * day
+}
+
+func (p *Project) export(w http.ResponseWriter, r *http.Request) {
+	x, ok := mixpaneltest.DecodeExport(w, r)
+	if !ok {
+		return
+	}
+	e := p.Events
+	want := [numEvents]bool{}
+	for _, name := range x.Events {
+		if id := eventID(name); id >= 0 {
+			want[id] = true
+		}
+	}
+	lo, hi := e.localSpan(x.From, x.To)
+	order := p.times.get(e)
+	start := sort.Search(len(order), func(k int) bool { return e.t[order[k]] >= lo })
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	defer bw.Flush()
+	ep := &evProps{e: e}
+	n := 0
+	for _, i32 := range order[start:] {
+		i := int(i32)
+		if e.t[i] >= hi {
+			break
+		}
+		if len(x.Events) > 0 && !want[e.ev[i]] {
+			continue
+		}
+		ep.i, ep.u = i, e.userOf(i)
+		if !x.Where.MatchFunc(ep.get) {
+			continue
+		}
+		if _, err := bw.Write(mixpaneltest.ExportLine(e.raw(i, ep.u))); err != nil {
+			return // the reader went away
+		}
+		if n++; x.Limit > 0 && n >= x.Limit {
+			return
+		}
+	}
+}
+
+// userIndex is the user a demo distinct id names, or -1.
+func (e *Events) userIndex(id string) int {
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "u"))
+	if err != nil || n < 0 || n >= len(e.users) || distinctID(n) != id {
+		return -1
+	}
+	return n
+}
+
+func (p *Project) activityFeed(w http.ResponseWriter, r *http.Request) {
+	e := p.Events
+	q, ok := mixpaneltest.DecodeActivityFeed(w, r, e.today())
+	if !ok {
+		return
+	}
+	lo, hi := e.localSpan(q.From, q.To)
+	var matched []mixpaneltest.RawEvent
+	seen := map[int]bool{}
+	for _, id := range q.DistinctIDs {
+		u := e.userIndex(id)
+		if u < 0 || seen[u] {
+			continue
+		}
+		seen[u] = true
+		for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
+			if t := e.t[i]; t >= lo && t < hi && q.Admits(eventNames[e.ev[i]], e.unix(t), insertID(i)) {
+				matched = append(matched, e.raw(i, u))
+			}
+		}
+	}
+	mixpaneltest.WriteActivityFeed(w, q, matched)
+}
