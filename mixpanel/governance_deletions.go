@@ -80,26 +80,6 @@ func (p DeletionParams) wire() map[string]any {
 	return b
 }
 
-// Confirmation is what a caller without elicitation repeats to confirm the
-// deletion: the event name and the date range.
-func (p DeletionParams) Confirmation() string {
-	return p.EventName + " " + p.FromDate + ".." + p.ToDate
-}
-
-// CheckConfirmation compares the caller's confirmation with the deletion
-// it confirms; nothing is sent unless they match.
-func (p DeletionParams) CheckConfirmation(field, got string) error {
-	var c checks
-	want := p.Confirmation()
-	switch {
-	case got == "":
-		c.required(field, true, fmt.Sprintf("the deletion is irreversible and the user cannot be asked here; preview it first, get the user's go-ahead, then repeat the event and the days as %q", want))
-	case strings.TrimSpace(got) != want:
-		c.add(CodeConflict, field, "%q does not repeat this deletion; it must be exactly %q (event_name from_date..to_date); nothing was deleted", got, want)
-	}
-	return c.err()
-}
-
 func (c *Client) deletionsPath(parts ...string) (string, error) {
 	return c.scoped(append([]string{"data-definitions", "events", "deletion-requests"}, append(parts, "")...)...)
 }

@@ -43,7 +43,8 @@ func alertsTools() []*Tool {
 				return mixpanel.Empty{}, c.DeleteAlert(ctx, in.AlertID)
 			}}.Tool(),
 		Op[alertIDs, mixpanel.Empty]{Name: "bulk_delete_alerts", Toolset: ToolsetAlerts, Ann: Destructive, Action: "deleted",
-			Desc: "Delete several alerts by id.",
+			Desc:   "Delete several alerts by id.",
+			Repeat: func(in alertIDs) string { return countOf("delete", len(in.AlertIDs), "alert", "alerts") },
 			Confirm: func(ctx context.Context, c *M, in alertIDs) (string, error) {
 				as, err := c.ListAlerts(ctx, mixpanel.ListAlertsParams{})
 				as = slices.DeleteFunc(as, func(a mixpanel.Alert) bool { return !slices.Contains(in.AlertIDs, a.ID) })

@@ -49,7 +49,8 @@ func bookmarksTools() []*Tool {
 				return doneWith("report", in.BookmarkID), c.DeleteBookmark(ctx, in.BookmarkID)
 			}}.Tool(),
 		Op[bookmarkIDs, done]{Name: "bulk_delete_bookmarks", Toolset: ToolsetBookmarks, Ann: Destructive, Action: "deleted",
-			Desc: "Delete several saved reports by id.",
+			Desc:   "Delete several saved reports by id.",
+			Repeat: func(in bookmarkIDs) string { return countOf("delete", len(in.BookmarkIDs), "report", "reports") },
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bookmarkIDs) (string, error) {
 				return describeBookmarks(ctx, c, "Delete", in.BookmarkIDs...)
 			},
@@ -58,6 +59,9 @@ func bookmarksTools() []*Tool {
 			}}.Tool(),
 		Op[bulkUpdateBookmarksIn, done]{Name: "bulk_update_bookmarks", Toolset: ToolsetBookmarks, Ann: Overwrite, Action: "updated",
 			Desc: "Change several saved reports at once (name, description, params, icon, restrictions).",
+			Repeat: func(in bulkUpdateBookmarksIn) string {
+				return countOf("update", len(in.Bookmarks), "report", "reports")
+			},
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateBookmarksIn) (string, error) {
 				ids := make([]int64, len(in.Bookmarks))
 				for i, e := range in.Bookmarks {

@@ -45,7 +45,8 @@ func cohortsTools() []*Tool {
 				return doneWith("cohort", in.CohortID), c.DeleteCohort(ctx, in.CohortID)
 			}}.Tool(),
 		Op[cohortIDs, done]{Name: "bulk_delete_cohorts", Toolset: ToolsetCohorts, Ann: Destructive, Action: "deleted",
-			Desc: "Delete several cohorts by id.",
+			Desc:   "Delete several cohorts by id.",
+			Repeat: func(in cohortIDs) string { return countOf("delete", len(in.CohortIDs), "cohort", "cohorts") },
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in cohortIDs) (string, error) {
 				return describeCohorts(ctx, c, "Delete", in.CohortIDs...)
 			},
@@ -53,7 +54,8 @@ func cohortsTools() []*Tool {
 				return doneWith("cohort", in.CohortIDs...), c.BulkDeleteCohorts(ctx, in.CohortIDs)
 			}}.Tool(),
 		Op[bulkUpdateCohortsIn, done]{Name: "bulk_update_cohorts", Toolset: ToolsetCohorts, Ann: Overwrite, Action: "updated",
-			Desc: "Change several cohorts at once.",
+			Desc:   "Change several cohorts at once.",
+			Repeat: func(in bulkUpdateCohortsIn) string { return countOf("update", len(in.Cohorts), "cohort", "cohorts") },
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bulkUpdateCohortsIn) (string, error) {
 				ids := make([]int64, len(in.Cohorts))
 				for i, e := range in.Cohorts {

@@ -38,6 +38,12 @@ type Op[In, Out any] struct {
 	// user is asked through MCP elicitation before the call when the client
 	// supports it. Deletes, bulk operations and irreversible changes set it.
 	Confirm func(ctx context.Context, c *mixpanel.Client, in In) (string, error)
+	// Repeat, set on irreversible and bulk operations, is the short phrase
+	// (from the input alone) that a client without elicitation must send
+	// back as the confirm argument once the user has agreed; the tool gets
+	// a confirm argument and sends nothing until it matches. Set Confirm
+	// too: with elicitation the user is asked instead.
+	Repeat func(in In) string
 	// Action names what a write did, for the result line ("created",
 	// "updated", "deleted", ...); empty for reads.
 	Action string
@@ -93,7 +99,7 @@ func (o Op[In, Out]) Tool() *Tool {
 		}
 		o.Call = func(ctx context.Context, c *mixpanel.Client, in In) (Out, error) { return o.Method(c, ctx, in) }
 	}
-	return New(o.Name, o.Toolset, o.Desc, o.Ann, func(ctx context.Context, env *Env, in In) (Result[Out], error) {
+	t := New(o.Name, o.Toolset, o.Desc, o.Ann, func(ctx context.Context, env *Env, in In) (Result[Out], error) {
 		var res Result[Out]
 		c, err := env.Client()
 		if err != nil {
@@ -111,6 +117,10 @@ func (o Op[In, Out]) Tool() *Tool {
 				return res, nil
 			}
 			res.Note = note
+		} else if o.Repeat != nil {
+			if err := checkRepeat(ctx, o.Repeat(in)); err != nil {
+				return res, err
+			}
 		}
 		out, err := o.Call(ctx, c, in)
 		if err != nil {
@@ -130,6 +140,10 @@ func (o Op[In, Out]) Tool() *Tool {
 		}
 		return res, nil
 	})
+	if o.Repeat != nil {
+		withConfirmArg(t)
+	}
+	return t
 }
 
 // confirm asks the user through elicitation whether to go ahead with what

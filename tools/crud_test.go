@@ -155,7 +155,7 @@ func TestAlertsRoundTrip(t *testing.T) {
 		t.Fatalf("count: %s", got)
 	}
 	mustOK(t, callTool(t, env, "get_alert_history", fmt.Sprintf(`{"alert_id":%d,"page_size":5}`, a.Result.ID)))
-	mustOK(t, callTool(t, env, "bulk_delete_alerts", fmt.Sprintf(`{"alert_ids":[%d]}`, a.Result.ID)))
+	mustOK(t, callConfirmed(t, env, "bulk_delete_alerts", fmt.Sprintf(`{"alert_ids":[%d]}`, a.Result.ID)))
 	if list := mustOK(t, callTool(t, env, "list_alerts", `{}`)); !strings.Contains(list, "1 of 1") || strings.Contains(list, "Second") {
 		t.Fatalf("list after bulk delete: %s", list)
 	}

@@ -44,7 +44,7 @@ func init() {
 	}
 	wireTables["deletion_requests"] = map[string]wireArgs{
 		"list_deletion_requests":   positional(),
-		"create_deletion_request":  confirmedDeletionArgs,
+		"create_deletion_request":  positional(""),
 		"cancel_deletion_request":  positional("id"),
 		"preview_deletion_filters": positional(""),
 	}
@@ -64,12 +64,4 @@ func anomalyQueryArgs(c wireCase) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// confirmedDeletionArgs adds the confirmation a client without
-// elicitation passes: the event and the days repeated.
-func confirmedDeletionArgs(c wireCase) map[string]any {
-	args := positional("")(c)
-	args["confirm"] = args["event_name"].(string) + " " + args["from_date"].(string) + ".." + args["to_date"].(string)
-	return args
 }

@@ -52,6 +52,9 @@ func dashboardsTools() []*Tool {
 			}}.Tool(),
 		Op[bulkDeleteDashboardsIn, dashboardIDs]{Name: "bulk_delete_dashboards", Toolset: ToolsetDashboards, Ann: Destructive, Action: "deleted",
 			Desc: "Delete several dashboards by id.",
+			Repeat: func(in bulkDeleteDashboardsIn) string {
+				return countOf("delete", len(in.IDs), "dashboard", "dashboards")
+			},
 			Confirm: func(ctx context.Context, c *mixpanel.Client, in bulkDeleteDashboardsIn) (string, error) {
 				return describeDashboards(ctx, c, in.IDs...)
 			},

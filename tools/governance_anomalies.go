@@ -24,6 +24,9 @@ func governanceAnomaliesTools() []*Tool {
 			Method: (*M).UpdateAnomaly}.Tool(),
 		Op[mixpanel.BulkUpdateAnomalyParams, map[string]any]{Name: "bulk_update_anomalies", Toolset: ToolsetGovernance, Ann: SetState, Action: "updated",
 			Desc: "Open or dismiss many anomalies at once.",
+			Repeat: func(in mixpanel.BulkUpdateAnomalyParams) string {
+				return countOf("update", len(in.Anomalies), "anomaly", "anomalies")
+			},
 			Confirm: func(ctx context.Context, c *M, in mixpanel.BulkUpdateAnomalyParams) (string, error) {
 				known := map[int64]string{}
 				if all, err := c.ListDataVolumeAnomalies(ctx, mixpanel.ListAnomaliesParams{}); err == nil {

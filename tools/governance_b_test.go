@@ -103,7 +103,7 @@ func TestSchemaRegistryAgainstTheFake(t *testing.T) {
 	if got := stored(); got != "event/Checkout Started,profile/$user" {
 		t.Fatalf("stored schemas: %s", got)
 	}
-	if got := mustOK(t, callTool(t, env, "delete_schemas", `{"entity_type":"event","entity_name":"Checkout Started"}`)); !strings.Contains(got, "delete_count: 1") {
+	if got := mustOK(t, callConfirmed(t, env, "delete_schemas", `{"entity_type":"event","entity_name":"Checkout Started"}`)); !strings.Contains(got, "delete_count: 1") {
 		t.Fatalf("delete: %s", got)
 	}
 	if got := stored(); got != "profile/$user" {
@@ -173,7 +173,7 @@ func TestEnforcementAuditAnomaliesAgainstTheFake(t *testing.T) {
 	if got := mustOK(t, callTool(t, env, "get_schema_enforcement", `{}`)); !strings.Contains(got, "Warn and Drop") {
 		t.Fatalf("get after update: %s", got)
 	}
-	mustOK(t, callTool(t, env, "delete_schema_enforcement", `{}`))
+	mustOK(t, callConfirmed(t, env, "delete_schema_enforcement", `{}`))
 	if msg := mustFail(t, callTool(t, env, "get_schema_enforcement", `{}`)); !strings.Contains(msg, "404") {
 		t.Fatalf("get after delete: %s", msg)
 	}

@@ -13,7 +13,7 @@ import (
 // alone: with elicitation it previews what the filters match
 // (preview_deletion_filters) and asks the user, showing that preview;
 // without elicitation it needs a confirm argument repeating the event and
-// the days, and sends nothing when it does not match. That path sends no
+// the days (Op.Repeat), and sends nothing when it does not match. That path sends no
 // preview of its own: the model previews with preview_deletion_filters and
 // gets the user's go-ahead first (the description says so), and the
 // create request is then exactly the reference's.
@@ -29,23 +29,19 @@ func governanceDeletionsTools() []*Tool {
 		Op[mixpanel.DeletionParams, []map[string]any]{Name: "preview_deletion_filters", Toolset: ToolsetGovernance, Ann: ReadOnly,
 			Desc:   "Preview how Mixpanel reads a deletion's filters, without deleting.",
 			Method: (*M).PreviewDeletionFilters}.Tool(),
-		Op[createDeletionIn, List[mixpanel.EventDeletionRequest]]{Name: "create_deletion_request", Toolset: ToolsetGovernance,
+		Op[mixpanel.DeletionParams, List[mixpanel.EventDeletionRequest]]{Name: "create_deletion_request", Toolset: ToolsetGovernance,
 			Ann: Annotations{Destructive: true, OpenWorld: true}, Action: "requested deletion; all requests",
 			Desc: "Irreversibly delete an event's data in a date range (GDPR); preview_deletion_filters first.",
-			Confirm: func(ctx context.Context, c *M, in createDeletionIn) (string, error) {
-				preview, err := c.PreviewDeletionFilters(ctx, in.DeletionParams)
+			Confirm: func(ctx context.Context, c *M, in mixpanel.DeletionParams) (string, error) {
+				preview, err := c.PreviewDeletionFilters(ctx, in)
 				if err != nil {
 					return "", err
 				}
-				return deletionQuestion(in.DeletionParams, preview), nil
+				return deletionQuestion(in, preview), nil
 			},
-			Call: func(ctx context.Context, c *M, in createDeletionIn) (List[mixpanel.EventDeletionRequest], error) {
-				if !canElicit(ctx) {
-					if err := in.CheckConfirmation("confirm", in.Confirm); err != nil {
-						return List[mixpanel.EventDeletionRequest]{}, err
-					}
-				}
-				rs, err := c.CreateDeletionRequest(ctx, in.DeletionParams)
+			Repeat: func(in mixpanel.DeletionParams) string { return in.EventName + " " + in.FromDate + ".." + in.ToDate },
+			Call: func(ctx context.Context, c *M, in mixpanel.DeletionParams) (List[mixpanel.EventDeletionRequest], error) {
+				rs, err := c.CreateDeletionRequest(ctx, in)
 				return paged(rs, Paging{Limit: legacyMaxRows}), err
 			}}.Tool(),
 		Op[deletionID, List[mixpanel.EventDeletionRequest]]{Name: "cancel_deletion_request", Toolset: ToolsetGovernance,
@@ -56,11 +52,6 @@ func governanceDeletionsTools() []*Tool {
 				return paged(rs, Paging{Limit: legacyMaxRows}), err
 			}}.Tool(),
 	}
-}
-
-type createDeletionIn struct {
-	mixpanel.DeletionParams
-	Confirm string `json:"confirm,omitempty" jsonschema:"description=Only if the client cannot ask the user: after their go-ahead repeat 'event_name from_date..to_date'"`
 }
 
 type deletionID struct {

@@ -26,7 +26,8 @@ func governanceEnforcementTools() []*Tool {
 			Desc:   "Replace the whole schema enforcement configuration.",
 			Method: (*M).ReplaceSchemaEnforcement}.Tool(),
 		Op[struct{}, map[string]any]{Name: "delete_schema_enforcement", Toolset: ToolsetGovernance, Ann: Destructive, Action: "deleted",
-			Desc: "Delete the schema enforcement configuration.",
+			Desc:   "Delete the schema enforcement configuration.",
+			Repeat: func(struct{}) string { return "delete schema enforcement" },
 			Confirm: func(ctx context.Context, c *M, _ struct{}) (string, error) {
 				cfg, err := c.GetSchemaEnforcement(ctx, mixpanel.GetSchemaEnforcementParams{})
 				if err != nil {

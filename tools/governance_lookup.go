@@ -51,7 +51,8 @@ func governanceLookupTools() []*Tool {
 				return c.UpdateLookupTable(ctx, in.DataGroupID, in.UpdateLookupTableParams)
 			}}.Tool(),
 		Op[deleteLookupIn, mixpanel.Empty]{Name: "delete_lookup_tables", Toolset: ToolsetGovernance, Ann: Destructive, Action: "deleted",
-			Desc: "Delete lookup tables by id; properties mapped to them lose their enrichment.",
+			Desc:   "Delete lookup tables by id; properties mapped to them lose their enrichment.",
+			Repeat: func(in deleteLookupIn) string { return "delete lookup tables " + joinIDs(in.DataGroupIDs) },
 			Confirm: func(ctx context.Context, c *M, in deleteLookupIn) (string, error) {
 				ts, err := c.ListLookupTables(ctx, nil)
 				names := map[int64]mixpanel.LookupTable{}

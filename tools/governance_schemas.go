@@ -27,6 +27,12 @@ func governanceSchemasTools() []*Tool {
 		Op[mixpanel.BulkSchemasParams, mixpanel.BulkCreateSchemasResponse]{Name: "create_schemas_bulk", Toolset: ToolsetGovernance,
 			Ann: Annotations{Destructive: true, OpenWorld: true}, Action: "created",
 			Desc: "Register many schemas at once; truncate first deletes every schema of entity_type.",
+			Repeat: func(in mixpanel.BulkSchemasParams) string {
+				if in.Truncate != nil && *in.Truncate {
+					return fmt.Sprintf("replace every %s schema with %d", in.EntityType, len(in.Entries))
+				}
+				return countOf("register", len(in.Entries), "schema", "schemas")
+			},
 			Confirm: func(ctx context.Context, c *M, in mixpanel.BulkSchemasParams) (string, error) {
 				s := "Register " + schemaNames(in.Entries)
 				if in.Truncate != nil && *in.Truncate {
@@ -44,6 +50,9 @@ func governanceSchemasTools() []*Tool {
 			Method: (*M).UpdateSchema}.Tool(),
 		Op[mixpanel.BulkSchemasParams, List[mixpanel.BulkPatchResult]]{Name: "update_schemas_bulk", Toolset: ToolsetGovernance, Ann: Overwrite, Action: "updated",
 			Desc: "Merge partial schemas into many entities' schemas; each entry answers ok or error.",
+			Repeat: func(in mixpanel.BulkSchemasParams) string {
+				return countOf("update", len(in.Entries), "schema", "schemas")
+			},
 			Confirm: func(ctx context.Context, c *M, in mixpanel.BulkSchemasParams) (string, error) {
 				return "Change the schemas of " + schemaNames(in.Entries), nil
 			},
@@ -52,7 +61,8 @@ func governanceSchemasTools() []*Tool {
 				return paged(r, Paging{Limit: legacyMaxRows}), err
 			}}.Tool(),
 		Op[mixpanel.DeleteSchemasParams, mixpanel.DeleteSchemasResponse]{Name: "delete_schemas", Toolset: ToolsetGovernance, Ann: Destructive, Action: "deleted",
-			Desc: "Delete one schema (type and name), every schema of a type, or every schema (no arguments).",
+			Desc:   "Delete one schema (type and name), every schema of a type, or every schema (no arguments).",
+			Repeat: deleteSchemasPhrase,
 			Confirm: func(ctx context.Context, c *M, in mixpanel.DeleteSchemasParams) (string, error) {
 				have, err := c.ListSchemaRegistry(ctx, mixpanel.ListSchemaRegistryParams{EntityType: in.EntityType})
 				if err != nil {

@@ -175,7 +175,7 @@ func TestLookupTablesRoundTrip(t *testing.T) {
 	if d := mustOK(t, callTool(t, env, "get_lookup_download_url", fmt.Sprintf(`{"data_group_id":%d}`, id))); !strings.Contains(d, srv.URL) {
 		t.Fatalf("download url: %s", d)
 	}
-	mustOK(t, callTool(t, env, "delete_lookup_tables", fmt.Sprintf(`{"data_group_ids":[%d]}`, id)))
+	mustOK(t, callConfirmed(t, env, "delete_lookup_tables", fmt.Sprintf(`{"data_group_ids":[%d]}`, id)))
 	if l := mustOK(t, callTool(t, env, "list_lookup_tables", `{}`)); strings.Contains(l, "Regions") {
 		t.Fatalf("list after delete: %s", l)
 	}

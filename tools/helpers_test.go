@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -205,4 +207,37 @@ func sessionFor(t *testing.T, env *Env, h *elicit, toolsets ...Toolset) *client.
 		t.Fatal(err)
 	}
 	return c
+}
+
+// confirmPhrase finds the phrase an operation that needs the confirm
+// argument names when it refuses a call without it.
+var confirmPhrase = regexp.MustCompile(`confirm: MG1: .*call again with confirm ("(?:[^"\\]|\\.)*")`)
+
+// phraseIn returns the phrase of a confirm refusal, if text is one.
+func phraseIn(text string) (string, bool) {
+	m := confirmPhrase.FindStringSubmatch(text)
+	if m == nil {
+		return "", false
+	}
+	p, err := strconv.Unquote(m[1])
+	return p, err == nil
+}
+
+// callConfirmed calls a tool that needs the confirm argument the way a
+// client without elicitation does: the first call must be refused naming
+// the phrase; the call is then made again repeating it.
+func callConfirmed(t *testing.T, env *Env, name string, args string) *mcp.CallToolResult {
+	t.Helper()
+	text := mustFail(t, callTool(t, env, name, args))
+	phrase, ok := phraseIn(text)
+	if !ok {
+		t.Fatalf("%s without confirm: want a refusal naming the phrase, got: %s", name, text)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(args), &m); err != nil {
+		t.Fatal(err)
+	}
+	m["confirm"] = phrase
+	raw, _ := json.Marshal(m)
+	return callTool(t, env, name, string(raw))
 }

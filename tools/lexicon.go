@@ -25,7 +25,8 @@ func lexiconTools() []*Tool {
 			Desc:   "Change an event's Lexicon entry (description, display name, tags, hidden, dropped, verified); absent fields stay.",
 			Method: (*M).UpdateEventDefinition}.Tool(),
 		Op[eventName, mixpanel.Empty]{Name: "delete_event_definition", Toolset: ToolsetLexicon, Ann: Destructive, Action: "deleted",
-			Desc: "Delete an event's Lexicon entry (its description, tags and flags).",
+			Desc:   "Delete an event's Lexicon entry (its description, tags and flags).",
+			Repeat: func(in eventName) string { return "delete event definition " + in.Name },
 			Confirm: func(ctx context.Context, c *M, in eventName) (string, error) {
 				ds, err := c.GetEventDefinitions(ctx, mixpanel.GetEventDefinitionsParams{Names: []string{in.Name}})
 				if err != nil {
@@ -43,6 +44,9 @@ func lexiconTools() []*Tool {
 			}}.Tool(),
 		Op[mixpanel.BulkUpdateEventsParams, List[linked[mixpanel.EventDefinition]]]{Name: "bulk_update_event_definitions", Toolset: ToolsetLexicon, Ann: Overwrite, Action: "updated",
 			Desc: "Change many events' Lexicon entries at once (by name or id).",
+			Repeat: func(in mixpanel.BulkUpdateEventsParams) string {
+				return countOf("update", len(in.Events), "event definition", "event definitions")
+			},
 			Confirm: func(ctx context.Context, c *M, in mixpanel.BulkUpdateEventsParams) (string, error) {
 				lines := make([]string, len(in.Events))
 				for i, e := range in.Events {
@@ -69,6 +73,9 @@ func lexiconTools() []*Tool {
 			Method: (*M).UpdatePropertyDefinition}.Tool(),
 		Op[mixpanel.BulkUpdatePropertiesParams, List[linked[mixpanel.PropertyDefinition]]]{Name: "bulk_update_property_definitions", Toolset: ToolsetLexicon, Ann: Overwrite, Action: "updated",
 			Desc: "Change many properties' Lexicon entries at once, e.g. mark personal data sensitive.",
+			Repeat: func(in mixpanel.BulkUpdatePropertiesParams) string {
+				return countOf("update", len(in.Properties), "property definition", "property definitions")
+			},
 			Confirm: func(ctx context.Context, c *M, in mixpanel.BulkUpdatePropertiesParams) (string, error) {
 				lines := make([]string, len(in.Properties))
 				for i, p := range in.Properties {

@@ -29,7 +29,7 @@ func TestLexiconRoundTrip(t *testing.T) {
 		t.Fatalf("history: %s", h)
 	}
 
-	bulk := mustOK(t, callTool(t, env, "bulk_update_property_definitions", `{"properties":[{"name":"$email","resource_type":"user","sensitive":true},{"name":"search_term","resource_type":"event","sensitive":true}]}`))
+	bulk := mustOK(t, callConfirmed(t, env, "bulk_update_property_definitions", `{"properties":[{"name":"$email","resource_type":"user","sensitive":true},{"name":"search_term","resource_type":"event","sensitive":true}]}`))
 	if !strings.Contains(bulk, `property 8000`) && !strings.Contains(bulk, "search_term") {
 		t.Fatalf("bulk text: %s", bulk)
 	}
@@ -53,7 +53,7 @@ func TestLexiconRoundTrip(t *testing.T) {
 		t.Fatalf("tag still on the event after delete: %s", got)
 	}
 
-	mustOK(t, callTool(t, env, "delete_event_definition", `{"name":"Login"}`))
+	mustOK(t, callConfirmed(t, env, "delete_event_definition", `{"name":"Login"}`))
 	if got := mustOK(t, callTool(t, env, "get_event_definitions", `{"names":["Login"]}`)); strings.Contains(got, "Login") {
 		t.Fatalf("definition still listed after delete: %s", got)
 	}
