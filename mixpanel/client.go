@@ -199,6 +199,7 @@ func (c *Client) send(ctx context.Context, req Request, use func(*http.Response,
 	if req.Family == Export {
 		timeout = c.cfg.ExportTimeout
 	}
+	bearer := "" // the token the last attempt sent, when from c.cfg.Tokens
 	attempt := func() error {
 		if req.Family == Query {
 			release, err := c.limiter.acquire(ctx, req)
@@ -207,16 +208,36 @@ func (c *Client) send(ctx context.Context, req Request, use func(*http.Response,
 			}
 			defer release()
 		}
-		resp, err := c.once(ctx, req, u, payload, contentType, timeout)
+		var resp *http.Response
+		var err error
+		resp, bearer, err = c.once(ctx, req, u, payload, contentType, timeout)
 		if err != nil {
 			return err
 		}
 		return use(resp, timeout)
 	}
+	refreshed := false
 	for n := 0; ; n++ {
 		err := attempt()
 		if err == nil {
 			return nil
+		}
+		if c.cfg.Tokens != nil && bearer != "" && IsKind(err, KindAuth) {
+			if refreshed {
+				var apiErr *APIError
+				errors.As(err, &apiErr)
+				apiErr.Fix = "Mixpanel refused the OAuth access token even after a refresh: " + c.cfg.Tokens.SignInHint() + "."
+				return err
+			}
+			// A 401 is answered before any work, so the request is
+			// safe to repeat once with a new token; it is not a retry.
+			refreshed = true
+			c.log.Debug().Str("method", req.method()).Str("path", req.Path).Msg("oauth access token refused; refreshing it once")
+			if _, rerr := c.cfg.Tokens.Refresh(ctx, bearer); rerr != nil {
+				return rerr
+			}
+			n--
+			continue
 		}
 		wait, retry := c.shouldRetry(req, err, n)
 		if !retry {
@@ -270,7 +291,9 @@ func backoff(attempt int) time.Duration {
 	return d + time.Duration(rand.Int64N(int64(d)/10+1))
 }
 
-func (c *Client) once(ctx context.Context, req Request, u string, payload []byte, contentType string, timeout time.Duration) (*http.Response, error) {
+// once makes one attempt. It returns the bearer token it sent when the
+// token came from the config's TokenSource, so a 401 can name it.
+func (c *Client) once(ctx context.Context, req Request, u string, payload []byte, contentType string, timeout time.Duration) (*http.Response, string, error) {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	var body io.Reader
 	if payload != nil {
@@ -279,20 +302,24 @@ func (c *Client) once(ctx context.Context, req Request, u string, payload []byte
 	hreq, err := http.NewRequestWithContext(cctx, req.method(), u, body)
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("build %s request: %w", req.Path, err)
+		return nil, "", fmt.Errorf("build %s request: %w", req.Path, err)
 	}
 	if contentType != "" {
 		hreq.Header.Set("Content-Type", contentType)
 	}
 	hreq.Header.Set("Accept", "application/json")
 	hreq.Header.Set("User-Agent", c.cfg.UserAgent)
-	c.authorize(hreq)
+	bearer, err := c.authorize(ctx, hreq)
+	if err != nil {
+		cancel()
+		return nil, "", err
+	}
 	start := time.Now()
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		cancel()
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, bearer, ctx.Err()
 		}
 		msg := "request failed"
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -305,12 +332,12 @@ func (c *Client) once(ctx context.Context, req Request, u string, payload []byte
 			msg = c.redact.Replace(err.Error())
 		}
 		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Str("error", msg).Msg("mixpanel transport error")
-		return nil, &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: msg}
+		return nil, bearer, &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: msg}
 	}
 	c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("status", resp.StatusCode).Dur("took", time.Since(start)).Msg("mixpanel request")
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-		return resp, nil
+		return resp, bearer, nil
 	}
 	defer cancel()
 	defer resp.Body.Close()
@@ -326,7 +353,7 @@ func (c *Client) once(ctx context.Context, req Request, u string, payload []byte
 	if resp.StatusCode == http.StatusTooManyRequests {
 		apiErr.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
 	}
-	return nil, apiErr
+	return nil, bearer, apiErr
 }
 
 // parseRetryAfter honours integer seconds only, capped at 60 s; negative,
@@ -366,12 +393,23 @@ func (c *Client) basicToken() string {
 	return base64.StdEncoding.EncodeToString([]byte(c.cfg.Username + ":" + c.cfg.Secret))
 }
 
-func (c *Client) authorize(r *http.Request) {
-	if c.cfg.OAuthToken != "" {
+// authorize sets the request's credentials; it returns the bearer token
+// when a TokenSource gave it.
+func (c *Client) authorize(ctx context.Context, r *http.Request) (string, error) {
+	switch {
+	case c.cfg.Tokens != nil:
+		tok, err := c.cfg.Tokens.Token(ctx)
+		if err != nil {
+			return "", err
+		}
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return tok, nil
+	case c.cfg.OAuthToken != "":
 		r.Header.Set("Authorization", "Bearer "+c.cfg.OAuthToken)
-		return
+	default:
+		r.Header.Set("Authorization", "Basic "+c.basicToken())
 	}
-	r.Header.Set("Authorization", "Basic "+c.basicToken())
+	return "", nil
 }
 
 func (c *Client) url(req Request) (string, error) {

@@ -99,10 +99,12 @@ const (
 // Config is everything a Client needs. Only the credentials are secret.
 type Config struct {
 	Region Region
-	// Service account (HTTP Basic) or OAuth bearer token; exactly one kind.
+	// Service account (HTTP Basic), OAuth bearer token, or a source of
+	// bearer tokens that expire (a browser sign-in); exactly one kind.
 	Username   string
 	Secret     string
 	OAuthToken string
+	Tokens     TokenSource
 
 	ProjectID   string
 	WorkspaceID string
@@ -137,6 +139,19 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
+// TokenSource supplies OAuth access tokens that expire and can be
+// refreshed. The client asks it for a token on every request and, when
+// Mixpanel answers 401, for a replacement once before giving up.
+type TokenSource interface {
+	// Token returns a token valid for a while yet, refreshing if needed.
+	Token(ctx context.Context) (string, error)
+	// Refresh returns a token to replace rejected, which Mixpanel refused.
+	Refresh(ctx context.Context, rejected string) (string, error)
+	// SignInHint tells a person how to sign in again when refreshed
+	// tokens are refused too.
+	SignInHint() string
+}
+
 // MissingSettingError says which setting a call needs and how to provide it.
 type MissingSettingError struct {
 	Setting string // e.g. "MP_PROJECT_ID"
@@ -149,13 +164,13 @@ func (e *MissingSettingError) Error() string {
 
 // HasCredentials reports whether some credential is configured.
 func (c Config) HasCredentials() bool {
-	return c.OAuthToken != "" || (c.Username != "" && c.Secret != "")
+	return c.Tokens != nil || c.OAuthToken != "" || (c.Username != "" && c.Secret != "")
 }
 
 // CheckCredentials returns a MissingSettingError naming what is absent.
 func (c Config) CheckCredentials() error {
 	switch {
-	case c.OAuthToken != "":
+	case c.Tokens != nil, c.OAuthToken != "":
 		return nil
 	case c.Username != "" && c.Secret == "":
 		return &MissingSettingError{Setting: "MP_SECRET", Fix: "MP_USERNAME is set but its secret is not; set MP_SECRET (or --secret) to the service account's secret"}

@@ -42,6 +42,9 @@ type APIError struct {
 	Message    string // Mixpanel's message, trimmed
 	RequestID  string // Mixpanel's request id header, when sent
 	RetryAfter time.Duration
+	// Fix, when set, replaces the kind's generic Hint: the client knows
+	// better (an OAuth sign-in that must be renewed, say).
+	Fix string
 }
 
 func (e *APIError) Error() string {
@@ -66,6 +69,9 @@ func (e *APIError) Error() string {
 
 // Hint tells a caller (often a model) what to do next.
 func (e *APIError) Hint() string {
+	if e.Fix != "" {
+		return e.Fix
+	}
 	switch e.Kind {
 	case KindAuth:
 		return "The credentials were rejected: check MP_USERNAME/MP_SECRET or MP_OAUTH_TOKEN and MP_REGION (a credential only works in its own region)."

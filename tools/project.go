@@ -358,7 +358,7 @@ func getActiveProject(ctx context.Context, env *Env, _ ActiveProjectInput) (Acti
 	}
 	cfg := c.Config()
 	out := ActiveProject{Region: string(c.Region()), ProjectID: pid, Auth: "service_account", Username: cfg.Username}
-	if cfg.OAuthToken != "" {
+	if cfg.OAuthToken != "" || cfg.Tokens != nil {
 		out.Auth, out.Username = "oauth", ""
 	}
 	m, meErr := c.Me(ctx)
