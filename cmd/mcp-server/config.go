@@ -43,6 +43,7 @@ var settings = []setting{
 	{flag: "call-timeout", env: "MCP_CALL_TIMEOUT", def: "60s", help: "the one deadline of a tool call, every Mixpanel request, retry and wait included; raise it for large exports and replay bundles"},
 
 	{flag: "demo", env: "MP_DEMO", def: "false", help: "serve an in-process demo project (synthetic data, computed answers, writes kept in memory); no account, nothing reaches Mixpanel"},
+	{flag: "demo-state", env: "MP_DEMO_STATE", help: "with --demo: file that keeps the demo's writes across restarts (loaded at start, saved after each write)"},
 
 	{flag: "username", env: "MP_USERNAME", help: "service account username (HTTP Basic auth)"},
 	{flag: "secret", env: "MP_SECRET", help: "service account secret; prefer the environment to the command line"},
@@ -87,6 +88,8 @@ type options struct {
 	Mixpanel         mixpanel.Config
 	// Demo serves the in-process demo project instead of Mixpanel.
 	Demo bool
+	// DemoState is the file the demo's writes persist in ("": memory).
+	DemoState string
 	// ConfigNote says where credentials came from, for the start-up log.
 	ConfigNote string
 }
@@ -162,6 +165,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if o.Demo, err = parseBool("demo", str("demo")); err != nil {
 		return nil, err
+	}
+	if o.DemoState = str("demo-state"); o.DemoState != "" && !o.Demo {
+		return nil, errors.New("--demo-state/MP_DEMO_STATE keeps the demo's writes; it needs --demo (or MP_DEMO=1)")
 	}
 	for _, origin := range strings.Split(str("allowed-origins"), ",") {
 		if origin = strings.TrimSpace(origin); origin != "" {

@@ -68,6 +68,8 @@ func TestConfigPrecedence(t *testing.T) {
 			check: func(t *testing.T, o *options) { assert.True(t, o.Demo) }},
 		{name: "--demo turns the demo on", args: []string{"--demo"}, env: map[string]string{"HOME": "/nonexistent-home"},
 			check: func(t *testing.T, o *options) { assert.True(t, o.Demo) }},
+		{name: "MP_DEMO_STATE names the demo's state file", env: map[string]string{"HOME": "/nonexistent-home", "MP_DEMO": "1", "MP_DEMO_STATE": "/tmp/demo.json"},
+			check: func(t *testing.T, o *options) { assert.Equal(t, "/tmp/demo.json", o.DemoState) }},
 		{name: "environment beats the file", env: map[string]string{"MP_CONFIG_PATH": path, "MP_USERNAME": "env-user", "MP_SECRET": "env-secret", "MP_PROJECT_ID": "999", "MP_REGION": "us"},
 			check: func(t *testing.T, o *options) {
 				assert.Equal(t, "env-user", o.Mixpanel.Username)
@@ -191,6 +193,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad transport", []string{"--transport", "sse"}, map[string]string{"HOME": t.TempDir()}, "not stdio or http"},
 		{"bad limit", []string{"--query-hourly-limit", "0"}, map[string]string{"HOME": t.TempDir()}, "-1 to disable"},
 		{"demo not a boolean", nil, map[string]string{"HOME": t.TempDir(), "MP_DEMO": "maybe"}, "demo"},
+		{"demo state without the demo", []string{"--demo-state", "x.json"}, map[string]string{"HOME": t.TempDir()}, "--demo-state/MP_DEMO_STATE keeps the demo's writes; it needs --demo"},
 		{"stray argument", []string{"serve-now"}, map[string]string{"HOME": t.TempDir()}, "unexpected argument"},
 		{"zero call deadline", []string{"--call-timeout", "0s"}, map[string]string{"HOME": t.TempDir()}, "--call-timeout/MCP_CALL_TIMEOUT: \"0s\" is not a positive duration"},
 		{"call deadline without a unit", nil, map[string]string{"HOME": t.TempDir(), "MCP_CALL_TIMEOUT": "60"}, "is not a positive duration such as 60s"},

@@ -107,8 +107,16 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	mc := opts.Mixpanel
 	if opts.Demo {
 		start := time.Now()
-		mc = demo.New(start).Config(mc)
-		logger.Info().Dur("ready_in", time.Since(start)).Msg("demo project: synthetic data, computed in-process; writes last for this process; nothing reaches Mixpanel")
+		p := demo.New(start)
+		kept := "writes last for this process"
+		if opts.DemoState != "" {
+			if err := p.Persist(opts.DemoState); err != nil {
+				return nil, err
+			}
+			kept = "writes kept in " + opts.DemoState
+		}
+		mc = p.Config(mc)
+		logger.Info().Dur("ready_in", time.Since(start)).Msg("demo project: synthetic data, computed in-process; " + kept + "; nothing reaches Mixpanel")
 	}
 	mc.Logger = logger
 	mc.UserAgent = "mixpanel-mcp/" + version

@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
@@ -43,7 +42,8 @@ const baseURL = "http://demo.mixpanel.invalid"
 type Project struct {
 	Events *Events
 	fake   *mixpaneltest.Server
-	times  timeIndex // the export's time order, built on first use
+	times  timeIndex    // the export's time order, built on first use
+	state  *persistence // set by Persist (state.go)
 }
 
 // New generates the default demo with data up to now.
@@ -62,6 +62,9 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 	}
 	for _, r := range refused {
 		p.fake.Handle(r.method, r.path, refuse(r.what))
+	}
+	if err := p.seed(); err != nil {
+		panic("demo: seeding the saved entities: " + err.Error())
 	}
 	return p
 }
@@ -136,6 +139,9 @@ func (p *Project) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	in := req.Clone(req.Context())
 	in.Body = io.NopCloser(bytes.NewReader(body))
+	if p.savesAfter(req) {
+		return p.roundTripSaved(req, in)
+	}
 	pr, pw := io.Pipe()
 	rw := &pipeResponse{header: http.Header{}, body: pw, ready: make(chan struct{})}
 	go func() {
@@ -189,7 +195,7 @@ func (w *pipeResponse) Write(b []byte) (int, error) {
 func (p *Project) Config(base mixpanel.Config) mixpanel.Config {
 	c := base
 	c.Username, c.Secret, c.OAuthToken = mixpaneltest.Username, mixpaneltest.Secret, ""
-	c.ProjectID, c.WorkspaceID = mixpaneltest.ProjectID, ""
+	c.ProjectID, c.WorkspaceID = mixpaneltest.ProjectID, mixpaneltest.WorkspaceID
 	c.Region = mixpanel.RegionUS
 	c.QueryURL = baseURL + mixpaneltest.QueryPrefix
 	c.ExportURL = baseURL + mixpaneltest.ExportPrefix
@@ -339,9 +345,6 @@ func projectData(e *Events) *mixpaneltest.Data {
 			"lifetime_value": round2(float64(us.ltv)),
 		}}
 	}
-	d.OrgBusinessContext = "Tempo Labs makes Tempo, a subscription productivity app (web, iOS, Android). This is a demo organization: its data is synthetic."
-	d.ProjectBusinessContext = "# Tempo (demo project)\n\nFunnel: Sign Up -> Activate (first document) -> Start Trial -> Purchase.\nPlans: monthly $9.99, pro $19.99, annual $99.99; 15% of payments carry a 20% coupon.\n" +
-		"Onboarding v2 launched " + strconv.Itoa(LaunchDaysAgo) + " days ago.\nKnown tracking issue: Android 4.2 sent \"Sign up\" instead of \"Sign Up\" for two weeks; Sign Up carries an email property.\n"
 	return d
 }
 

@@ -83,7 +83,18 @@ func annotationFilter(r *http.Request, e Entity) bool {
 		return true
 	}
 	tags := strings.Split(t, ",")
-	have, _ := e["tags"].([]Entity)
+	// Tags are []Entity as created, []any once restored from JSON.
+	var have []Entity
+	switch list := e["tags"].(type) {
+	case []Entity:
+		have = list
+	case []any:
+		for _, x := range list {
+			if tag, ok := x.(Entity); ok {
+				have = append(have, tag)
+			}
+		}
+	}
 	return slices.ContainsFunc(have, func(tag Entity) bool { return slices.Contains(tags, IDOf(tag)) })
 }
 

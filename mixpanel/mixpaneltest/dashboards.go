@@ -227,7 +227,7 @@ func (d dashboards) addCard(scope string, dash Entity, card map[string]any) (map
 			return nil, "A report card needs content_params.source_bookmark_id or content_params.bookmark."
 		}
 		id := d.st.NextID()
-		bm["id"], bm["project_id"], bm["dashboard_id"] = id, ProjectID, dash["id"]
+		bm["id"], bm["project_id"], bm["dashboard_id"] = id, ProjectIDInt, dash["id"]
 		d.st.Put(scope, bookmarksColl, bm)
 		contents["report"].(map[string]any)[strconv.FormatInt(id, 10)] = map[string]any{"id": id, "name": bm["name"], "type": bm["type"]}
 		return map[string]any{"id": d.st.NextUUID(), "content_id": id, "content_type": "report"}, ""

@@ -28,7 +28,7 @@ func (s *Server) flagRoutes() {
 			e = Entity{"id": id, "events": []any{}}
 		}
 		events := e["events"].([]any)
-		e["events"] = append(events, []any{len(events) + 1, action, time.Now().UTC().Format(time.RFC3339), "grace@example.com"})
+		e["events"] = append(events, []any{len(events) + 1, action, s.Data.Today().UTC().Format(time.RFC3339), "grace@example.com"})
 		st.Put(flagScope(r), "flag-history", e)
 	}
 	get := func(w http.ResponseWriter, r *http.Request) (Entity, bool) {
