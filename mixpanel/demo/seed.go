@@ -268,12 +268,14 @@ func (p *Project) seed() error {
 			return fmt.Errorf("lexicon tag %q: %w", name, err)
 		}
 	}
-	for name, tags := range map[string][]string{
-		"Sign Up": {"core funnel"}, "Activate": {"core funnel"}, "Start Trial": {"core funnel", "monetization"},
-		"Purchase": {"core funnel", "monetization"}, "Subscription Cancelled": {"monetization"},
+	// In a fixed order: each update takes the next id of the history.
+	for _, d := range []mixpanel.UpdateEventDefinitionParams{
+		{Name: "Sign Up", Tags: []string{"core funnel"}}, {Name: "Activate", Tags: []string{"core funnel"}},
+		{Name: "Start Trial", Tags: []string{"core funnel", "monetization"}}, {Name: "Purchase", Tags: []string{"core funnel", "monetization"}},
+		{Name: "Subscription Cancelled", Tags: []string{"monetization"}},
 	} {
-		if _, err := c.UpdateEventDefinition(ctx, mixpanel.UpdateEventDefinitionParams{Name: name, Tags: tags}); err != nil {
-			return fmt.Errorf("lexicon %q: %w", name, err)
+		if _, err := c.UpdateEventDefinition(ctx, d); err != nil {
+			return fmt.Errorf("lexicon %q: %w", d.Name, err)
 		}
 	}
 
