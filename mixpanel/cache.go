@@ -1,6 +1,7 @@
 package mixpanel
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -12,10 +13,29 @@ const (
 	maxCacheBytes   = 16 << 20
 )
 
-// responseCache keeps answers of Cacheable requests for a short time.
-// Keys hold the full URL (so project, workspace and parameters are part of
-// them) but never credentials. Each entry also records the project of the
-// client that fetched it, so one project's answers can be dropped alone.
+// Cache keeps the answers of Cacheable requests (schema discovery) for a
+// while. Keys hold the full URL (so project, workspace and parameters are
+// part of them) but never credentials; project is the project of the
+// client that fetched the answer, so Clear can drop one project's answers
+// alone. NewLocalCache keeps them in this process; package redisshare
+// keeps them where every replica of a server sees them.
+type Cache interface {
+	Get(ctx context.Context, key string) ([]byte, bool)
+	Put(ctx context.Context, key, project string, body []byte)
+	// Clear drops project's answers and reports how many it dropped.
+	Clear(ctx context.Context, project string) int
+}
+
+// NewLocalCache returns an in-process Cache keeping answers for ttl (0:
+// DefaultCacheTTL), or nil when ttl is negative (no cache).
+func NewLocalCache(ttl time.Duration) Cache {
+	if c := newResponseCache(ttl); c != nil {
+		return c
+	}
+	return nil
+}
+
+// responseCache is the in-process Cache, bounded in entries and bytes.
 type responseCache struct {
 	ttl time.Duration
 	now func() time.Time
@@ -41,7 +61,7 @@ func newResponseCache(ttl time.Duration) *responseCache {
 	return &responseCache{ttl: ttl, now: time.Now, entries: map[string]cacheEntry{}}
 }
 
-func (c *responseCache) get(key string) ([]byte, bool) {
+func (c *responseCache) Get(_ context.Context, key string) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
@@ -55,7 +75,7 @@ func (c *responseCache) get(key string) ([]byte, bool) {
 	return e.body, true
 }
 
-func (c *responseCache) put(key, project string, body []byte) {
+func (c *responseCache) Put(_ context.Context, key, project string, body []byte) {
 	if len(body) > maxCacheBytes/4 {
 		return // one huge answer would evict everything else
 	}
@@ -84,8 +104,7 @@ func (c *responseCache) drop(key string, e cacheEntry) {
 	c.bytes -= len(e.body)
 }
 
-// clear drops the entries fetched for project and reports how many.
-func (c *responseCache) clear(project string) int {
+func (c *responseCache) Clear(_ context.Context, project string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
@@ -108,5 +127,7 @@ func (c *Client) ClearCache() (dropped int, ok bool) {
 	if c.cache == nil {
 		return 0, false
 	}
-	return c.cache.clear(c.cfg.ProjectID), true
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return c.cache.Clear(ctx, c.cfg.ProjectID), true
 }

@@ -26,7 +26,7 @@ func TestDiscoveryCache(t *testing.T) {
 	c, err := New(Config{Username: "u", Secret: "s3cret", ProjectID: "1", QueryURL: srv.URL, CacheTTL: time.Minute, MaxRetries: -1, QueryPerHour: -1})
 	require.NoError(t, err)
 	now := time.Now()
-	c.cache.now = func() time.Time { return now }
+	c.cache.(*responseCache).now = func() time.Time { return now }
 	get := func(req Request) []string {
 		var out []string
 		require.NoError(t, c.JSON(context.Background(), req, &out))
@@ -55,11 +55,12 @@ func TestDiscoveryCache(t *testing.T) {
 func TestCacheBounds(t *testing.T) {
 	c := newResponseCache(time.Minute)
 	for i := range maxCacheEntries + 50 {
-		c.put(string(rune(i+1000)), "1", []byte("x"))
+		c.Put(context.Background(), string(rune(i+1000)), "1", []byte("x"))
 	}
 	assert.LessOrEqual(t, len(c.entries), maxCacheEntries)
-	c.put("huge", "1", make([]byte, maxCacheBytes))
-	_, ok := c.get("huge")
+	c.Put(context.Background(), "huge", "1", make([]byte, maxCacheBytes))
+	_, ok := c.Get(context.Background(), "huge")
 	assert.False(t, ok, "an answer too large for the cache is not kept")
 	assert.Nil(t, newResponseCache(-1), "a negative TTL disables the cache")
+	assert.Nil(t, NewLocalCache(-1), "and NewLocalCache is a nil interface then")
 }

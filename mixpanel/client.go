@@ -24,8 +24,9 @@ type Client struct {
 	cfg     Config
 	http    *http.Client
 	log     zerolog.Logger
-	limiter *limiter
-	cache   *responseCache
+	limiter Limiter
+	cache   Cache // nil: no cache
+	obs     Observer
 	redact  *strings.Replacer
 	sleep   func(context.Context, time.Duration) error
 
@@ -66,7 +67,15 @@ func New(cfg Config) (*Client, error) {
 		hc = &http.Client{}
 	}
 	limiters := newLimiterSet(cfg)
-	c := &Client{cfg: cfg, http: hc, log: cfg.Logger, limiter: limiters.get(cfg.ProjectID), limiters: limiters, cache: newResponseCache(cfg.CacheTTL), sleep: cfg.Sleep}
+	cache := cfg.Cache
+	if cache == nil {
+		cache = NewLocalCache(cfg.CacheTTL)
+	}
+	obs := cfg.Observer
+	if obs == nil {
+		obs = noObserver{}
+	}
+	c := &Client{cfg: cfg, http: hc, log: cfg.Logger, limiter: limiters.get(cfg.ProjectID), limiters: limiters, cache: cache, obs: obs, sleep: cfg.Sleep}
 	if c.sleep == nil {
 		c.sleep = sleepCtx
 	}
@@ -202,7 +211,7 @@ func (c *Client) send(ctx context.Context, req Request, use func(*http.Response,
 	bearer := "" // the token the last attempt sent, when from c.cfg.Tokens
 	attempt := func() error {
 		if req.Family == Query {
-			release, err := c.limiter.acquire(ctx, req)
+			release, err := c.acquire(ctx, req)
 			if err != nil {
 				return err
 			}
@@ -248,11 +257,27 @@ func (c *Client) send(ctx context.Context, req Request, use func(*http.Response,
 			// answer says more than a timeout after a pointless sleep.
 			return err
 		}
+		c.obs.Retry(req.Family)
 		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("attempt", n+1).Dur("wait", wait).Msg("retrying mixpanel request")
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return serr
 		}
 	}
+}
+
+// acquire takes the project's Query API limits for one attempt and tells
+// the observer how long that took, or that the limits refused it.
+func (c *Client) acquire(ctx context.Context, req Request) (func(), error) {
+	start := time.Now()
+	release, err := c.limiter.Acquire(ctx, req)
+	if err != nil {
+		if IsKind(err, KindRateLimited) {
+			c.obs.LimiterRefused()
+		}
+		return nil, err
+	}
+	c.obs.LimiterWait(time.Since(start))
+	return release, nil
 }
 
 // deadlineWithin reports whether ctx's deadline comes before d has passed.
@@ -331,9 +356,11 @@ func (c *Client) once(ctx context.Context, req Request, u string, payload []byte
 			}
 			msg = c.redact.Replace(err.Error())
 		}
+		c.obs.Request(req.Family, 0, time.Since(start))
 		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Str("error", msg).Msg("mixpanel transport error")
 		return nil, bearer, &APIError{Kind: KindTransport, Method: req.method(), Path: req.Path, Message: msg}
 	}
+	c.obs.Request(req.Family, resp.StatusCode, time.Since(start))
 	c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("status", resp.StatusCode).Dur("took", time.Since(start)).Msg("mixpanel request")
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
@@ -472,7 +499,9 @@ func (c *Client) body(ctx context.Context, req Request) ([]byte, error) {
 			return nil, err
 		}
 		key = req.method() + " " + req.Family.String() + " " + u
-		if raw, ok := c.cache.get(key); ok {
+		raw, ok := c.cache.Get(ctx, key)
+		c.obs.CacheLookup(ok)
+		if ok {
 			return raw, nil
 		}
 	}
@@ -487,7 +516,7 @@ func (c *Client) body(ctx context.Context, req Request) ([]byte, error) {
 		return nil, err
 	}
 	if key != "" {
-		c.cache.put(key, c.cfg.ProjectID, raw)
+		c.cache.Put(ctx, key, c.cfg.ProjectID, raw)
 	}
 	return raw, nil
 }
@@ -594,3 +623,11 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+type noObserver struct{}
+
+func (noObserver) Request(Family, int, time.Duration) {}
+func (noObserver) Retry(Family)                       {}
+func (noObserver) LimiterWait(time.Duration)          {}
+func (noObserver) LimiterRefused()                    {}
+func (noObserver) CacheLookup(bool)                   {}

@@ -131,6 +131,16 @@ type Config struct {
 	// default, negative disables the cache.
 	CacheTTL time.Duration
 
+	// NewLimiter, when set, makes the Query API limiter of a project (one
+	// that replicas share, say); nil keeps the limits in this process.
+	NewLimiter func(projectID string) Limiter
+	// Cache, when set, holds the discovery answers instead of an
+	// in-process cache (whose TTL is CacheTTL); its own TTL applies.
+	Cache Cache
+	// Observer is told of requests, retries, limiter waits and cache
+	// lookups, for metrics; nil tells nobody.
+	Observer Observer
+
 	HTTPClient *http.Client
 	UserAgent  string
 	Logger     zerolog.Logger
@@ -188,4 +198,20 @@ func (c Config) baseURL(f Family) string {
 		return strings.TrimRight(override, "/")
 	}
 	return baseURLs(c.Region)[f]
+}
+
+// Observer receives the client's events, for metrics. Its methods must be
+// cheap and safe for concurrent use.
+type Observer interface {
+	// Request is one attempt's outcome: its HTTP status, or 0 when no
+	// answer came (a transport error or timeout).
+	Request(api Family, status int, took time.Duration)
+	// Retry is an attempt about to be repeated.
+	Retry(api Family)
+	// LimiterWait is the time an attempt waited for the Query API limits.
+	LimiterWait(took time.Duration)
+	// LimiterRefused is an attempt the Query API limits refused.
+	LimiterRefused()
+	// CacheLookup is a discovery-cache lookup.
+	CacheLookup(hit bool)
 }

@@ -7,9 +7,21 @@ import (
 	"time"
 )
 
-// limiter keeps Query-family traffic under Mixpanel's published limits:
-// a bound on requests in flight and a sliding one-hour budget.
-type limiter struct {
+// Limiter keeps one project's Query-family traffic under Mixpanel's
+// published limits: a bound on requests in flight and a sliding one-hour
+// budget. The client calls Acquire once per attempt (Mixpanel counts a
+// retried request every time it is sent) and calls release when the
+// attempt's answer has been read.
+//
+// NewLocalLimiter keeps the limits in this process; a Limiter shared by
+// several processes (package redisshare) keeps them where every replica
+// of a server sees them.
+type Limiter interface {
+	Acquire(ctx context.Context, req Request) (release func(), err error)
+}
+
+// localLimiter is the in-process Limiter.
+type localLimiter struct {
 	sem     chan struct{} // nil: no concurrency bound
 	perHour int           // <= 0: no hourly bound
 	maxWait time.Duration
@@ -19,30 +31,39 @@ type limiter struct {
 	sent []time.Time // start times within the last hour, oldest first
 }
 
-func newLimiter(cfg Config) *limiter {
-	l := &limiter{perHour: cfg.QueryPerHour, maxWait: cfg.MaxLimiterWait, now: time.Now}
-	if l.perHour == 0 {
-		l.perHour = DefaultQueryPerHour
+// Limits are the Query API limits of cfg with its defaults applied: a
+// value <= 0 means that bound is off.
+func (cfg Config) Limits() (concurrency, perHour int, maxWait time.Duration) {
+	concurrency, perHour, maxWait = cfg.QueryConcurrency, cfg.QueryPerHour, cfg.MaxLimiterWait
+	if concurrency == 0 {
+		concurrency = DefaultQueryConcurrency
 	}
-	if l.maxWait == 0 {
-		l.maxWait = DefaultMaxLimiterWait
+	if perHour == 0 {
+		perHour = DefaultQueryPerHour
 	}
-	conc := cfg.QueryConcurrency
-	if conc == 0 {
-		conc = DefaultQueryConcurrency
+	if maxWait == 0 {
+		maxWait = DefaultMaxLimiterWait
 	}
+	return concurrency, perHour, maxWait
+}
+
+// NewLocalLimiter returns an in-process Limiter with cfg's limits.
+func NewLocalLimiter(cfg Config) Limiter { return newLimiter(cfg) }
+
+func newLimiter(cfg Config) *localLimiter {
+	conc, perHour, maxWait := cfg.Limits()
+	l := &localLimiter{perHour: perHour, maxWait: maxWait, now: time.Now}
 	if conc > 0 {
 		l.sem = make(chan struct{}, conc)
 	}
 	return l
 }
 
-// acquire waits for a concurrency slot and an hourly budget slot. When the
+// Acquire waits for a concurrency slot and an hourly budget slot. When the
 // hourly budget frees up later than maxWait, or after ctx's deadline, it
 // fails at once with a rate-limited error saying when to try again, instead
-// of blocking a tool call for minutes. The client calls it once per attempt:
-// Mixpanel counts a retried request every time it is sent.
-func (l *limiter) acquire(ctx context.Context, req Request) (func(), error) {
+// of blocking a tool call for minutes.
+func (l *localLimiter) Acquire(ctx context.Context, req Request) (func(), error) {
 	if err := l.reserve(ctx, req); err != nil {
 		return nil, err
 	}
@@ -57,7 +78,7 @@ func (l *limiter) acquire(ctx context.Context, req Request) (func(), error) {
 	}
 }
 
-func (l *limiter) reserve(ctx context.Context, req Request) error {
+func (l *localLimiter) reserve(ctx context.Context, req Request) error {
 	if l.perHour <= 0 {
 		return nil
 	}
@@ -76,12 +97,20 @@ func (l *limiter) reserve(ctx context.Context, req Request) error {
 		}
 		wait := time.Hour - now.Sub(l.sent[0])
 		l.mu.Unlock()
-		if wait > l.maxWait || deadlineWithin(ctx, wait) {
-			return &APIError{Kind: KindRateLimited, Method: req.method(), Path: req.Path, RetryAfter: wait,
-				Message: fmt.Sprintf("client-side limit of %d Query API requests per hour reached (raise it with --query-hourly-limit if your plan allows more)", l.perHour)}
-		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := BudgetWait(ctx, req, l.perHour, wait, l.maxWait); err != nil {
 			return err
 		}
 	}
+}
+
+// BudgetWait is what a Limiter does when the hourly budget of perHour
+// requests frees up in wait: it sleeps that long, or, when the wait is
+// longer than maxWait or outlasts ctx's deadline, fails at once with a
+// rate-limited error saying when to try again.
+func BudgetWait(ctx context.Context, req Request, perHour int, wait, maxWait time.Duration) error {
+	if wait > maxWait || deadlineWithin(ctx, wait) {
+		return &APIError{Kind: KindRateLimited, Method: req.method(), Path: req.Path, RetryAfter: wait,
+			Message: fmt.Sprintf("client-side limit of %d Query API requests per hour reached (raise it with --query-hourly-limit if your plan allows more)", perHour)}
+	}
+	return sleepCtx(ctx, wait)
 }

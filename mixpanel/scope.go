@@ -11,21 +11,25 @@ type limiterSet struct {
 	cfg Config
 
 	mu        sync.Mutex
-	byProject map[string]*limiter
+	byProject map[string]Limiter
 }
 
 func newLimiterSet(cfg Config) *limiterSet {
-	return &limiterSet{cfg: cfg, byProject: map[string]*limiter{}}
+	return &limiterSet{cfg: cfg, byProject: map[string]Limiter{}}
 }
 
 // get returns the project's limiter, creating it on first use. The set
 // grows by one small limiter per project a client is scoped to.
-func (s *limiterSet) get(projectID string) *limiter {
+func (s *limiterSet) get(projectID string) Limiter {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l, ok := s.byProject[projectID]
 	if !ok {
-		l = newLimiter(s.cfg)
+		if s.cfg.NewLimiter != nil {
+			l = s.cfg.NewLimiter(projectID)
+		} else {
+			l = newLimiter(s.cfg)
+		}
 		s.byProject[projectID] = l
 	}
 	return l

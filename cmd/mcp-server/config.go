@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/redisshare"
 )
 
 // setting is one configuration value: a flag, its environment variable and
@@ -62,6 +63,10 @@ var settings = []setting{
 	{flag: "query-concurrency", env: "MP_QUERY_CONCURRENCY", def: "5", help: "Query API requests in flight at once (Mixpanel allows 5); -1 disables"},
 	{flag: "cache-ttl", env: "MP_CACHE_TTL", def: "5m", help: "how long schema-discovery answers are reused (they count against the hourly limit); 0 disables"},
 	{flag: "query-hourly-limit", env: "MP_QUERY_HOURLY_LIMIT", def: "60", help: "Query API requests per sliding hour (Mixpanel's published limit is 60); -1 disables"},
+
+	{flag: "redis-url", env: "MCP_REDIS_URL", help: "redis://[user:password@]host:port[/db] (rediss:// for TLS): replicas share each project's Query API limits and the discovery cache there; if Redis fails, each replica falls back to its own limits and cache until it answers; prefer the environment to the command line"},
+	{flag: "redis-prefix", env: "MCP_REDIS_PREFIX", def: "mixpanel-mcp", help: "prefix of every Redis key; deployments with different Mixpanel credentials sharing one Redis need different prefixes"},
+	{flag: "redis-lease-ttl", env: "MCP_REDIS_LEASE_TTL", def: "30s", help: "how long a Query API concurrency slot held by a replica that died stays taken (live replicas renew theirs every third of it)"},
 }
 
 // options is the resolved configuration of one run.
@@ -90,6 +95,13 @@ type options struct {
 	Demo bool
 	// DemoState is the file the demo's writes persist in ("": memory).
 	DemoState string
+	// RedisURL, RedisPrefix and RedisLeaseTTL configure the Redis that
+	// replicas share (empty URL: none).
+	RedisURL      string
+	RedisPrefix   string
+	RedisLeaseTTL time.Duration
+	// Shared is the open Redis store when RedisURL is set (made by run).
+	Shared *redisshare.Store
 	// ConfigNote says where credentials came from, for the start-up log.
 	ConfigNote string
 }
@@ -191,10 +203,11 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	if o.MaxSessions, err = strconv.Atoi(str("max-sessions")); err != nil || o.MaxSessions <= 0 {
 		return nil, fmt.Errorf("--max-sessions/MCP_MAX_SESSIONS: %q is not a positive number such as 1000", str("max-sessions"))
 	}
+	o.RedisURL, o.RedisPrefix = strings.TrimSpace(str("redis-url")), str("redis-prefix")
 	for _, d := range []struct {
 		name string
 		to   *time.Duration
-	}{{"read-timeout", &o.ReadTimeout}, {"idle-timeout", &o.IdleTimeout}, {"session-idle-timeout", &o.SessionIdle}} {
+	}{{"read-timeout", &o.ReadTimeout}, {"idle-timeout", &o.IdleTimeout}, {"session-idle-timeout", &o.SessionIdle}, {"redis-lease-ttl", &o.RedisLeaseTTL}} {
 		if *d.to, err = time.ParseDuration(str(d.name)); err != nil || *d.to <= 0 {
 			return nil, fmt.Errorf("--%s/%s: %q is not a positive duration such as 30s", d.name, envName(d.name), str(d.name))
 		}

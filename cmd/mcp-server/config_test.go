@@ -166,6 +166,12 @@ func TestConfigPrecedence(t *testing.T) {
 				assert.True(t, o.Stateless)
 				assert.Equal(t, []string{"https://app.example.com", "https://b.example"}, o.AllowedOrigins)
 			}},
+		{name: "redis", args: []string{"--redis-lease-ttl", "2s"}, env: map[string]string{"HOME": t.TempDir(), "MCP_REDIS_URL": " redis://127.0.0.1:6379/0 "},
+			check: func(t *testing.T, o *options) {
+				assert.Equal(t, "redis://127.0.0.1:6379/0", o.RedisURL)
+				assert.Equal(t, "mixpanel-mcp", o.RedisPrefix)
+				assert.Equal(t, 2*time.Second, o.RedisLeaseTTL)
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,6 +211,7 @@ func TestConfigErrors(t *testing.T) {
 		{"no sessions", nil, map[string]string{"HOME": t.TempDir(), "MCP_MAX_SESSIONS": "0"}, "--max-sessions/MCP_MAX_SESSIONS"},
 		{"bad read timeout", []string{"--read-timeout", "soon"}, map[string]string{"HOME": t.TempDir()}, "--read-timeout/MCP_READ_TIMEOUT"},
 		{"zero session idle timeout", []string{"--session-idle-timeout", "0s"}, map[string]string{"HOME": t.TempDir()}, "--session-idle-timeout/MCP_SESSION_IDLE_TIMEOUT"},
+		{"zero lease TTL", []string{"--redis-lease-ttl", "0s"}, map[string]string{"HOME": t.TempDir()}, "--redis-lease-ttl/MCP_REDIS_LEASE_TTL"},
 		{"dynamic toolsets without sessions", []string{"--transport", "http", "--stateless", "--dynamic-toolsets"}, map[string]string{"HOME": t.TempDir()}, "--dynamic-toolsets needs sessions"},
 	}
 	for _, tt := range tests {

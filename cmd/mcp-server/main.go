@@ -21,6 +21,7 @@ import (
 	mpcontext "github.com/mixpanel-mcp/mixpanel-mcp/context"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/demo"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/redisshare"
 	"github.com/mixpanel-mcp/mixpanel-mcp/prompts"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
@@ -78,6 +79,21 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if opts.RedisURL != "" {
+		store, err := redisshare.Open(redisshare.Options{URL: opts.RedisURL, Prefix: opts.RedisPrefix, LeaseTTL: opts.RedisLeaseTTL, Logger: logger})
+		if err != nil {
+			fmt.Fprintln(stderr, "mcp-server: --redis-url/MCP_REDIS_URL:", err)
+			return 2
+		}
+		defer store.Close()
+		if err := store.Ping(ctx); err != nil {
+			logger.Warn().Str("error", err.Error()).Msg("redis does not answer yet: each replica uses its own Query API limits and cache until it does")
+		} else {
+			logger.Info().Str("prefix", opts.RedisPrefix).Msg("redis: Query API limits and discovery cache shared by the replicas")
+		}
+		opts.Shared = store
+	}
+
 	calls := newCallCanceller()
 	s, err := newServer(opts, sel, logger, server.WithToolHandlerMiddleware(calls.middleware))
 	if err != nil {
@@ -117,6 +133,12 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 		}
 		mc = p.Config(mc)
 		logger.Info().Dur("ready_in", time.Since(start)).Msg("demo project: synthetic data, computed in-process; " + kept + "; nothing reaches Mixpanel")
+	}
+	if opts.Shared != nil {
+		mc.NewLimiter = opts.Shared.Limiter(mc)
+		if mc.CacheTTL >= 0 {
+			mc.Cache = opts.Shared.Cache(mc.CacheTTL)
+		}
 	}
 	mc.Logger = logger
 	mc.UserAgent = "mixpanel-mcp/" + version
