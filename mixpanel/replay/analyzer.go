@@ -1,14 +1,12 @@
 package replay
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -198,9 +196,10 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 }
 
 // Analyzer turns an rrweb event stream into UserActions in one streaming
-// pass. Feed it the recording's CDN files in order; it decodes them token by
-// token, holding one event at a time (plus the tracked DOM), so a recording
-// of tens of MB never sits in memory (unless Options.KeepRaw asks for it).
+// pass. Feed it the recording's CDN files in order; it reads them through a
+// fixed window and applies each event as it is parsed, so a recording of
+// tens of MB never sits in memory (unless Options.KeepRaw asks for it), and
+// only the tracked DOM (see domTracker) grows with the page.
 //
 // Events are handled in stream order, the order the recorder writes them
 // (and the CDN walk sorts each file into); the actions of Result are then
@@ -215,6 +214,10 @@ func Analyze(r io.Reader, opts Options) (*Result, error) {
 // field), the radio that goes off when another is ticked is not an action,
 // a scrolled element is named, and click metadata carries the pointer type
 // and the data-* attributes of the target (for SelectorLabel).
+//
+// An event is applied while it is parsed: a snapshot or mutation whose
+// later fields turn out malformed is counted as skipped but the part
+// before the fault stays applied.
 type Analyzer struct {
 	opts    Options
 	dom     *domTracker
@@ -228,6 +231,9 @@ type Analyzer struct {
 	pending    *UserAction // input being typed, merged until the field is left
 	pendingID  int
 	pendingSel *UserAction // selection being dragged
+
+	window []byte // the JSON reader's buffer, kept across Feed calls
+	ev     eventFields
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -235,51 +241,46 @@ func NewAnalyzer(opts Options) *Analyzer {
 	return &Analyzer{opts: opts, dom: newDOMTracker(opts.MaxNodes)}
 }
 
-// event is one rrweb event. Its data holds the fields of every event type
-// the analyzer reads (rrweb never gives one key two meanings among them), so
-// an event is decoded in a single pass with no intermediate copy.
-type event struct {
-	Type      *int         `json:"type"`
-	Data      *eventData   `json:"data"`
-	Timestamp *json.Number `json:"timestamp"`
+// eventFields holds what the analyzer reads of one event's data besides
+// DOM changes, which go straight into the tracker. Buffers are reused from
+// event to event.
+type eventFields struct {
+	source, id, typ, pointer  int
+	hasSource, hasTyp, hasPtr bool
+	text                      []byte
+	hasText                   bool
+	checked, hasChecked       bool
+	ranges                    []selRange
+	href, plugin              []byte
+	payload                   []byte
+	removes                   []int32
+	texts                     []textChange
+	attrs                     []attrChange
 }
 
-type eventData struct {
-	// Meta
-	Href string `json:"href"`
-	// FullSnapshot
-	Node *snapNode `json:"node"`
-	// IncrementalSnapshot: every source
-	Source *int `json:"source"`
-	ID     int  `json:"id"`
-	// Mutation
-	Adds []struct {
-		ParentID int       `json:"parentId"`
-		NextID   *int      `json:"nextId"`
-		Node     *snapNode `json:"node"`
-	} `json:"adds"`
-	Removes []struct {
-		ID int `json:"id"`
-	} `json:"removes"`
-	Texts []struct {
-		ID    int     `json:"id"`
-		Value *string `json:"value"`
-	} `json:"texts"`
-	Attributes []struct {
-		ID         int      `json:"id"`
-		Attributes attrList `json:"attributes"`
-	} `json:"attributes"`
-	// MouseInteraction
-	Type        *int `json:"type"`
-	PointerType *int `json:"pointerType"`
-	// Input
-	Text      *string `json:"text"`
-	IsChecked *bool   `json:"isChecked"`
-	// Selection
-	Ranges []selRange `json:"ranges"`
-	// Plugin (and Custom events, whose payload can be anything)
-	Plugin  string          `json:"plugin"`
-	Payload json.RawMessage `json:"payload"`
+type textChange struct {
+	id     int
+	text   span
+	masked bool
+}
+
+type attrChange struct {
+	id       int
+	from, to int // into domTracker.attrs
+}
+
+type selRange struct {
+	Start, StartOffset, End, EndOffset int
+}
+
+func (e *eventFields) reset() {
+	e.source, e.id, e.typ, e.pointer = 0, 0, 0, 0
+	e.hasSource, e.hasTyp, e.hasPtr = false, false, false
+	e.text, e.hasText = e.text[:0], false
+	e.checked, e.hasChecked = false, false
+	e.ranges = e.ranges[:0]
+	e.href, e.plugin, e.payload = e.href[:0], e.plugin[:0], e.payload[:0]
+	e.removes, e.texts, e.attrs = e.removes[:0], e.texts[:0], e.attrs[:0]
 }
 
 // Feed analyses one JSON array of rrweb events, such as one CDN file. A
@@ -287,100 +288,144 @@ type eventData struct {
 // It fails on malformed JSON and, for the first event of the recording,
 // with a *NotRRWebError when it lacks rrweb's type, data or timestamp.
 func (a *Analyzer) Feed(r io.Reader) error {
-	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err == io.EOF {
+	if a.window == nil {
+		a.window = make([]byte, 0, readWindow)
+	}
+	j := &jsonReader{r: r, buf: a.window[:0]}
+	defer func() { a.window = j.buf[:0] }()
+	switch j.peek() {
+	case 0:
+		if j.err != nil && j.err != io.EOF {
+			return fmt.Errorf("read rrweb recording: %w", j.err)
+		}
+		return nil
+	case '[':
+	default:
+		if err := j.skip(); err != nil {
+			return fmt.Errorf("read rrweb recording: %w", err)
+		}
 		return nil
 	}
+	it, err := j.array()
 	if err != nil {
 		return fmt.Errorf("read rrweb recording: %w", err)
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return skipValue(dec, tok)
-	}
-	for dec.More() {
-		var ev event
-		var err error
-		if a.opts.KeepRaw {
-			var raw json.RawMessage
-			if err = dec.Decode(&raw); err == nil {
-				a.res.RawEvents = append(a.res.RawEvents, raw)
-				err = json.Unmarshal(raw, &ev)
-			}
-		} else {
-			err = dec.Decode(&ev)
-		}
-		var typeErr *json.UnmarshalTypeError
-		if err != nil && !errors.As(err, &typeErr) {
-			return fmt.Errorf("read rrweb event %d: %w", a.res.EventCount, err)
-		}
-		if err := a.event(&ev, typeErr); err != nil {
-			return err
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("read rrweb recording end: %w", err)
-	}
-	return nil
-}
-
-// skipValue consumes the rest of a value whose first token was tok.
-func skipValue(dec *json.Decoder, tok json.Token) error {
-	d, ok := tok.(json.Delim)
-	if !ok || (d != '{' && d != '[') {
-		return nil
-	}
-	for depth := 1; depth > 0; {
-		t, err := dec.Token()
+	for {
+		more, err := it.next()
 		if err != nil {
-			return fmt.Errorf("read rrweb recording: %w", err)
+			return fmt.Errorf("read rrweb recording end: %w", err)
 		}
-		if d, ok := t.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
+		if !more {
+			return nil
+		}
+		if err := a.event(j); err != nil {
+			var nr *NotRRWebError
+			if errors.As(err, &nr) {
+				return err
 			}
+			return fmt.Errorf("read rrweb event %d: %w", a.res.EventCount-1, err)
 		}
 	}
-	return nil
 }
 
-// event handles one decoded event; typeErr is set when part of it did not
-// fit rrweb's shape.
-func (a *Analyzer) event(ev *event, typeErr *json.UnmarshalTypeError) error {
+// event reads and handles one event.
+func (a *Analyzer) event(j *jsonReader) error {
 	a.res.EventCount++
 	first := !a.started
 	a.started = true
-	if typeErr != nil {
-		if first && typeErr.Field == "" {
+	if !a.opts.KeepRaw {
+		return a.parseEvent(j, first)
+	}
+	j.peek()
+	mark, started := j.startTee()
+	err := a.parseEvent(j, first)
+	a.res.RawEvents = append(a.res.RawEvents, json.RawMessage(bytes.Clone(j.teeSince(mark, started))))
+	return err
+}
+
+func (a *Analyzer) parseEvent(j *jsonReader, first bool) error {
+	if j.peek() != '{' {
+		if err := j.skip(); err != nil {
+			return err
+		}
+		if first {
 			return &NotRRWebError{}
 		}
 		a.res.SkippedEvents++
 		return nil
 	}
+	it, err := j.object()
+	if err != nil {
+		return err
+	}
+	a.ev.reset()
+	var (
+		typ                     int
+		ts                      int64
+		hasType, hasData, hasTS bool
+		bad                     bool
+		deferred                []byte
+	)
+	for {
+		key, ok, err := it.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		var ferr error
+		switch string(key) {
+		case "type":
+			typ, ferr = j.integer()
+			hasType = ferr == nil
+		case "timestamp":
+			ts, ferr = j.number()
+			hasTS = ferr == nil
+		case "data":
+			hasData = true
+			if hasType {
+				ferr = a.parseData(j, typ)
+			} else {
+				// Not rrweb's key order: keep the data until the type is known.
+				deferred, ferr = j.raw(nil)
+			}
+		default:
+			ferr = j.skip()
+		}
+		if ferr == errType {
+			bad = true
+		} else if ferr != nil {
+			return ferr
+		}
+	}
+	if deferred != nil && hasType && !bad {
+		if err := a.parseData(newBytesReader(deferred), typ); err == errType {
+			bad = true
+		} else if err != nil {
+			return err
+		}
+	}
+	if bad {
+		a.res.SkippedEvents++
+		return nil
+	}
 	if first {
 		var missing []string
-		if ev.Type == nil {
+		if !hasType {
 			missing = append(missing, "type")
 		}
-		if ev.Data == nil {
+		if !hasData {
 			missing = append(missing, "data")
 		}
-		if ev.Timestamp == nil {
+		if !hasTS {
 			missing = append(missing, "timestamp")
 		}
 		if len(missing) > 0 {
 			return &NotRRWebError{Missing: missing}
 		}
 	}
-	if ev.Type == nil || ev.Data == nil || ev.Timestamp == nil {
-		a.res.SkippedEvents++
-		return nil
-	}
-	ts, okTS := jsonMillis(*ev.Timestamp)
-	if !okTS || ts <= 0 {
+	if !hasType || !hasData || !hasTS || ts <= 0 {
 		a.res.SkippedEvents++
 		return nil
 	}
@@ -391,17 +436,15 @@ func (a *Analyzer) event(ev *event, typeErr *json.UnmarshalTypeError) error {
 		a.res.EndTime = ts
 	}
 	ok := true
-	switch *ev.Type {
+	switch typ {
 	case eventDOMContentLoaded, eventLoad:
 		a.loading = true
 	case eventMeta:
-		a.meta(ts, ev.Data)
-	case eventFullSnapshot:
-		a.fullSnapshot(ev.Data)
+		a.meta(ts)
 	case eventIncremental:
-		ok = a.incremental(ts, ev.Data)
+		ok = a.incremental(ts)
 	case eventPlugin:
-		ok = a.plugin(ts, ev.Data)
+		ok = a.plugin(ts)
 	}
 	if !ok {
 		a.res.SkippedEvents++
@@ -409,16 +452,266 @@ func (a *Analyzer) event(ev *event, typeErr *json.UnmarshalTypeError) error {
 	return nil
 }
 
-// jsonMillis reads a timestamp, which some recorders write as a float.
-func jsonMillis(n json.Number) (int64, bool) {
-	if i, err := n.Int64(); err == nil {
-		return i, true
+// parseData reads an event's data object: DOM changes are applied as they
+// are read, the rest lands in a.ev for the handlers.
+func (a *Analyzer) parseData(j *jsonReader, typ int) error {
+	if j.peek() != '{' {
+		if err := j.skip(); err != nil {
+			return err
+		}
+		return errType
 	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || f > 1<<62 || f < -(1<<62) {
-		return 0, false
+	it, err := j.object()
+	if err != nil {
+		return err
 	}
-	return int64(f), true
+	ev := &a.ev
+	bad := false
+	for {
+		key, ok, err := it.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		var ferr error
+		switch {
+		case typ == eventFullSnapshot && string(key) == "node":
+			ferr = a.fullSnapshot(j)
+		case typ == eventMeta && string(key) == "href":
+			ev.href, ferr = j.text(ev.href[:0], -1)
+		case typ == eventPlugin && string(key) == "plugin":
+			ev.plugin, ferr = j.text(ev.plugin[:0], 64)
+		case typ == eventPlugin && string(key) == "payload":
+			ev.payload, ferr = j.raw(ev.payload[:0])
+		case typ == eventIncremental:
+			ferr = a.incrementalField(j, key)
+		default:
+			ferr = j.skip()
+		}
+		if ferr == errType {
+			bad = true
+		} else if ferr != nil {
+			return ferr
+		}
+	}
+	if typ == eventIncremental {
+		a.applyDeferred()
+	}
+	return typeErrIf(bad)
+}
+
+func (a *Analyzer) incrementalField(j *jsonReader, key []byte) error {
+	ev := &a.ev
+	var err error
+	switch string(key) {
+	case "source":
+		ev.source, err = j.integer()
+		ev.hasSource = err == nil
+	case "id":
+		ev.id, err = j.integer()
+	case "type":
+		ev.typ, err = j.integer()
+		ev.hasTyp = err == nil
+	case "pointerType":
+		ev.pointer, err = j.integer()
+		ev.hasPtr = err == nil
+	case "text":
+		ev.text, err = j.text(ev.text[:0], -1)
+		ev.hasText = err == nil
+	case "isChecked":
+		ev.checked, err = j.boolean()
+		ev.hasChecked = err == nil
+	case "ranges":
+		err = a.parseRanges(j)
+	case "adds":
+		err = a.parseAdds(j)
+	case "removes":
+		err = eachObject(j, func(k []byte) error {
+			if string(k) != "id" {
+				return j.skip()
+			}
+			id, err := j.integer()
+			if err == nil {
+				a.dom.remove(id)
+			}
+			return err
+		}, nil)
+	case "texts":
+		var c textChange
+		err = eachObject(j, func(k []byte) error {
+			switch string(k) {
+			case "id":
+				var err error
+				c.id, err = j.integer()
+				return err
+			case "value":
+				if null, err := j.null(); err != nil || null {
+					return err
+				}
+				b, err := j.text(a.dom.scratch[:0], maxKeptText)
+				if err == nil {
+					a.dom.scratch = b[:0]
+					if len(bytes.TrimSpace(b)) > 0 {
+						c.text, c.masked = a.dom.keep(b), isMasked(b)
+					}
+				}
+				return err
+			}
+			return j.skip()
+		}, func() {
+			ev.texts = append(ev.texts, c)
+			c = textChange{}
+		})
+	case "attributes":
+		var c attrChange
+		err = eachObject(j, func(k []byte) error {
+			switch string(k) {
+			case "id":
+				var err error
+				c.id, err = j.integer()
+				return err
+			case "attributes":
+				c.from = len(a.dom.attrs)
+				err := a.dom.parseAttrs(j)
+				c.to = len(a.dom.attrs)
+				return err
+			}
+			return j.skip()
+		}, func() {
+			ev.attrs = append(ev.attrs, c)
+			c = attrChange{}
+		})
+	default:
+		err = j.skip()
+	}
+	return err
+}
+
+// eachObject walks an array of objects, calling field for each key (the
+// value must be consumed) and done after each object. A wrong type
+// anywhere is reported after the array is consumed.
+func eachObject(j *jsonReader, field func(key []byte) error, done func()) error {
+	if null, err := j.null(); err != nil || null {
+		return err
+	}
+	if j.peek() != '[' {
+		if err := j.skip(); err != nil {
+			return err
+		}
+		return errType
+	}
+	it, err := j.array()
+	if err != nil {
+		return err
+	}
+	bad := false
+	for {
+		more, err := it.next()
+		if err != nil {
+			return err
+		}
+		if !more {
+			return typeErrIf(bad)
+		}
+		if j.peek() != '{' {
+			if err := j.skip(); err != nil {
+				return err
+			}
+			bad = true
+			continue
+		}
+		obj, err := j.object()
+		if err != nil {
+			return err
+		}
+		for {
+			key, ok, err := obj.next()
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			if err := field(key); err == errType {
+				bad = true
+			} else if err != nil {
+				return err
+			}
+		}
+		if done != nil {
+			done()
+		}
+	}
+}
+
+// parseAdds applies a mutation's added nodes in order.
+func (a *Analyzer) parseAdds(j *jsonReader) error {
+	var parent, next, root int
+	var haveNode bool
+	return eachObject(j, func(k []byte) error {
+		var err error
+		switch string(k) {
+		case "parentId":
+			parent, err = j.integer()
+		case "nextId":
+			if null, nerr := j.null(); nerr != nil || null {
+				return nerr
+			}
+			next, err = j.integer()
+		case "node":
+			parentTag := ""
+			if p := a.dom.node(parent); p != nil {
+				parentTag = p.tag
+			}
+			root, err = a.dom.parseNode(j, parentTag)
+			haveNode = true
+		default:
+			err = j.skip()
+		}
+		return err
+	}, func() {
+		if haveNode && root != 0 {
+			a.dom.link(parent, root, next)
+		}
+		parent, next, root, haveNode = 0, 0, 0, false
+	})
+}
+
+func (a *Analyzer) parseRanges(j *jsonReader) error {
+	var r selRange
+	return eachObject(j, func(k []byte) error {
+		var err error
+		switch string(k) {
+		case "start":
+			r.Start, err = j.integer()
+		case "startOffset":
+			r.StartOffset, err = j.integer()
+		case "end":
+			r.End, err = j.integer()
+		case "endOffset":
+			r.EndOffset, err = j.integer()
+		default:
+			err = j.skip()
+		}
+		return err
+	}, func() {
+		a.ev.ranges = append(a.ev.ranges, r)
+		r = selRange{}
+	})
+}
+
+// applyDeferred applies a mutation's text and attribute changes, which
+// rrweb applies after its removes and adds.
+func (a *Analyzer) applyDeferred() {
+	for _, c := range a.ev.texts {
+		a.dom.setText(c.id, c.text, c.masked)
+	}
+	for _, c := range a.ev.attrs {
+		a.dom.setAttrs(c.id, a.dom.attrs[c.from:c.to])
+	}
+	a.dom.compact()
 }
 
 // Result flushes what is still being merged and returns the analysis, with
@@ -452,27 +745,29 @@ func (a *Analyzer) emit(act UserAction) {
 // is announced by DOMContentLoaded and Load events first; a Meta event for
 // the page already shown without them is the recorder re-snapshotting the
 // same page (a checkout), not a navigation.
-func (a *Analyzer) meta(ts int64, d *eventData) {
+func (a *Analyzer) meta(ts int64) {
 	loading := a.loading
 	a.loading = false
-	if d.Href == "" || (!loading && d.Href == a.url) {
+	href := string(a.ev.href)
+	if href == "" || (!loading && href == a.url) {
 		return
 	}
 	a.flushInput()
 	a.flushSelection()
-	a.url = d.Href
+	a.url = href
 	a.emit(UserAction{
 		Timestamp:   ts,
 		Action:      ActionNavigate,
-		URL:         d.Href,
-		Description: "Navigated to " + d.Href,
-		Metadata:    map[string]any{"url": d.Href},
+		URL:         href,
+		Description: "Navigated to " + href,
+		Metadata:    map[string]any{"url": href},
 	})
 }
 
-func (a *Analyzer) fullSnapshot(d *eventData) {
-	if d.Node == nil {
-		return
+// fullSnapshot reads a snapshot's root node into a fresh tracker.
+func (a *Analyzer) fullSnapshot(j *jsonReader) error {
+	if null, err := j.null(); err != nil || null {
+		return err
 	}
 	// A full snapshot rebuilds the page and node ids restart, so whatever is
 	// being merged belongs to the old page.
@@ -480,76 +775,52 @@ func (a *Analyzer) fullSnapshot(d *eventData) {
 	a.flushSelection()
 	a.res.NodeCapReached = a.res.NodeCapReached || a.dom.capped
 	a.dom.reset()
-	a.dom.add(d.Node, 0, 0)
+	_, err := a.dom.parseNode(j, "")
+	return err
 }
 
-func (a *Analyzer) incremental(ts int64, d *eventData) bool {
-	if d.Source == nil {
+func (a *Analyzer) incremental(ts int64) bool {
+	if !a.ev.hasSource {
 		return false
 	}
-	switch *d.Source {
-	case sourceMutation:
-		a.mutation(d)
+	switch a.ev.source {
 	case sourceMouseInteraction:
-		return a.mouse(ts, d)
+		return a.mouse(ts)
 	case sourceScroll:
-		a.scroll(ts, d)
+		a.scroll(ts)
 	case sourceInput:
-		a.input(ts, d)
+		a.input(ts)
 	case sourceSelection:
-		a.selection(ts, d)
+		a.selection(ts)
 	}
 	return true
 }
 
-func (a *Analyzer) mutation(d *eventData) {
-	// rrweb applies removes before adds, then texts and attributes.
-	for _, r := range d.Removes {
-		a.dom.remove(r.ID)
-	}
-	for _, add := range d.Adds {
-		next := 0
-		if add.NextID != nil {
-			next = *add.NextID
-		}
-		a.dom.add(add.Node, add.ParentID, next)
-	}
-	for _, t := range d.Texts {
-		v := ""
-		if t.Value != nil {
-			v = *t.Value
-		}
-		a.dom.setText(t.ID, v)
-	}
-	for _, at := range d.Attributes {
-		a.dom.setAttrs(at.ID, at.Attributes)
-	}
-}
-
-func (a *Analyzer) mouse(ts int64, d *eventData) bool {
-	if d.Type == nil {
+func (a *Analyzer) mouse(ts int64) bool {
+	d := &a.ev
+	if !d.hasTyp {
 		return false
 	}
-	if *d.Type == mouseBlur {
-		if a.pending != nil && a.pendingID == d.ID {
+	if d.typ == mouseBlur {
+		if a.pending != nil && a.pendingID == d.id {
 			a.flushInput()
 		}
 		return true
 	}
-	verb := interactionVerb(*d.Type)
-	if verb == "" || d.ID == 0 {
+	verb := interactionVerb(d.typ)
+	if verb == "" || d.id == 0 {
 		return true
 	}
-	if a.pending != nil && a.pendingID != d.ID {
+	if a.pending != nil && a.pendingID != d.id {
 		a.flushInput()
 	}
-	if *d.Type != mouseFocus {
+	if d.typ != mouseFocus {
 		a.flushSelection()
 	}
-	desc := a.dom.describe(d.ID)
+	desc := a.dom.describe(d.id)
 	meta := map[string]any{"interaction": verb}
-	if d.PointerType != nil {
-		switch *d.PointerType {
+	if d.hasPtr {
+		switch d.pointer {
 		case 0:
 			meta["pointer_type"] = "mouse"
 		case 1:
@@ -558,17 +829,17 @@ func (a *Analyzer) mouse(ts int64, d *eventData) bool {
 			meta["pointer_type"] = "touch"
 		}
 	}
-	for k, v := range a.dom.dataAttrs(d.ID) {
+	for k, v := range a.dom.dataAttrs(d.id) {
 		meta[k] = v
 	}
 	action := ActionClick
-	if *d.Type == mouseTouchStart {
+	if d.typ == mouseTouchStart {
 		action = ActionTouchStart
 	}
 	a.emit(UserAction{
 		Timestamp:    ts,
 		Action:       action,
-		TargetNodeID: intPtr(d.ID),
+		TargetNodeID: intPtr(d.id),
 		TargetDesc:   desc,
 		Description:  capitalize(verb) + " " + desc,
 		Metadata:     meta,
@@ -585,12 +856,13 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func (a *Analyzer) scroll(ts int64, d *eventData) {
+func (a *Analyzer) scroll(ts int64) {
+	id := a.ev.id
 	if !a.scrolled || ts-a.lastScroll > scrollDebounceMs {
 		act := UserAction{Timestamp: ts, Action: ActionScroll, TargetDesc: "(viewport)", Description: "Scrolled"}
-		if n, ok := a.dom.nodes[d.ID]; ok && n.kind == nodeElement && n.tag != "html" && n.tag != "body" {
-			desc := a.dom.describe(d.ID)
-			act.TargetNodeID = intPtr(d.ID)
+		if n := a.dom.node(id); n != nil && n.kind == nodeElement && n.tag != "html" && n.tag != "body" {
+			desc := a.dom.describe(id)
+			act.TargetNodeID = intPtr(id)
 			act.TargetDesc = desc
 			act.Description = "Scrolled " + desc
 		}
@@ -599,37 +871,35 @@ func (a *Analyzer) scroll(ts int64, d *eventData) {
 	a.scrolled, a.lastScroll = true, ts
 }
 
-func (a *Analyzer) input(ts int64, d *eventData) {
-	kind := a.dom.inputType(d.ID)
+func (a *Analyzer) input(ts int64) {
+	d := &a.ev
+	kind := a.dom.inputType(d.id)
 	checkable := kind == "checkbox" || kind == "radio"
 	// Ticking a radio also reports the one that went off; the tick says it.
-	if kind == "radio" && d.IsChecked != nil && !*d.IsChecked {
+	if kind == "radio" && d.hasChecked && !d.checked {
 		return
 	}
-	if a.pending != nil && (a.pendingID != d.ID || d.ID == 0) {
+	if a.pending != nil && (a.pendingID != d.id || d.id == 0) {
 		a.flushInput()
 	}
-	text := ""
-	if d.Text != nil {
-		text = *d.Text
-	}
+	text := string(d.text)
 	desc := "input"
 	switch {
-	case a.pending != nil && a.pendingID == d.ID && d.ID != 0:
+	case a.pending != nil && a.pendingID == d.id && d.id != 0:
 		// Each keystroke reports the field again; it is still the same field.
 		desc = a.pending.TargetDesc
-	case d.ID != 0:
-		desc = a.dom.describe(d.ID)
+	case d.id != 0:
+		desc = a.dom.describe(d.id)
 	}
 	var description string
 	switch {
-	case checkable && d.IsChecked != nil:
+	case checkable && d.hasChecked:
 		state := "unchecked"
-		if *d.IsChecked {
+		if d.checked {
 			state = "checked"
 		}
 		description = "Set " + desc + " to " + state
-	case kind == "" && d.IsChecked != nil && *d.IsChecked:
+	case kind == "" && d.hasChecked && d.checked:
 		description = "Set " + desc + " to checked"
 	case text == "":
 		description = "Cleared " + desc
@@ -639,15 +909,15 @@ func (a *Analyzer) input(ts int64, d *eventData) {
 		description = "Entered '" + text + "' in " + desc
 	}
 	meta := map[string]any{"text_length": utf8.RuneCountInString(text)}
-	if d.IsChecked != nil {
-		meta["is_checked"] = *d.IsChecked
+	if d.hasChecked {
+		meta["is_checked"] = d.checked
 	} else {
 		meta["is_checked"] = nil
 	}
 	if text != "" && strings.Trim(text, "*") == "" {
 		meta["masked"] = true
 	}
-	for k, v := range a.dom.dataAttrs(d.ID) {
+	for k, v := range a.dom.dataAttrs(d.id) {
 		meta[k] = v
 	}
 	act := &UserAction{
@@ -657,10 +927,10 @@ func (a *Analyzer) input(ts int64, d *eventData) {
 		Description: description,
 		Metadata:    meta,
 	}
-	if d.ID != 0 {
-		act.TargetNodeID = intPtr(d.ID)
+	if d.id != 0 {
+		act.TargetNodeID = intPtr(d.id)
 	}
-	a.pending, a.pendingID = act, d.ID
+	a.pending, a.pendingID = act, d.id
 }
 
 func (a *Analyzer) flushInput() {
@@ -671,22 +941,15 @@ func (a *Analyzer) flushInput() {
 	a.pending, a.pendingID = nil, 0
 }
 
-type selRange struct {
-	Start       int `json:"start"`
-	StartOffset int `json:"startOffset"`
-	End         int `json:"end"`
-	EndOffset   int `json:"endOffset"`
-}
-
-func (a *Analyzer) selection(ts int64, d *eventData) {
-	if len(d.Ranges) == 0 {
+func (a *Analyzer) selection(ts int64) {
+	if len(a.ev.ranges) == 0 {
 		return
 	}
 	if a.pendingSel != nil && ts-a.pendingSel.Timestamp > selectionDebounceMs {
 		a.flushSelection()
 	}
 	var texts []string
-	for _, r := range d.Ranges {
+	for _, r := range a.ev.ranges {
 		if s := a.rangeText(r); s != "" {
 			texts = append(texts, s)
 		}
@@ -700,7 +963,7 @@ func (a *Analyzer) selection(ts int64, d *eventData) {
 		Action:      ActionSelect,
 		TargetDesc:  "(selection)",
 		Description: description,
-		Metadata:    map[string]any{"range_count": len(d.Ranges)},
+		Metadata:    map[string]any{"range_count": len(a.ev.ranges)},
 		URL:         a.url,
 	}
 }
@@ -708,14 +971,14 @@ func (a *Analyzer) selection(ts int64, d *eventData) {
 // rangeText resolves a selection range to its text. Offsets count
 // characters of the start and end text nodes.
 func (a *Analyzer) rangeText(r selRange) string {
-	start, ok1 := a.dom.textOf(r.Start)
+	start, _, ok1 := a.dom.textOf(r.Start)
 	if !ok1 {
 		return ""
 	}
 	if r.Start == r.End {
 		return strings.TrimSpace(sliceRunes(start, r.StartOffset, r.EndOffset))
 	}
-	end, ok2 := a.dom.textOf(r.End)
+	end, _, ok2 := a.dom.textOf(r.End)
 	if !ok2 {
 		return strings.TrimSpace(sliceRunes(start, r.StartOffset, -1))
 	}
@@ -745,27 +1008,18 @@ func (a *Analyzer) flushSelection() {
 	a.pendingSel = nil
 }
 
-func (a *Analyzer) plugin(ts int64, d *eventData) bool {
-	if !strings.HasPrefix(d.Plugin, "rrweb/console@") {
+func (a *Analyzer) plugin(ts int64) bool {
+	if !bytes.HasPrefix(a.ev.plugin, []byte("rrweb/console@")) {
 		return true
 	}
-	var rec struct {
-		Level   string            `json:"level"`
-		Payload []json.RawMessage `json:"payload"`
-	}
-	if err := json.Unmarshal(d.Payload, &rec); err != nil {
+	level, args, ok := consoleRecord(a.ev.payload)
+	if !ok {
 		return false
 	}
-	if rec.Level != "error" || len(rec.Payload) == 0 {
+	if level != "error" || len(args) == 0 {
 		return true
 	}
-	parts := make([]string, 0, len(rec.Payload))
-	for _, p := range rec.Payload {
-		if s := consoleArg(p); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	msg := clipRunes(strings.Join(parts, " "), maxMessageRunes)
+	msg := clipRunes(strings.Join(args, " "), maxMessageRunes)
 	if msg == "" {
 		return true
 	}
@@ -779,17 +1033,81 @@ func (a *Analyzer) plugin(ts int64, d *eventData) bool {
 	return true
 }
 
-// consoleArg renders one console argument. The console plugin serializes
-// each argument as JSON text inside a JSON string ("\"text\"", "500"), so a
-// string argument is unwrapped twice.
-func consoleArg(raw json.RawMessage) string {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return strings.TrimSpace(string(bytes.Trim(raw, `"`)))
+// consoleRecord reads the console plugin's payload: its level and its
+// arguments rendered as text. The plugin serializes each argument as JSON
+// text inside a JSON string ("\"text\"", "500"), so a string argument is
+// unwrapped twice.
+func consoleRecord(payload []byte) (level string, args []string, ok bool) {
+	j := newBytesReader(payload)
+	if j.peek() != '{' {
+		return "", nil, false
 	}
-	var inner string
-	if err := json.Unmarshal([]byte(s), &inner); err == nil {
-		return strings.TrimSpace(inner)
+	it, err := j.object()
+	if err != nil {
+		return "", nil, false
 	}
-	return strings.TrimSpace(strings.Trim(s, `"`))
+	for {
+		key, more, err := it.next()
+		if err != nil {
+			return "", nil, false
+		}
+		if !more {
+			return level, args, true
+		}
+		switch string(key) {
+		case "level":
+			b, err := j.text(nil, 32)
+			if err != nil {
+				return "", nil, false
+			}
+			level = string(b)
+		case "payload":
+			if j.peek() != '[' {
+				return "", nil, false
+			}
+			arr, _ := j.array()
+			for {
+				more, err := arr.next()
+				if err != nil {
+					return "", nil, false
+				}
+				if !more {
+					break
+				}
+				s, err := consoleArg(j)
+				if err != nil {
+					return "", nil, false
+				}
+				if s != "" {
+					args = append(args, s)
+				}
+			}
+		default:
+			if err := j.skip(); err != nil {
+				return "", nil, false
+			}
+		}
+	}
+}
+
+// consoleArg renders one console argument.
+func consoleArg(j *jsonReader) (string, error) {
+	if j.peek() != '"' {
+		raw, err := j.raw(nil)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(strings.Trim(string(raw), `"`)), nil
+	}
+	s, err := j.str(nil, -1)
+	if err != nil {
+		return "", err
+	}
+	if len(s) > 0 && s[0] == '"' {
+		inner := newBytesReader(s)
+		if in, err := inner.str(nil, -1); err == nil && inner.peek() == 0 {
+			return strings.TrimSpace(string(in)), nil
+		}
+	}
+	return strings.TrimSpace(strings.Trim(string(s), `"`)), nil
 }

@@ -111,6 +111,27 @@ func peakHeap(f func()) uint64 {
 	return peak.Load() - base
 }
 
+// reportMemory runs one more analysis of data to report its heap
+// high-water mark (sampled, above the heap in use before it started, so
+// the input held by the benchmark is not counted) and the allocations and
+// bytes allocated per MB of input.
+func reportMemory(b *testing.B, data []byte) {
+	b.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	peak := peakHeap(func() {
+		if _, err := Analyze(bytes.NewReader(data), Options{}); err != nil {
+			b.Fatal(err)
+		}
+	})
+	runtime.ReadMemStats(&after)
+	mb := float64(len(data)) / (1 << 20)
+	b.ReportMetric(float64(len(data))/(1<<20), "input-MB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/mb, "allocs/MB")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/mb, "alloc-MB/MB")
+}
+
 // BenchmarkAnalyze30MB measures throughput (MB/s from SetBytes, events/s)
 // and the heap high-water mark of analysing a ~30 MB recording held in
 // memory, so peak-heap-MB is what the analysis adds on top of the input.
@@ -136,13 +157,7 @@ func BenchmarkAnalyze30MB(b *testing.B) {
 	// the process spent (GC included) does not.
 	b.ReportMetric(float64(len(data))*float64(b.N)/(1<<20)/cpu.Seconds(), "MB/cpu-s")
 	b.ReportMetric(float64(events)*float64(b.N)/cpu.Seconds(), "events/cpu-s")
-	b.ReportMetric(float64(len(data))/(1<<20), "input-MB")
-	peak := peakHeap(func() {
-		if _, err := Analyze(bytes.NewReader(data), Options{}); err != nil {
-			b.Fatal(err)
-		}
-	})
-	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	reportMemory(b, data)
 	b.ReportMetric(float64(len(res.Actions)), "actions")
 }
 
@@ -178,11 +193,5 @@ func BenchmarkAnalyzeHugePage(b *testing.B) {
 	if !res.NodeCapReached {
 		b.Fatal("the page should exceed the node cap")
 	}
-	b.ReportMetric(float64(len(data))/(1<<20), "input-MB")
-	peak := peakHeap(func() {
-		if _, err := Analyze(bytes.NewReader(data), Options{}); err != nil {
-			b.Fatal(err)
-		}
-	})
-	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	reportMemory(b, data)
 }

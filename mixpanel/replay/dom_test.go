@@ -2,6 +2,8 @@ package replay
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -9,28 +11,48 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func el(id int, tag string, attrs map[string]string, children ...*snapNode) *snapNode {
-	var a attrList
-	for k, v := range attrs {
-		if keptAttr(k) {
-			a = append(a, attr{k, attrValue{s: v}})
-		}
+// el, txt and page write serialized rrweb nodes, as a snapshot holds them.
+func el(id int, tag string, attrs map[string]string, children ...string) string {
+	a, _ := json.Marshal(attrs)
+	if attrs == nil {
+		a = []byte("{}")
 	}
-	return &snapNode{ID: id, Type: nodeElement, TagName: tag, Attributes: a, ChildNodes: children}
+	return fmt.Sprintf(`{"type":2,"tagName":%q,"attributes":%s,"childNodes":[%s],"id":%d}`, tag, a, strings.Join(children, ","), id)
 }
 
-func txt(id int, s string) *snapNode { return &snapNode{ID: id, Type: nodeText, TextContent: s} }
+func txt(id int, s string) string {
+	b, _ := json.Marshal(s)
+	return fmt.Sprintf(`{"type":3,"textContent":%s,"id":%d}`, b, id)
+}
 
 type attrs = map[string]string
 
-func page(children ...*snapNode) *snapNode {
-	return &snapNode{ID: 1, Type: nodeDocument, ChildNodes: []*snapNode{el(2, "body", nil, children...)}}
+func page(children ...string) string {
+	return fmt.Sprintf(`{"type":0,"childNodes":[%s],"id":1}`, el(2, "body", nil, children...))
+}
+
+// add parses a serialized node into the tracker under parent, before next.
+func add(t *testing.T, d *domTracker, node string, parent, next int) {
+	t.Helper()
+	id, err := d.parseNode(newBytesReader([]byte(node)), "")
+	require.NoError(t, err)
+	if parent != 0 {
+		d.link(parent, id, next)
+	}
+}
+
+func kids(d *domTracker, id int) []int {
+	var out []int
+	for c := range d.children(d.node(id)) {
+		out = append(out, c)
+	}
+	return out
 }
 
 func TestDescribe(t *testing.T) {
 	tests := []struct {
 		name string
-		page *snapNode
+		page string
 		id   int
 		want string
 	}{
@@ -64,15 +86,23 @@ func TestDescribe(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDOMTracker(0)
-			d.add(tt.page, 0, 0)
+			add(t, d, tt.page, 0, 0)
 			assert.Equal(t, tt.want, d.describe(tt.id))
 		})
 	}
 }
 
+// setAttrs applies an attribute mutation written as rrweb's JSON object.
+func setAttrs(t *testing.T, d *domTracker, id int, obj string) {
+	t.Helper()
+	from := len(d.attrs)
+	require.NoError(t, d.parseAttrs(newBytesReader([]byte(obj))))
+	d.setAttrs(id, d.attrs[from:])
+}
+
 func TestDOMMutations(t *testing.T) {
 	d := newDOMTracker(0)
-	d.add(page(
+	add(t, d, page(
 		el(10, "button", attrs{"id": "share"}, el(11, "span", nil, txt(12, "Share"))),
 		el(20, "button", attrs{"aria-label": "Save changes"}),
 		el(30, "ul", nil, el(31, "li", nil, txt(32, "a")), el(33, "li", nil, txt(34, "b"))),
@@ -80,53 +110,85 @@ func TestDOMMutations(t *testing.T) {
 
 	// Text replaced by remove + add, as the recorder writes it.
 	d.remove(12)
-	d.add(txt(40, "Link copied"), 11, 0)
+	add(t, d, txt(40, "Link copied"), 11, 0)
 	assert.Equal(t, `span in button "Link copied"`, d.describe(11))
 
 	// A text change in place.
-	d.setText(40, "Copied!")
+	d.setText(40, d.keep([]byte("Copied!")), false)
 	assert.Equal(t, `button "Copied!"`, d.describe(10))
 
 	// Attribute change and removal.
-	d.setAttrs(20, attrList{{"aria-label", attrValue{s: "Changes saved"}}})
+	setAttrs(t, d, 20, `{"aria-label":"Changes saved"}`)
 	assert.Equal(t, `button "Changes saved"`, d.describe(20))
-	d.setAttrs(20, attrList{{"aria-label", attrValue{null: true}}, {"id", attrValue{s: "save"}}})
+	setAttrs(t, d, 20, `{"aria-label":null,"id":"save"}`)
 	assert.Equal(t, `button #save`, d.describe(20))
 
 	// Insertion before a sibling keeps document order.
-	d.add(el(35, "li", nil, txt(36, "first")), 30, 31)
+	add(t, d, el(35, "li", nil, txt(36, "first")), 30, 31)
 	var b strings.Builder
 	d.collectText(&b, 30, -1)
 	assert.Equal(t, "first a b", b.String())
+	add(t, d, el(37, "li", nil, txt(38, "last")), 30, 0)
+	add(t, d, el(39, "li", nil, txt(41, "middle")), 30, 33)
+	b.Reset()
+	d.collectText(&b, 30, -1)
+	assert.Equal(t, "first a middle b last", b.String())
 
 	// Removing a node removes its subtree.
-	before := len(d.nodes)
+	before := d.count
 	d.remove(30)
-	assert.Equal(t, before-7, len(d.nodes))
-	_, ok := d.nodes[36]
-	assert.False(t, ok)
+	assert.Equal(t, before-11, d.count)
+	assert.Nil(t, d.node(36))
 	assert.Equal(t, "element", d.describe(31))
 
 	// Adding an id again moves the node instead of duplicating it.
-	d.add(el(20, "button", attrs{"aria-label": "Moved"}), 10, 0)
+	add(t, d, el(20, "button", attrs{"aria-label": "Moved"}), 10, 0)
 	assert.Equal(t, `button "Moved"`, d.describe(20))
-	assert.Equal(t, []int{11, 20}, d.nodes[10].children)
+	assert.Equal(t, []int{11, 20}, kids(d, 10))
+	assert.Equal(t, []int{10}, kids(d, 2), "the moved button left the body")
+
+	// A parent inside the added subtree would make a loop: not linked.
+	add(t, d, el(50, "div", nil, el(51, "div", nil)), 0, 0)
+	d.link(51, 50, 0)
+	assert.Empty(t, kids(d, 51))
 }
 
 func TestDOMNodeCap(t *testing.T) {
 	d := newDOMTracker(5)
-	var kids []*snapNode
+	var buttons []string
 	for i := 0; i < 10; i++ {
-		kids = append(kids, el(10+i, "button", attrs{"id": "b"}))
+		buttons = append(buttons, el(10+i, "button", attrs{"id": "b"}))
 	}
-	d.add(page(kids...), 0, 0)
-	assert.Len(t, d.nodes, 5)
+	add(t, d, page(buttons...), 0, 0)
+	assert.Equal(t, 5, d.count)
 	assert.True(t, d.capped)
+	assert.Equal(t, "button #b", d.describe(12), "the first nodes in document order are kept")
 	assert.Equal(t, "element", d.describe(19), "nodes past the cap are unknown")
 
 	d.reset()
-	assert.Empty(t, d.nodes)
+	assert.Zero(t, d.count)
+	assert.Nil(t, d.node(12))
 	assert.False(t, d.capped)
+}
+
+func TestDOMMaskedText(t *testing.T) {
+	d := newDOMTracker(0)
+	add(t, d, page(
+		el(10, "button", attrs{"id": "place-order"}, txt(11, "***** *****")),
+		el(12, "a", attrs{"href": "http://h/help"}, txt(13, "****")),
+		el(14, "button", attrs{"aria-label": "Close"}, txt(15, "*")),
+		el(16, "label", nil, txt(17, "*****"), el(18, "input", attrs{"type": "email", "name": "email", "placeholder": "*** ***"})),
+		el(19, "p", nil, txt(20, "2 * 3 = 6")),
+	), 0, 0)
+	for id, want := range map[int]string{
+		10: "button #place-order",
+		12: "a to /help",
+		14: `button "Close"`,
+		18: "input name=email type=email",
+		19: `p "2 * 3 = 6"`,
+	} {
+		assert.Equal(t, want, d.describe(id))
+	}
 }
 
 func TestAnalyzerNodeCapOnRealRecording(t *testing.T) {
@@ -140,36 +202,46 @@ func TestAnalyzerNodeCapOnRealRecording(t *testing.T) {
 	assert.Len(t, ofAction(res.Actions, ActionNavigate), 4)
 }
 
-func TestAttrListDecoding(t *testing.T) {
+func TestParseAttrs(t *testing.T) {
+	type kv struct{ name, val string }
+	const removed = "(removed)"
 	tests := []struct {
 		in   string
-		want attrList
+		want []kv
 		err  bool
 	}{
 		{`{}`, nil, false},
 		{`null`, nil, false},
-		{` { "class" : "a b", "id":"x" , "style":"color: red; content: \"}\"" } `, attrList{{"id", attrValue{s: "x"}}}, false},
-		{`{"aria-label":"Say \"hi\"\u00e9","data-n":12,"checked":true,"title":null,"alt":{"x":[1,"]"]},"href":"http://h/"}`, attrList{
-			{"aria-label", attrValue{s: `Say "hi"é`}},
-			{"data-n", attrValue{s: "12"}},
-			{"title", attrValue{null: true}},
-			{"alt", attrValue{s: `{"x":[1,"]"]}`}},
-			{"href", attrValue{s: "http://h/"}},
+		{` { "class" : "a b", "id":"x" , "style":"color: red; content: \"}\"" } `, []kv{{"id", "x"}}, false},
+		{`{"aria-label":"Say \"hi\"\u00e9","data-n":12,"checked":true,"title":null,"alt":{"x":[1,"]"]},"href":"http://h/","placeholder":"****"}`, []kv{
+			{"aria-label", `Say "hi"é`},
+			{"data-n", "12"},
+			{"title", removed},
+			{"alt", `{"x":[1,"]"]}`},
+			{"href", "http://h/"},
+			{"placeholder", removed},
 		}, false},
-		{`{"d\u0061ta-x":"1"}`, attrList{{"data-x", attrValue{s: "1"}}}, false},
+		{`{"d\u0061ta-x":" 1 "}`, []kv{{"data-x", "1"}}, false},
 		{`["id","x"]`, nil, true},
 		{`"id"`, nil, true},
+		{`{"id":"x"`, nil, true},
 	}
 	for _, tt := range tests {
-		var got struct {
-			A attrList `json:"a"`
-		}
-		err := json.Unmarshal([]byte(`{"a":`+tt.in+`}`), &got)
+		d := newDOMTracker(0)
+		err := d.parseAttrs(newBytesReader([]byte(tt.in)))
 		if tt.err {
 			assert.Error(t, err, tt.in)
 			continue
 		}
 		require.NoError(t, err, tt.in)
-		assert.Equal(t, tt.want, got.A, tt.in)
+		var got []kv
+		for _, a := range d.attrs {
+			v := removed
+			if a.val.off != math.MaxUint32 {
+				v = d.str(a.val)
+			}
+			got = append(got, kv{a.name, v})
+		}
+		assert.Equal(t, tt.want, got, tt.in)
 	}
 }
