@@ -64,6 +64,7 @@ var settings = []setting{
 	{flag: "cache-ttl", env: "MP_CACHE_TTL", def: "5m", help: "how long schema-discovery answers are reused (they count against the hourly limit); 0 disables"},
 	{flag: "query-hourly-limit", env: "MP_QUERY_HOURLY_LIMIT", def: "60", help: "Query API requests per sliding hour (Mixpanel's published limit is 60); -1 disables"},
 
+	{flag: "metrics-listen", env: "MCP_METRICS_LISTEN", help: "address of a listener of its own serving Prometheus /metrics (no auth: bind it where only the scraper reaches); without it /metrics is served on the HTTP listener when that is loopback, and nowhere otherwise"},
 	{flag: "redis-url", env: "MCP_REDIS_URL", help: "redis://[user:password@]host:port[/db] (rediss:// for TLS): replicas share each project's Query API limits and the discovery cache there; if Redis fails, each replica falls back to its own limits and cache until it answers; prefer the environment to the command line"},
 	{flag: "redis-prefix", env: "MCP_REDIS_PREFIX", def: "mixpanel-mcp", help: "prefix of every Redis key; deployments with different Mixpanel credentials sharing one Redis need different prefixes"},
 	{flag: "redis-lease-ttl", env: "MCP_REDIS_LEASE_TTL", def: "30s", help: "how long a Query API concurrency slot held by a replica that died stays taken (live replicas renew theirs every third of it)"},
@@ -102,6 +103,10 @@ type options struct {
 	RedisLeaseTTL time.Duration
 	// Shared is the open Redis store when RedisURL is set (made by run).
 	Shared *redisshare.Store
+	// MetricsListen is the address of the /metrics listener ("": none).
+	MetricsListen string
+	// Metrics is non-nil when /metrics is served somewhere (made by run).
+	Metrics *metrics
 	// ConfigNote says where credentials came from, for the start-up log.
 	ConfigNote string
 }
@@ -204,6 +209,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, fmt.Errorf("--max-sessions/MCP_MAX_SESSIONS: %q is not a positive number such as 1000", str("max-sessions"))
 	}
 	o.RedisURL, o.RedisPrefix = strings.TrimSpace(str("redis-url")), str("redis-prefix")
+	o.MetricsListen = strings.TrimSpace(str("metrics-listen"))
 	for _, d := range []struct {
 		name string
 		to   *time.Duration

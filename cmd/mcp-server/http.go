@@ -116,6 +116,14 @@ func newHTTPService(s *server.MCPServer, opts *options, logger zerolog.Logger) (
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
 	mux.Handle("/mcp", guard(http.HandlerFunc(svc.serveMCP), opts))
+	if m := opts.Metrics; m != nil {
+		if svc.sessions != nil {
+			m.gauge("mcp_sessions_live", "Live MCP sessions (stateful HTTP).", func() float64 { return float64(svc.sessions.Len()) })
+		}
+		if opts.MetricsListen == "" && isLoopback(opts.Listen) {
+			mux.Handle("/metrics", guard(m.handler(), opts))
+		}
+	}
 	svc.handler = mux
 	return svc, nil
 }

@@ -79,8 +79,17 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	var extra []server.ServerOption
+	if opts.MetricsListen != "" || (opts.Transport == "http" && isLoopback(opts.Listen)) {
+		opts.Metrics = newMetrics()
+		extra = append(extra, server.WithToolHandlerMiddleware(opts.Metrics.middleware))
+	}
 	if opts.RedisURL != "" {
-		store, err := redisshare.Open(redisshare.Options{URL: opts.RedisURL, Prefix: opts.RedisPrefix, LeaseTTL: opts.RedisLeaseTTL, Logger: logger})
+		onFallback := func(string) {}
+		if opts.Metrics != nil {
+			onFallback = opts.Metrics.redisFallback
+		}
+		store, err := redisshare.Open(redisshare.Options{URL: opts.RedisURL, Prefix: opts.RedisPrefix, LeaseTTL: opts.RedisLeaseTTL, Logger: logger, OnFallback: onFallback})
 		if err != nil {
 			fmt.Fprintln(stderr, "mcp-server: --redis-url/MCP_REDIS_URL:", err)
 			return 2
@@ -92,10 +101,26 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 			logger.Info().Str("prefix", opts.RedisPrefix).Msg("redis: Query API limits and discovery cache shared by the replicas")
 		}
 		opts.Shared = store
+		if opts.Metrics != nil {
+			opts.Metrics.gauge("mcp_redis_up", "1 while Redis answers (limits and cache shared), 0 while this replica falls back to its own.", func() float64 {
+				if store.Up() {
+					return 1
+				}
+				return 0
+			})
+		}
+	}
+	if opts.MetricsListen != "" {
+		_, stopMetrics, err := serveMetrics(opts.MetricsListen, opts.Metrics, logger)
+		if err != nil {
+			logger.Error().Err(err).Msg("cannot serve metrics")
+			return 1
+		}
+		defer stopMetrics()
 	}
 
 	calls := newCallCanceller()
-	s, err := newServer(opts, sel, logger, server.WithToolHandlerMiddleware(calls.middleware))
+	s, err := newServer(opts, sel, logger, append(extra, server.WithToolHandlerMiddleware(calls.middleware))...)
 	if err != nil {
 		logger.Error().Err(err).Msg("cannot build the server")
 		return 1
@@ -133,6 +158,9 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 		}
 		mc = p.Config(mc)
 		logger.Info().Dur("ready_in", time.Since(start)).Msg("demo project: synthetic data, computed in-process; " + kept + "; nothing reaches Mixpanel")
+	}
+	if opts.Metrics != nil {
+		mc.Observer = opts.Metrics
 	}
 	if opts.Shared != nil {
 		mc.NewLimiter = opts.Shared.Limiter(mc)
