@@ -14,7 +14,7 @@ import (
 
 // TestE2EDemo is a short analyst session over stdio against `--demo`, with
 // no account and no Mixpanel: discover the events (the tracking bug's two
-// spellings among them), run Insights and a funnel over a closed range that
+// spellings among them), run Insights, a funnel and a flow over a closed range that
 // ends yesterday, and check the numbers against a direct count over the
 // same generated events (the demo depends only on the day it starts).
 func TestE2EDemo(t *testing.T) {
@@ -83,9 +83,28 @@ func TestE2EDemo(t *testing.T) {
 	assert.Greater(t, fo.Result.Steps[0].Count, fo.Result.Steps[1].Count)
 	assert.Greater(t, fo.Result.Steps[1].Count, fo.Result.Steps[2].Count)
 
-	refused := callTool(t, c, "query_flow", map[string]any{"event": "Sign Up"})
-	assert.True(t, refused.IsError)
-	assert.Contains(t, textOf(t, refused), "the demo project does not support flows")
+	flow := callTool(t, c, "query_flow", map[string]any{"event": "Sign Up", "forward": 2, "from_date": fromS, "to_date": toS, "where": where})
+	text = textOf(t, flow)
+	require.False(t, flow.IsError, text)
+	raw, err = json.Marshal(flow.StructuredContent)
+	require.NoError(t, err)
+	var fl struct {
+		Result struct {
+			Steps []struct {
+				Nodes []struct {
+					Event      string `json:"event"`
+					Type       string `json:"type"`
+					TotalCount int64  `json:"total_count"`
+				} `json:"nodes"`
+			} `json:"steps"`
+		} `json:"result"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &fl), string(raw))
+	require.Len(t, fl.Result.Steps, 3, string(raw))
+	anchor := fl.Result.Steps[0].Nodes
+	require.Len(t, anchor, 1, string(raw))
+	assert.Equal(t, "ANCHOR", anchor[0].Type)
+	assert.Equal(t, int64(len(signups)), anchor[0].TotalCount, "the flow's anchor is the unique Sign Up users: %s", text)
 }
 
 // TestE2EDemoSandbox: management writes land in the demo's in-memory

@@ -55,6 +55,7 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 	ev := Generate(seed, users, now)
 	p := &Project{Events: ev, fake: mixpaneltest.NewHandler(projectData(ev))}
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/insights", p.postInsights)
+	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/arb_funnels", p.postFlows)
 	p.fake.Handle(http.MethodGet, mixpaneltest.ExportPrefix+"/export", p.export)
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/stream/bookmark", p.activityFeed)
 	for path, h := range p.legacyRoutes() {
@@ -71,8 +72,7 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 
 var refused = []struct{ method, path, what string }{
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/insights", "running saved reports by id (run the report's query with the query tools instead)"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/arb_funnels", "flows"},
-	{http.MethodPost, mixpaneltest.QueryPrefix + "/arb_funnels", "flows"},
+	{http.MethodGet, mixpaneltest.QueryPrefix + "/arb_funnels", "running saved flows by id (run the flow's query ad hoc instead)"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/funnels", "the legacy funnels API"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention", "the legacy retention API"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention/addiction", "the legacy frequency API"},
