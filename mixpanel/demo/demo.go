@@ -144,7 +144,9 @@ func (p *Project) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	pr, pw := io.Pipe()
 	rw := &pipeResponse{header: http.Header{}, body: pw, ready: make(chan struct{})}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		defer func() {
 			if v := recover(); v != nil {
 				rw.WriteHeader(http.StatusInternalServerError)
@@ -160,8 +162,23 @@ func (p *Project) RoundTrip(req *http.Request) (*http.Response, error) {
 	return &http.Response{
 		Status: fmt.Sprintf("%d %s", rw.status, http.StatusText(rw.status)), StatusCode: rw.status,
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: rw.sent, Body: pr, ContentLength: -1, Request: req,
+		Header: rw.sent, Body: &pipeBody{PipeReader: pr, done: done}, ContentLength: -1, Request: req,
 	}, nil
+}
+
+// pipeBody is an in-process answer's body. Close waits for the handler to
+// return (its writes fail once the body is closed), so requests stay in
+// sequence as over a connection: a write the handler makes after its
+// answer is done before the caller's next request.
+type pipeBody struct {
+	*io.PipeReader
+	done chan struct{}
+}
+
+func (b *pipeBody) Close() error {
+	err := b.PipeReader.Close()
+	<-b.done
+	return err
 }
 
 // pipeResponse is the http.ResponseWriter of an in-process request: the
