@@ -74,8 +74,6 @@ var refused = []struct{ method, path, what string }{
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/insights", "running saved reports by id (run the report's query with the query tools instead)"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/arb_funnels", "running saved flows by id (run the flow's query ad hoc instead)"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/funnels", "the legacy funnels API"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention", "the legacy retention API"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/retention/addiction", "the legacy frequency API"},
 	{http.MethodPost, mixpaneltest.AppPrefix + "/projects/" + mixpaneltest.ProjectID + "/replays/sign/bulk", "session replays (the demo has none)"},
 }
 

@@ -28,6 +28,8 @@ func (p *Project) legacyRoutes() map[string]http.HandlerFunc {
 		"/segmentation/average": p.segmentationStat("average"),
 		"/events":               p.eventCounts,
 		"/events/properties":    p.propertyCounts,
+		"/retention":            p.legacyRetention,
+		"/retention/addiction":  p.frequency,
 	}
 }
 

@@ -218,4 +218,12 @@ func TestLegacyRefusesWhatItDoesNotEvaluate(t *testing.T) {
 			t.Errorf("%s: err %v; want the demo's refusal", name, err)
 		}
 	}
+	_, err := c.Retention(ctx, mixpanel.RetentionParams{BornEvent: "Sign Up", FromDate: from, ToDate: to, RetentionType: "compounded"})
+	if err == nil || !strings.Contains(err.Error(), "compounded") {
+		t.Errorf("compounded retention: err %v; want the demo's refusal", err)
+	}
+	_, err = c.Frequency(ctx, mixpanel.FrequencyParams{FromDate: from, ToDate: to, On: "platform"})
+	if err == nil || !strings.Contains(err.Error(), "segmented frequency") {
+		t.Errorf("segmented frequency: err %v; want the demo's refusal", err)
+	}
 }
