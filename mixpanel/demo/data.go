@@ -76,6 +76,9 @@ type Events struct {
 	ev    []uint8
 	a     []uint8 // utm (Page View, Sign Up), plan (Start Trial, Purchase, Cancel), feature (Feature Used)
 	b     []uint8 // Page View: page; Purchase: 1 when a 20% coupon applied
+	// replays maps an event recorded in a session replay to its replay id
+	// ($mp_replay_id; replays.go).
+	replays map[int]string
 }
 
 // Len is the number of events.

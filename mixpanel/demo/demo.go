@@ -64,6 +64,9 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 	for _, r := range refused {
 		p.fake.Handle(r.method, r.path, refuse(r.what))
 	}
+	if err := p.attachReplays(); err != nil {
+		panic("demo: attaching the session replays: " + err.Error())
+	}
 	if err := p.seed(); err != nil {
 		panic("demo: seeding the saved entities: " + err.Error())
 	}
@@ -74,7 +77,6 @@ var refused = []struct{ method, path, what string }{
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/insights", "running saved reports by id (run the report's query with the query tools instead)"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/arb_funnels", "running saved flows by id (run the flow's query ad hoc instead)"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/funnels", "the legacy funnels API"},
-	{http.MethodPost, mixpaneltest.AppPrefix + "/projects/" + mixpaneltest.ProjectID + "/replays/sign/bulk", "session replays (the demo has none)"},
 }
 
 func refuse(what string) http.HandlerFunc {
@@ -109,8 +111,12 @@ func (p *Project) postInsights(w http.ResponseWriter, r *http.Request) {
 		answer, err = p.Events.Funnel(bookmark)
 	case "retention":
 		answer, err = p.Events.Retention(bookmark)
-	default:
-		err = unsupported("session replays (the demo has none)")
+	default: // replay discovery and replay events, from the replays
+		if answer, status, ok := p.fake.AnswerReplayQuery(bookmark); ok {
+			mixpaneltest.WriteJSON(w, status, answer)
+			return
+		}
+		err = unsupported("%s queries", kind)
 	}
 	if err != nil {
 		fail(err.Error())

@@ -57,6 +57,10 @@ type Data struct {
 	// Replays are the project's session replays: discovery, signing and
 	// the replay CDN serve them (replays.go).
 	Replays []Replay
+	// Recording, when set, reads the rrweb file a Replay names
+	// (Replay.Recording): a JSON array of events. Nil reads
+	// mixpanel/replay/testdata, which only tests of this module can.
+	Recording func(name string) ([]byte, error)
 	// ReplaySensitiveData makes replay signing answer the 403 of a project
 	// with SESSION_RECORDING_SENSITIVE_DATA for an account without access.
 	ReplaySensitiveData bool

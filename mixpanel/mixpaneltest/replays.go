@@ -133,9 +133,22 @@ func init() {
 	insightsResponders["replays"] = replayDiscovery
 	insightsResponders["replay_events"] = replayEventsAnswer
 	register(func(s *Server) {
-		cdn := &replayCDN{s: s, signings: map[string]int{}, recordings: map[string][]json.RawMessage{}}
-		s.handle(http.MethodPost, AppPrefix+"/projects/"+ProjectID+"/replays/sign/bulk", cdn.sign)
+		s.cdn = &replayCDN{s: s, signings: map[string]int{}, recordings: map[string][]json.RawMessage{}}
+		s.handle(http.MethodPost, AppPrefix+"/projects/"+ProjectID+"/replays/sign/bulk", s.cdn.sign)
 	})
+}
+
+// AnswerReplayQuery answers the Insights queries of replay discovery
+// ($mp_session_record) and replay events ($all_events by $mp_replay_id)
+// from Data.Replays; ok is false for any other bookmark. A server that
+// answers /insights itself (the demo) calls it for these.
+func (s *Server) AnswerReplayQuery(bookmark map[string]any) (answer any, status int, ok bool) {
+	switch kind := BehaviorType(bookmark); kind {
+	case "replays", "replay_events":
+		answer, status = insightsResponders[kind](s, bookmark)
+		return answer, status, true
+	}
+	return nil, 0, false
 }
 
 // testdataDir is mixpanel/replay/testdata, found from this file so tests of
@@ -148,11 +161,13 @@ func testdataDir() string {
 // replayCDN is the fake's replay CDN: a host of its own, started on the
 // first signing, that checks signatures the way a signed-URL CDN does and
 // takes no Mixpanel credentials. Its requests are recorded with the
-// fake's and Server.Fail applies to its paths too.
+// fake's and Server.Fail applies to its paths too. A NewHandler fake has
+// no listener: its CDN is the host InProcessCDN, served by the fake's own
+// handler (whatever transport serves the fake serves the CDN).
 type replayCDN struct {
 	s    *Server
 	once sync.Once
-	srv  *httptest.Server
+	base string // scheme and host
 	key  []byte
 
 	mu         sync.Mutex
@@ -162,12 +177,21 @@ type replayCDN struct {
 
 const cdnPrefix = "/srr-us/sha-" + ProjectID + "/"
 
+// InProcessCDN is the replay CDN host of a NewHandler fake; the .invalid
+// domain cannot resolve, so only an in-process transport reaches it.
+const InProcessCDN = "http://replay-cdn.mixpanel.invalid"
+
 func (c *replayCDN) start() {
 	c.once.Do(func() {
 		c.key = make([]byte, 32)
 		_, _ = rand.Read(c.key)
-		c.srv = httptest.NewServer(http.HandlerFunc(c.serve))
-		c.s.t.Cleanup(c.srv.Close)
+		if c.s.Server == nil {
+			c.base = InProcessCDN
+			return
+		}
+		srv := httptest.NewServer(http.HandlerFunc(c.serve))
+		c.s.t.Cleanup(srv.Close)
+		c.base = srv.URL
 	})
 }
 
@@ -216,7 +240,7 @@ func (c *replayCDN) sign(w http.ResponseWriter, r *http.Request) {
 		if i := slices.IndexFunc(replays, func(rp Replay) bool { return rp.ID == item.ReplayID }); i >= 0 && n <= replays[i].ExpiredSignings {
 			expires = now - 1
 		}
-		prefix := c.srv.URL + cdnPrefix + url.PathEscape(item.ReplayID) + "/"
+		prefix := c.base + cdnPrefix + url.PathEscape(item.ReplayID) + "/"
 		qs := url.Values{}
 		qs.Set("URLPrefix", base64.URLEncoding.EncodeToString([]byte(prefix)))
 		qs.Set("Expires", strconv.FormatInt(expires, 10))
@@ -240,7 +264,8 @@ func (c *replayCDN) serve(w http.ResponseWriter, r *http.Request) {
 		cdnError(w, http.StatusNotFound)
 		return
 	}
-	if !c.authorized(r, c.srv.URL+cdnPrefix+url.PathEscape(id)+"/") {
+	c.start()
+	if !c.authorized(r, c.base+cdnPrefix+url.PathEscape(id)+"/") {
 		cdnError(w, http.StatusForbidden)
 		return
 	}
@@ -329,7 +354,7 @@ func (c *replayCDN) recording(name string) ([]json.RawMessage, error) {
 	if ev, ok := c.recordings[name]; ok {
 		return ev, nil
 	}
-	ev, err := loadRecording(name)
+	ev, err := loadRecording(c.s.Data.Recording, name)
 	if err != nil {
 		return nil, err
 	}
@@ -337,8 +362,13 @@ func (c *replayCDN) recording(name string) ([]json.RawMessage, error) {
 	return ev, nil
 }
 
-func loadRecording(name string) ([]json.RawMessage, error) {
-	raw, err := os.ReadFile(filepath.Join(testdataDir(), name))
+// loadRecording reads a recording through read, or from the testdata
+// directory when read is nil.
+func loadRecording(read func(string) ([]byte, error), name string) ([]json.RawMessage, error) {
+	if read == nil {
+		read = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(testdataDir(), name)) }
+	}
+	raw, err := read(name)
 	if err != nil {
 		return nil, fmt.Errorf("mixpaneltest: recording %s: %w", name, err)
 	}
@@ -350,12 +380,16 @@ func loadRecording(name string) ([]json.RawMessage, error) {
 }
 
 // ReplayStart is the replay's start in Unix ms: StartTime, else the first
-// timestamp of its recording.
-func ReplayStart(r Replay) (int64, error) {
+// timestamp of its recording (of mixpanel/replay/testdata).
+func ReplayStart(r Replay) (int64, error) { return replayStart(nil, r) }
+
+func (s *Server) replayStart(r Replay) (int64, error) { return replayStart(s.Data.Recording, r) }
+
+func replayStart(read func(string) ([]byte, error), r Replay) (int64, error) {
 	if r.StartTime > 0 {
 		return r.StartTime, nil
 	}
-	events, err := loadRecording(r.Recording)
+	events, err := loadRecording(read, r.Recording)
 	if err != nil {
 		return 0, err
 	}
@@ -376,7 +410,7 @@ func RecordingBytes(r Replay) (int, error) {
 	if r.Raw != nil {
 		return len(r.Raw), nil
 	}
-	events, err := loadRecording(r.Recording)
+	events, err := loadRecording(nil, r.Recording)
 	if err != nil {
 		return 0, err
 	}
@@ -516,7 +550,7 @@ func replayDiscovery(s *Server, bookmark map[string]any) (any, int) {
 	replays := s.replays()
 	metric := map[string]any{}
 	for _, rp := range replays {
-		start, err := ReplayStart(rp)
+		start, err := s.replayStart(rp)
 		if err != nil {
 			return map[string]any{"error": err.Error()}, http.StatusInternalServerError
 		}
@@ -588,7 +622,7 @@ func replayEventsAnswer(s *Server, bookmark map[string]any) (any, int) {
 	replays := s.replays()
 	metric := map[string]any{}
 	for _, rp := range replays {
-		start, err := ReplayStart(rp)
+		start, err := s.replayStart(rp)
 		if err != nil {
 			return map[string]any{"error": err.Error()}, http.StatusInternalServerError
 		}

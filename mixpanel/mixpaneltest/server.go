@@ -105,6 +105,9 @@ type Server struct {
 	// lookups is the storage bucket and upload tasks of lookup tables
 	// (governance.go).
 	lookups *lookupState
+	// cdn is the replay CDN (replays.go); a NewHandler fake serves it
+	// in-process.
+	cdn *replayCDN
 
 	// Data is the fake project's content that the discovery and entity
 	// endpoints serve; tests may change it before making requests.
@@ -232,6 +235,11 @@ func (s *Server) handle(method, path string, h http.HandlerFunc) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// The in-process replay CDN takes no Mixpanel credentials.
+	if s.Server == nil && s.cdn != nil && strings.HasPrefix(r.URL.Path, cdnPrefix) {
+		s.cdn.serve(w, r)
+		return
+	}
 	auth := r.Header.Get("Authorization")
 	f := s.record(r)
 	s.mu.Lock()
