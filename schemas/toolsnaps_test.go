@@ -70,6 +70,7 @@ type snapshot struct {
 	Annotations map[string]bool `json:"annotations"`
 	Input       json.RawMessage `json:"inputSchema"`
 	Output      json.RawMessage `json:"outputSchema"`
+	Meta        map[string]any  `json:"_meta,omitempty"`
 }
 
 // TestToolSnapshots keeps one snapshot per tool in testdata/toolsnaps, so
@@ -85,7 +86,7 @@ func TestToolSnapshots(t *testing.T) {
 		raw, err := json.MarshalIndent(snapshot{
 			Name: tool.Name, Toolset: string(tool.Toolset), Description: tool.Description,
 			Annotations: map[string]bool{"readOnlyHint": a.ReadOnly, "destructiveHint": a.Destructive, "idempotentHint": a.Idempotent, "openWorldHint": a.OpenWorld},
-			Input:       in, Output: out,
+			Input:       in, Output: out, Meta: tool.Meta(),
 		}, "", "  ")
 		require.NoError(t, err)
 		want[tool.Name+".json"] = append(raw, '\n')

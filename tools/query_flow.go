@@ -9,9 +9,9 @@ import (
 )
 
 func queryFlowTools() []*Tool {
-	return []*Tool{New("query_flow", ToolsetQuery,
+	return []*Tool{charted(New("query_flow", ToolsetQuery,
 		"Run a flow: the paths users take before and after anchor events, as a step graph (sankey), top paths, or prefix trees.",
-		ReadOnly, queryFlow),
+		ReadOnly, queryFlow)),
 	}
 }
 

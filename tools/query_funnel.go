@@ -10,9 +10,9 @@ import (
 )
 
 func queryFunnelTools() []*Tool {
-	return []*Tool{New("query_funnel", ToolsetQuery,
+	return []*Tool{charted(New("query_funnel", ToolsetQuery,
 		"Run a funnel: conversion through ordered steps within a conversion window, with per-step filters, exclusions, held-constant properties and breakdowns.",
-		ReadOnly, queryFunnel),
+		ReadOnly, queryFunnel)),
 	}
 }
 

@@ -11,9 +11,9 @@ import (
 
 func queryInsightsTools() []*Tool {
 	return []*Tool{
-		New("query_insights", ToolsetQuery,
+		charted(New("query_insights", ToolsetQuery,
 			"Run an Insights query: event counts, uniques, property aggregations, formulas, breakdowns and filters over time.",
-			ReadOnly, queryInsights),
+			ReadOnly, queryInsights)),
 		New("build_cohort_definition", ToolsetCohorts,
 			"Validate cohort criteria and return the cohort definition JSON (selector + behaviors) that a saved cohort stores.",
 			Local, buildCohortDefinition),

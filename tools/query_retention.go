@@ -9,9 +9,9 @@ import (
 )
 
 func queryRetentionTools() []*Tool {
-	return []*Tool{New("query_retention", ToolsetQuery,
+	return []*Tool{charted(New("query_retention", ToolsetQuery,
 		"Run a retention analysis: of users who did a born event, the share who did a return event in each later day/week/month, per cohort.",
-		ReadOnly, queryRetention),
+		ReadOnly, queryRetention)),
 	}
 }
 

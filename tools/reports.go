@@ -15,12 +15,12 @@ import (
 // its type.
 func reportsTools() []*Tool {
 	return []*Tool{
-		New("query_saved_report", ToolsetReports,
+		charted(New("query_saved_report", ToolsetReports,
 			"Run a saved Insights, Funnels, Retention or Flows report by bookmark id; pass its bookmark_type (default insights), which the saved-report listing of the discovery toolset shows.",
-			ReadOnly, querySavedReport),
-		New("query_saved_flows", ToolsetReports,
+			ReadOnly, querySavedReport)),
+		charted(New("query_saved_flows", ToolsetReports,
 			"Run a saved Flows report by bookmark id: paths, step counts and overall conversion.",
-			ReadOnly, querySavedFlows),
+			ReadOnly, querySavedFlows)),
 	}
 }
 

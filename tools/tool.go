@@ -15,6 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/rs/zerolog"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/charts"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
@@ -102,6 +103,9 @@ type Tool struct {
 	Toolset     Toolset
 	Description string
 	Annotations Annotations
+	// Chart: the charts view (MCP Apps) draws the tool's results; the
+	// definition's _meta names it (see Meta).
+	Chart bool
 
 	schemaOnce sync.Once
 	inSchema   json.RawMessage
@@ -137,7 +141,12 @@ func (t *Tool) Definition() (mcp.Tool, error) {
 		return mcp.Tool{}, fmt.Errorf("tool %s: %w", t.Name, err)
 	}
 	a := t.Annotations
+	var meta *mcp.Meta
+	if m := t.Meta(); m != nil {
+		meta = &mcp.Meta{AdditionalFields: m}
+	}
 	return mcp.Tool{
+		Meta:            meta,
 		Name:            t.Name,
 		Description:     t.Description,
 		RawInputSchema:  in,
@@ -149,6 +158,21 @@ func (t *Tool) Definition() (mcp.Tool, error) {
 			OpenWorldHint:   &a.OpenWorld,
 		},
 	}, nil
+}
+
+// Meta is the _meta of the tool's definition: the charts view's
+// resource for a Chart tool, else nil. Hosts read it; models are not shown it.
+func (t *Tool) Meta() map[string]any {
+	if !t.Chart {
+		return nil
+	}
+	return charts.ToolMeta()
+}
+
+// charted marks a tool whose results the charts view draws.
+func charted(t *Tool) *Tool {
+	t.Chart = true
+	return t
 }
 
 // Call runs the tool on raw JSON arguments. It never panics and never

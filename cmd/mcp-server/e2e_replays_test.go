@@ -49,6 +49,7 @@ func TestE2EResources(t *testing.T) {
 		"mixpanel://business-context":              "Business context (organization and project)",
 		"mixpanel://organization/business-context": "Organization business context",
 		"mixpanel://project/business-context":      "Project business context",
+		"ui://mixpanel-mcp/chart.html":             "Chart of a query result",
 	}, names)
 	templates, err := c.ListResourceTemplates(ctx, mcp.ListResourceTemplatesRequest{})
 	require.NoError(t, err)

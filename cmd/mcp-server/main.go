@@ -18,6 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/charts"
 	mpcontext "github.com/mixpanel-mcp/mixpanel-mcp/context"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/demo"
@@ -199,6 +200,7 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 		return nil, err
 	}
 	mpcontext.Register(s, env.ClientFor)
+	charts.Register(s)
 	prompts.Register(s, env.Has)
 	return s, nil
 }
