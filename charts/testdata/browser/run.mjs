@@ -2,7 +2,7 @@
 // plays the MCP Apps host), one page per theme variant holding one view
 // per case, and prints what it found as JSON on stdout.
 // Usage: node run.mjs BASE_URL SPEC_JSON OUT_DIR
-// SPEC_JSON: {cases: [{index, name, selectors: [css...]}], variants: [{theme, os}]}
+// SPEC_JSON: {variants: [{theme, os, cases: [{index, name, selectors: [css...]}]}]}
 // The Go test (charts/browser_test.go) serves BASE_URL and checks the
 // answer. Playwright's launch gives Chromium a new empty profile.
 import {chromium} from "playwright-core";
@@ -27,8 +27,8 @@ try {
     page.on("request", r => requests.push({url: r.url(), app: r.frame() !== page.mainFrame()}));
     const variant = {theme: v.theme, os: v.os, cases: []};
     try {
-      await page.goto(`${base}/host.html?cases=${spec.cases.map(c => c.index).join(",")}${v.theme ? "&theme=" + v.theme : ""}`);
-      for (const c of spec.cases) {
+      await page.goto(`${base}/host.html?cases=${v.cases.map(c => c.index).join(",")}${v.theme ? "&theme=" + v.theme : ""}`);
+      for (const c of v.cases) {
         const r = {name: c.name};
         const iframe = page.locator(`iframe[data-case="${c.index}"]`);
         try {
@@ -59,7 +59,7 @@ try {
         variant.cases.push(r);
       }
       const logs = await page.evaluate(() => window.hostLogs);
-      for (const [i, c] of spec.cases.entries()) {
+      for (const [i, c] of v.cases.entries()) {
         const r = variant.cases[i], iframe = page.locator(`iframe[data-case="${c.index}"]`);
         r.hostLog = logs[c.index];
         r.frameHeight = (await iframe.boundingBox() || {height: 0}).height;
