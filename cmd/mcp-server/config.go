@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/oauth"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/redisshare"
 )
 
@@ -58,6 +59,8 @@ var settings = []setting{
 	{flag: "export-url", env: "MP_EXPORT_URL", help: "override the raw export base URL (default https://data.mixpanel.com/api/2.0)"},
 	{flag: "engage-url", env: "MP_ENGAGE_URL", help: "override the Engage base URL (default https://mixpanel.com/api/query/engage)"},
 	{flag: "app-url", env: "MP_APP_URL", help: "override the App API base URL (default https://mixpanel.com/api/app)"},
+	{flag: "oauth-url", env: "MP_OAUTH_URL", help: "override the OAuth base URL of browser sign-in (default https://mixpanel.com/oauth/ for us)"},
+	{flag: "no-browser", env: "MP_NO_BROWSER", def: "false", help: "login: print the sign-in address instead of opening a browser, and accept the address the browser ends on pasted on stdin (for machines without a browser)"},
 	{flag: "timeout", env: "MP_TIMEOUT", def: "120s", help: "timeout of one Mixpanel request attempt (export: 10x), within the call's --call-timeout"},
 	{flag: "max-response-size", env: "MP_MAX_RESPONSE_SIZE", def: "64MiB", help: "largest Mixpanel answer read whole (B, KiB, MiB, GiB); a larger one is an error asking to narrow the query; the streamed export is not capped; -1 disables"},
 	{flag: "query-concurrency", env: "MP_QUERY_CONCURRENCY", def: "5", help: "Query API requests in flight at once (Mixpanel allows 5); -1 disables"},
@@ -109,6 +112,11 @@ type options struct {
 	Metrics *metrics
 	// ConfigNote says where credentials came from, for the start-up log.
 	ConfigNote string
+	// Account is the config file's account in use, or "".
+	Account string
+	// NoBrowser and OAuthURL are the browser sign-in's settings.
+	NoBrowser bool
+	OAuthURL  string
 }
 
 // fileConfig is the reference library's ~/.mp/config.toml.
@@ -145,7 +153,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (subcommands: tools, help)", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q (subcommands: tools, login, logout, whoami, help)", fs.Arg(0))
 	}
 	get := func(name string) (string, bool) {
 		if v := *vals[name]; v != "" {
@@ -186,6 +194,10 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	if o.DemoState = str("demo-state"); o.DemoState != "" && !o.Demo {
 		return nil, errors.New("--demo-state/MP_DEMO_STATE keeps the demo's writes; it needs --demo (or MP_DEMO=1)")
 	}
+	if o.NoBrowser, err = parseBool("no-browser", str("no-browser")); err != nil {
+		return nil, err
+	}
+	o.OAuthURL = str("oauth-url")
 	for _, origin := range strings.Split(str("allowed-origins"), ",") {
 		if origin = strings.TrimSpace(origin); origin != "" {
 			o.AllowedOrigins = append(o.AllowedOrigins, strings.TrimRight(origin, "/"))
@@ -261,6 +273,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 				return nil, fmt.Errorf("config file %s: %w", path, err)
 			}
 			o.ConfigNote = "account " + account + " of " + path
+			o.Account = account
 		}
 		if mc.WorkspaceID == "" && fc.Active.Workspace > 0 {
 			mc.WorkspaceID = strconv.FormatInt(fc.Active.Workspace, 10)
@@ -268,6 +281,11 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if mc.Region, err = mixpanel.ParseRegion(region); err != nil {
 		return nil, fmt.Errorf("--region/MP_REGION: %w", err)
+	}
+	if src, ok := mc.Tokens.(*oauth.Source); ok {
+		if mc.Tokens, err = browserSource(src.Account, mc.Region, o.OAuthURL, getenv); err != nil {
+			return nil, err
+		}
 	}
 	if mc.ProjectID != "" {
 		if _, err := strconv.ParseUint(mc.ProjectID, 10, 64); err != nil {
@@ -319,7 +337,8 @@ func applyAccount(mc *mixpanel.Config, region *string, a fileAccount, name strin
 			}
 		}
 	case "oauth_browser":
-		return fmt.Errorf("account %q is an oauth_browser account, whose tokens this server cannot refresh; set MP_OAUTH_TOKEN or use a service account", name)
+		// Completed by parseOptions once the region is known.
+		mc.Tokens = &oauth.Source{Account: name}
 	default:
 		return fmt.Errorf("account %q has unknown type %q (service_account, oauth_token, oauth_browser)", name, a.Type)
 	}
@@ -412,6 +431,13 @@ func usage(w io.Writer) {
 Usage:
   mcp-server [flags]          serve MCP (stdio by default)
   mcp-server tools [flags]    list the tools the flags select, and exit
+  mcp-server login [flags]    sign in with your browser (--account, --region,
+                              --project-id, --no-browser); saves an
+                              oauth_browser account in the config file
+  mcp-server logout [flags]   remove the stored sign-in of --account (default:
+                              the active account)
+  mcp-server whoami [flags]   who the server acts as: account, region,
+                              token expiry and the projects it can see
   mcp-server help             this text
 
 Every flag can also be set by its environment variable; a flag wins over the

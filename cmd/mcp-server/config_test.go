@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/oauth"
 )
 
 const configTOML = `
@@ -91,6 +92,25 @@ func TestConfigPrecedence(t *testing.T) {
 				assert.Empty(t, o.Mixpanel.Username)
 				assert.Equal(t, "222", o.Mixpanel.ProjectID)
 				assert.Equal(t, mixpanel.RegionIN, o.Mixpanel.Region)
+			}},
+		{name: "an oauth_browser account reads the sign-in's tokens", env: map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "browser", "HOME": "/home/ann"},
+			check: func(t *testing.T, o *options) {
+				src, ok := o.Mixpanel.Tokens.(*oauth.Source)
+				require.True(t, ok, "a token source")
+				assert.Equal(t, "browser", src.Account)
+				assert.Equal(t, "us", src.Region)
+				assert.Equal(t, filepath.Join("/home/ann", ".mp"), src.Store.Root)
+				assert.Equal(t, "https://mixpanel.com/oauth/", src.Endpoint.Base)
+				assert.Equal(t, "run `mcp-server login --account browser`", src.SignInHint())
+				assert.Equal(t, "browser", o.Account)
+				assert.NoError(t, o.Mixpanel.CheckCredentials())
+			}},
+		{name: "an oauth_browser account in eu, storage moved", args: []string{"--region", "eu"}, env: map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "browser", "MP_OAUTH_STORAGE_DIR": "/srv/mp"},
+			check: func(t *testing.T, o *options) {
+				src := o.Mixpanel.Tokens.(*oauth.Source)
+				assert.Equal(t, "eu", src.Region)
+				assert.Equal(t, "/srv/mp", src.Store.Root)
+				assert.Equal(t, "https://eu.mixpanel.com/oauth/", src.Endpoint.Base)
 			}},
 		{name: "no file, no settings: defaults", env: map[string]string{"HOME": t.TempDir()},
 			check: func(t *testing.T, o *options) {
@@ -191,7 +211,6 @@ func TestConfigErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown account", nil, map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "nope"}, `account "nope" is not defined`},
-		{"browser account", []string{"--account", "browser"}, map[string]string{"MP_CONFIG_PATH": path}, "oauth_browser"},
 		{"empty token_env", nil, map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "tok"}, "$MY_TOKEN, which is empty"},
 		{"missing explicit config file", nil, map[string]string{"MP_CONFIG_PATH": filepath.Join(t.TempDir(), "none.toml")}, "none.toml"},
 		{"bad region", []string{"--region", "mars"}, map[string]string{"HOME": t.TempDir()}, "us, eu or in"},

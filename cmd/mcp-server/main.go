@@ -22,6 +22,7 @@ import (
 	mpcontext "github.com/mixpanel-mcp/mixpanel-mcp/context"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/demo"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/oauth"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/redisshare"
 	"github.com/mixpanel-mcp/mixpanel-mcp/prompts"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
@@ -44,8 +45,10 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "help":
 		usage(stdout)
 		return 0
+	case "login", "logout", "whoami":
+		return runAccount(sub, args, getenv, stdin, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "mcp-server: unknown subcommand %q (subcommands: tools, help)\n", sub)
+		fmt.Fprintf(stderr, "mcp-server: unknown subcommand %q (subcommands: tools, login, logout, whoami, help)\n", sub)
 		return 2
 	}
 	opts, err := parseOptions(args, getenv, stderr)
@@ -170,6 +173,9 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 		}
 	}
 	mc.Logger = logger
+	if src, ok := mc.Tokens.(*oauth.Source); ok {
+		src.Log = logger
+	}
 	mc.UserAgent = "mixpanel-mcp/" + version
 	client, err := mixpanel.New(mc)
 	if err != nil {

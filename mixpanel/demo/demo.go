@@ -215,7 +215,7 @@ func (w *pipeResponse) Write(b []byte) (int, error) {
 // no quota to protect).
 func (p *Project) Config(base mixpanel.Config) mixpanel.Config {
 	c := base
-	c.Username, c.Secret, c.OAuthToken = mixpaneltest.Username, mixpaneltest.Secret, ""
+	c.Username, c.Secret, c.OAuthToken, c.Tokens = mixpaneltest.Username, mixpaneltest.Secret, "", nil
 	c.ProjectID, c.WorkspaceID = mixpaneltest.ProjectID, mixpaneltest.WorkspaceID
 	c.Region = mixpanel.RegionUS
 	c.QueryURL = baseURL + mixpaneltest.QueryPrefix
