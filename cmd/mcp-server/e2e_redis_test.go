@@ -325,6 +325,7 @@ func TestE2ERedisReplicas(t *testing.T) {
 		l := startLoad(16, live...)
 		time.Sleep(300 * time.Millisecond)
 		rs.stop()
+		time.Sleep(300 * time.Millisecond) // requests sent under Redis leases end
 		fake.reset()
 		time.Sleep(1500 * time.Millisecond)
 		during, _ := fake.reset()
