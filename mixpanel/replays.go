@@ -649,7 +649,14 @@ func (w *cdnWalk) get(ctx context.Context, s replay.SignedReplay, n int) cdnFile
 	w.c.log.Debug().Str("replay_id", s.ReplayID).Str("file", name).Int("status", resp.StatusCode).Msg("replay CDN file")
 	switch resp.StatusCode {
 	case http.StatusOK:
-		body, err := io.ReadAll(io.LimitReader(resp.Body, maxCDNFileBytes+1))
+		// Sized from Content-Length when the CDN sends it, so a file of
+		// several MB is read into one buffer instead of a doubling series.
+		var buf bytes.Buffer
+		if n := resp.ContentLength; n > 0 && n <= maxCDNFileBytes {
+			buf.Grow(int(n) + bytes.MinRead)
+		}
+		_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxCDNFileBytes+1))
+		body := buf.Bytes()
 		if err != nil {
 			if ctx.Err() != nil {
 				return cdnFile{err: ctx.Err()}

@@ -35,6 +35,9 @@ type Replay struct {
 	// set, is served instead (a JSON array, e.g. a native mobile recording).
 	Recording string
 	Raw       []byte
+	// RRWeb, when set, is the recording itself (rrweb events in order),
+	// for recordings built in memory such as a large benchmark one.
+	RRWeb []json.RawMessage
 	// StartTime (Unix ms) overrides the recording's first timestamp.
 	StartTime int64
 	// FileEvents is how many events each CDN file holds; 0 means 60.
@@ -45,6 +48,9 @@ type Replay struct {
 	// ExpiredSignings makes the first N signings of this replay hand out
 	// signatures the CDN refuses with 403, as an expired one would be.
 	ExpiredSignings int
+	// FileLatency delays each CDN file's answer, as a real network's time
+	// to first byte would; a cancelled request stops waiting.
+	FileLatency time.Duration
 	// ReverseFiles serves each file's events newest first (events with one
 	// timestamp keep their order); the client must sort them.
 	ReverseFiles bool
@@ -133,7 +139,7 @@ func init() {
 	insightsResponders["replays"] = replayDiscovery
 	insightsResponders["replay_events"] = replayEventsAnswer
 	register(func(s *Server) {
-		s.cdn = &replayCDN{s: s, signings: map[string]int{}, recordings: map[string][]json.RawMessage{}}
+		s.cdn = &replayCDN{s: s, signings: map[string]int{}, recordings: map[string][]json.RawMessage{}, files: map[string][]byte{}}
 		s.handle(http.MethodPost, AppPrefix+"/projects/"+ProjectID+"/replays/sign/bulk", s.cdn.sign)
 	})
 }
@@ -173,6 +179,7 @@ type replayCDN struct {
 	mu         sync.Mutex
 	signings   map[string]int
 	recordings map[string][]json.RawMessage
+	files      map[string][]byte
 }
 
 const cdnPrefix = "/srr-us/sha-" + ProjectID + "/"
@@ -288,22 +295,49 @@ func (c *replayCDN) serve(w http.ResponseWriter, r *http.Request) {
 		writeRaw(w, http.StatusOK, rp.Raw)
 		return
 	}
-	events, err := c.recording(rp.Recording)
-	if err != nil {
-		WriteJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error()})
-		return
+	events := rp.RRWeb
+	if events == nil {
+		var err error
+		if events, err = c.recording(rp.Recording); err != nil {
+			WriteJSON(w, http.StatusInternalServerError, map[string]any{"error": err.Error()})
+			return
+		}
+	}
+	if rp.FileLatency > 0 {
+		select {
+		case <-time.After(rp.FileLatency):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	per := rp.eventsPerFile()
 	if n*per >= len(events) {
 		cdnError(w, http.StatusNotFound)
 		return
 	}
+	writeRaw(w, http.StatusOK, c.file(rp, events, n))
+}
+
+// file is the body of CDN file n, built once: the fake's own encoding
+// work should not weigh on a client being measured.
+func (c *replayCDN) file(rp Replay, events []json.RawMessage, n int) []byte {
+	key := fmt.Sprintf("%s/%s/%d/%d/%t/%d", rp.ID, rp.Recording, rp.eventsPerFile(), n, rp.ReverseFiles, len(events))
+	c.mu.Lock()
+	raw, ok := c.files[key]
+	c.mu.Unlock()
+	if ok {
+		return raw
+	}
+	per := rp.eventsPerFile()
 	chunk := slices.Clone(events[n*per : min((n+1)*per, len(events))])
 	if rp.ReverseFiles {
 		chunk = newestFirst(chunk)
 	}
-	raw, _ := json.Marshal(chunk)
-	writeRaw(w, http.StatusOK, raw)
+	raw, _ = json.Marshal(chunk)
+	c.mu.Lock()
+	c.files[key] = raw
+	c.mu.Unlock()
+	return raw
 }
 
 // newestFirst reverses the order of timestamps but not of the events that
@@ -379,6 +413,15 @@ func loadRecording(read func(string) ([]byte, error), name string) ([]json.RawMe
 	return events, nil
 }
 
+// events is the recording: RRWeb, else the named file read through read
+// (see loadRecording).
+func (r Replay) events(read func(string) ([]byte, error)) ([]json.RawMessage, error) {
+	if r.RRWeb != nil {
+		return r.RRWeb, nil
+	}
+	return loadRecording(read, r.Recording)
+}
+
 // ReplayStart is the replay's start in Unix ms: StartTime, else the first
 // timestamp of its recording (of mixpanel/replay/testdata).
 func ReplayStart(r Replay) (int64, error) { return replayStart(nil, r) }
@@ -389,7 +432,7 @@ func replayStart(read func(string) ([]byte, error), r Replay) (int64, error) {
 	if r.StartTime > 0 {
 		return r.StartTime, nil
 	}
-	events, err := loadRecording(read, r.Recording)
+	events, err := r.events(read)
 	if err != nil {
 		return 0, err
 	}
@@ -410,7 +453,7 @@ func RecordingBytes(r Replay) (int, error) {
 	if r.Raw != nil {
 		return len(r.Raw), nil
 	}
-	events, err := loadRecording(nil, r.Recording)
+	events, err := r.events(nil)
 	if err != nil {
 		return 0, err
 	}
