@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -143,5 +144,56 @@ func TestActivityFeedPagesThroughAUser(t *testing.T) {
 	res, err := c.ActivityFeed(ctx, mixpanel.ActivityFeedParams{DistinctIDs: []string{"nobody"}, FromDate: from, ToDate: to})
 	if err != nil || len(res.Events) != 0 {
 		t.Errorf("unknown user: %d events, err %v", len(res.Events), err)
+	}
+}
+
+func TestSortByTime(t *testing.T) {
+	e := smallDemo().Events
+	order := sortByTime(e.t)
+	if len(order) != len(e.t) {
+		t.Fatalf("%d indexes for %d events", len(order), len(e.t))
+	}
+	seen := make([]bool, len(e.t))
+	for k, i := range order {
+		seen[i] = true
+		if k > 0 {
+			if p := order[k-1]; e.t[p] > e.t[i] || (e.t[p] == e.t[i] && p > i) {
+				t.Fatalf("position %d: event %d at %d after event %d at %d", k, i, e.t[i], p, e.t[p])
+			}
+		}
+	}
+	if slices.Contains(seen, false) {
+		t.Fatal("an event is missing from the order")
+	}
+	if Days*day >= 1<<24 {
+		t.Fatalf("times reach %d; the sort covers 24 bits", Days*day)
+	}
+}
+
+// TestExportLineIsTheWireLine: the demo's direct encoder writes what the
+// shared wire helper writes, for every kind of event.
+func TestExportLineIsTheWireLine(t *testing.T) {
+	e := smallDemo().Events
+	var seen [numEvents]bool
+	for u := range e.users {
+		for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
+			if seen[e.ev[i]] {
+				continue
+			}
+			seen[e.ev[i]] = true
+			var got, want map[string]any
+			if err := json.Unmarshal(e.appendExportLine(nil, i, u), &got); err != nil {
+				t.Fatalf("%s: %v", eventNames[e.ev[i]], err)
+			}
+			if err := json.Unmarshal(mixpaneltest.ExportLine(e.raw(i, u)), &want); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s:\n%v\n%v", eventNames[e.ev[i]], got, want)
+			}
+		}
+	}
+	if slices.Contains(seen[:], false) {
+		t.Errorf("some events never occur: %v", seen)
 	}
 }

@@ -244,3 +244,13 @@ func TestFlowRefusesWhatItDoesNotEvaluate(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkFlowSankey3Forward(b *testing.B) {
+	e := benchDemo().Events
+	params := json.RawMessage(`{"steps":[{"event":"Sign Up","forward":3,"reverse":1}],"date_range":{"type":"in the last","from_date":{"unit":"day","value":30},"to_date":"$now"},"count_type":"unique","cardinality_threshold":5,"conversion_window":{"unit":"day","value":7}}`)
+	for range b.N {
+		if _, err := e.Flow("flows_sankey", params); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -76,12 +76,85 @@ func insertID(i int) string { return fmt.Sprintf("demo-%09d", i) }
 
 // parseExpr parses a where/on expression, naming the parameter and what
 // the demo evaluates when it cannot.
-func parseExpr(param, src string) (*mixpaneltest.Selector, error) {
+func (e *Events) parseExpr(param, src string) (*expr, error) {
 	sel, err := mixpaneltest.ParseSelector(src)
 	if err != nil {
 		return nil, unsupported("%s expression %q (%v); the demo evaluates properties[\"name\"], literals, [lists], ==, !=, <, >, <=, >=, in, and, or, not, + and -, defined(), number(), string(), boolean() and datetime()", param, src, err)
 	}
-	return sel, nil
+	return e.newExpr(sel), nil
+}
+
+func (e *Events) newExpr(sel *mixpaneltest.Selector) *expr {
+	x := &expr{sel: sel, ep: evProps{e: e}}
+	x.get = x.ep.get
+	x.memo = map[uint32]any{}
+	for _, name := range sel.Names() {
+		if !columnProps[name] {
+			x.memo = nil
+		}
+	}
+	return x
+}
+
+// columnProps are the properties fixed by a user's attributes and an
+// event's columns (not its time, ids or the user's email).
+var columnProps = map[string]bool{
+	"platform": true, "country": true, "$os": true, "utm_source": true, "page": true, "signup_method": true,
+	"plan": true, "amount": true, "currency": true, "coupon_applied": true, "feature": true,
+}
+
+// expr is a where/on expression over the events. When it reads only
+// column properties its results are memoized by those columns: a few
+// hundred evaluations instead of one per event.
+type expr struct {
+	sel  *mixpaneltest.Selector
+	ep   evProps
+	get  func(string) any
+	memo map[uint32]any
+}
+
+func (x *expr) key(i, u int) uint32 {
+	e, us := x.ep.e, x.ep.e.users[u]
+	return uint32(us.platform) | uint32(us.country)<<2 | uint32(us.os)<<6 | uint32(us.method)<<9 |
+		uint32(e.ev[i])<<11 | uint32(e.a[i])<<15 | uint32(e.b[i])<<20
+}
+
+// value is the expression's value for event i of user u.
+func (x *expr) value(i, u int) any {
+	var k uint32
+	if x.memo != nil {
+		k = x.key(i, u)
+		if v, ok := x.memo[k]; ok {
+			return v
+		}
+	}
+	x.ep.i, x.ep.u = i, u
+	v := x.sel.Value(x.get)
+	if x.memo != nil {
+		x.memo[k] = v
+	}
+	return v
+}
+
+// match says whether event i of user u passes the expression (an empty
+// one passes everything).
+func (x *expr) match(i, u int) bool {
+	if x == nil {
+		return true
+	}
+	var k uint32
+	if x.memo != nil {
+		k = x.key(i, u)
+		if v, ok := x.memo[k]; ok {
+			return v.(bool)
+		}
+	}
+	x.ep.i, x.ep.u = i, u
+	ok := x.sel.MatchFunc(x.get)
+	if x.memo != nil {
+		x.memo[k] = ok
+	}
+	return ok
 }
 
 // segmentKey is the segment an "on" value names, as Mixpanel labels it.
@@ -132,25 +205,21 @@ func (e *Events) periods(from, to time.Time, unit string) (periods, error) {
 }
 
 // scan visits the events called name (every event when name is "") in
-// [lo, hi) that pass where, by user and in time order.
-func (e *Events) scan(name string, where *mixpaneltest.Selector, lo, hi int32, visit func(i, u int, get func(string) any)) {
+// [lo, hi) that pass where (nil: all), by user and in time order.
+func (e *Events) scan(name string, where *expr, lo, hi int32, visit func(i, u int)) {
 	id := numEvents
 	if name != "" {
 		if id = eventID(name); id < 0 {
 			return
 		}
 	}
-	ep := &evProps{e: e}
-	get := ep.get
 	for u := range e.users {
-		ep.u = u
 		for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
 			if t := e.t[i]; t < lo || t >= hi || (id != numEvents && int(e.ev[i]) != id) {
 				continue
 			}
-			ep.i = i
-			if where.MatchFunc(get) {
-				visit(i, u, get)
+			if where == nil || where.match(i, u) {
+				visit(i, u)
 			}
 		}
 	}
@@ -231,7 +300,7 @@ func seriesAnswer(keys []string, values map[string]map[string]float64) map[strin
 }
 
 // legacyRequest reads the parameters the segmentations share.
-func (p *Project) legacyRequest(w http.ResponseWriter, q url.Values, units []string, required ...string) (periods, *mixpaneltest.Selector, bool) {
+func (p *Project) legacyRequest(w http.ResponseWriter, q url.Values, units []string, required ...string) (periods, *expr, bool) {
 	from, to, ok := mixpaneltest.LegacyDates(w, q, required...)
 	if !ok || !mixpaneltest.LegacyEnum(w, q, "unit", units...) || !mixpaneltest.LegacyEnum(w, q, "type", "general", "unique", "average") {
 		return periods{}, nil, false
@@ -241,7 +310,7 @@ func (p *Project) legacyRequest(w http.ResponseWriter, q url.Values, units []str
 		writeErr(w, err)
 		return per, nil, false
 	}
-	where, err := parseExpr("where", q.Get("where"))
+	where, err := p.Events.parseExpr("where", q.Get("where"))
 	if err != nil {
 		writeErr(w, err)
 		return per, nil, false
@@ -255,17 +324,17 @@ func (p *Project) segmentation(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	on, err := parseExpr("on", q.Get("on"))
+	on, err := p.Events.parseExpr("on", q.Get("on"))
 	if err != nil {
 		writeErr(w, err)
 		return
 	}
 	event, hasOn := q.Get("event"), q.Get("on") != ""
 	c := newCounter(len(per.keys))
-	p.Events.scan(event, where, per.lo, per.hi, func(i, u int, get func(string) any) {
+	p.Events.scan(event, where, per.lo, per.hi, func(i, u int) {
 		seg := event
 		if hasOn {
-			seg = segmentKey(on.Value(get))
+			seg = segmentKey(on.value(i, u))
 		}
 		c.add(seg, per.index(p.Events.t[i]), u, 0)
 	})
@@ -273,8 +342,8 @@ func (p *Project) segmentation(w http.ResponseWriter, r *http.Request) {
 }
 
 // numericValue reads the number an "on" expression gives, if any.
-func numericValue(on *mixpaneltest.Selector, get func(string) any) (float64, bool) {
-	switch v := on.Value(get).(type) {
+func numericValue(on *expr, i, u int) (float64, bool) {
+	switch v := on.value(i, u).(type) {
 	case float64:
 		return v, true
 	case string:
@@ -306,7 +375,7 @@ func (p *Project) segmentationNumeric(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	on, err := parseExpr("on", q.Get("on"))
+	on, err := p.Events.parseExpr("on", q.Get("on"))
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -317,8 +386,8 @@ func (p *Project) segmentationNumeric(w http.ResponseWriter, r *http.Request) {
 	}
 	var hits []hit
 	lo, hi := math.Inf(1), math.Inf(-1)
-	p.Events.scan(q.Get("event"), where, per.lo, per.hi, func(i, u int, get func(string) any) {
-		if x, ok := numericValue(on, get); ok {
+	p.Events.scan(q.Get("event"), where, per.lo, per.hi, func(i, u int) {
+		if x, ok := numericValue(on, i, u); ok {
 			hits = append(hits, hit{x, per.index(p.Events.t[i]), u})
 			lo, hi = min(lo, x), max(hi, x)
 		}
@@ -345,14 +414,14 @@ func (p *Project) segmentationStat(kind string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		on, err := parseExpr("on", q.Get("on"))
+		on, err := p.Events.parseExpr("on", q.Get("on"))
 		if err != nil {
 			writeErr(w, err)
 			return
 		}
 		c := newCounter(len(per.keys))
-		p.Events.scan(q.Get("event"), where, per.lo, per.hi, func(i, u int, get func(string) any) {
-			if x, ok := numericValue(on, get); ok {
+		p.Events.scan(q.Get("event"), where, per.lo, per.hi, func(i, u int) {
+			if x, ok := numericValue(on, i, u); ok {
 				c.add("", per.index(p.Events.t[i]), u, x)
 			}
 		})
@@ -397,7 +466,7 @@ func (p *Project) eventCounts(w http.ResponseWriter, r *http.Request) {
 	}
 	c := newCounter(len(per.keys))
 	for _, name := range events {
-		p.Events.scan(name, nil, per.lo, per.hi, func(i, u int, _ func(string) any) {
+		p.Events.scan(name, nil, per.lo, per.hi, func(i, u int) {
 			c.add(name, per.index(p.Events.t[i]), u, 0)
 		})
 	}
@@ -432,8 +501,10 @@ func (p *Project) propertyCounts(w http.ResponseWriter, r *http.Request) {
 	}
 	name := q.Get("name")
 	c := newCounter(len(per.keys))
-	p.Events.scan(q.Get("event"), nil, per.lo, per.hi, func(i, u int, get func(string) any) {
-		if v := get(name); v != nil {
+	ep := &evProps{e: p.Events}
+	p.Events.scan(q.Get("event"), nil, per.lo, per.hi, func(i, u int) {
+		ep.i, ep.u = i, u
+		if v := ep.get(name); v != nil {
 			c.add(segmentKey(v), per.index(p.Events.t[i]), u, 0)
 		}
 	})

@@ -66,12 +66,12 @@ func (p *Project) legacyRetention(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	bornWhere, err := parseExpr("born_where", q.Get("born_where"))
+	bornWhere, err := p.Events.parseExpr("born_where", q.Get("born_where"))
 	if err != nil {
 		writeErr(w, err)
 		return
 	}
-	where, err := parseExpr("where", q.Get("where"))
+	where, err := p.Events.parseExpr("where", q.Get("where"))
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -79,7 +79,7 @@ func (p *Project) legacyRetention(w http.ResponseWriter, r *http.Request) {
 	mixpaneltest.WriteJSON(w, http.StatusOK, p.Events.legacyRetention(from, to, ud, limit, q.Get("born_event"), q.Get("event"), bornWhere, where))
 }
 
-func (e *Events) legacyRetention(from, to time.Time, ud, limit int, born, ret string, bornWhere, where *mixpaneltest.Selector) map[string]any {
+func (e *Events) legacyRetention(from, to time.Time, ud, limit int, born, ret string, bornWhere, where *expr) map[string]any {
 	fromDay := e.dayIndex(from)
 	lo, hi := e.localSpan(from, to)
 	ncohorts := (e.dayIndex(to)-fromDay)/ud + 1
@@ -98,15 +98,12 @@ func (e *Events) legacyRetention(from, to time.Time, ud, limit int, born, ret st
 		retID = eventID(ret)
 	}
 	unitSecs := int32(ud) * day
-	ep := &evProps{e: e}
 	if bornID >= 0 {
 		for u := range e.users {
-			ep.u = u
 			end := int(e.first[u+1])
 			b0 := -1
 			for i := int(e.first[u]); i < end && b0 < 0; i++ {
-				ep.i = i
-				if t := e.t[i]; t >= lo && t < hi && int(e.ev[i]) == bornID && bornWhere.MatchFunc(ep.get) {
+				if t := e.t[i]; t >= lo && t < hi && int(e.ev[i]) == bornID && bornWhere.match(i, u) {
 					b0 = i
 				}
 			}
@@ -124,7 +121,7 @@ func (e *Events) legacyRetention(from, to time.Time, ud, limit int, born, ret st
 				if b == last || (retID != numEvents && int(e.ev[i]) != retID) {
 					continue
 				}
-				if ep.i = i; where.MatchFunc(ep.get) {
+				if where.match(i, u) {
 					counts[c][b]++
 					last = b
 				}
@@ -148,7 +145,7 @@ func (p *Project) frequency(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, unsupported("segmented frequency (on)"))
 		return
 	}
-	where, err := parseExpr("where", q.Get("where"))
+	where, err := p.Events.parseExpr("where", q.Get("where"))
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -175,7 +172,7 @@ func (p *Project) frequency(w http.ResponseWriter, r *http.Request) {
 		}
 		units, lastUnit = 0, -1
 	}
-	e.scan(q.Get("event"), where, per.lo, per.hi, func(i, u int, _ func(string) any) {
+	e.scan(q.Get("event"), where, per.lo, per.hi, func(i, u int) {
 		k := per.index(e.t[i])
 		if k < 0 || k >= len(per.keys) {
 			return

@@ -2,10 +2,14 @@ package demo
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 )
 
 // last30Dates is "the last 30 days" of last30, as legacy from/to dates.
@@ -226,4 +230,55 @@ func TestLegacyRefusesWhatItDoesNotEvaluate(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "segmented frequency") {
 		t.Errorf("segmented frequency: err %v; want the demo's refusal", err)
 	}
+}
+
+// benchGet runs a GET of the query API on the full demo (1M+ events) and
+// reads the whole answer.
+func benchGet(b *testing.B, path string, q url.Values) {
+	p := benchDemo()
+	q.Set("project_id", mixpaneltest.ProjectID)
+	b.ResetTimer()
+	for range b.N {
+		req, _ := http.NewRequest(http.MethodGet, baseURL+path+"?"+q.Encode(), nil)
+		req.SetBasicAuth(mixpaneltest.Username, mixpaneltest.Secret)
+		resp, err := p.RoundTrip(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || n == 0 {
+			b.Fatalf("status %d, %d bytes", resp.StatusCode, n)
+		}
+	}
+}
+
+func benchLast30() url.Values {
+	p := benchDemo()
+	from, to := last30Dates(p)
+	return url.Values{"from_date": {from}, "to_date": {to}}
+}
+
+func BenchmarkLegacySegmentationOnWhere(b *testing.B) {
+	q := benchLast30()
+	q.Set("event", "Page View")
+	q.Set("on", `properties["platform"]`)
+	q.Set("where", `properties["country"] == "US"`)
+	q.Set("type", "unique")
+	benchGet(b, mixpaneltest.QueryPrefix+"/segmentation", q)
+}
+
+func BenchmarkLegacyFrequency(b *testing.B) {
+	q := benchLast30()
+	q.Set("event", "Feature Used")
+	q.Set("unit", "day")
+	q.Set("addiction_unit", "hour")
+	benchGet(b, mixpaneltest.QueryPrefix+"/retention/addiction", q)
+}
+
+func BenchmarkExport10k(b *testing.B) {
+	q := benchLast30()
+	q.Set("limit", "10000")
+	q.Set("where", `properties["platform"] == "web"`)
+	benchGet(b, mixpaneltest.ExportPrefix+"/export", q)
 }

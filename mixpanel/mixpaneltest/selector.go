@@ -3,6 +3,7 @@ package mixpaneltest
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,10 @@ import (
 // number(), string(), NOW, literals, list literals and parentheses. The fake evaluates
 // it against an event's or profile's properties so filtered answers are
 // real answers.
-type Selector struct{ root selNode }
+type Selector struct {
+	root  selNode
+	names []string
+}
 
 // ParseSelector parses an expression; "" matches everything.
 func ParseSelector(src string) (*Selector, error) {
@@ -34,7 +38,15 @@ func ParseSelector(src string) (*Selector, error) {
 	if p.pos < len(p.toks) {
 		return nil, fmt.Errorf("unexpected %q", p.toks[p.pos].text)
 	}
-	return &Selector{root: n}, nil
+	return &Selector{root: n, names: p.names}, nil
+}
+
+// Names lists the properties the expression reads, in order of first use.
+func (s *Selector) Names() []string {
+	if s == nil {
+		return nil
+	}
+	return s.names
 }
 
 // Match reports whether props satisfy the selector.
@@ -129,8 +141,9 @@ func selLex(src string) ([]selTok, error) {
 }
 
 type selParser struct {
-	toks []selTok
-	pos  int
+	toks  []selTok
+	pos   int
+	names []string
 }
 
 func (p *selParser) peek(text string) bool {
@@ -297,6 +310,9 @@ func (p *selParser) primary() (selNode, error) {
 		}
 		name := p.toks[p.pos].text
 		p.pos++
+		if !slices.Contains(p.names, name) {
+			p.names = append(p.names, name)
+		}
 		return func(m func(string) any) any { return m(name) }, p.expect("]")
 	case "defined", "datetime", "number", "string", "boolean", "list":
 		if err := p.expect("("); err != nil {
@@ -354,6 +370,9 @@ func toNum(v any) (float64, bool) {
 	case int64:
 		return float64(t), true
 	case string:
+		if t == "" || !strings.ContainsAny(t[:1], "0123456789+-.IiNn") {
+			return 0, false // not a number: spare ParseFloat's error
+		}
 		f, err := strconv.ParseFloat(t, 64)
 		return f, err == nil
 	}
@@ -389,7 +408,15 @@ func compare(op string, a, b any) bool {
 			return ordered(op, x, y)
 		}
 	}
-	return ordered(op, fmt.Sprint(a), fmt.Sprint(b))
+	return ordered(op, text(a), text(b))
+}
+
+// text is a value's text, without fmt for the common string.
+func text(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
 }
 
 // ordered applies a comparison operator: numbers compare as numbers, all

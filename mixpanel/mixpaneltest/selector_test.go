@@ -38,6 +38,13 @@ func TestSelector(t *testing.T) {
 		if got := sel.Match(props); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.src, got, tt.want)
 		}
+		if got := sel.MatchFunc(func(k string) any { return props[k] }); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.src, got, tt.want)
+		}
+	}
+	sel, _ := ParseSelector(`properties["a"] == "x" or (defined(user["b"]) and properties["a"] != "y")`)
+	if names := sel.Names(); len(names) != 2 || names[0] != "a" || names[1] != "b" {
+		t.Errorf("names %v, want [a b]", names)
 	}
 	for _, bad := range []string{`properties["x"`, `properties[x]`, `"unterminated`, `1 +`, `foo(1)`, `(a`, `properties["x"] ==`, `@`, `properties["a"] in ["b"`, `["a" "b"]`} {
 		if _, err := ParseSelector(bad); err == nil {
