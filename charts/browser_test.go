@@ -222,16 +222,18 @@ func TestChartsInBrowser(t *testing.T) {
 
 	// Every case in both host themes, the OS preference set to the other
 	// one (the host's theme must win); two with no host theme, where the
-	// OS preference (prefers-color-scheme) decides.
+	// OS preference (prefers-color-scheme) decides until the host sends
+	// host-context-changed with a theme.
 	type specCase struct {
 		Index     int      `json:"index"`
 		Name      string   `json:"name"`
 		Selectors []string `json:"selectors"`
 	}
 	type variant struct {
-		Theme string     `json:"theme,omitempty"`
-		OS    string     `json:"os"`
-		Cases []specCase `json:"cases"`
+		Theme    string     `json:"theme,omitempty"`
+		OS       string     `json:"os"`
+		SwitchTo string     `json:"switchTo,omitempty"`
+		Cases    []specCase `json:"cases"`
 	}
 	var all, osOnly []specCase
 	for i, c := range browserCases {
@@ -246,7 +248,7 @@ func TestChartsInBrowser(t *testing.T) {
 	}
 	spec := struct {
 		Variants []variant `json:"variants"`
-	}{[]variant{{"light", "dark", all}, {"dark", "light", all}, {"", "dark", osOnly}}}
+	}{[]variant{{"light", "dark", "", all}, {"dark", "light", "", all}, {"", "dark", "light", osOnly}}}
 	raw, _ := json.Marshal(spec)
 	specFile := filepath.Join(t.TempDir(), "spec.json")
 	if err := os.WriteFile(specFile, raw, 0o644); err != nil {
@@ -274,11 +276,12 @@ func TestChartsInBrowser(t *testing.T) {
 			App bool
 		}
 		Cases []struct {
-			Name, Kind, Title, Background, Failure string
-			Counts                                 map[string]int
-			Charts, UnnamedCharts, TableRows       int
-			FrameHeight                            float64
-			HostLog                                []map[string]any
+			Name, Kind, Title, Failure       string
+			Background, SwitchedBackground   string
+			Counts                           map[string]int
+			Charts, UnnamedCharts, TableRows int
+			FrameHeight                      float64
+			HostLog                          []map[string]any
 		}
 	}
 	if err := json.Unmarshal(stdout, &got); err != nil {
@@ -332,6 +335,11 @@ func TestChartsInBrowser(t *testing.T) {
 			theme := cmpOr(v.Theme, v.OS)
 			if dark := luminance(t, g.Background) < 0.4; dark != (theme == "dark") {
 				t.Errorf("%s: background %s does not follow the %s theme", label, g.Background, theme)
+			}
+			if sw := spec.Variants[vi].SwitchTo; sw != "" {
+				if dark := luminance(t, g.SwitchedBackground) < 0.4; dark != (sw == "dark") {
+					t.Errorf("%s: after host-context-changed to %s the background is %s", label, sw, g.SwitchedBackground)
+				}
 			}
 			checkHostLog(t, label, g.HostLog)
 			if g.FrameHeight < 60 {

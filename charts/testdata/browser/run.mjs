@@ -2,7 +2,8 @@
 // plays the MCP Apps host), one page per theme variant holding one view
 // per case, and prints what it found as JSON on stdout.
 // Usage: node run.mjs BASE_URL SPEC_JSON OUT_DIR
-// SPEC_JSON: {variants: [{theme, os, cases: [{index, name, selectors: [css...]}]}]}
+// SPEC_JSON: {variants: [{theme, os, switchTo, cases: [{index, name, selectors: [css...]}]}]}
+// switchTo: after the checks, the host switches every view to that theme.
 // The Go test (charts/browser_test.go) serves BASE_URL and checks the
 // answer. Playwright's launch gives Chromium a new empty profile.
 import {chromium} from "playwright-core";
@@ -57,6 +58,16 @@ try {
           r.failure = String(e && e.message || e);
         }
         variant.cases.push(r);
+      }
+      if (v.switchTo) {
+        await page.evaluate(t => window.setTheme(t), v.switchTo);
+        for (const [i, c] of v.cases.entries()) {
+          const frame = await (await page.locator(`iframe[data-case="${c.index}"]`).elementHandle()).contentFrame();
+          variant.cases[i].switchedBackground = await frame.evaluate(t => new Promise(r => {
+            const poll = () => document.documentElement.dataset.theme === t ? r(getComputedStyle(document.body).backgroundColor) : setTimeout(poll, 20);
+            poll();
+          }), v.switchTo);
+        }
       }
       const logs = await page.evaluate(() => window.hostLogs);
       for (const [i, c] of v.cases.entries()) {
