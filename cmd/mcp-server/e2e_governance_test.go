@@ -31,6 +31,10 @@ func TestE2ESchemasAndDeletions(t *testing.T) {
 	require.True(t, failed, "a name without a type deletes every schema and must be refused: %s", text)
 	assert.Contains(t, text, "entity_type")
 	text, failed = run("delete_schemas", map[string]any{"entity_type": "event", "entity_name": "Checkout Started"})
+	require.True(t, failed, "irreversible: refused until confirmed: %s", text)
+	assert.Contains(t, text, `call again with confirm "delete event schema Checkout Started"`)
+	assert.Len(t, srv.Store.List("projects/"+mixpaneltest.ProjectID, "schemas"), 1, "nothing was deleted")
+	text, failed = run("delete_schemas", map[string]any{"entity_type": "event", "entity_name": "Checkout Started", "confirm": "delete event schema Checkout Started"})
 	require.False(t, failed, text)
 	assert.Empty(t, srv.Store.List("projects/"+mixpaneltest.ProjectID, "schemas"))
 
