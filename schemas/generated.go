@@ -1,9 +1,9 @@
 package schemas
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"sync"
 )
 
@@ -27,23 +27,37 @@ type ToolSchemas struct {
 	Output json.RawMessage `json:"outputSchema"`
 }
 
-var generated = sync.OnceValues(func() (map[string]ToolSchemas, error) {
-	var m map[string]ToolSchemas
-	if err := json.Unmarshal(generatedJSON, &m); err != nil {
-		return nil, fmt.Errorf("schemas: embedded %s: %w", GeneratedFile, err)
+// generated indexes the file by tool without decoding it: each line
+// (EncodeGenerated) is one tool, `"name":{...},`. A server decodes only
+// the lines of the tools it serves, when it first needs them.
+var generated = sync.OnceValue(func() map[string][]byte {
+	m := map[string][]byte{}
+	for line := range bytes.Lines(generatedJSON) {
+		line = bytes.TrimRight(line, ",\n")
+		if len(line) < 2 || line[0] != '"' {
+			continue
+		}
+		end := bytes.IndexByte(line[1:], '"') + 1
+		if end <= 0 || end+1 >= len(line) || line[end+1] != ':' {
+			continue
+		}
+		m[string(line[1:end])] = line[end+2:]
 	}
-	return m, nil
+	return m
 })
 
 // Generated returns the schemas generated for a tool, if the embedded file
 // has them.
 func Generated(tool string) (ToolSchemas, bool) {
-	m, err := generated()
-	if err != nil {
+	raw, ok := generated()[tool]
+	if !ok {
 		return ToolSchemas{}, false
 	}
-	s, ok := m[tool]
-	return s, ok
+	var s ToolSchemas
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return ToolSchemas{}, false
+	}
+	return s, true
 }
 
 // EncodeGenerated writes the generated file's content: one tool per line,

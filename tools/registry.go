@@ -127,6 +127,9 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	}
 	env.surface = sv
 	s.AddTools(sts...)
+	if !sel.Dynamic {
+		listings.Store(s, sync.OnceValues(func() (json.RawMessage, error) { return listResult(initial) }))
+	}
 	return nil
 }
 

@@ -113,6 +113,10 @@ type Tool struct {
 	schemaErr  error
 	schemaFn   func() (in, out json.RawMessage, err error)
 
+	encOnce sync.Once // the definition as tools/list carries it (listing.go)
+	enc     []byte
+	encErr  error
+
 	call func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult
 }
 

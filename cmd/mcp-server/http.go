@@ -79,6 +79,7 @@ type httpService struct {
 	sessions *sessionTable // nil when stateless
 	ids      *surrogates
 	handler  http.Handler
+	srv      *server.MCPServer // its tools/list is answered here (listAnswer)
 }
 
 // newHTTPService builds the handler. Binding beyond loopback without a
@@ -93,7 +94,7 @@ func newHTTPService(s *server.MCPServer, opts *options, logger zerolog.Logger) (
 			return nil, fmt.Errorf("--auth-token: the token has %d characters; a server listening beyond loopback (%s) needs at least %d (generate one with: openssl rand -hex 32)", n, opts.Listen, minRemoteTokenLen)
 		}
 	}
-	svc := &httpService{opts: opts, ids: newSurrogates()}
+	svc := &httpService{opts: opts, ids: newSurrogates(), srv: s}
 	mcpOpts := []server.StreamableHTTPOption{
 		server.WithEndpointPath("/mcp"),
 		// guard checks the Host header itself, so --allowed-hosts can
@@ -205,7 +206,7 @@ func (svc *httpService) serveMCP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (svc *httpService) servePost(w http.ResponseWriter, r *http.Request, body []byte) {
-	verdict, id := inspectID(body)
+	verdict, id, method := inspectID(body)
 	switch verdict {
 	case idInvalid:
 		w.Header().Set("Content-Type", "application/json")
@@ -220,6 +221,13 @@ func (svc *httpService) servePost(w http.ResponseWriter, r *http.Request, body [
 			w = &idRestorer{ResponseWriter: w, sur: sur, raw: id}
 		}
 	}
+	if verdict != idInvalid && svc.answersList(r) {
+		if answer := listAnswer(svc.srv, body, id, method); answer != nil {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(answer)
+			return
+		}
+	}
 	if svc.sessions != nil && isInitialize(body) {
 		res, ok := svc.sessions.reserve()
 		if !ok {
@@ -231,6 +239,18 @@ func (svc *httpService) servePost(w http.ResponseWriter, r *http.Request, body [
 		r = r.WithContext(withReservation(r.Context(), res))
 	}
 	svc.mcp.ServeHTTP(w, r)
+}
+
+// answersList reports whether this request's tools/list can be answered
+// from the encoded result, in front of mcp-go: a protocol version before
+// 2026-07-28 (later ones add fields to results), and in the stateful mode
+// a session this server issued and has not ended; mcp-go answers the rest
+// with its own errors.
+func (svc *httpService) answersList(r *http.Request) bool {
+	if v := r.Header.Get(mcp.HeaderProtocolVersion); v != "" && (!mcp.IsValidProtocolVersion(v) || mcp.IsModernProtocol(v)) {
+		return false
+	}
+	return svc.sessions == nil || svc.sessions.has(r.Header.Get(server.HeaderKeySessionID))
 }
 
 // readBody reads a request body of at most limit bytes, in one allocation

@@ -12,6 +12,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
 // The JSON-RPC id layer. mcp-go decodes a request id into float64, so a
@@ -32,25 +36,55 @@ const (
 	idInvalid                    // a request id that is null, a boolean, an object or an array
 )
 
-// inspectID reads the id of one message.
-func inspectID(msg []byte) (idVerdict, json.RawMessage) {
+// inspectID reads the id of one message, and its method as written (a
+// quoted JSON string; nil for a response or a message that is not an
+// object).
+func inspectID(msg []byte) (idVerdict, json.RawMessage, []byte) {
 	id, method, ok := scanMembers(msg)
 	if !ok || method == nil || id == nil {
 		// Not a JSON object (mcp-go answers the parse error), a response
 		// of the client, or a notification.
-		return idPass, nil
+		return idPass, nil, method
 	}
 	switch c := id[0]; {
 	case c == '"':
-		return idPass, id
+		return idPass, id, method
 	case c == '-' || c >= '0' && c <= '9':
 		if exactInFloat(id) {
-			return idPass, id
+			return idPass, id, method
 		}
-		return idSurrogate, id
+		return idSurrogate, id, method
 	default:
-		return idInvalid, id
+		return idInvalid, id, method
 	}
+}
+
+// listAnswer is the answer to a tools/list request from the server's
+// encoded-once result (tools.ListResult), or nil when mcp-go must answer:
+// not tools/list, a request asking for a page (a cursor), or a server
+// whose lists are per session.
+func listAnswer(s *server.MCPServer, msg []byte, id json.RawMessage, method []byte) []byte {
+	if string(method) != `"`+string(mcp.MethodToolsList)+`"` || id == nil {
+		return nil
+	}
+	var req struct {
+		Params struct {
+			Cursor *string `json:"cursor"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(msg, &req) != nil || req.Params.Cursor != nil {
+		return nil
+	}
+	result, ok := tools.ListResult(s)
+	if !ok {
+		return nil
+	}
+	out := make([]byte, 0, len(result)+len(id)+40)
+	out = append(out, `{"jsonrpc":"2.0","id":`...)
+	out = append(out, id...)
+	out = append(out, `,"result":`...)
+	out = append(out, result...)
+	return append(out, '}')
 }
 
 // scanMembers returns the raw values of the "id" and "method" members of a
@@ -267,6 +301,12 @@ type stdioIDs struct {
 	mu      sync.Mutex // serializes writes to out; guards pending
 	out     io.Writer
 	pending map[string][]byte // quoted surrogate -> id as received
+
+	// srv, when set, has its tools/list answered here from the encoded
+	// result, while the session speaks a protocol version up to
+	// 2025-11-25 (later ones add fields to results that mcp-go writes).
+	srv    *server.MCPServer
+	modern atomic.Bool
 }
 
 func newStdioIDs(out io.Writer) *stdioIDs {
@@ -299,13 +339,28 @@ func (s *stdioIDs) pump(in io.Reader, to io.Writer) error {
 }
 
 func (s *stdioIDs) forward(line []byte, to io.Writer) error {
-	verdict, id := inspectID(line)
+	verdict, id, method := inspectID(line)
 	switch verdict {
 	case idInvalid:
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		_, err := s.out.Write(append(invalidIDAnswer(id), '\n'))
 		return err
+	}
+	if s.srv != nil {
+		if string(method) == `"`+string(mcp.MethodInitialize)+`"` {
+			var req mcp.InitializeRequest
+			s.modern.Store(json.Unmarshal(line, &req) == nil && mcp.IsModernProtocol(req.Params.ProtocolVersion))
+		} else if !s.modern.Load() {
+			if answer := listAnswer(s.srv, line, id, method); answer != nil {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				_, err := s.out.Write(append(answer, '\n'))
+				return err
+			}
+		}
+	}
+	switch verdict {
 	case idSurrogate:
 		swapped, sur, err := s.sur.swap(bytes.TrimSpace(line))
 		if err == nil {

@@ -42,7 +42,7 @@ func TestInspectID(t *testing.T) {
 		{``, idPass},
 	}
 	for _, tt := range tests {
-		got, _ := inspectID([]byte(tt.msg))
+		got, _, _ := inspectID([]byte(tt.msg))
 		assert.Equal(t, tt.want, got, tt.msg)
 	}
 }

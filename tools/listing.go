@@ -1,0 +1,99 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// tools/list is the largest message a server sends (~300 KB with every
+// toolset), and mcp-go encodes it anew for each request: each definition
+// through a map, each schema compacted twice. A server whose tool surface
+// is fixed (not in dynamic mode) answers it with bytes encoded once, in
+// front of mcp-go (cmd/mcp-server); each definition is encoded once per
+// process by mcp-go's own encoder, with the schemas spliced in as
+// generated.
+
+const (
+	inPlaceholder  = `"mixpanel-mcp:input-schema"`
+	outPlaceholder = `"mixpanel-mcp:output-schema"`
+)
+
+// encoded is the tool's definition as tools/list carries it. mcp-go's
+// encoding (mcp.Tool.MarshalJSON) writes every field but the schemas, so
+// whatever it writes (title, annotations, _meta, ...) is written the same
+// way; the schemas, compact already, are spliced in without being decoded
+// or re-encoded.
+func (t *Tool) encoded() ([]byte, error) {
+	t.encOnce.Do(func() {
+		def, err := t.Definition()
+		if err != nil {
+			t.encErr = err
+			return
+		}
+		in, out := def.RawInputSchema, def.RawOutputSchema
+		def.RawInputSchema = json.RawMessage(inPlaceholder)
+		if out != nil {
+			def.RawOutputSchema = json.RawMessage(outPlaceholder)
+		}
+		b, err := json.Marshal(def)
+		if err != nil {
+			t.encErr = fmt.Errorf("tool %s: %w", t.Name, err)
+			return
+		}
+		b = bytes.Replace(b, []byte(inPlaceholder), in, 1)
+		if out != nil {
+			b = bytes.Replace(b, []byte(outPlaceholder), out, 1)
+		}
+		t.enc = b
+	})
+	return t.enc, t.encErr
+}
+
+// listResult encodes the result of tools/list for ts in name order, as
+// mcp-go lists them.
+func listResult(ts []*Tool) (json.RawMessage, error) {
+	ts = slices.Clone(ts)
+	slices.SortFunc(ts, func(a, b *Tool) int {
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+	var buf bytes.Buffer
+	buf.WriteString(`{"tools":[`)
+	for i, t := range ts {
+		b, err := t.encoded()
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(b)
+	}
+	buf.WriteString("]}")
+	return buf.Bytes(), nil
+}
+
+// listings maps each server AddTo built to its encoded tools/list result.
+var listings sync.Map // *server.MCPServer -> func() (json.RawMessage, error)
+
+// ListResult returns the tools/list result of a server AddTo built, encoded
+// once, when its tool surface is fixed; ok is false in dynamic mode (each
+// session has its own list, which mcp-go answers) or for another server.
+func ListResult(s *server.MCPServer) (result json.RawMessage, ok bool) {
+	f, found := listings.Load(s)
+	if !found {
+		return nil, false
+	}
+	res, err := f.(func() (json.RawMessage, error))()
+	return res, err == nil
+}
