@@ -18,6 +18,7 @@ import (
 func init() {
 	register(func(s *Server) {
 		b := &bookmarks{s: s, st: s.Store, seeded: map[string]bool{}}
+		s.seedBookmarks = b.seed
 		s.HandleScoped(http.MethodGet, "/bookmarks", b.list)
 		s.HandleScoped(http.MethodPost, "/bookmarks", b.create)
 		s.HandleScoped(http.MethodGet, "/bookmarks/{id}", b.get)
@@ -50,6 +51,12 @@ const bookmarkHistoryColl = "bookmark_history"
 // returns it.
 func (b *bookmarks) scope(r *http.Request) string {
 	scope := Scope(r)
+	b.seed(scope)
+	return scope
+}
+
+// seed copies the dataset's bookmarks into scope on its first use.
+func (b *bookmarks) seed(scope string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.seeded[scope] {
@@ -64,7 +71,6 @@ func (b *bookmarks) scope(r *http.Request) string {
 			})
 		}
 	}
-	return scope
 }
 
 // list answers the v2 listing's nested {"results": {"results": [...]}}.

@@ -102,6 +102,8 @@ type Server struct {
 
 	// Store keeps the management entities tests create (entities.go).
 	Store *Store
+	// seedBookmarks copies Data.Bookmarks into a scope once (bookmarks.go).
+	seedBookmarks func(scope string)
 	// lookups is the storage bucket and upload tasks of lookup tables
 	// (governance.go).
 	lookups *lookupState
