@@ -79,6 +79,10 @@ type Events struct {
 	// replays maps an event recorded in a session replay to its replay id
 	// ($mp_replay_id; replays.go).
 	replays map[int]string
+
+	// cohortDef finds a saved cohort's definition ({"selector",
+	// "behaviors"}) by id; the project sets it to read its store.
+	cohortDef func(id string) (map[string]any, bool)
 }
 
 // Len is the number of events.

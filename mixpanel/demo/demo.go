@@ -54,6 +54,7 @@ func New(now time.Time) *Project { return NewWith(Seed, DefaultUsers, now) }
 func NewWith(seed uint64, users int, now time.Time) *Project {
 	ev := Generate(seed, users, now)
 	p := &Project{Events: ev, fake: mixpaneltest.NewHandler(projectData(ev))}
+	ev.cohortDef = p.savedCohort
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/insights", p.postInsights)
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/arb_funnels", p.postFlows)
 	p.fake.Handle(http.MethodGet, mixpaneltest.ExportPrefix+"/export", p.export)
@@ -67,6 +68,7 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 	if err := p.attachReplays(); err != nil {
 		panic("demo: attaching the session replays: " + err.Error())
 	}
+	p.handleSaved()
 	if err := p.seed(); err != nil {
 		panic("demo: seeding the saved entities: " + err.Error())
 	}
@@ -74,9 +76,7 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 }
 
 var refused = []struct{ method, path, what string }{
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/insights", "running saved reports by id (run the report's query with the query tools instead)"},
 	{http.MethodGet, mixpaneltest.QueryPrefix + "/arb_funnels", "running saved flows by id (run the flow's query ad hoc instead)"},
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/funnels", "the legacy funnels API"},
 }
 
 func refuse(what string) http.HandlerFunc {
@@ -360,7 +360,7 @@ func projectData(e *Events) *mixpaneltest.Data {
 		}
 		created := e.Start.Add(time.Duration(us.signup) * time.Second)
 		d.Profiles[u] = mixpaneltest.Profile{DistinctID: distinctID(u), Properties: map[string]any{
-			"$email": e.email(u), "$name": fmt.Sprintf("%s %d", firstNames[u%len(firstNames)], u),
+			"$email": e.email(u), "$name": e.profileName(u),
 			"$created": created.Format("2006-01-02T15:04:05"), "platform": platforms[us.platform],
 			"country": countries[us.country], "plan": plan, "utm_source": utmSources[us.utm],
 			"lifetime_value": round2(float64(us.ltv)),

@@ -177,7 +177,7 @@ func (e *Events) compileFlow(b *flowBody) (*flowQuery, error) {
 			}
 			entries[k] = f
 		}
-		if q.keep, err = compileFilters("filter_by_event.children", entries); err != nil {
+		if q.keep, err = e.newCompiler().filters("filter_by_event.children", entries, false); err != nil {
 			return nil, err
 		}
 	}
@@ -188,7 +188,7 @@ func (e *Events) compileFlow(b *flowBody) (*flowQuery, error) {
 		if err != nil {
 			return nil, err
 		}
-		pred, err := compileFilters(fmt.Sprintf("steps[0].property_filter_params_list[%d]", k), []any{entry})
+		pred, err := e.newCompiler().filters(fmt.Sprintf("steps[0].property_filter_params_list[%d]", k), []any{entry}, false)
 		if err != nil {
 			return nil, err
 		}
