@@ -135,3 +135,26 @@ func countLeaves(v any) float64 {
 	}
 	return 0
 }
+
+// FuzzEngines: whatever JSON a bookmark is, the engines answer or return
+// an error; they never panic.
+func FuzzEngines(f *testing.F) {
+	for _, bm := range []map[string]any{
+		insightsBookmark("Purchase", "median", "line", []any{equalsFilter("platform", "ios")}, "plan"),
+		funnelBookmark(nil, "Sign Up", "Activate"),
+		retentionBookmark("Sign Up", "App Open", "day"),
+	} {
+		raw, _ := json.Marshal(bm)
+		f.Add(raw)
+	}
+	e := Generate(Seed, 200, now)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var bm map[string]any
+		if json.Unmarshal(raw, &bm) != nil {
+			return
+		}
+		_, _ = e.Insights(bm)
+		_, _ = e.Funnel(bm)
+		_, _ = e.Retention(bm)
+	})
+}

@@ -804,3 +804,43 @@ func jsonValue(t *testing.T, raw []byte) any {
 	}
 	return v
 }
+
+// TestSeededReportsAndCohorts: every seeded saved report (but flows) runs
+// by id through the engines, and each seeded cohort, evaluated from its
+// saved definition, has the members a direct count finds.
+func TestSeededReportsAndCohorts(t *testing.T) {
+	p := smallDemo()
+	c := client(t, p)
+	ctx := context.Background()
+	ran := 0
+	for _, b := range p.fake.Store.List("workspaces/"+mixpaneltest.WorkspaceID, "bookmarks") {
+		typ, _ := b["type"].(string)
+		if typ == "flows" {
+			continue
+		}
+		id, _ := b["id"].(int64)
+		res, err := c.QuerySavedReport(ctx, mixpanel.SavedReportParams{BookmarkID: id, Type: typ})
+		if err != nil {
+			t.Errorf("saved %s report %v (%v): %v", typ, id, b["name"], err)
+			continue
+		}
+		if len(res.Series) < 3 {
+			t.Errorf("saved report %v: empty series %s", b["name"], res.Series)
+		}
+		ran++
+	}
+	if ran < 5 {
+		t.Errorf("ran %d seeded reports; want the demo's insights, funnel and retention reports", ran)
+	}
+	if len(p.fake.Data.SavedCohorts) == 0 {
+		t.Fatal("no seeded cohorts")
+	}
+	for _, sc := range p.fake.Data.SavedCohorts {
+		bm := insightsBookmark("Sign Up", "unique", "bar", nil)
+		clause(bm)["behavior"] = map[string]any{"type": "cohort", "name": sc.Name, "resourceType": "cohorts", "id": float64(sc.ID), "filters": []any{}}
+		got := only(t, query(t, p, bm))["all"]
+		if want := p.CohortMembers(sc.Name); got != float64(want) || want == 0 {
+			t.Errorf("cohort %q: %v members evaluated, %d counted directly", sc.Name, got, want)
+		}
+	}
+}

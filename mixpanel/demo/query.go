@@ -27,6 +27,9 @@ func eventID(name string) int {
 	return -1
 }
 
+// maxSpanDays bounds a query's range, which sizes the answer.
+const maxSpanDays = 1100
+
 // span resolves sections.time to its first and last day and [lo, hi) in
 // seconds since Start.
 func (e *Events) span(sections map[string]any) (from, to time.Time, lo, hi int32, err error) {
@@ -37,6 +40,9 @@ func (e *Events) span(sections map[string]any) (from, to time.Time, lo, hi int32
 	t0, _ := times[0].(map[string]any)
 	if from, to, err = mixpaneltest.InsightsRange(t0, e.today()); err != nil {
 		return from, to, 0, 0, err
+	}
+	if to.Sub(from) > maxSpanDays*24*time.Hour {
+		return from, to, 0, 0, unsupported("date ranges longer than %d days (its data covers the last %d days)", maxSpanDays, Days)
 	}
 	lo, hi = e.bounds(from, to)
 	return from, to, lo, hi, nil
@@ -211,8 +217,8 @@ func (e *Events) Insights(bookmark map[string]any) (map[string]any, error) {
 	case "cumulative":
 	case "rolling":
 		n, _ := display["rollingWindowSize"].(float64)
-		if n < 1 || n != math.Trunc(n) {
-			return nil, fmt.Errorf("displayOptions.rollingWindowSize: a positive whole number of buckets is required for rolling analysis, got %v", display["rollingWindowSize"])
+		if n < 1 || n > 366 || n != math.Trunc(n) {
+			return nil, fmt.Errorf("displayOptions.rollingWindowSize: a whole number of buckets from 1 to 366 is required for rolling analysis, got %v", display["rollingWindowSize"])
 		}
 		rolling = int(n)
 	default:

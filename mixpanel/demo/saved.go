@@ -202,7 +202,7 @@ func (p *Project) savedFunnel(w http.ResponseWriter, r *http.Request) {
 	for _, v := range answer["series"].(map[string]any) {
 		for key, m := range v.(map[string]any) {
 			dates = append(dates, key[:10])
-			data[key[:10]] = legacyFunnelDay(m.(map[string]any), on != "")
+			data[key[:10]] = legacyFunnelDay(m.(map[string]any))
 		}
 	}
 	sort.Strings(dates)
@@ -210,9 +210,11 @@ func (p *Project) savedFunnel(w http.ResponseWriter, r *http.Request) {
 }
 
 // legacyFunnelDay turns an engine answer's metrics into the legacy shape:
-// {"steps":[...],"analysis":{...}} or, segmented, {"$overall":[...],seg:[...]}.
-func legacyFunnelDay(v map[string]any, segmented bool) map[string]any {
-	if !segmented {
+// {"steps":[...],"analysis":{...}} or, when the report has a breakdown,
+// {"$overall":[...],"<segment>":[...]} (a segment's own breakdowns are
+// summed up in its rollup).
+func legacyFunnelDay(v map[string]any) map[string]any {
+	if _, segmented := v["$overall"]; !segmented {
 		steps := legacySteps(v)
 		first, last := 0.0, 0.0
 		if len(steps) > 0 {
@@ -228,7 +230,10 @@ func legacyFunnelDay(v map[string]any, segmented bool) map[string]any {
 }
 
 func legacySteps(m map[string]any) []map[string]any {
-	count := m["count"].(map[string]any)
+	if overall, ok := m["$overall"].(map[string]any); ok {
+		m = overall
+	}
+	count, _ := m["count"].(map[string]any)
 	steps := make([]map[string]any, len(count))
 	for key := range count {
 		n, label, _ := strings.Cut(key, ". ")
