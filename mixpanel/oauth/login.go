@@ -81,6 +81,11 @@ func (l *Login) Run(ctx context.Context) (*Tokens, error) {
 	}
 	srv := &http.Server{Handler: callbackHandler(state, deliver), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
+	// A browser may resolve localhost to ::1 first; answer there too
+	// when the port is free on IPv6.
+	if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port))); err == nil {
+		go func() { _ = srv.Serve(ln6) }()
+	}
 	defer srv.Close()
 
 	out := l.Out

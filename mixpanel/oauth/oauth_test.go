@@ -519,3 +519,40 @@ func readJSON(t *testing.T, path string, v any) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, v))
 }
+
+// firstRefreshRace is a transport that, on the first token request, lets
+// "another process" spend the same refresh token and store its tokens
+// before passing the request on.
+type firstRefreshRace struct {
+	other func()
+	done  bool
+}
+
+func (r *firstRefreshRace) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !r.done && strings.HasSuffix(req.URL.Path, "/token/") {
+		r.done = true
+		r.other()
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func TestSourceLosesRefreshRaceToAnotherProcess(t *testing.T) {
+	fake := oauthtest.New(t)
+	store, old := signedIn(t, fake, 0)
+	client, err := store.LoadClient("us")
+	require.NoError(t, err)
+	var theirs *oauth.Tokens
+	race := &firstRefreshRace{other: func() {
+		var err error
+		theirs, err = (&oauth.Endpoint{Base: fake.Base}).Refresh(context.Background(), client.ClientID, old.RefreshToken)
+		require.NoError(t, err)
+		_, err = store.SaveTokens("acct", theirs)
+		require.NoError(t, err)
+	}}
+	src := newSource(fake, store, zerolog.Nop())
+	src.Endpoint.HTTP = &http.Client{Transport: race}
+
+	tok, err := src.Token(context.Background())
+	require.NoError(t, err, "the other process's tokens are taken, not a sign-in demanded")
+	assert.Equal(t, theirs.AccessToken, tok)
+}

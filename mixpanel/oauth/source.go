@@ -103,6 +103,13 @@ func (s *Source) refresh(ctx context.Context, t *Tokens) (string, error) {
 	}
 	nt, err := s.Endpoint.Refresh(ctx, client.ClientID, t.RefreshToken)
 	if errors.Is(err, ErrRevoked) {
+		// Another process holding the same sign-in (a second server, the
+		// reference's CLI) may have spent the refresh token first and
+		// stored what it got: take that instead of giving up.
+		if cur, _, lerr := s.Store.LoadTokens(s.Account); lerr == nil && cur.RefreshToken != t.RefreshToken && !cur.Expiring(s.Endpoint.now()) {
+			s.cur = cur
+			return cur.AccessToken, nil
+		}
 		s.Log.Warn().Str("account", s.Account).Msg("oauth refresh token refused: sign in again")
 		return "", fmt.Errorf("account %q: Mixpanel refused the refresh token (revoked, or unused for too long): %w; %s", s.Account, err, s.SignIn)
 	}
