@@ -254,3 +254,27 @@ func BenchmarkFlowSankey3Forward(b *testing.B) {
 		}
 	}
 }
+
+// FuzzFlow: any flow params either answer or fail with an error; none
+// panics.
+func FuzzFlow(f *testing.F) {
+	for _, s := range []string{
+		`{"steps":[{"event":"Sign Up","forward":3,"reverse":1}],"date_range":{"type":"in the last","from_date":{"unit":"day","value":30},"to_date":"$now"},"count_type":"unique","cardinality_threshold":2,"conversion_window":{"unit":"day","value":7},"collapse_repeated":true}`,
+		`{"steps":[{"event":"Purchase","forward":1,"bool_op":"or","property_filter_params_list":[{"property":{"name":"amount","source":"properties"},"type":"number","filter":{"operator":"><","operand":["5","20"]}}]}],"date_range":{"type":"between","from_date":"2026-11-01","to_date":"2026-11-20"},"conversion_window":{"unit":"week","value":1},"filter_by_event":{"operator":"and","children":[{"propertyName":"platform","filterOperator":"equals","filterValue":["web"],"filterType":"string"}]}}`,
+		`{"steps":[{"event":"Feature Used","forward":5,"reverse":5}],"date_range":{"type":"in the last","from_date":{"unit":"week","value":2}},"conversion_window":{"unit":"month","value":1},"count_type":"total","hidden_events":["App Open"]}`,
+		`{"steps":[]}`, `[]`, `{"steps":[{"event":"x","forward":-1}]}`,
+	} {
+		for _, qt := range []string{"flows_sankey", "flows_top_paths", "flows"} {
+			f.Add(qt, s)
+		}
+	}
+	e := NewWith(Seed, 60, now).Events
+	f.Fuzz(func(t *testing.T, queryType, params string) {
+		out, err := e.Flow(queryType, json.RawMessage(params))
+		if err == nil {
+			if _, err := json.Marshal(out); err != nil {
+				t.Fatalf("answer does not encode: %v", err)
+			}
+		}
+	})
+}
