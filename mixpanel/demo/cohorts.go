@@ -212,11 +212,18 @@ func (c *compiler) userLeaf(path string, n map[string]any) ([]bool, error) {
 			return set && hit == (op == "in") || !set && op == "not in"
 		}
 	case ">", "<":
+		if s, isText := operand.(string); isText {
+			d, err := time.Parse("2006-01-02", s)
+			if err != nil {
+				return nil, fmt.Errorf("%s.operand: %q needs a number or a YYYY-MM-DD date, got %q", path, op, s)
+			}
+			num, isNum = d.Sub(c.e.Start).Seconds(), true
+		}
 		if !isNum {
-			return nil, fmt.Errorf("%s.operand: %q needs a number", path, op)
+			return nil, fmt.Errorf("%s.operand: %q needs a number or a YYYY-MM-DD date", path, op)
 		}
 		test = func(v value, set bool) bool {
-			return set && v.num && (op == ">" && v.n > num || op == "<" && v.n < num)
+			return set && (v.num || v.date) && (op == ">" && v.n > num || op == "<" && v.n < num)
 		}
 	default:
 		return nil, unsupported("%s: profile operator %q", path, op)

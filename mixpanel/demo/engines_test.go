@@ -844,3 +844,42 @@ func TestSeededReportsAndCohorts(t *testing.T) {
 		}
 	}
 }
+
+// TestHourlyBucketsAddUpToTheDays: hourly keys cover each day's 24 hours
+// and add up to the days' totals.
+func TestHourlyBucketsAddUpToTheDays(t *testing.T) {
+	p := smallDemo()
+	last2 := []any{map[string]any{"dateRangeType": "in the last", "unit": "hour", "window": map[string]any{"unit": "day", "value": 2.0}}}
+	hourly := insightsBookmark("Feature Used", "total", "line", nil)
+	hourly["sections"].(map[string]any)["time"] = last2
+	total := insightsBookmark("Feature Used", "total", "bar", nil)
+	total["sections"].(map[string]any)["time"] = last2
+	h := only(t, query(t, p, hourly))
+	want := only(t, query(t, p, total))["all"].(float64)
+	if got := leaves(h); len(h) != 48 || got != want || want == 0 {
+		t.Errorf("%d hourly keys summing to %v; the two days' total is %v", len(h), got, want)
+	}
+}
+
+// TestCohortProfileLeaves: profile leaves of a cohort definition (a date
+// comparison and a text containment) select the users a direct test does.
+func TestCohortProfileLeaves(t *testing.T) {
+	p := smallDemo()
+	e := p.Events
+	cut := e.Start.AddDate(0, 0, 45)
+	def := map[string]any{"selector": map[string]any{"operator": "and", "children": []any{
+		map[string]any{"property": "user", "value": "$created", "operator": "<", "operand": cut.Format("2006-01-02"), "type": "datetime"},
+		map[string]any{"property": "user", "value": "$email", "operator": "in", "operand": "ana", "type": "string"},
+	}}, "behaviors": map[string]any{}}
+	want := 0
+	for u, us := range e.users {
+		if us.signup < 45*day && strings.Contains(e.email(u), "ana") {
+			want++
+		}
+	}
+	bm := insightsBookmark("Sign Up", "unique", "bar", nil)
+	clause(bm)["behavior"] = map[string]any{"type": "cohort", "name": "Early Anas", "resourceType": "cohorts", "raw_cohort": def}
+	if got := only(t, query(t, p, bm))["all"]; got != float64(want) || want == 0 {
+		t.Errorf("cohort of early signups named ana: %v evaluated, %d counted", got, want)
+	}
+}

@@ -124,6 +124,7 @@ type frame struct {
 	fromDay  int
 	keys     []string
 	keyOf    []int // by day - fromDay
+	hourly   bool  // a key per hour: keyOf is not used
 }
 
 func (e *Events) frame(from, to time.Time, unit string, total bool) (frame, error) {
@@ -135,14 +136,15 @@ func (e *Events) frame(from, to time.Time, unit string, total bool) (frame, erro
 		f.keys = []string{"all"}
 		return f, nil
 	}
-	if unit == "hour" {
-		return f, unsupported("hourly buckets (day, week, month or quarter)")
-	}
 	keys, err := mixpaneltest.DateKeys(from, to, unit)
 	if err != nil {
 		return f, err
 	}
 	f.keys = keys
+	if unit == "hour" {
+		f.hourly = true
+		return f, nil
+	}
 	k := 0
 	for d := range days {
 		date := from.AddDate(0, 0, d).Format("2006-01-02")
@@ -156,7 +158,12 @@ func (e *Events) frame(from, to time.Time, unit string, total bool) (frame, erro
 
 // key is the bucket of an event at t (seconds since Start), which must be
 // in [lo, hi).
-func (f *frame) key(t int32) int { return f.keyOf[int(t/day)-f.fromDay] }
+func (f *frame) key(t int32) int {
+	if f.hourly {
+		return int((t - f.lo) / 3600)
+	}
+	return f.keyOf[int(t/day)-f.fromDay]
+}
 
 // totalCharts answer one value per series ("all") instead of a time series.
 var totalCharts = map[string]bool{"bar": true, "table": true, "pie": true, "metric": true, "insights-metric": true, "column": true, "bar-stacked": true, "stacked-column": true}
@@ -226,6 +233,9 @@ func (e *Events) Insights(bookmark map[string]any) (map[string]any, error) {
 	}
 	if total {
 		analysis, rolling = "linear", 0
+	}
+	if unit == "hour" && (rolling > 0 || len(show) > 0 && anyActive(show)) {
+		return nil, unsupported("rolling analysis and DAU/WAU/MAU over hourly buckets")
 	}
 	global, err := c.filters("sections.filter", sections["filter"], sections["filterDeterminer"] == "any")
 	if err != nil {
@@ -521,6 +531,18 @@ func (c *compiler) metric(field string, clause map[string]any, global predicate,
 }
 
 func isActive(m string) bool { return m == "dau" || m == "wau" || m == "mau" }
+
+// anyActive says whether a metric clause measures DAU, WAU or MAU.
+func anyActive(show []any) bool {
+	for _, c := range show {
+		cm, _ := c.(map[string]any)
+		meas, _ := cm["measurement"].(map[string]any)
+		if m, _ := meas["math"].(string); isActive(m) {
+			return true
+		}
+	}
+	return false
+}
 
 // acc accumulates one (path, key) cell.
 type acc struct {
