@@ -54,21 +54,16 @@ func (c *checks) requiredID(need query.Need, field string, empty bool, fix strin
 	}
 }
 
-func (c *checks) day(field, v string) {
+func (c *checks) day(field, v string) time.Time {
 	if v == "" {
-		return
+		return time.Time{}
 	}
-	if _, err := time.Parse(time.DateOnly, v); err != nil || len(v) != 10 {
-		c.iss.Add(CodeDate, field, "%q is not a day; write it as YYYY-MM-DD, e.g. 2026-03-31", v)
-	}
+	t, _ := c.iss.Date(query.Dates, field, v)
+	return t
 }
 
 func (c *checks) dayRange(fromField, from, toField, to string) {
-	c.day(fromField, from)
-	c.day(toField, to)
-	if from != "" && to != "" && to < from {
-		c.iss.Add(CodeDate, toField, "%s %s is before %s %s; swap them", toField, to, fromField, from)
-	}
+	c.iss.DateOrder(CodeDate, fromField, toField, c.day(fromField, from), c.day(toField, to))
 }
 
 func (c *checks) maxLen(field, v string, n int) {

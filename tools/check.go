@@ -64,7 +64,7 @@ func checkDates(iss *query.Issues, from, to string, needFrom bool) {
 	if needFrom && to != "" && from == "" {
 		iss.Add("V9_TO_REQUIRES_FROM", "to_date", "needs from_date; give both, or neither for the default range")
 	}
-	iss.DateOrder("V15_DATE_ORDER", "from_date", f, t)
+	iss.DateOrder("V15_DATE_ORDER", "from_date", "to_date", f, t)
 }
 
 // issue is a one-problem error.

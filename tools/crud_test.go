@@ -50,7 +50,7 @@ func TestManagementInputsAreCheckedBeforeSending(t *testing.T) {
 		{"create_annotation", `{"date":"27/11/2026","description":"x"}`, "date: MG2"},
 		{"create_annotation", `{"date":"2026-11-27","description":"` + strings.Repeat("x", 513) + `"}`, "description: MG3"},
 		{"update_annotation", `{"annotation_id":5}`, "MG1"},
-		{"list_annotations", `{"from_date":"2026-11-30","to_date":"2026-11-01"}`, "to_date: MG2"},
+		{"list_annotations", `{"from_date":"2026-11-30","to_date":"2026-11-01"}`, "from_date: MG2"},
 		{"create_webhook", `{"name":"w","url":"http://example.com/hook"}`, "url: MG4"},
 		{"create_webhook", `{"name":"w","url":"https://example.com/hook","auth_type":"digest"}`, "auth_type: MG6"},
 		{"update_webhook", `{"webhook_id":"x"}`, "MG1"},

@@ -73,26 +73,7 @@ type DateRange struct {
 var dayRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 // check reports format and order problems of the set sides.
-func (d DateRange) check(iss *query.Issues) {
-	var from, to time.Time
-	for _, f := range []struct {
-		name, v string
-		t       *time.Time
-	}{{"from_date", d.FromDate, &from}, {"to_date", d.ToDate, &to}} {
-		if f.v == "" {
-			continue
-		}
-		t, err := time.Parse("2006-01-02", f.v)
-		if !dayRe.MatchString(f.v) || err != nil {
-			iss.Add("V8_DATE_FORMAT", f.name, "%s must be a valid YYYY-MM-DD date (got %q), e.g. \"2026-11-01\"", f.name, f.v)
-			continue
-		}
-		*f.t = t
-	}
-	if !from.IsZero() && !to.IsZero() && from.After(to) {
-		iss.Add("V15_DATE_ORDER", "from_date", "from_date '%s' is after to_date '%s'; dates must be in chronological order", d.FromDate, d.ToDate)
-	}
-}
+func (d DateRange) check(iss *query.Issues) { checkDates(iss, d.FromDate, d.ToDate, false) }
 
 // resolve fills the defaults from the clock.
 func (d DateRange) resolve(now time.Time) (string, string) {

@@ -159,9 +159,7 @@ func (in *QueryUserInput) Validate() error {
 		iss.Add("U5", "sort_by", "sort_by must be a non-empty property name such as \"$last_seen\"")
 	}
 	if in.AsOf != nil && in.AsOf.Date != "" {
-		if d, err := time.Parse("2006-01-02", in.AsOf.Date); !dayRe.MatchString(in.AsOf.Date) || err != nil {
-			iss.Add("U6", "as_of", "as_of must be a valid YYYY-MM-DD date string (got %q)", in.AsOf.Date)
-		} else if d.After(time.Now().UTC()) {
+		if d, ok := iss.Date(query.DateCodes{Format: "U6", Invalid: "U6"}, "as_of", in.AsOf.Date); ok && d.After(time.Now().UTC()) {
 			iss.Add("U8", "as_of", "as_of must not be in the future (got %s)", in.AsOf.Date)
 		}
 	}

@@ -71,12 +71,12 @@ func (l *Issues) Date(codes DateCodes, path, s string) (time.Time, bool) {
 }
 
 // DateOrder reports from after to (both already checked by Date; a zero
-// time is skipped). fromPath names the start field.
-func (l *Issues) DateOrder(code, fromPath string, from, to time.Time) bool {
+// time is skipped), against the start field fromPath.
+func (l *Issues) DateOrder(code, fromPath, toPath string, from, to time.Time) bool {
 	if from.IsZero() || to.IsZero() || !from.After(to) {
 		return true
 	}
-	l.Add(code, fromPath, "%s is after to_date %s; swap them", from.Format(time.DateOnly), to.Format(time.DateOnly))
+	l.Add(code, fromPath, "%s is after %s %s; swap them", from.Format(time.DateOnly), toPath, to.Format(time.DateOnly))
 	return false
 }
 
