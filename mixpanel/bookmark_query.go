@@ -14,12 +14,18 @@ const defaultQueryRowLimit = 3000
 // retention all run there) and returns the raw answer. A 200 whose body
 // carries a top-level "error" is a failure, as is one without "series".
 func (c *Client) QueryInsights(ctx context.Context, bookmark any) (json.RawMessage, error) {
+	return c.insights(ctx, bookmark, false)
+}
+
+// insights is QueryInsights; cacheable lets the answer come from (and go
+// to) the discovery cache, for lookups repeated within seconds.
+func (c *Client) insights(ctx context.Context, bookmark any, cacheable bool) (json.RawMessage, error) {
 	pid, err := c.numericProject()
 	if err != nil {
 		return nil, err
 	}
 	body := map[string]any{"project_id": pid, "bookmark": bookmark, "queryLimits": map[string]any{"limit": defaultQueryRowLimit}}
-	return c.bookmarkQuery(ctx, "/insights", body, "series")
+	return c.bookmarkQuery(ctx, "/insights", body, "series", cacheable)
 }
 
 // QueryArbFunnels posts flow params to {Q}/arb_funnels. queryType is
@@ -30,11 +36,11 @@ func (c *Client) QueryArbFunnels(ctx context.Context, queryType string, bookmark
 		return nil, err
 	}
 	body := map[string]any{"project_id": pid, "query_type": queryType, "bookmark": bookmark}
-	return c.bookmarkQuery(ctx, "/arb_funnels", body, "")
+	return c.bookmarkQuery(ctx, "/arb_funnels", body, "", false)
 }
 
-func (c *Client) bookmarkQuery(ctx context.Context, path string, body map[string]any, required string) (json.RawMessage, error) {
-	req := Request{Family: Query, Method: http.MethodPost, Path: path, Body: body, Safe: true, NoProjectParam: true}
+func (c *Client) bookmarkQuery(ctx context.Context, path string, body map[string]any, required string, cacheable bool) (json.RawMessage, error) {
+	req := Request{Family: Query, Method: http.MethodPost, Path: path, Body: body, Safe: true, NoProjectParam: true, Cacheable: cacheable}
 	if c.cfg.WorkspaceID != "" {
 		req.Query = map[string][]string{"workspace_id": {c.cfg.WorkspaceID}}
 	}

@@ -61,7 +61,9 @@ func newResponseCache(ttl time.Duration) *responseCache {
 	return &responseCache{ttl: ttl, now: time.Now, entries: map[string]cacheEntry{}}
 }
 
-func (c *responseCache) Get(_ context.Context, key string) ([]byte, bool) {
+// Get returns a fresh answer for key. An expired one is dropped, and the
+// call told that its answer is asked for again.
+func (c *responseCache) Get(ctx context.Context, key string) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
@@ -70,6 +72,7 @@ func (c *responseCache) Get(_ context.Context, key string) ([]byte, bool) {
 	}
 	if !c.now().Before(e.expires) {
 		c.drop(key, e)
+		plainNotice(ctx, NoticeInfo, "a cached schema-discovery answer is older than %s; asking Mixpanel again", c.ttl)
 		return nil, false
 	}
 	return e.body, true

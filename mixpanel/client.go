@@ -259,6 +259,7 @@ func (c *Client) send(ctx context.Context, req Request, use func(*http.Response,
 		}
 		c.obs.Retry(req.Family)
 		c.log.Debug().Str("method", req.method()).Str("path", req.Path).Int("attempt", n+1).Dur("wait", wait).Msg("retrying mixpanel request")
+		c.noticeRetry(ctx, req, err, wait, n+1)
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return serr
 		}
@@ -278,6 +279,31 @@ func (c *Client) acquire(ctx context.Context, req Request) (func(), error) {
 	}
 	c.obs.LimiterWait(time.Since(start))
 	return release, nil
+}
+
+// noticeRetry tells the person behind the call that a request is retried
+// and how long the call waits first; a 429 is a rate-limit wait.
+func (c *Client) noticeRetry(ctx context.Context, req Request, err error, wait time.Duration, retry int) {
+	var apiErr *APIError
+	errors.As(err, &apiErr) // shouldRetry retries *APIError only
+	what := string(apiErr.Kind)
+	if apiErr.Status != 0 {
+		what = fmt.Sprintf("HTTP %d", apiErr.Status)
+	}
+	if apiErr.Kind == KindRateLimited {
+		c.notice(ctx, NoticeWarning, "Mixpanel rate-limited %s %s (%s); waiting %s before retry %d of %d", req.method(), req.Path, what, roundWait(wait), retry, c.cfg.MaxRetries)
+		return
+	}
+	c.notice(ctx, NoticeWarning, "Mixpanel request %s %s failed (%s); retry %d of %d in %s", req.method(), req.Path, what, retry, c.cfg.MaxRetries, roundWait(wait))
+}
+
+// roundWait is a wait as a person reads it: whole seconds, or
+// milliseconds below one second.
+func roundWait(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
 }
 
 // deadlineWithin reports whether ctx's deadline comes before d has passed.
@@ -499,6 +525,14 @@ func (c *Client) body(ctx context.Context, req Request) ([]byte, error) {
 			return nil, err
 		}
 		key = req.method() + " " + req.Family.String() + " " + u
+		if req.Body != nil {
+			// A read sent as a POST (an Insights query) differs by its body.
+			b, err := json.Marshal(req.Body)
+			if err != nil {
+				return nil, fmt.Errorf("encode %s body: %w", req.Path, err)
+			}
+			key += " " + string(b)
+		}
 		raw, ok := c.cache.Get(ctx, key)
 		c.obs.CacheLookup(ok)
 		if ok {

@@ -192,6 +192,7 @@ func (c *Client) DownloadLookupTable(ctx context.Context, p DownloadLookupTableP
 		return nil, false, fmt.Errorf("reading lookup table %d: %w", p.DataGroupID, err)
 	}
 	if len(b) > MaxLookupDownload {
+		c.notice(ctx, NoticeWarning, "lookup table %d: the download was cut at %s", p.DataGroupID, byteSize(MaxLookupDownload))
 		return b[:MaxLookupDownload], true, nil
 	}
 	return b, false, nil

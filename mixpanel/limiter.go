@@ -104,13 +104,15 @@ func (l *localLimiter) reserve(ctx context.Context, req Request) error {
 }
 
 // BudgetWait is what a Limiter does when the hourly budget of perHour
-// requests frees up in wait: it sleeps that long, or, when the wait is
-// longer than maxWait or outlasts ctx's deadline, fails at once with a
-// rate-limited error saying when to try again.
+// requests frees up in wait: it sleeps that long (telling the call's
+// NoticeFunc first), or, when the wait is longer than maxWait or outlasts
+// ctx's deadline, fails at once with a rate-limited error saying when to
+// try again.
 func BudgetWait(ctx context.Context, req Request, perHour int, wait, maxWait time.Duration) error {
 	if wait > maxWait || deadlineWithin(ctx, wait) {
 		return &APIError{Kind: KindRateLimited, Method: req.method(), Path: req.Path, RetryAfter: wait,
 			Message: fmt.Sprintf("client-side limit of %d Query API requests per hour reached (raise it with --query-hourly-limit if your plan allows more)", perHour)}
 	}
+	plainNotice(ctx, NoticeWarning, "the client-side budget of %d Query API requests per hour is used up; waiting %s before sending %s %s", perHour, roundWait(wait), req.method(), req.Path)
 	return sleepCtx(ctx, wait)
 }

@@ -99,6 +99,9 @@ type ReplayQuery struct {
 	FromDate, ToDate string
 	// Limit caps the summaries, most recent first; 0 means 100.
 	Limit int
+	// Cached lets the answer come from the discovery cache (up to its TTL
+	// old): for completions, which ask again on every keystroke.
+	Cached bool
 }
 
 // ListReplays discovers replays with one Insights query on
@@ -130,7 +133,7 @@ func (c *Client) ListReplays(ctx context.Context, q ReplayQuery) ([]replay.Repla
 			spec["where"] = map[string]any{"property": "$mp_replay_id", "operator": "equals", "value": q.ReplayIDs}
 		}
 	}
-	rows, err := c.replayRows(ctx, spec, groups, q.FromDate, q.ToDate)
+	rows, err := c.replayRows(ctx, spec, groups, q.FromDate, q.ToDate, q.Cached)
 	if err != nil {
 		return nil, fmt.Errorf("list replays: %w", err)
 	}
@@ -185,14 +188,14 @@ func (c *Client) ListReplays(ctx context.Context, q ReplayQuery) ([]replay.Repla
 // replayRows runs a replay query spec through the Insights engine, grouped
 // by groups over the given dates, and flattens its series to one row per
 // combination of group values.
-func (c *Client) replayRows(ctx context.Context, spec map[string]any, groups []string, from, to string) ([]seriesRow, error) {
+func (c *Client) replayRows(ctx context.Context, spec map[string]any, groups []string, from, to string, cacheable bool) ([]seriesRow, error) {
 	spec["group_by"] = groups
 	addReplayDates(spec, from, to)
 	bookmark, err := buildInsights(spec)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.QueryInsights(ctx, bookmark)
+	raw, err := c.insights(ctx, bookmark, cacheable)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +333,7 @@ func (c *Client) ReplayEvents(ctx context.Context, replayIDs, properties []strin
 		},
 		"mode": "table",
 	}
-	rows, err := c.replayRows(ctx, spec, groups, fromDate, toDate)
+	rows, err := c.replayRows(ctx, spec, groups, fromDate, toDate, false)
 	if err != nil {
 		return nil, fmt.Errorf("replay events: %w", err)
 	}
@@ -516,6 +519,9 @@ func (c *Client) WalkReplay(ctx context.Context, signed replay.SignedReplay, ret
 	}
 	stats.Resigned = w.wasResigned()
 	stats.Truncated = stats.Files == maxFiles
+	if stats.Truncated {
+		c.notice(ctx, NoticeWarning, "replay %s: stopped after %d recording files (the limit); the recording may be longer", signed.ReplayID, maxFiles)
+	}
 	return stats, nil
 }
 
