@@ -151,6 +151,7 @@ func handlerFor(t *Tool, env *Env) server.ToolHandlerFunc {
 		if req.Params.Meta != nil && req.Params.Meta.ProgressToken != nil {
 			ctx = context.WithValue(ctx, progressKey{}, req.Params.Meta.ProgressToken)
 		}
+		ctx = WithClientLog(ctx)
 		args, err := json.Marshal(req.Params.Arguments)
 		if err != nil {
 			return mcp.NewToolResultError("invalid arguments: " + err.Error()), nil
