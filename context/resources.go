@@ -22,6 +22,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/completion"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/replay"
 )
@@ -95,6 +96,15 @@ func Register(s *server.MCPServer, client ClientFunc) {
 		mcp.WithTemplateDescription(fmt.Sprintf("The %d newest session replays of one user (distinct_id) in the last %d days, summarised together as markdown.", userReplayLimit, mixpanel.DefaultReplayLookbackDays)),
 		mcp.WithTemplateMIMEType(markdown)),
 		reader(client, "distinct_id", userReplays))
+}
+
+// Completions maps each URI template to its completable variables, for
+// completion.Provider.
+func Completions() map[string]completion.Args {
+	return map[string]completion.Args{
+		ReplaySummaryTemplate: {"replay_id": completion.ReplayID},
+		UserReplaysTemplate:   {"distinct_id": completion.DistinctID},
+	}
 }
 
 // reader makes a resource handler of render, so every resource checks its

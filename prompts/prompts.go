@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/completion"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools/toolref"
 )
 
@@ -18,22 +19,26 @@ import (
 // and the steps. A step that names a tool the server does not serve is
 // left out (see text).
 type prompt struct {
-	name, description string
-	args              []arg
-	intro             func(args map[string]string) string
-	steps             []string
+	name, title, description string
+	args                     []arg
+	intro                    func(args map[string]string) string
+	steps                    []string
 }
 
+// arg is one argument; kind says what it names, so completion/complete
+// can offer the project's values (0: free text).
 type arg struct {
-	name, description string
-	required          bool
+	name, title, description string
+	required                 bool
+	kind                     completion.Kind
 }
 
 var all = []prompt{
 	{
 		name:        "answer_question",
+		title:       "Answer an analytics question",
 		description: "Answer an analytics question from the project's data, the way an analyst would.",
-		args:        []arg{{"question", "The question, e.g. 'Did signups drop last week?'", true}},
+		args:        []arg{{"question", "Question", "The question, e.g. 'Did signups drop last week?'", true, 0}},
 		intro: func(a map[string]string) string {
 			return fmt.Sprintf("Answer this question from our Mixpanel data: %q", a["question"])
 		},
@@ -47,10 +52,11 @@ var all = []prompt{
 	},
 	{
 		name:        "diagnose_funnel",
+		title:       "Diagnose a funnel's drop-off",
 		description: "Find where and why users drop out of a funnel, down to the sessions of users who left.",
 		args: []arg{
-			{"steps", "Comma-separated event names in order, e.g. 'Product Viewed, Add to Cart, Purchase'", true},
-			{"period", "Date range, e.g. 'last 30 days' (default) or '2026-10-01 to 2026-10-31'", false},
+			{"steps", "Funnel steps", "Comma-separated event names in order, e.g. 'Product Viewed, Add to Cart, Purchase'", true, completion.EventList},
+			{"period", "Period", "Date range, e.g. 'last 30 days' (default) or '2026-10-01 to 2026-10-31'", false, 0},
 		},
 		intro: func(a map[string]string) string {
 			period := a["period"]
@@ -70,8 +76,9 @@ var all = []prompt{
 	},
 	{
 		name:        "investigate_user",
+		title:       "Investigate one user",
 		description: "Reconstruct what one user did and experienced: profile, events and session replays.",
-		args:        []arg{{"distinct_id", "The user's distinct id", true}},
+		args:        []arg{{"distinct_id", "Distinct id", "The user's distinct id", true, completion.DistinctID}},
 		intro: func(a map[string]string) string {
 			return fmt.Sprintf("Investigate the user %q.", a["distinct_id"])
 		},
@@ -80,6 +87,30 @@ var all = []prompt{
 			"query_activity_feed for their recent events; pass sentinel_event back to page further back.",
 			"list_replays for the user, then fetch_replay on the most relevant sessions (start with those around errors or drop-offs you saw in the events).",
 			"Tell the story in time order: what they tried to do, where they struggled (console errors, rage clicks, long pauses) and how the session ended.",
+		},
+	},
+	{
+		name:        "compare_segments",
+		title:       "Compare segments of an event",
+		description: "Break an event down by a property: which segments drive it, how they changed, and what sets one segment apart.",
+		args: []arg{
+			{"event", "Event", "The event to analyse, e.g. 'Purchase'", true, completion.Event},
+			{"property", "Property", "The event property to break it down by, e.g. 'country'", true, completion.Property},
+			{"value", "Segment", "One value of the property to look at closely (optional)", false, completion.PropertyValue},
+		},
+		intro: func(a map[string]string) string {
+			text := fmt.Sprintf("Compare the segments of the event %q by its property %q.", a["event"], a["property"])
+			if a["value"] != "" {
+				text += fmt.Sprintf(" Look closely at the segment %q.", a["value"])
+			}
+			return text
+		},
+		steps: []string{
+			"Check the event and property names with list_events and list_properties, and the values with list_property_values.",
+			"Run query_insights on the event over the last 30 days with group_by on the property; note the largest segments and their share.",
+			"Compare with the previous period (time_comparison) to see which segments grew or shrank.",
+			"For the segment to look at closely (or the one that changed most), filter query_insights to it and compare its daily trend with the rest.",
+			"Summarise: which segments matter, what changed, and the exact queries you ran.",
 		},
 	},
 }
@@ -102,9 +133,9 @@ func Register(s *server.MCPServer, has func(string) bool) {
 		if !p.offered(has) {
 			continue
 		}
-		opts := []mcp.PromptOption{mcp.WithPromptDescription(p.description)}
+		opts := []mcp.PromptOption{mcp.WithPromptTitle(p.title), mcp.WithPromptDescription(p.description)}
 		for _, a := range p.args {
-			aopts := []mcp.ArgumentOption{mcp.ArgumentDescription(a.description)}
+			aopts := []mcp.ArgumentOption{mcp.ArgumentTitle(a.title), mcp.ArgumentDescription(a.description)}
 			if a.required {
 				aopts = append(aopts, mcp.RequiredArgument())
 			}
@@ -112,6 +143,25 @@ func Register(s *server.MCPServer, has func(string) bool) {
 		}
 		s.AddPrompt(mcp.NewPrompt(p.name, opts...), handler(p, has))
 	}
+}
+
+// Completions maps each prompt Register offers to its completable
+// arguments, for completion.Provider.
+func Completions(has func(string) bool) map[string]completion.Args {
+	out := map[string]completion.Args{}
+	for _, p := range all {
+		if !p.offered(has) {
+			continue
+		}
+		args := completion.Args{}
+		for _, a := range p.args {
+			if a.kind != 0 {
+				args[a.name] = a.kind
+			}
+		}
+		out[p.name] = args
+	}
+	return out
 }
 
 // served lists the steps every tool of which has reports served.

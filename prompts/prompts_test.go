@@ -71,6 +71,13 @@ func TestPromptsListAndGet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, text, `"user-003"`)
 
+	text, err = get(t, c, "compare_segments", map[string]string{"event": "Purchase", "property": "country"})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(text, `Compare the segments of the event "Purchase" by its property "country".`+"\n"), text)
+	text, err = get(t, c, "compare_segments", map[string]string{"event": "Purchase", "property": "country", "value": "US"})
+	require.NoError(t, err)
+	assert.Contains(t, text, `Look closely at the segment "US".`)
+
 	_, err = get(t, c, "investigate_user", map[string]string{"distinct_id": "  "})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `argument "distinct_id" is required`)

@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/charts"
+	"github.com/mixpanel-mcp/mixpanel-mcp/completion"
 	mpcontext "github.com/mixpanel-mcp/mixpanel-mcp/context"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/demo"
@@ -202,12 +203,18 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 	hooks := &server.Hooks{}
 	env.TrackSessions(hooks)
 	env.Serve(sel)
+	completions := &completion.Provider{Client: env.ClientFor, Prompts: prompts.Completions(env.Has), Templates: mpcontext.Completions(), Prepare: tools.WithClientLog}
 	s := server.NewMCPServer("mixpanel-mcp", version, append([]server.ServerOption{
 		server.WithHooks(hooks),
 		server.WithInstructions(tools.Instructions(env.Has)),
 		server.WithToolCapabilities(sel.Dynamic),
 		server.WithResourceCapabilities(false, false),
 		server.WithPromptCapabilities(false),
+		server.WithCompletions(),
+		server.WithPromptCompletionProvider(completions),
+		server.WithResourceCompletionProvider(completions),
+		server.WithLogging(),
+		server.WithResourceHandlerMiddleware(tools.ClientLogResources),
 		server.WithRecovery(),
 	}, extra...)...)
 	if err := tools.AddTo(s, env, sel); err != nil {
