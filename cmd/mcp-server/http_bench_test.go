@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
@@ -40,6 +41,7 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 	}{
 		{"floor", echoServer(), `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`},
 		{"ours", ours, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"build_cohort_definition","arguments":{"all_of":[{"criterion":"did_event","event":"Purchase","at_least":3,"within_days":30}]}}}`},
+		{"ours-insights-dry-run", ours, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query_insights","arguments":{"events":["Sign Up"],"last":30,"dry_run":true}}}`},
 		{"floor-ping", echoServer(), `{"jsonrpc":"2.0","id":7,"method":"ping"}`},
 		{"ours-ping", ours, `{"jsonrpc":"2.0","id":7,"method":"ping"}`},
 	} {
@@ -65,6 +67,7 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 					req.Header.Set("Content-Type", "application/json")
 					req.Header.Set("Accept", "application/json, text/event-stream")
 					req.Header.Set(server.HeaderKeySessionID, session)
+					req.Header.Set(mcp.HeaderProtocolVersion, "2025-06-18")
 					resp, err := http.DefaultClient.Do(req)
 					if err != nil {
 						b.Error(err)
