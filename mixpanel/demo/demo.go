@@ -2,7 +2,8 @@
 // synthetic subscription app on web, iOS and Android, generated
 // deterministically at start. It speaks Mixpanel's wire format through an
 // http.RoundTripper (no socket, no network): the query engines it
-// evaluates (Insights, funnels, retention) are computed from its events,
+// evaluates (Insights, funnels, retention, flows, the legacy query APIs,
+// the raw export and the activity feed) are computed from its events,
 // discovery and Engage are served from data derived from them, management
 // writes land in the stateful store of mixpaneltest (a sandbox that lives
 // for the process), and every request it cannot evaluate is refused with
@@ -57,13 +58,11 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 	ev.cohortDef = p.savedCohort
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/insights", p.postInsights)
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/arb_funnels", p.postFlows)
+	p.fake.Handle(http.MethodGet, mixpaneltest.QueryPrefix+"/arb_funnels", p.savedFlows)
 	p.fake.Handle(http.MethodGet, mixpaneltest.ExportPrefix+"/export", p.export)
 	p.fake.Handle(http.MethodPost, mixpaneltest.QueryPrefix+"/stream/bookmark", p.activityFeed)
 	for path, h := range p.legacyRoutes() {
 		p.fake.Handle(http.MethodGet, mixpaneltest.QueryPrefix+path, h)
-	}
-	for _, r := range refused {
-		p.fake.Handle(r.method, r.path, refuse(r.what))
 	}
 	if err := p.attachReplays(); err != nil {
 		panic("demo: attaching the session replays: " + err.Error())
@@ -73,16 +72,6 @@ func NewWith(seed uint64, users int, now time.Time) *Project {
 		panic("demo: seeding the saved entities: " + err.Error())
 	}
 	return p
-}
-
-var refused = []struct{ method, path, what string }{
-	{http.MethodGet, mixpaneltest.QueryPrefix + "/arb_funnels", "running saved flows by id (run the flow's query ad hoc instead)"},
-}
-
-func refuse(what string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		mixpaneltest.WriteJSON(w, http.StatusBadRequest, map[string]any{"error": (&Unsupported{What: what}).Error(), "status": "error"})
-	}
 }
 
 func (p *Project) postInsights(w http.ResponseWriter, r *http.Request) {

@@ -94,6 +94,41 @@ func (p *Project) postFlows(w http.ResponseWriter, r *http.Request) {
 	mixpaneltest.WriteJSON(w, http.StatusOK, answer)
 }
 
+// savedFlows answers GET /arb_funnels?bookmark_id= (wire reference §4.4):
+// a flows report of the project's store evaluated like an ad-hoc flow, in
+// the query_type asked (flows_sankey by default).
+func (p *Project) savedFlows(w http.ResponseWriter, r *http.Request) {
+	qt := r.URL.Query().Get("query_type")
+	if qt == "" {
+		qt = "flows_sankey"
+	}
+	if qt != "flows_sankey" && qt != "flows_top_paths" && qt != "flows" {
+		writeErr(w, fmt.Errorf("query_type must be flows_sankey, flows_top_paths or flows, got %q", qt))
+		return
+	}
+	typ, params, ok := p.report(w, r, "bookmark_id")
+	if !ok {
+		return
+	}
+	if typ != "flows" {
+		writeErr(w, fmt.Errorf("bookmark %s is a %s report, not flows", r.URL.Query().Get("bookmark_id"), typ))
+		return
+	}
+	raw, err := json.Marshal(params)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	answer, err := p.Events.Flow(qt, raw)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.URL.Query().Get("bookmark_id"), 10, 64)
+	answer["metadata"].(map[string]any)["bookmark_id"] = id
+	mixpaneltest.WriteJSON(w, http.StatusOK, answer)
+}
+
 // Flow evaluates flat flow params for a query type: flows_sankey,
 // flows_top_paths or flows (tree).
 func (e *Events) Flow(queryType string, raw json.RawMessage) (map[string]any, error) {

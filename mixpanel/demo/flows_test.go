@@ -3,8 +3,11 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 
 	mpquery "github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
@@ -277,4 +280,32 @@ func FuzzFlow(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSavedFlowsRunTheirParams: the seeded flows report (saved with the
+// query builder's params) answers by id as the same flow run ad hoc.
+func TestSavedFlowsRunTheirParams(t *testing.T) {
+	p := smallDemo()
+	c := client(t, p)
+	ctx := context.Background()
+	reports, err := c.ListBookmarks(ctx, mixpanel.ListBookmarksParams{Type: "flows"})
+	if err != nil || len(reports) == 0 {
+		t.Fatalf("%d flows reports, err %v; want the seeded one", len(reports), err)
+	}
+	id := reports[0].ID
+	saved, err := c.QuerySavedFlows(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adhoc := flow(t, p, `{"event": ["Sign Up"], "forward": 3, "last": 30}`)
+	if len(saved.Steps) != 4 || saved.Metadata["bookmark_id"] != float64(id) {
+		t.Fatalf("saved flow: %d steps, metadata %v; want the seeded 3 steps after Sign Up", len(saved.Steps), saved.Metadata)
+	}
+	anchor := saved.Steps[0]["nodes"].([]any)[0].(map[string]any)
+	if got := anchor["totalCount"]; got != strconv.FormatInt(adhoc.Steps[0].Nodes[0].TotalCount, 10) || saved.OverallConversionRate != adhoc.OverallConversionRate {
+		t.Errorf("saved anchor %v, conversion %v; ad hoc %d, %v", got, saved.OverallConversionRate, adhoc.Steps[0].Nodes[0].TotalCount, adhoc.OverallConversionRate)
+	}
+	if _, err := c.QuerySavedFlows(ctx, 999999); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("unknown bookmark: err %v", err)
+	}
 }

@@ -27,10 +27,6 @@ import (
 
 func (p *Project) legacyRetention(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Has("bookmark_id") {
-		writeErr(w, unsupported("running saved retention reports by id (run the report's query ad hoc instead)"))
-		return
-	}
 	from, to, ok := mixpaneltest.LegacyDates(w, q, "born_event", "from_date", "to_date")
 	if !ok || !mixpaneltest.LegacyEnum(w, q, "retention_type", "birth", "compounded") || !mixpaneltest.LegacyEnum(w, q, "unit", "day", "week", "month") {
 		return
