@@ -16,7 +16,7 @@ import (
 
 // TestE2EDemoAnalystSession is an analyst's session over stdio against
 // `--demo`: discover the events, run each query engine, open a replay
-// summary, save a report to a new dashboard and read it back. Every
+// summary, save a report to a new dashboard, read it back and run it. Every
 // number is checked against a direct count over the same generated
 // events (the demo depends only on the day it starts). The environment
 // points every Mixpanel URL and the HTTP proxies at a loopback listener
@@ -178,6 +178,12 @@ func TestE2EDemoAnalystSession(t *testing.T) {
 	text = call("get_bookmark", map[string]any{"bookmark_id": saved.Result.ID}, nil)
 	assert.Contains(t, text, fmt.Sprintf(`"value":[%q,%q]`, fromS, toS), "the saved params keep the range")
 	assert.True(t, strings.Contains(text, `"name":"Purchase"`), text)
+	// Run by id, the saved report gives the direct count again.
+	var run struct {
+		Series map[string]map[string]float64 `json:"series"`
+	}
+	call("query_saved_report", map[string]any{"bookmark_id": saved.Result.ID}, &run)
+	assert.Equal(t, float64(purchases), run.Series["Purchase [Total Events]"]["all"], "the saved report run by id")
 
 	assert.Zero(t, dialed.Load(), "a demo request left the process")
 }

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -274,4 +275,31 @@ func snapshotJSON(t *testing.T, p *Project) string {
 		t.Fatal(err)
 	}
 	return string(raw)
+}
+
+// TestSeededCohortsAsInsightsFilters: the engines evaluate a seeded
+// cohort's stored definition to the members the seed counted: every
+// member did the cohort's event in the 90 days, so the unique users of
+// that event in the cohort are the cohort.
+func TestSeededCohortsAsInsightsFilters(t *testing.T) {
+	p := smallDemo()
+	listed, err := client(t, p).ListCohorts(context.Background(), mixpanel.ListCohortsParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, event := range map[string]string{CohortPaid: "Purchase", CohortIOSPower: "Feature Used", CohortChurned: "Subscription Cancelled"} {
+		i := slices.IndexFunc(listed, func(c mixpanel.Cohort) bool { return c.Name == name })
+		if i < 0 {
+			t.Fatalf("no cohort %q", name)
+		}
+		spec := fmt.Sprintf(`{"events": [%q], "math": "unique", "mode": "total", "last": 90, "where": [{"operator": "in_cohort", "cohort": %d, "name": %q}]}`, event, listed[i].ID, name)
+		params, err := buildReport(seedReport{name: name, kind: "insights", spec: spec}, p.Events.today())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := series(t, query(t, p, params), event+" [Unique Users]")["all"]
+		if want := p.CohortMembers(name); got != float64(want) || want == 0 {
+			t.Errorf("%s: Insights counts %v unique %s users in it, the seed %d members", name, got, event, want)
+		}
+	}
 }
