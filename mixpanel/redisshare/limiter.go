@@ -138,7 +138,7 @@ func (l *limiter) lease(id string) func() {
 	stop := make(chan struct{})
 	ttl := l.s.opts.LeaseTTL
 	go func() {
-		t := time.NewTicker(ttl / 3)
+		t := time.NewTicker(max(ttl/3, time.Millisecond))
 		defer t.Stop()
 		for {
 			select {
