@@ -20,6 +20,7 @@ const (
 	eventFullSnapshot     = 2
 	eventIncremental      = 3
 	eventMeta             = 4
+	eventCustom           = 5
 	eventPlugin           = 6
 )
 
@@ -28,7 +29,9 @@ const (
 	sourceMutation         = 0
 	sourceMouseInteraction = 2
 	sourceScroll           = 3
+	sourceViewportResize   = 4
 	sourceInput            = 5
+	sourceTouchMove        = 6
 	sourceSelection        = 14
 )
 
@@ -40,6 +43,7 @@ const (
 	mouseFocus       = 5
 	mouseBlur        = 6
 	mouseTouchStart  = 7
+	mouseTouchEnd    = 9
 )
 
 // interactionVerb names the mouse interactions that become actions.
@@ -66,8 +70,24 @@ const (
 )
 
 const (
-	maxMessageRunes   = 500
+	// maxMessageRunes is the prefix of a console message kept, as the
+	// reference keeps about 1,500 characters; a longer one ends with a mark
+	// saying how much was cut.
+	maxMessageRunes   = 1500
 	maxSelectionRunes = 200
+	maxPayloadRunes   = 200
+	// multiClickGapMs is the longest gap between the clicks of one double
+	// or triple click (browsers use about 500 ms).
+	multiClickGapMs = 500
+	// swipeMinPx is how far a finger moves before a touch is a swipe.
+	swipeMinPx = 30
+	// touchGestureMs bounds a touch gesture whose end the recorder missed
+	// (a drag that scrolls may have no TouchEnd).
+	touchGestureMs = 3000
+	// focusTapMs: on a touch device, a focus with no touch within this
+	// long before it, and no click after it, is a tap the recorder saw
+	// only as the focus (a tap on a blocked image inside a link).
+	focusTapMs = 1000
 )
 
 // ErrNotRRWeb is matched (errors.Is) by the error for a recording that is
@@ -225,15 +245,53 @@ type Analyzer struct {
 	url     string
 	started bool
 
-	loading    bool // a page load began since the last Meta event
-	scrolled   bool
-	lastScroll int64
-	pending    *UserAction // input being typed, merged until the field is left
-	pendingID  int
-	pendingSel *UserAction // selection being dragged
+	loading       bool // a page load began since the last Meta event
+	scrolled      bool
+	lastScroll    int64
+	pending       *UserAction // input being typed, merged until the field is left
+	pendingID     int
+	pendingSel    *UserAction // selection being dragged
+	pendingSeq    int         // the events that made pending and pendingSel
+	pendingSelSeq int
+	seqs          []int      // the event that made each of res.Actions
+	clicks        clickGroup // clicks that may be one double or triple click
+	touch         *touchGesture
+	touchSeen     bool // the session is on a touch device
+	viewW         int  // the viewport's size, from Meta and resize events
+	viewH         int
+	lastTouch     int64 // when the last tap started
+	focusTap      focusCandidate
 
 	window []byte // the JSON reader's buffer, kept across Feed calls
 	ev     eventFields
+}
+
+// clickGroup collects clicks on one element, each within multiClickGapMs
+// of the last, with the dblclick among them.
+type clickGroup struct {
+	acts   []UserAction
+	seqs   []int
+	id     int
+	last   int64
+	clicks int
+	dbl    bool
+}
+
+// touchGesture is a touch that may still become a swipe.
+type touchGesture struct {
+	act             UserAction
+	seq             int
+	x0, y0, x1, y1  int
+	hasStart, moved bool
+	scrolled        bool
+}
+
+// focusCandidate is a focus on a touch device that may be a tap.
+type focusCandidate struct {
+	active bool
+	idx    int // into res.Actions
+	id     int
+	ts     int64
 }
 
 // NewAnalyzer returns an Analyzer with the given options.
@@ -247,6 +305,12 @@ func NewAnalyzer(opts Options) *Analyzer {
 type eventFields struct {
 	source, id, typ, pointer  int
 	hasSource, hasTyp, hasPtr bool
+	x, y, width, height       int
+	hasX, hasY                bool
+	moves                     int
+	firstX, firstY            int
+	lastX, lastY              int
+	tag                       []byte
 	text                      []byte
 	hasText                   bool
 	checked, hasChecked       bool
@@ -278,6 +342,9 @@ func (e *eventFields) reset() {
 	e.hasSource, e.hasTyp, e.hasPtr = false, false, false
 	e.text, e.hasText = e.text[:0], false
 	e.checked, e.hasChecked = false, false
+	e.x, e.y, e.width, e.height, e.hasX, e.hasY = 0, 0, 0, 0, false, false
+	e.moves, e.firstX, e.firstY, e.lastX, e.lastY = 0, 0, 0, 0, 0
+	e.tag = e.tag[:0]
 	e.ranges = e.ranges[:0]
 	e.href, e.plugin, e.payload = e.href[:0], e.plugin[:0], e.payload[:0]
 	e.removes, e.texts, e.attrs = e.removes[:0], e.texts[:0], e.attrs[:0]
@@ -435,6 +502,7 @@ func (a *Analyzer) parseEvent(j *jsonReader, first bool) error {
 	if ts > a.res.EndTime {
 		a.res.EndTime = ts
 	}
+	a.tick(ts)
 	ok := true
 	switch typ {
 	case eventDOMContentLoaded, eventLoad:
@@ -443,6 +511,8 @@ func (a *Analyzer) parseEvent(j *jsonReader, first bool) error {
 		a.meta(ts)
 	case eventIncremental:
 		ok = a.incremental(ts)
+	case eventCustom:
+		a.custom(ts)
 	case eventPlugin:
 		ok = a.plugin(ts)
 	}
@@ -481,10 +551,16 @@ func (a *Analyzer) parseData(j *jsonReader, typ int) error {
 			ferr = a.fullSnapshot(j)
 		case typ == eventMeta && string(key) == "href":
 			ev.href, ferr = j.text(ev.href[:0], -1)
+		case typ == eventMeta && string(key) == "width":
+			ev.width, ferr = j.integer()
+		case typ == eventMeta && string(key) == "height":
+			ev.height, ferr = j.integer()
 		case typ == eventPlugin && string(key) == "plugin":
 			ev.plugin, ferr = j.text(ev.plugin[:0], 64)
-		case typ == eventPlugin && string(key) == "payload":
+		case (typ == eventPlugin || typ == eventCustom) && string(key) == "payload":
 			ev.payload, ferr = j.raw(ev.payload[:0])
+		case typ == eventCustom && string(key) == "tag":
+			ev.tag, ferr = j.text(ev.tag[:0], 200)
 		case typ == eventIncremental:
 			ferr = a.incrementalField(j, key)
 		default:
@@ -525,6 +601,36 @@ func (a *Analyzer) incrementalField(j *jsonReader, key []byte) error {
 		ev.hasChecked = err == nil
 	case "ranges":
 		err = a.parseRanges(j)
+	case "x":
+		ev.x, err = j.integer()
+		ev.hasX = err == nil
+	case "y":
+		ev.y, err = j.integer()
+		ev.hasY = err == nil
+	case "width":
+		ev.width, err = j.integer()
+	case "height":
+		ev.height, err = j.integer()
+	case "positions":
+		var x, y int
+		err = eachObject(j, func(k []byte) error {
+			var err error
+			switch string(k) {
+			case "x":
+				x, err = j.integer()
+			case "y":
+				y, err = j.integer()
+			default:
+				err = j.skip()
+			}
+			return err
+		}, func() {
+			if ev.moves == 0 {
+				ev.firstX, ev.firstY = x, y
+			}
+			ev.lastX, ev.lastY = x, y
+			ev.moves++
+		})
 	case "adds":
 		err = a.parseAdds(j)
 	case "removes":
@@ -717,9 +823,23 @@ func (a *Analyzer) applyDeferred() {
 // Result flushes what is still being merged and returns the analysis, with
 // actions in timestamp order (stable, so equal timestamps keep their order).
 func (a *Analyzer) Result() *Result {
-	a.flushInput()
-	a.flushSelection()
-	slices.SortStableFunc(a.res.Actions, func(x, y UserAction) int { return cmp.Compare(x.Timestamp, y.Timestamp) })
+	a.flushAll()
+	// Actions held back (a click that may be a double click, a touch that
+	// may be a swipe, an input being typed) are emitted late; the event
+	// that made each one orders actions of the same millisecond.
+	order := make([]int, len(a.res.Actions))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int {
+		return cmp.Or(cmp.Compare(a.res.Actions[x].Timestamp, a.res.Actions[y].Timestamp), cmp.Compare(a.seqs[x], a.seqs[y]))
+	})
+	sorted := make([]UserAction, len(order))
+	seqs := make([]int, len(order))
+	for i, j := range order {
+		sorted[i], seqs[i] = a.res.Actions[j], a.seqs[j]
+	}
+	a.res.Actions, a.seqs = sorted, seqs
 	a.res.NodeCapReached = a.res.NodeCapReached || a.dom.capped
 	if a.res.Actions == nil {
 		a.res.Actions = []UserAction{}
@@ -728,7 +848,12 @@ func (a *Analyzer) Result() *Result {
 	return &out
 }
 
-func (a *Analyzer) emit(act UserAction) {
+// emit adds an action made by the event being handled.
+func (a *Analyzer) emit(act UserAction) { a.emitAt(act, a.res.EventCount) }
+
+// emitAt adds an action made by the seq-th event of the recording.
+func (a *Analyzer) emitAt(act UserAction, seq int) {
+	a.seqs = append(a.seqs, seq)
 	if act.URL == "" {
 		act.URL = a.url
 	}
@@ -746,14 +871,16 @@ func (a *Analyzer) emit(act UserAction) {
 // the page already shown without them is the recorder re-snapshotting the
 // same page (a checkout), not a navigation.
 func (a *Analyzer) meta(ts int64) {
+	if a.ev.width > 0 && a.ev.height > 0 {
+		a.viewW, a.viewH = a.ev.width, a.ev.height
+	}
 	loading := a.loading
 	a.loading = false
 	href := string(a.ev.href)
 	if href == "" || (!loading && href == a.url) {
 		return
 	}
-	a.flushInput()
-	a.flushSelection()
+	a.flushAll()
 	a.url = href
 	a.emit(UserAction{
 		Timestamp:   ts,
@@ -771,8 +898,7 @@ func (a *Analyzer) fullSnapshot(j *jsonReader) error {
 	}
 	// A full snapshot rebuilds the page and node ids restart, so whatever is
 	// being merged belongs to the old page.
-	a.flushInput()
-	a.flushSelection()
+	a.flushAll()
 	a.res.NodeCapReached = a.res.NodeCapReached || a.dom.capped
 	a.dom.reset()
 	_, err := a.dom.parseNode(j, "")
@@ -792,6 +918,10 @@ func (a *Analyzer) incremental(ts int64) bool {
 		a.input(ts)
 	case sourceSelection:
 		a.selection(ts)
+	case sourceViewportResize:
+		a.viewport(ts)
+	case sourceTouchMove:
+		a.touchMove()
 	}
 	return true
 }
@@ -801,21 +931,34 @@ func (a *Analyzer) mouse(ts int64) bool {
 	if !d.hasTyp {
 		return false
 	}
-	if d.typ == mouseBlur {
+	switch d.typ {
+	case mouseBlur:
 		if a.pending != nil && a.pendingID == d.id {
 			a.flushInput()
 		}
+		return true
+	case mouseTouchEnd:
+		a.touchSeen = true
+		a.flushTouch()
 		return true
 	}
 	verb := interactionVerb(d.typ)
 	if verb == "" || d.id == 0 {
 		return true
 	}
+	a.flushTouch()
 	if a.pending != nil && a.pendingID != d.id {
 		a.flushInput()
 	}
+	isClick := d.typ == mouseClick || d.typ == mouseDblClick
+	if !isClick {
+		a.flushClicks()
+	}
 	if d.typ != mouseFocus {
 		a.flushSelection()
+	}
+	if a.focusTap.active && d.id == a.focusTap.id && isClick {
+		a.focusTap.active = false // the focus half of a click
 	}
 	desc := a.dom.describe(d.id)
 	meta := map[string]any{"interaction": verb}
@@ -827,24 +970,203 @@ func (a *Analyzer) mouse(ts int64) bool {
 			meta["pointer_type"] = "pen"
 		case 2:
 			meta["pointer_type"] = "touch"
+			a.touchSeen = true
 		}
 	}
 	for k, v := range a.dom.dataAttrs(d.id) {
 		meta[k] = v
 	}
-	action := ActionClick
-	if d.typ == mouseTouchStart {
-		action = ActionTouchStart
-	}
-	a.emit(UserAction{
+	act := UserAction{
 		Timestamp:    ts,
-		Action:       action,
+		Action:       ActionClick,
 		TargetNodeID: intPtr(d.id),
 		TargetDesc:   desc,
 		Description:  capitalize(verb) + " " + desc,
 		Metadata:     meta,
-	})
+	}
+	switch {
+	case d.typ == mouseTouchStart:
+		act.Action = ActionTouchStart
+		a.touchSeen = true
+		a.touch = &touchGesture{act: act, seq: a.res.EventCount, x0: d.x, y0: d.y, hasStart: d.hasX && d.hasY}
+	case isClick:
+		a.addClick(ts, d.id, d.typ == mouseDblClick, act)
+	case d.typ == mouseFocus:
+		a.resolveFocusTap()
+		a.emit(act)
+		if a.touchSeen && ts-a.lastTouch > focusTapMs {
+			a.focusTap = focusCandidate{active: true, idx: len(a.res.Actions) - 1, id: d.id, ts: ts}
+		}
+	default:
+		a.emit(act)
+	}
 	return true
+}
+
+// tick ends what waits on time: a click group, a touch gesture, a focus
+// that may be a tap.
+func (a *Analyzer) tick(ts int64) {
+	if len(a.clicks.acts) > 0 && ts-a.clicks.last > multiClickGapMs {
+		a.flushClicks()
+	}
+	if a.touch != nil && ts-a.touch.act.Timestamp > touchGestureMs {
+		a.flushTouch()
+	}
+	if a.focusTap.active && ts-a.focusTap.ts > focusTapMs {
+		a.resolveFocusTap()
+	}
+}
+
+// flushAll emits everything still being merged, before a page changes and
+// at the end.
+func (a *Analyzer) flushAll() {
+	a.flushTouch()
+	a.flushClicks()
+	a.resolveFocusTap()
+	a.flushInput()
+	a.flushSelection()
+}
+
+// addClick adds a click or dblclick to the click group, ending the group
+// first when the click is on another element or comes too late.
+func (a *Analyzer) addClick(ts int64, id int, dbl bool, act UserAction) {
+	g := &a.clicks
+	if len(g.acts) > 0 && (g.id != id || ts-g.last > multiClickGapMs) {
+		a.flushClicks()
+	}
+	g.acts = append(g.acts, act)
+	g.seqs = append(g.seqs, a.res.EventCount)
+	g.id, g.last = id, ts
+	if dbl {
+		g.dbl = true
+	} else {
+		g.clicks++
+	}
+}
+
+// flushClicks emits the click group: two clicks with the browser's dblclick
+// are one double click, three one triple click, each quoting what it
+// selected (a word, a paragraph) when the selection can be read. Anything
+// else stays single clicks, so fast repeated clicking still shows as rage.
+func (a *Analyzer) flushClicks() {
+	g := &a.clicks
+	if len(g.acts) == 0 {
+		return
+	}
+	kind := ""
+	switch {
+	case g.dbl && g.clicks == 2:
+		kind = InteractionDoubleClicked
+	case g.dbl && g.clicks == 3:
+		kind = InteractionTripleClicked
+	}
+	if kind == "" {
+		for i, act := range g.acts {
+			a.emitAt(act, g.seqs[i])
+		}
+	} else {
+		act := g.acts[0]
+		act.Metadata["interaction"] = kind
+		act.Description = capitalize(kind) + " " + act.TargetDesc
+		if text, masked := a.takeSelection(act.Timestamp - 100); masked {
+			act.Description += ", selecting masked text"
+		} else if text != "" {
+			act.Description += ", selecting '" + text + "'"
+			act.Metadata["selected_text"] = text
+		}
+		a.emitAt(act, g.seqs[0])
+	}
+	*g = clickGroup{acts: g.acts[:0], seqs: g.seqs[:0]}
+}
+
+// takeSelection removes the selection a double or triple click made (the
+// pending one, and any already emitted since since) and returns its text.
+func (a *Analyzer) takeSelection(since int64) (text string, masked bool) {
+	if s := a.pendingSel; s != nil && s.Timestamp >= since {
+		text, _ = s.Metadata["selected_text"].(string)
+		masked, _ = s.Metadata["masked"].(bool)
+		a.pendingSel = nil
+	}
+	for i := len(a.res.Actions) - 1; i >= 0 && i >= len(a.res.Actions)-20; i-- {
+		x := a.res.Actions[i]
+		if x.Action != ActionSelect || x.Timestamp < since {
+			continue
+		}
+		if text == "" && !masked {
+			text, _ = x.Metadata["selected_text"].(string)
+			masked, _ = x.Metadata["masked"].(bool)
+		}
+		a.res.Actions = slices.Delete(a.res.Actions, i, i+1)
+		a.seqs = slices.Delete(a.seqs, i, i+1)
+	}
+	return text, masked
+}
+
+// touchMove follows the finger of the touch in progress.
+func (a *Analyzer) touchMove() {
+	a.touchSeen = true
+	g, d := a.touch, &a.ev
+	if g == nil || d.moves == 0 {
+		return
+	}
+	if !g.hasStart {
+		g.x0, g.y0, g.hasStart = d.firstX, d.firstY, true
+	}
+	g.x1, g.y1, g.moved = d.lastX, d.lastY, true
+}
+
+// flushTouch emits the touch in progress: a swipe when the finger moved
+// (whether or not the page scrolled), else the tap.
+func (a *Analyzer) flushTouch() {
+	g := a.touch
+	if g == nil {
+		return
+	}
+	a.touch = nil
+	act := g.act
+	dx, dy := g.x1-g.x0, g.y1-g.y0
+	if g.moved && max(abs(dx), abs(dy)) >= swipeMinPx {
+		dir := "down"
+		switch {
+		case abs(dx) > abs(dy) && dx < 0:
+			dir = "left"
+		case abs(dx) > abs(dy):
+			dir = "right"
+		case dy < 0:
+			dir = "up"
+		}
+		act.Metadata["interaction"] = InteractionSwiped
+		act.Metadata["direction"] = dir
+		act.Metadata["distance_px"] = max(abs(dx), abs(dy))
+		act.Metadata["scrolled"] = g.scrolled
+		act.Description = "Swiped " + dir + " on " + act.TargetDesc
+	} else {
+		a.lastTouch = act.Timestamp // a tap, which focuses what it lands on
+	}
+	a.emitAt(act, g.seq)
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// resolveFocusTap turns a lone focus on a touch device into the tap it was.
+func (a *Analyzer) resolveFocusTap() {
+	f := a.focusTap
+	a.focusTap.active = false
+	if !f.active || f.idx >= len(a.res.Actions) {
+		return
+	}
+	act := &a.res.Actions[f.idx]
+	if act.Interaction() != InteractionFocused || act.TargetNodeID == nil || *act.TargetNodeID != f.id {
+		return
+	}
+	act.Metadata["interaction"] = InteractionTapped
+	act.Metadata["recorded_as"] = "focus"
+	act.Description = "Tapped " + act.TargetDesc
 }
 
 func intPtr(v int) *int { return &v }
@@ -858,6 +1180,9 @@ func capitalize(s string) string {
 
 func (a *Analyzer) scroll(ts int64) {
 	id := a.ev.id
+	if a.touch != nil {
+		a.touch.scrolled = true
+	}
 	if !a.scrolled || ts-a.lastScroll > scrollDebounceMs {
 		act := UserAction{Timestamp: ts, Action: ActionScroll, TargetDesc: "(viewport)", Description: "Scrolled"}
 		if n := a.dom.node(id); n != nil && n.kind == nodeElement && n.tag != "html" && n.tag != "body" {
@@ -903,8 +1228,13 @@ func (a *Analyzer) input(ts int64) {
 		description = "Set " + desc + " to checked"
 	case text == "":
 		description = "Cleared " + desc
+	case kind == "select" && isMasked(text):
+		description = "Selected a masked option in " + desc
 	case kind == "select":
 		description = "Selected option '" + text + "' in " + desc
+	case isMasked(text):
+		// Never quote the recorder's asterisks as if they were typed.
+		description = "Entered a masked value in " + desc
 	default:
 		description = "Entered '" + text + "' in " + desc
 	}
@@ -914,7 +1244,7 @@ func (a *Analyzer) input(ts int64) {
 	} else {
 		meta["is_checked"] = nil
 	}
-	if text != "" && strings.Trim(text, "*") == "" {
+	if isMasked(text) {
 		meta["masked"] = true
 	}
 	for k, v := range a.dom.dataAttrs(d.id) {
@@ -930,14 +1260,14 @@ func (a *Analyzer) input(ts int64) {
 	if d.id != 0 {
 		act.TargetNodeID = intPtr(d.id)
 	}
-	a.pending, a.pendingID = act, d.id
+	a.pending, a.pendingID, a.pendingSeq = act, d.id, a.res.EventCount
 }
 
 func (a *Analyzer) flushInput() {
 	if a.pending == nil {
 		return
 	}
-	a.emit(*a.pending)
+	a.emitAt(*a.pending, a.pendingSeq)
 	a.pending, a.pendingID = nil, 0
 }
 
@@ -949,40 +1279,51 @@ func (a *Analyzer) selection(ts int64) {
 		a.flushSelection()
 	}
 	var texts []string
+	masked := false
 	for _, r := range a.ev.ranges {
-		if s := a.rangeText(r); s != "" {
+		s, m := a.rangeText(r)
+		masked = masked || m
+		if s != "" && !m {
 			texts = append(texts, s)
 		}
 	}
+	meta := map[string]any{"range_count": len(a.ev.ranges)}
 	description := "Selected text"
-	if len(texts) > 0 {
-		description = "Selected '" + clipRunes(strings.Join(texts, " ... "), maxSelectionRunes) + "'"
+	switch {
+	case masked:
+		description = "Selected masked text"
+		meta["masked"] = true
+	case len(texts) > 0:
+		text := clipRunes(strings.Join(texts, " ... "), maxSelectionRunes)
+		description = "Selected '" + text + "'"
+		meta["selected_text"] = text
 	}
+	a.pendingSelSeq = a.res.EventCount
 	a.pendingSel = &UserAction{
 		Timestamp:   ts,
 		Action:      ActionSelect,
 		TargetDesc:  "(selection)",
 		Description: description,
-		Metadata:    map[string]any{"range_count": len(a.ev.ranges)},
+		Metadata:    meta,
 		URL:         a.url,
 	}
 }
 
 // rangeText resolves a selection range to its text. Offsets count
 // characters of the start and end text nodes.
-func (a *Analyzer) rangeText(r selRange) string {
-	start, _, ok1 := a.dom.textOf(r.Start)
+func (a *Analyzer) rangeText(r selRange) (text string, masked bool) {
+	start, m1, ok1 := a.dom.textOf(r.Start)
 	if !ok1 {
-		return ""
+		return "", false
 	}
 	if r.Start == r.End {
-		return strings.TrimSpace(sliceRunes(start, r.StartOffset, r.EndOffset))
+		return strings.TrimSpace(sliceRunes(start, r.StartOffset, r.EndOffset)), m1
 	}
-	end, _, ok2 := a.dom.textOf(r.End)
+	end, m2, ok2 := a.dom.textOf(r.End)
 	if !ok2 {
-		return strings.TrimSpace(sliceRunes(start, r.StartOffset, -1))
+		return strings.TrimSpace(sliceRunes(start, r.StartOffset, -1)), m1
 	}
-	return strings.TrimSpace(strings.TrimSpace(sliceRunes(start, r.StartOffset, -1)) + " " + strings.TrimSpace(sliceRunes(end, 0, r.EndOffset)))
+	return strings.TrimSpace(strings.TrimSpace(sliceRunes(start, r.StartOffset, -1)) + " " + strings.TrimSpace(sliceRunes(end, 0, r.EndOffset))), m1 || m2
 }
 
 // sliceRunes returns s[from:to] in characters, clamped; to < 0 means the end.
@@ -1004,10 +1345,14 @@ func (a *Analyzer) flushSelection() {
 	if a.pendingSel == nil {
 		return
 	}
-	a.emit(*a.pendingSel)
+	a.emitAt(*a.pendingSel, a.pendingSelSeq)
 	a.pendingSel = nil
 }
 
+// plugin handles console records: errors, failed assertions (which the
+// browser reports as errors, "Assertion failed: …") and warnings. Logs,
+// info and debug output are left out: they are the app's own chatter, not
+// something the user met.
 func (a *Analyzer) plugin(ts int64) bool {
 	if !bytes.HasPrefix(a.ev.plugin, []byte("rrweb/console@")) {
 		return true
@@ -1016,21 +1361,90 @@ func (a *Analyzer) plugin(ts int64) bool {
 	if !ok {
 		return false
 	}
-	if level != "error" || len(args) == 0 {
+	action, label := ActionConsoleError, "Console error: "
+	switch level {
+	case "error":
+	case "assert":
+		args = append([]string{"Assertion failed:"}, args...)
+	case "warn":
+		action, label = ActionConsoleWarning, "Console warning: "
+	default:
 		return true
 	}
-	msg := clipRunes(strings.Join(args, " "), maxMessageRunes)
+	// One line: a stack trace's line breaks would split the timeline.
+	msg, cut := clipMessage(strings.Join(strings.Fields(strings.Join(args, " ")), " "))
 	if msg == "" {
 		return true
 	}
+	meta := map[string]any{"message": msg, "level": level}
+	if cut > 0 {
+		meta["truncated_chars"] = cut
+	}
 	a.emit(UserAction{
 		Timestamp:   ts,
-		Action:      ActionConsoleError,
+		Action:      action,
 		TargetDesc:  msg,
-		Description: "Console error: " + msg,
-		Metadata:    map[string]any{"message": msg},
+		Description: label + msg,
+		Metadata:    meta,
 	})
 	return true
+}
+
+// clipMessage keeps the first maxMessageRunes characters of a console
+// message and says how many more there were.
+func clipMessage(s string) (string, int) {
+	n := utf8.RuneCountInString(s)
+	if n <= maxMessageRunes {
+		return s, 0
+	}
+	cut := n - maxMessageRunes
+	return string([]rune(s)[:maxMessageRunes]) + fmt.Sprintf("… [truncated: %d more characters]", cut), cut
+}
+
+// viewport reports a resize of the browser window (or a phone's rotation).
+func (a *Analyzer) viewport(ts int64) {
+	d := &a.ev
+	if d.width <= 0 || d.height <= 0 || (d.width == a.viewW && d.height == a.viewH) {
+		return
+	}
+	a.viewW, a.viewH = d.width, d.height
+	size := strconv.Itoa(d.width) + "×" + strconv.Itoa(d.height)
+	a.emit(UserAction{
+		Timestamp:   ts,
+		Action:      ActionViewportResize,
+		TargetDesc:  "(viewport)",
+		Description: "Resized the viewport to " + size,
+		Metadata:    map[string]any{"width": d.width, "height": d.height},
+	})
+}
+
+// custom reports an rrweb custom event: a checkpoint the app tagged the
+// recording with (rrweb's addCustomEvent), with its payload.
+func (a *Analyzer) custom(ts int64) {
+	tag := string(a.ev.tag)
+	if tag == "" {
+		return
+	}
+	payload := ""
+	if p := bytes.TrimSpace(a.ev.payload); len(p) > 0 && string(p) != "null" && string(p) != "{}" {
+		var b bytes.Buffer
+		if json.Compact(&b, p) == nil {
+			payload = clipRunes(b.String(), maxPayloadRunes)
+		}
+	}
+	desc := "Custom event " + quote(tag)
+	meta := map[string]any{"tag": tag}
+	if payload != "" {
+		desc += ": " + payload
+		meta["payload"] = payload
+	}
+	a.emit(UserAction{
+		Timestamp:   ts,
+		Action:      ActionCustomEvent,
+		TargetDesc:  "custom " + quote(tag),
+		Description: desc,
+		Metadata:    meta,
+	})
 }
 
 // consoleRecord reads the console plugin's payload: its level and its

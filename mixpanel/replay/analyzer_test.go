@@ -100,7 +100,8 @@ func TestAnalyzerScrollSelectionConsole(t *testing.T) {
 		"Selected 'brave'",
 		"Selected text",
 		`Console error: Save failed: 500 {"code":7}`,
-	}, descriptions(res.Actions), "scrolls less than a second apart are one; a drag selection is one; only console errors count")
+		"Console warning: careful",
+	}, descriptions(res.Actions), "scrolls less than a second apart are one; a drag selection is one; console errors and warnings count, other plugins do not")
 	assert.Equal(t, int64(6100), res.Actions[3].Timestamp)
 	require.Len(t, res.Errors(), 1)
 	assert.Equal(t, ConsoleError{Timestamp: 10000, Message: `Save failed: 500 {"code":7}`, URL: "https://app.example.com/settings?tab=1"}, res.Errors()[0])

@@ -26,7 +26,7 @@ func bigRecording(tb testing.TB, size int) (data []byte, events int) {
 		Timestamp int64           `json:"timestamp"`
 	}
 	var all []event
-	for _, name := range recordings {
+	for _, name := range firstRecordings {
 		raw, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 		if err != nil {
 			tb.Fatal(err)

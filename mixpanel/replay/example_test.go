@@ -25,7 +25,7 @@ func ExampleAnalyze() {
 	fmt.Println(len(r.Actions), "actions,", len(r.Errors()), "console errors")
 	fmt.Println(r.Actions[2].Description)
 	// Output:
-	// 55 actions, 20 console errors
+	// 56 actions, 20 console errors
 	// Clicked button "Export board"
 }
 

@@ -45,7 +45,8 @@ func (r *Replay) Markdown(opts MarkdownOptions) string {
 	if path := r.PagePath(); len(path) > 0 {
 		fmt.Fprintf(&b, "- pages: %s\n", strings.Join(path, " → "))
 	}
-	writeErrors(&b, r.Errors())
+	writeConsole(&b, "Console errors", r.Errors())
+	writeConsole(&b, "Console warnings", r.Warnings())
 	writeSignals(&b, one)
 	if len(r.MixpanelEvents) > 0 {
 		b.WriteString("\n## Mixpanel events\n\n")
@@ -106,10 +107,10 @@ func (b *ReplayBundle) Markdown(opts MarkdownOptions) string {
 	return strings.Join(sections, "\n")
 }
 
-// writeErrors lists each distinct console error once, with its count and
-// first and last time, because a failing handler repeats the same errors
-// on every click and the timeline already shows each occurrence.
-func writeErrors(b *strings.Builder, errs []UserAction) {
+// writeConsole lists each distinct console error (or warning) once, with
+// its count and first and last time, because a failing handler repeats the
+// same errors on every click and the timeline already shows each occurrence.
+func writeConsole(b *strings.Builder, title string, errs []UserAction) {
 	if len(errs) == 0 {
 		return
 	}
@@ -131,7 +132,7 @@ func writeErrors(b *strings.Builder, errs []UserAction) {
 		g.n++
 		g.last = e.Timestamp
 	}
-	fmt.Fprintf(b, "\n## Console errors (%d, %d distinct)\n\n", len(errs), len(groups))
+	fmt.Fprintf(b, "\n## %s (%d, %d distinct)\n\n", title, len(errs), len(groups))
 	for _, g := range groups {
 		fmt.Fprintf(b, "- %d× %s — at %d", g.n, g.msg, floorDiv(g.first, 1000))
 		if g.n > 1 {

@@ -18,8 +18,11 @@ import (
 )
 
 // The closed set of UserAction.Action values. The reference locks it so that
-// label functions and aggregations can switch on it exhaustively; the analyzer
-// emits the first seven, the last two are reserved by the reference.
+// label functions and aggregations can switch on it exhaustively; its nine
+// values come first (media_interaction is reserved, not emitted). This
+// project adds two for what a narrator of the session mentions and the
+// reference drops: console warnings, and the custom events an app tags the
+// recording with (rrweb's addCustomEvent).
 const (
 	ActionClick            = "click"
 	ActionInput            = "input"
@@ -30,13 +33,17 @@ const (
 	ActionTouchStart       = "touch_start"
 	ActionViewportResize   = "viewport_resize"
 	ActionMediaInteraction = "media_interaction"
+	ActionConsoleWarning   = "console_warning"
+	ActionCustomEvent      = "custom_event"
 )
 
-// Actions lists every valid UserAction.Action value, in the reference's order.
+// Actions lists every valid UserAction.Action value, the reference's first
+// in its order.
 func Actions() []string {
 	return []string{
 		ActionClick, ActionInput, ActionScroll, ActionNavigate, ActionSelect,
 		ActionConsoleError, ActionViewportResize, ActionTouchStart, ActionMediaInteraction,
+		ActionConsoleWarning, ActionCustomEvent,
 	}
 }
 
@@ -49,6 +56,12 @@ const (
 	InteractionRightClicked  = "right-clicked"
 	InteractionFocused       = "focused"
 	InteractionTapped        = "tapped"
+	// A double or triple click is one action (it selects a word or a
+	// paragraph), not two or three clicks: it is not a rage click.
+	InteractionTripleClicked = "triple-clicked"
+	// A swipe is a touch_start action: the finger moved, so it was not a
+	// tap on what it started on.
+	InteractionSwiped = "swiped"
 )
 
 // ValidRetention accepts the only CDN retention windows Mixpanel stores
@@ -234,7 +247,7 @@ func (e ReplayEvent) Validate() error {
 // the atomic unit every bundle aggregation works on.
 type UserAction struct {
 	Timestamp    int64          `json:"timestamp" jsonschema:"description=Unix ms"`
-	Action       string         `json:"action" jsonschema:"enum=click,enum=input,enum=scroll,enum=navigate,enum=select,enum=console_error,enum=viewport_resize,enum=touch_start,enum=media_interaction"`
+	Action       string         `json:"action" jsonschema:"enum=click,enum=input,enum=scroll,enum=navigate,enum=select,enum=console_error,enum=viewport_resize,enum=touch_start,enum=media_interaction,enum=console_warning,enum=custom_event"`
 	TargetNodeID *int           `json:"target_node_id" jsonschema:"description=rrweb DOM node id of the target if any"`
 	TargetDesc   string         `json:"target_desc" jsonschema:"description=Human description of the target such as button \"Sign in\""`
 	URL          string         `json:"url,omitempty" jsonschema:"description=Page URL when the action happened if known"`
@@ -330,6 +343,17 @@ func (r *Replay) Errors() []UserAction {
 	var out []UserAction
 	for _, a := range r.Actions {
 		if a.Action == ActionConsoleError {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Warnings returns the console_warning actions.
+func (r *Replay) Warnings() []UserAction {
+	var out []UserAction
+	for _, a := range r.Actions {
+		if a.Action == ActionConsoleWarning {
 			out = append(out, a)
 		}
 	}
