@@ -133,20 +133,29 @@ func TestReplayResources(t *testing.T) {
 func TestReplayResourceErrors(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	c := connect(t, srv, nil)
+	// code is the JSON-RPC error the client sees. mcp-go v1.2.1 answers
+	// "resource not found" (-32002, or -32602 for protocol 2026-07-28,
+	// which these clients speak) only for a URI no resource matches:
+	// whatever a resource handler returns becomes -32603 (its
+	// server/handler_errors.go), so a missing replay cannot carry the
+	// not-found code; the README says so. If the first two cases start
+	// failing, the library lets handlers choose: give them not-found.
 	tests := []struct {
 		uri  string
 		want string
+		code error
 	}{
-		{"mixpanel://replays/" + mixpaneltest.ReplayAgedOut + "/summary", "not found: replay r-aged-out-aa00 not found on the CDN"},
-		{"mixpanel://replays/r-never-recorded/summary", "not found"},
-		{"mixpanel://replays/" + mixpaneltest.ReplayNative + "/summary", "not an rrweb event stream"},
-		{"mixpanel://nothing/here", "handler not found"},
+		{"mixpanel://replays/" + mixpaneltest.ReplayAgedOut + "/summary", "not found: replay r-aged-out-aa00 not found on the CDN", mcp.ErrInternalError},
+		{"mixpanel://replays/r-never-recorded/summary", "not found", mcp.ErrInternalError},
+		{"mixpanel://replays/" + mixpaneltest.ReplayNative + "/summary", "not an rrweb event stream", mcp.ErrInternalError},
+		{"mixpanel://nothing/here", "handler not found", mcp.ErrInvalidParams},
 	}
 	for _, tt := range tests {
 		t.Run(tt.uri, func(t *testing.T) {
 			text, err := read(t, c, tt.uri)
 			require.Error(t, err, "got a document instead of an error: %q", text)
 			assert.Contains(t, err.Error(), tt.want)
+			assert.ErrorIs(t, err, tt.code)
 		})
 	}
 
