@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -83,6 +84,11 @@ type Events struct {
 	// cohortDef finds a saved cohort's definition ({"selector",
 	// "behaviors"}) by id; the project sets it to read its store.
 	cohortDef func(id string) (map[string]any, bool)
+
+	// The event index (index.go), built on first use.
+	indexOnce sync.Once
+	byEvent   [numEvents][]int32 // positions of each event's events
+	owner     []int32            // the user of each position
 }
 
 // Len is the number of events.

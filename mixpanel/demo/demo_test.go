@@ -337,14 +337,7 @@ func benchQuery(b *testing.B, bookmark map[string]any) {
 	p := benchDemo()
 	b.ResetTimer()
 	for range b.N {
-		var err error
-		switch bookmark["sections"].(map[string]any)["show"].([]any)[0].(map[string]any)["behavior"].(map[string]any)["type"] {
-		case "funnel":
-			_, err = p.Events.Funnel(bookmark)
-		default:
-			_, err = p.Events.Insights(bookmark)
-		}
-		if err != nil {
+		if _, err := p.Events.evaluate(bookmark); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -883,3 +883,45 @@ func TestCohortProfileLeaves(t *testing.T) {
 		t.Errorf("cohort of early signups named ana: %v evaluated, %d counted", got, want)
 	}
 }
+
+func BenchmarkInsightsFormulaWeekOverWeek(b *testing.B) {
+	bm := insightsBookmark("Sign Up", "unique", "line", nil)
+	sections := bm["sections"].(map[string]any)
+	sections["show"] = append(sections["show"].([]any),
+		map[string]any{"type": "metric", "behavior": eventBehavior("Purchase"), "measurement": map[string]any{"math": "unique"}},
+		map[string]any{"type": "formula", "definition": "(B / A) * 100", "name": "Conversion"})
+	bm["displayOptions"].(map[string]any)["timeComparison"] = map[string]any{"type": "relative", "value": "week"}
+	benchQuery(b, bm)
+}
+
+func BenchmarkInsightsMAU(b *testing.B) {
+	benchQuery(b, insightsBookmark("App Open", "mau", "line", nil))
+}
+
+func BenchmarkInsightsMedianPerUserByCohort(b *testing.B) {
+	bm := metricBookmark("Purchase", "median", map[string]any{"name": "amount", "resourceType": "events"}, "line")
+	clause(bm)["measurement"].(map[string]any)["perUserAggregation"] = "total"
+	def, _ := payers(benchDemo())
+	bm["sections"].(map[string]any)["group"] = []any{map[string]any{"value": []any{"Payers", "Not In Payers"}, "cohorts": []any{
+		map[string]any{"name": "Payers", "negated": false, "raw_cohort": def}, map[string]any{"name": "Payers", "negated": true, "raw_cohort": def}}}}
+	benchQuery(b, bm)
+}
+
+func BenchmarkFunnelExclusionHeldAnyOrder(b *testing.B) {
+	bm := funnelBookmark(nil, "Sign Up", "Activate", "Start Trial", "Purchase")
+	beh := funnelBehavior(bm)
+	beh["funnelOrder"] = "any"
+	for _, s := range beh["behaviors"].([]any) {
+		s.(map[string]any)["funnelOrder"] = "any"
+	}
+	beh["exclusions"] = []any{map[string]any{"event": "Subscription Cancelled", "steps": map[string]any{"from": 1.0, "to": 4.0}}}
+	beh["aggregateBy"] = []any{map[string]any{"value": "platform", "resourceType": "events"}}
+	benchQuery(b, bm)
+}
+
+func BenchmarkRetentionCustomBucketsByPlatform(b *testing.B) {
+	bm := retentionBookmark("Sign Up", "Feature Used", "day")
+	funnelBehavior(bm)["retentionCustomBucketSizes"] = []any{1.0, 3.0, 7.0, 14.0}
+	bm["sections"].(map[string]any)["group"] = []any{map[string]any{"value": "platform", "propertyName": "platform", "resourceType": "people"}}
+	benchQuery(b, bm)
+}

@@ -598,76 +598,7 @@ func (e *Events) compute(ms *metricSpec, by []segmenter, fr frame) grid {
 	cells := map[string][]*acc{}
 	paths := newPather(len(by))
 	firstKey := map[string]int{} // cumulative_unique: the user's first key per path
-	for u := range e.users {
-		clear(firstKey)
-		for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
-			t := e.t[i]
-			if t < fr.lo || t >= fr.hi || ms.m.id < 0 || !ms.m.match(e, i, u) {
-				continue
-			}
-			var v value
-			if ms.prop != nil {
-				var ok bool
-				if v, ok = ms.prop(e, i, u); !ok || (ms.perUser != "unique_values" && ms.math != "unique_values" && !v.num) {
-					continue
-				}
-			}
-			k := fr.key(t)
-			for _, p := range paths.of(e, i, u, by) {
-				if ms.math == "cumulative_unique" {
-					if _, seen := firstKey[p]; !seen {
-						firstKey[p] = k
-					}
-					continue
-				}
-				row := cells[p]
-				if row == nil {
-					row = make([]*acc, nkeys)
-					cells[p] = row
-				}
-				a := row[k]
-				if a == nil {
-					a = newAcc()
-					row[k] = a
-				}
-				if a.lastUser != u {
-					if ms.perUser != "" {
-						a.flush(ms.perUser)
-					}
-					a.users++
-					a.lastUser = u
-				}
-				a.events++
-				switch {
-				case ms.perUser == "unique_values":
-					if a.curSet == nil {
-						a.curSet = map[string]bool{}
-					}
-					a.curSet[v.String()] = true
-					a.curN++
-				case ms.perUser != "":
-					if a.curN == 0 || v.n < a.curMin {
-						a.curMin = v.n
-					}
-					if a.curN == 0 || v.n > a.curMax {
-						a.curMax = v.n
-					}
-					a.cur += v.n
-					a.curN++
-				case ms.math == "unique_values":
-					if a.distinct == nil {
-						a.distinct = map[string]bool{}
-					}
-					a.distinct[v.String()] = true
-				case ms.prop != nil:
-					a.sum += v.n
-					a.min, a.max = min(a.min, v.n), max(a.max, v.n)
-					if ms.pct > 0 {
-						a.vals = append(a.vals, v.n)
-					}
-				}
-			}
-		}
+	flushFirst := func() {
 		for p, k := range firstKey {
 			row := cells[p]
 			if row == nil {
@@ -681,7 +612,78 @@ func (e *Events) compute(ms *metricSpec, by []segmenter, fr frame) grid {
 				row[kk].users++
 			}
 		}
+		clear(firstKey)
 	}
+	prevUser := -1
+	e.eachEvent(ms.m, fr.lo, fr.hi, func(i, u int) {
+		if u != prevUser {
+			flushFirst()
+			prevUser = u
+		}
+		var v value
+		if ms.prop != nil {
+			var ok bool
+			if v, ok = ms.prop(e, i, u); !ok || (ms.perUser != "unique_values" && ms.math != "unique_values" && !v.num) {
+				return
+			}
+		}
+		k := fr.key(e.t[i])
+		for _, p := range paths.of(e, i, u, by) {
+			if ms.math == "cumulative_unique" {
+				if _, seen := firstKey[p]; !seen {
+					firstKey[p] = k
+				}
+				continue
+			}
+			row := cells[p]
+			if row == nil {
+				row = make([]*acc, nkeys)
+				cells[p] = row
+			}
+			a := row[k]
+			if a == nil {
+				a = newAcc()
+				row[k] = a
+			}
+			if a.lastUser != u {
+				if ms.perUser != "" {
+					a.flush(ms.perUser)
+				}
+				a.users++
+				a.lastUser = u
+			}
+			a.events++
+			switch {
+			case ms.perUser == "unique_values":
+				if a.curSet == nil {
+					a.curSet = map[string]bool{}
+				}
+				a.curSet[v.String()] = true
+				a.curN++
+			case ms.perUser != "":
+				if a.curN == 0 || v.n < a.curMin {
+					a.curMin = v.n
+				}
+				if a.curN == 0 || v.n > a.curMax {
+					a.curMax = v.n
+				}
+				a.cur += v.n
+				a.curN++
+			case ms.math == "unique_values":
+				if a.distinct == nil {
+					a.distinct = map[string]bool{}
+				}
+				a.distinct[v.String()] = true
+			case ms.prop != nil:
+				a.sum += v.n
+				a.min, a.max = min(a.min, v.n), max(a.max, v.n)
+				if ms.pct > 0 {
+					a.vals = append(a.vals, v.n)
+				}
+			}
+		}
+	})
+	flushFirst()
 	out := grid{}
 	if len(by) == 0 {
 		out[""] = make([]float64, nkeys)
@@ -777,25 +779,8 @@ func (e *Events) active(ms *metricSpec, by []segmenter, fr frame) grid {
 	counts := map[string][]int{}
 	seen := map[string][]bool{}
 	paths := newPather(len(by))
-	for u := range e.users {
-		for p := range seen {
-			delete(seen, p)
-		}
-		for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
-			t := e.t[i]
-			if t < lo || t >= fr.hi || ms.m.id < 0 || !ms.m.match(e, i, u) {
-				continue
-			}
-			d := int(t/day) - fr.fromDay + w - 1 // index into the extended days
-			for _, p := range paths.of(e, i, u, by) {
-				s := seen[p]
-				if s == nil {
-					s = make([]bool, days+w-1)
-					seen[p] = s
-				}
-				s[d] = true
-			}
-		}
+	var free [][]bool // cleared day flags to reuse
+	flush := func() {
 		for p, s := range seen {
 			cnt := counts[p]
 			if cnt == nil {
@@ -812,8 +797,32 @@ func (e *Events) active(ms *metricSpec, by []segmenter, fr frame) grid {
 				}
 				run--
 			}
+			clear(s)
+			free = append(free, s)
+			delete(seen, p)
 		}
 	}
+	prevUser := -1
+	e.eachEvent(ms.m, lo, fr.hi, func(i, u int) {
+		if u != prevUser {
+			flush()
+			prevUser = u
+		}
+		d := int(e.t[i]/day) - fr.fromDay + w - 1 // index into the extended days
+		for _, p := range paths.of(e, i, u, by) {
+			s := seen[p]
+			if s == nil {
+				if n := len(free); n > 0 {
+					s, free = free[n-1], free[:n-1]
+				} else {
+					s = make([]bool, days+w-1)
+				}
+				seen[p] = s
+			}
+			s[d] = true
+		}
+	})
+	flush()
 	out := grid{}
 	if len(by) == 0 {
 		out[""] = make([]float64, len(fr.keys))
