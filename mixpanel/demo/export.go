@@ -87,6 +87,10 @@ func (p *Project) export(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if x.Where.ReadsUser() {
+		writeErr(w, unsupported("export where expressions on user[\"...\"] profile properties (the demo reads the events' properties[\"...\"])"))
+		return
+	}
 	e := p.Events
 	want := [numEvents]bool{}
 	for _, name := range x.Events {

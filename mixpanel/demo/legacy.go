@@ -81,6 +81,9 @@ func (e *Events) parseExpr(param, src string) (*expr, error) {
 	if err != nil {
 		return nil, unsupported("%s expression %q (%v); the demo evaluates properties[\"name\"], literals, [lists], ==, !=, <, >, <=, >=, in, and, or, not, + and -, defined(), number(), string(), boolean() and datetime()", param, src, err)
 	}
+	if sel.ReadsUser() {
+		return nil, unsupported("%s expression %q: user[\"...\"] profile properties in legacy queries (the demo reads the events' properties[\"...\"])", param, src)
+	}
 	return e.newExpr(sel), nil
 }
 

@@ -216,6 +216,7 @@ func TestLegacyRefusesWhatItDoesNotEvaluate(t *testing.T) {
 	for name, params := range map[string]mixpanel.SegmentationParams{
 		"minute buckets": {Event: "Sign Up", FromDate: from, ToDate: to, Unit: "minute"},
 		"where regex":    {Event: "Sign Up", FromDate: from, ToDate: to, Where: `regex(properties["email"], "x")`},
+		"user property":  {Event: "Sign Up", FromDate: from, ToDate: to, On: `user["plan"]`},
 	} {
 		_, err := c.Segmentation(ctx, params)
 		if err == nil || !strings.Contains(err.Error(), "the demo project does not support") {

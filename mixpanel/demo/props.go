@@ -116,7 +116,7 @@ var accessors = map[string]accessor{
 type Unsupported struct{ What string }
 
 func (u *Unsupported) Error() string {
-	return "the demo project does not support " + u.What + "; it computes Insights, funnels and retention from its events (see the demo section of the README for what it evaluates) — connect a real project for the rest"
+	return "the demo project does not support " + u.What + "; it computes Insights, funnels, retention, flows, the legacy query APIs and the export from its events (see the demo section of the README for what it evaluates) — connect a real project for the rest"
 }
 
 func unsupported(format string, args ...any) error {

@@ -19,6 +19,7 @@ import (
 type Selector struct {
 	root  selNode
 	names []string
+	user  bool
 }
 
 // ParseSelector parses an expression; "" matches everything.
@@ -38,8 +39,12 @@ func ParseSelector(src string) (*Selector, error) {
 	if p.pos < len(p.toks) {
 		return nil, fmt.Errorf("unexpected %q", p.toks[p.pos].text)
 	}
-	return &Selector{root: n, names: p.names}, nil
+	return &Selector{root: n, names: p.names, user: p.user}, nil
 }
+
+// ReadsUser reports whether the expression reads user["..."] (profile)
+// properties.
+func (s *Selector) ReadsUser() bool { return s != nil && s.user }
 
 // Names lists the properties the expression reads, in order of first use.
 func (s *Selector) Names() []string {
@@ -144,6 +149,7 @@ type selParser struct {
 	toks  []selTok
 	pos   int
 	names []string
+	user  bool
 }
 
 func (p *selParser) peek(text string) bool {
@@ -313,6 +319,7 @@ func (p *selParser) primary() (selNode, error) {
 		if !slices.Contains(p.names, name) {
 			p.names = append(p.names, name)
 		}
+		p.user = p.user || t.text == "user"
 		return func(m func(string) any) any { return m(name) }, p.expect("]")
 	case "defined", "datetime", "number", "string", "boolean", "list":
 		if err := p.expect("("); err != nil {

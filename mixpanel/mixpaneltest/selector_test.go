@@ -43,8 +43,11 @@ func TestSelector(t *testing.T) {
 		}
 	}
 	sel, _ := ParseSelector(`properties["a"] == "x" or (defined(user["b"]) and properties["a"] != "y")`)
-	if names := sel.Names(); len(names) != 2 || names[0] != "a" || names[1] != "b" {
-		t.Errorf("names %v, want [a b]", names)
+	if names := sel.Names(); len(names) != 2 || names[0] != "a" || names[1] != "b" || !sel.ReadsUser() {
+		t.Errorf("names %v (user %v), want [a b] with a user property", names, sel.ReadsUser())
+	}
+	if sel, _ := ParseSelector(`properties["a"] == "x"`); sel.ReadsUser() {
+		t.Error("an event-property expression reads a user property")
 	}
 	for _, bad := range []string{`properties["x"`, `properties[x]`, `"unterminated`, `1 +`, `foo(1)`, `(a`, `properties["x"] ==`, `@`, `properties["a"] in ["b"`, `["a" "b"]`} {
 		if _, err := ParseSelector(bad); err == nil {
