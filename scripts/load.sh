@@ -2,7 +2,7 @@
 # Load figures of the HTTP server (not a test; nothing here runs in CI).
 #
 #   scripts/load.sh figures   calls/s and p99 at c=8 and c=64: one replica
-#                             (in-process limits) and three stateless
+#                             (in-process limits, then in Redis) and three stateless
 #                             replicas sharing one Redis behind a
 #                             round-robin proxy (scripts/rrproxy), on the
 #                             dry-run path and on a path whose Query API
@@ -78,6 +78,16 @@ figures() {
 	for c in 8 64; do
 		bench "1 replica, dry run" "http://127.0.0.1:$one/mcp" "$DRY" "$c"
 		bench "1 replica, fake Mixpanel" "http://127.0.0.1:$one/mcp" "$FAKE" "$c"
+	done
+	kill "$solo"
+	# The same replica with its limits in Redis: what the shared limiter
+	# costs, apart from three replicas sharing two cores.
+	one=$(free_port)
+	replica "$one" --stateless --redis-url "redis://127.0.0.1:$rport/0"
+	solo=$last_pid
+	for c in 8 64; do
+		bench "1 replica + Redis, dry run" "http://127.0.0.1:$one/mcp" "$DRY" "$c"
+		bench "1 replica + Redis, fake Mixpanel" "http://127.0.0.1:$one/mcp" "$FAKE" "$c"
 	done
 	kill "$solo"
 
