@@ -110,16 +110,22 @@ func TestNoticeHourlyBudgetWait(t *testing.T) {
 	defer srv.Close()
 	c, err := New(Config{Username: "u", Secret: "s", ProjectID: "1", QueryURL: srv.URL, QueryPerHour: 1, MaxLimiterWait: 2 * time.Hour})
 	require.NoError(t, err)
-	var offset atomic.Int64
-	c.limiter.(*localLimiter).now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	// The limiter's clock: the first request at base; the next finds the
+	// budget's one slot free in 30ms; after that wait the hour is over.
+	base := time.Now()
+	var reads atomic.Int64
+	c.limiter.(*localLimiter).now = func() time.Time {
+		n := reads.Add(1)
+		if n == 1 {
+			return base
+		}
+		return base.Add(time.Hour - 30*time.Millisecond + time.Duration(n-2)*30*time.Millisecond)
+	}
 	var got []Notice
 	ctx := WithNotices(context.Background(), func(n Notice) { got = append(got, n) })
 	require.NoError(t, c.JSON(ctx, Request{Family: Query, Path: "/a"}, nil))
 	assert.Empty(t, got)
-	// The budget's one slot frees up 30ms from now.
-	offset.Store(int64(time.Hour - 30*time.Millisecond))
 	require.NoError(t, c.JSON(ctx, Request{Family: Query, Path: "/b"}, nil))
 	require.Len(t, got, 1)
-	assert.Contains(t, got[0].Message, "the client-side budget of 1 Query API requests per hour is used up; waiting ")
-	assert.Contains(t, got[0].Message, "ms before sending GET /b")
+	assert.Contains(t, got[0].Message, "the client-side budget of 1 Query API requests per hour is used up; waiting 30ms before sending GET /b")
 }

@@ -17,9 +17,9 @@ import (
 // and which project and workspace this server works in.
 func projectTools() []*Tool {
 	return []*Tool{
-		New("me", ToolsetProject,
+		titled(New("me", ToolsetProject,
 			"Who the configured credentials belong to: user, organizations, and how many projects and workspaces they can see.",
-			ReadOnly, me),
+			ReadOnly, me), "Who am I"),
 		New("list_projects", ToolsetProject,
 			"List the projects the credentials can access (from /me); the one in use is marked.",
 			ReadOnly, listProjects),

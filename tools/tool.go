@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,6 +103,9 @@ type Tool struct {
 	Name        string
 	Toolset     Toolset
 	Description string
+	// Title is the name people see in a client's tool list; "" derives
+	// it from Name (DisplayTitle). Not part of the model-visible cost.
+	Title       string
 	Annotations Annotations
 	// Chart: the charts view (MCP Apps) draws the tool's results; the
 	// definition's _meta names it (see Meta).
@@ -152,6 +156,7 @@ func (t *Tool) Definition() (mcp.Tool, error) {
 	return mcp.Tool{
 		Meta:            meta,
 		Name:            t.Name,
+		Title:           t.DisplayTitle(),
 		Description:     t.Description,
 		RawInputSchema:  in,
 		RawOutputSchema: out,
@@ -171,6 +176,32 @@ func (t *Tool) Meta() map[string]any {
 		return nil
 	}
 	return charts.ToolMeta()
+}
+
+// titleWords are the words of tool names a title spells otherwise.
+var titleWords = map[string]string{"id": "ID", "ids": "IDs", "url": "URL", "rca": "RCA", "erf": "ERF", "gdpr": "GDPR"}
+
+// DisplayTitle is the tool's Title, or its name as words: list_events
+// reads "List events", get_lookup_download_url "Get lookup download URL".
+func (t *Tool) DisplayTitle() string {
+	if t.Title != "" {
+		return t.Title
+	}
+	words := strings.Split(t.Name, "_")
+	for i, w := range words {
+		if spelled, ok := titleWords[w]; ok {
+			words[i] = spelled
+		} else if i == 0 {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// titled gives a tool a title its name does not read as.
+func titled(t *Tool, title string) *Tool {
+	t.Title = title
+	return t
 }
 
 // charted marks a tool whose results the charts view draws.
