@@ -65,6 +65,7 @@ func TestGeneratedSchemas(t *testing.T) {
 // snapshot is one tool as a model's client sees it.
 type snapshot struct {
 	Name        string          `json:"name"`
+	Title       string          `json:"title"`
 	Toolset     string          `json:"toolset"`
 	Description string          `json:"description"`
 	Annotations map[string]bool `json:"annotations"`
@@ -84,7 +85,7 @@ func TestToolSnapshots(t *testing.T) {
 		require.NoError(t, err, tool.Name)
 		a := tool.Annotations
 		raw, err := json.MarshalIndent(snapshot{
-			Name: tool.Name, Toolset: string(tool.Toolset), Description: tool.Description,
+			Name: tool.Name, Title: tool.DisplayTitle(), Toolset: string(tool.Toolset), Description: tool.Description,
 			Annotations: map[string]bool{"readOnlyHint": a.ReadOnly, "destructiveHint": a.Destructive, "idempotentHint": a.Idempotent, "openWorldHint": a.OpenWorld},
 			Input:       in, Output: out, Meta: tool.Meta(),
 		}, "", "  ")

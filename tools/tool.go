@@ -179,7 +179,7 @@ func (t *Tool) Meta() map[string]any {
 }
 
 // titleWords are the words of tool names a title spells otherwise.
-var titleWords = map[string]string{"id": "ID", "ids": "IDs", "url": "URL", "rca": "RCA", "erf": "ERF", "gdpr": "GDPR"}
+var titleWords = map[string]string{"id": "ID", "ids": "IDs", "url": "URL", "rca": "RCA", "erf": "ERF", "gdpr": "GDPR", "lexicon": "Lexicon"}
 
 // DisplayTitle is the tool's Title, or its name as words: list_events
 // reads "List events", get_lookup_download_url "Get lookup download URL".

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	_ "embed"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
@@ -156,6 +159,16 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	return 0
 }
 
+// iconSVG is the server's icon: bars of a chart on the accent color.
+//
+//go:embed icon.svg
+var iconSVG []byte
+
+// serverIcon is iconSVG as the data URI clients show without fetching
+// anything. Tools, prompts and resources carry no icon of their own: the
+// same one repeated on every tool would only grow tools/list.
+var serverIcon = mcp.Icon{Src: "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(iconSVG), MIMEType: "image/svg+xml", Sizes: []string{"any"}}
+
 // newServer builds the MCP server with the selected tools. Missing
 // credentials do not stop it: calls report them instead.
 func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra ...server.ServerOption) (*server.MCPServer, error) {
@@ -214,6 +227,8 @@ func newServer(opts *options, sel tools.Selection, logger zerolog.Logger, extra 
 		server.WithPromptCompletionProvider(completions),
 		server.WithResourceCompletionProvider(completions),
 		server.WithLogging(),
+		server.WithTitle("Mixpanel"),
+		server.WithIcons(serverIcon),
 		server.WithResourceHandlerMiddleware(tools.ClientLogResources),
 		server.WithRecovery(),
 	}, extra...)...)
