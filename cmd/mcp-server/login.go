@@ -351,7 +351,7 @@ func whoami(ctx context.Context, args []string, getenv func(string) string, stdo
 		return fmt.Errorf("not signed in: %w; or sign in with `mcp-server login`", err)
 	}
 	if o.Account != "" {
-		fmt.Fprintf(stdout, "account:  %s (%s)\n", o.Account, o.ConfigNote)
+		fmt.Fprintf(stdout, "account:  %s (in %s)\n", o.Account, strings.TrimPrefix(o.ConfigNote, "account "+o.Account+" of "))
 	} else {
 		fmt.Fprintln(stdout, "account:  none (credentials from flags or environment)")
 	}

@@ -135,7 +135,7 @@ func TestBrowserAccountLifecycle(t *testing.T) {
 
 	code, who, errOut := w.run(t, nil, "whoami")
 	require.Equal(t, 0, code, errOut)
-	for _, want := range []string{"account:  default (account default of ", "region:   us", "auth:     browser sign-in (OAuth)", "token:    expires ", "; refreshed by itself", "projects: 2 accessible", "(default)"} {
+	for _, want := range []string{"account:  default (in ~/.mp/config.toml)", "region:   us", "auth:     browser sign-in (OAuth)", "token:    expires ", "; refreshed by itself", "projects: 2 accessible", "(default)"} {
 		assert.Contains(t, who, want)
 	}
 	assert.Regexp(t, `12345 +ShopFast Production .*\(default\)`, who)
