@@ -153,7 +153,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (subcommands: tools, login, logout, whoami, help)", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q (subcommands: tools, login, logout, whoami, version, help)", fs.Arg(0))
 	}
 	get := func(name string) (string, bool) {
 		if v := *vals[name]; v != "" {
@@ -438,6 +438,7 @@ Usage:
                               the active account)
   mcp-server whoami [flags]   who the server acts as: account, region,
                               token expiry and the projects it can see
+  mcp-server version          version, commit and Go version (also --version)
   mcp-server help             this text
 
 Every flag can also be set by its environment variable; a flag wins over the

@@ -33,8 +33,9 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=..."; when
+// empty, the module version of a go install (see version.go), else "dev".
+var version = ""
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
@@ -42,7 +43,10 @@ func main() {
 
 func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sub := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version") {
+		args = nil
+		sub = "version"
+	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
 	switch sub {
@@ -50,10 +54,13 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	case "help":
 		usage(stdout)
 		return 0
+	case "version":
+		printVersion(stdout)
+		return 0
 	case "login", "logout", "whoami":
 		return runAccount(sub, args, getenv, stdin, stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "mcp-server: unknown subcommand %q (subcommands: tools, login, logout, whoami, help)\n", sub)
+		fmt.Fprintf(stderr, "mcp-server: unknown subcommand %q (subcommands: tools, login, logout, whoami, version, help)\n", sub)
 		return 2
 	}
 	opts, err := parseOptions(args, getenv, stderr)
