@@ -40,13 +40,9 @@ func (p *Project) Persist(path string) error {
 			return fmt.Errorf("demo state %s is not a saved demo state (%w); fix it, or move it away to start from the seeded demo", path, err)
 		}
 	}
-	cur, err := p.fake.MarshalState()
-	if err != nil {
-		return fmt.Errorf("demo state %s: %w", path, err)
-	}
 	p.state = &persistence{path: path, last: raw}
-	if !bytes.Equal(cur, raw) {
-		return p.state.save(cur)
+	if err := p.state.save(p.fake); err != nil {
+		return fmt.Errorf("demo state %s: %w", path, err)
 	}
 	return nil
 }
@@ -68,20 +64,22 @@ func (p *Project) roundTripSaved(req, in *http.Request) (*http.Response, error) 
 	resp := rec.Result()
 	resp.Request = req
 	if resp.StatusCode < 300 {
-		raw, err := p.fake.MarshalState()
-		if err == nil {
-			err = p.state.save(raw)
-		}
-		if err != nil {
+		if err := p.state.save(p.fake); err != nil {
 			return nil, fmt.Errorf("the demo made the change but could not save it to %s: %w", p.state.path, err)
 		}
 	}
 	return resp, nil
 }
 
-func (s *persistence) save(raw []byte) error {
+// save writes the fake's state when it changed. The state is taken under
+// the lock, so of two writes saved at once the file ends with the later.
+func (s *persistence) save(fake *mixpaneltest.Server) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	raw, err := fake.MarshalState()
+	if err != nil {
+		return err
+	}
 	if bytes.Equal(raw, s.last) {
 		return nil
 	}

@@ -2,10 +2,12 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
@@ -119,5 +121,30 @@ func TestPersistReportsAFailedSave(t *testing.T) {
 	_, err := client(t, p).CreateDashboard(context.Background(), mixpanel.CreateDashboardParams{Title: "Lost?"})
 	if err == nil || !strings.Contains(err.Error(), "could not save it to "+path) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestPersistKeepsConcurrentWrites: writes made at once all reach the
+// file (the last save holds every one of them).
+func TestPersistKeepsConcurrentWrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	p := persisted(t, path)
+	c := client(t, p)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.CreateDashboard(context.Background(), mixpanel.CreateDashboardParams{Title: fmt.Sprintf("Board %d", i)}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	titles := dashboardTitles(t, persisted(t, path))
+	for i := range 8 {
+		if !slices.Contains(titles, fmt.Sprintf("Board %d", i)) {
+			t.Errorf("Board %d lost: %v", i, titles)
+		}
 	}
 }
