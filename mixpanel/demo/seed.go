@@ -256,7 +256,7 @@ func (p *Project) seed() error {
 		{Date: date(LaunchDaysAgo), Description: AnnotationLaunch + ": new checklist, activation up about 12 points", Tags: []int64{tags["release"]}},
 		{Date: date(bugFrom), Description: `Android 4.2 released: sends "Sign up" instead of "Sign Up"`, Tags: []int64{tags["release"], tags["incident"]}},
 		{Date: date(bugTo), Description: `Android 4.2.1 fixes the "Sign up" event name`, Tags: []int64{tags["release"]}},
-		{Date: date(60), Description: "Spring newsletter campaign", Tags: []int64{tags["marketing"]}},
+		{Date: date(60), Description: "Newsletter campaign: annual plan promotion", Tags: []int64{tags["marketing"]}},
 	} {
 		if _, err := c.CreateAnnotation(ctx, a); err != nil {
 			return fmt.Errorf("annotation %q: %w", a.Description, err)
