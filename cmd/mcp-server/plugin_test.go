@@ -39,8 +39,8 @@ func TestClaudeCodePlugin(t *testing.T) {
 	require.NotEmpty(t, plugin.Description, "plugin.json description")
 
 	var market struct {
-		Name  string
-		Owner struct{ Name string }
+		Name    string
+		Owner   struct{ Name string }
 		Plugins []struct {
 			Name, Version string
 			Source        string
