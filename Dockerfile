@@ -5,7 +5,8 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/mcp-server ./cmd/mcp-server
+ARG COMMIT=
+RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -buildvcs=false -ldflags "-s -w -buildid= -X main.version=${VERSION} -X main.commit=${COMMIT}" -o /out/mcp-server ./cmd/mcp-server
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/mcp-server /mcp-server
