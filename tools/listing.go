@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -58,15 +59,7 @@ func (t *Tool) encoded() ([]byte, error) {
 // mcp-go lists them.
 func listResult(ts []*Tool) (json.RawMessage, error) {
 	ts = slices.Clone(ts)
-	slices.SortFunc(ts, func(a, b *Tool) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ts, func(a, b *Tool) int { return strings.Compare(a.Name, b.Name) })
 	var buf bytes.Buffer
 	buf.WriteString(`{"tools":[`)
 	for i, t := range ts {
