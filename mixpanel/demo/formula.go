@@ -55,45 +55,23 @@ func (p *formulaParser) peek() byte {
 	return 0
 }
 
-func (p *formulaParser) sum() (evalFn, error) {
-	left, err := p.product()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op := p.peek()
-		if op != '+' && op != '-' {
-			return left, nil
-		}
-		p.pos++
-		right, err := p.product()
-		if err != nil {
-			return nil, err
-		}
-		l := left
-		left = func(get func(byte) (float64, bool)) (float64, bool) {
-			a, ok1 := l(get)
-			b, ok2 := right(get)
-			if op == '+' {
-				return a + b, ok1 && ok2
-			}
-			return a - b, ok1 && ok2
-		}
-	}
-}
+func (p *formulaParser) sum() (evalFn, error) { return p.binary("+-", p.product) }
 
-func (p *formulaParser) product() (evalFn, error) {
-	left, err := p.factor()
+func (p *formulaParser) product() (evalFn, error) { return p.binary("*/", p.factor) }
+
+// binary parses operands joined, left to right, by the operators in ops.
+func (p *formulaParser) binary(ops string, operand func() (evalFn, error)) (evalFn, error) {
+	left, err := operand()
 	if err != nil {
 		return nil, err
 	}
 	for {
 		op := p.peek()
-		if op != '*' && op != '/' {
+		if op == 0 || strings.IndexByte(ops, op) < 0 {
 			return left, nil
 		}
 		p.pos++
-		right, err := p.factor()
+		right, err := operand()
 		if err != nil {
 			return nil, err
 		}
@@ -101,13 +79,19 @@ func (p *formulaParser) product() (evalFn, error) {
 		left = func(get func(byte) (float64, bool)) (float64, bool) {
 			a, ok1 := l(get)
 			b, ok2 := right(get)
-			if op == '*' {
-				return a * b, ok1 && ok2
+			ok := ok1 && ok2
+			switch op {
+			case '+':
+				return a + b, ok
+			case '-':
+				return a - b, ok
+			case '*':
+				return a * b, ok
 			}
 			if b == 0 {
 				return 0, false
 			}
-			return a / b, ok1 && ok2
+			return a / b, ok
 		}
 	}
 }
