@@ -36,17 +36,8 @@ func TestServedTextsNameOnlyServedTools(t *testing.T) {
 			env := tools.NewEnv(nil, nil, zerolog.Nop())
 			env.Serve(sel)
 			has := env.Has
-			s, err := newServer(opts, sel, zerolog.Nop())
-			require.NoError(t, err)
-			c, err := client.NewInProcessClient(s)
-			require.NoError(t, err)
-			t.Cleanup(func() { c.Close() })
+			c, res := inProcessSession(t, opts, sel, mcp.LATEST_PROTOCOL_VERSION)
 			ctx := context.Background()
-			require.NoError(t, c.Start(ctx))
-			init := mcp.InitializeRequest{}
-			init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-			res, err := c.Initialize(ctx, init)
-			require.NoError(t, err)
 
 			texts := map[string]string{"instructions": res.Instructions}
 			list, err := c.ListTools(ctx, mcp.ListToolsRequest{})
@@ -81,4 +72,21 @@ func TestServedTextsNameOnlyServedTools(t *testing.T) {
 			}
 		})
 	}
+}
+
+// inProcessSession builds the server main builds for sel and opens an
+// initialized in-process MCP session on it.
+func inProcessSession(t *testing.T, opts *options, sel tools.Selection, protocol string) (*client.Client, *mcp.InitializeResult) {
+	t.Helper()
+	s, err := newServer(opts, sel, zerolog.Nop())
+	require.NoError(t, err)
+	c, err := client.NewInProcessClient(s)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.Start(context.Background()))
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = protocol
+	res, err := c.Initialize(context.Background(), init)
+	require.NoError(t, err)
+	return c, res
 }

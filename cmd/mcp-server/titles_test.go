@@ -4,9 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -19,17 +17,8 @@ import (
 func TestEverythingHasATitle(t *testing.T) {
 	toolsets, err := tools.ParseToolsets("all")
 	require.NoError(t, err)
-	s, err := newServer(httpOpts(), tools.Selection{Toolsets: toolsets}, zerolog.Nop())
-	require.NoError(t, err)
-	c, err := client.NewInProcessClient(s)
-	require.NoError(t, err)
-	t.Cleanup(func() { c.Close() })
+	c, res := inProcessSession(t, httpOpts(), tools.Selection{Toolsets: toolsets}, mcp.LATEST_LEGACY_PROTOCOL_VERSION)
 	ctx := context.Background()
-	require.NoError(t, c.Start(ctx))
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
-	res, err := c.Initialize(ctx, init)
-	require.NoError(t, err)
 	assert.NotEmpty(t, res.ServerInfo.Title)
 	require.NotEmpty(t, res.ServerInfo.Icons)
 	assert.Equal(t, "image/svg+xml", res.ServerInfo.Icons[0].MIMEType)
