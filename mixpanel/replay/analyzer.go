@@ -525,13 +525,7 @@ func (a *Analyzer) parseEvent(j *jsonReader, first bool) error {
 // parseData reads an event's data object: DOM changes are applied as they
 // are read, the rest lands in a.ev for the handlers.
 func (a *Analyzer) parseData(j *jsonReader, typ int) error {
-	if j.peek() != '{' {
-		if err := j.skip(); err != nil {
-			return err
-		}
-		return errType
-	}
-	it, err := j.object()
+	it, err := j.objectOf()
 	if err != nil {
 		return err
 	}
@@ -702,13 +696,7 @@ func eachObject(j *jsonReader, field func(key []byte) error, done func()) error 
 	if null, err := j.null(); err != nil || null {
 		return err
 	}
-	if j.peek() != '[' {
-		if err := j.skip(); err != nil {
-			return err
-		}
-		return errType
-	}
-	it, err := j.array()
+	it, err := j.arrayOf()
 	if err != nil {
 		return err
 	}

@@ -345,13 +345,7 @@ func (t *domTracker) parseNode(j *jsonReader, parentTag string) (int, error) {
 		t.capped = true
 		return 0, j.skip()
 	}
-	if j.peek() != '{' {
-		if err := j.skip(); err != nil {
-			return 0, err
-		}
-		return 0, errType
-	}
-	it, err := j.object()
+	it, err := j.objectOf()
 	if err != nil {
 		return 0, err
 	}
@@ -463,13 +457,7 @@ func (t *domTracker) parseChildren(j *jsonReader, tag string) error {
 	if null, err := j.null(); err != nil || null {
 		return err
 	}
-	if j.peek() != '[' {
-		if err := j.skip(); err != nil {
-			return err
-		}
-		return errType
-	}
-	it, err := j.array()
+	it, err := j.arrayOf()
 	if err != nil {
 		return err
 	}
@@ -501,13 +489,7 @@ func (t *domTracker) parseAttrs(j *jsonReader) error {
 	if null, err := j.null(); err != nil || null {
 		return err
 	}
-	if j.peek() != '{' {
-		if err := j.skip(); err != nil {
-			return err
-		}
-		return errType
-	}
-	it, err := j.object()
+	it, err := j.objectOf()
 	if err != nil {
 		return err
 	}

@@ -187,6 +187,18 @@ func (j *jsonReader) object() (objectIter, error) {
 	return objectIter{j: j, first: true}, nil
 }
 
+// objectOf opens the object that is the next value; any other value is
+// consumed and reported as errType.
+func (j *jsonReader) objectOf() (objectIter, error) {
+	if j.peek() != '{' {
+		if err := j.skip(); err != nil {
+			return objectIter{}, err
+		}
+		return objectIter{}, errType
+	}
+	return j.object()
+}
+
 func (it *objectIter) next() (key []byte, ok bool, err error) {
 	j := it.j
 	c := j.peek()
@@ -250,6 +262,18 @@ func (j *jsonReader) array() (arrayIter, error) {
 		return arrayIter{}, err
 	}
 	return arrayIter{j: j, first: true}, nil
+}
+
+// arrayOf opens the array that is the next value; any other value is
+// consumed and reported as errType.
+func (j *jsonReader) arrayOf() (arrayIter, error) {
+	if j.peek() != '[' {
+		if err := j.skip(); err != nil {
+			return arrayIter{}, err
+		}
+		return arrayIter{}, errType
+	}
+	return j.array()
 }
 
 func (it *arrayIter) next() (bool, error) {
