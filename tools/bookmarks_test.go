@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -236,29 +235,9 @@ func TestReportsAndCohortsWritesAskTheUser(t *testing.T) {
 				if strings.HasPrefix(cl.tool, "bulk_") {
 					names = append(names, `"Churn funnel"`)
 				}
-				h := &elicit{action: tc.action}
-				c := sessionFor(t, env, h, cl.toolset)
-				req := mcp.CallToolRequest{}
-				req.Params.Name, req.Params.Arguments = cl.tool, args
-				before := len(srv.Requests())
-				res, err := c.CallTool(context.Background(), req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				text := resultText(t, res)
-				if len(h.asked) != 1 {
-					t.Fatalf("the user was asked %d times", len(h.asked))
-				}
-				for _, n := range names {
-					if !strings.Contains(h.asked[0], n) {
-						t.Fatalf("the question %q does not name %s", h.asked[0], n)
-					}
-				}
-				if !strings.Contains(text, tc.note) {
-					t.Errorf("result %q lacks %q", text, tc.note)
-				}
+				sentReqs := callAsking(t, srv, env, cl.toolset, tc.action, cl.tool, args, names, tc.note)
 				sent := false
-				for _, r := range srv.Requests()[before:] {
+				for _, r := range sentReqs {
 					sent = sent || r.Method == http.MethodDelete || strings.HasSuffix(r.Path, "/bulk-delete") || strings.HasSuffix(r.Path, "/bulk-update")
 				}
 				if sent != tc.changed {

@@ -113,18 +113,9 @@ func TestDeleteAsksTheUser(t *testing.T) {
 			var a struct{ Result struct{ ID int64 } }
 			structured(t, callTool(t, env, "create_annotation", `{"date":"2026-11-20","description":"Black Friday"}`), &a)
 
-			h := &elicit{action: tc.action}
-			c := sessionFor(t, env, h, ToolsetAnnotations)
-			res := call(t, c, "delete_annotation", map[string]any{"annotation_id": a.Result.ID})
-			text := resultText(t, res)
-			if len(h.asked) != 1 || !strings.Contains(h.asked[0], `"Black Friday"`) {
-				t.Fatalf("the user was asked %q", h.asked)
-			}
-			if !strings.Contains(text, tc.note) {
-				t.Errorf("result %q lacks %q", text, tc.note)
-			}
+			sent := callAsking(t, srv, env, ToolsetAnnotations, tc.action, "delete_annotation", map[string]any{"annotation_id": a.Result.ID}, []string{`"Black Friday"`}, tc.note)
 			sentDelete := false
-			for _, r := range srv.Requests() {
+			for _, r := range sent {
 				sentDelete = sentDelete || r.Method == http.MethodDelete
 			}
 			if sentDelete != tc.deleted {

@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -215,29 +214,9 @@ func TestDashboardDeletesAskTheUser(t *testing.T) {
 					args = map[string]any{"ids": []int64{a.Result.ID, b.Result.ID}}
 					names = append(names, `"Churn watch"`)
 				}
-				h := &elicit{action: tc.action}
-				c := sessionFor(t, env, h, ToolsetDashboards)
-				req := mcp.CallToolRequest{}
-				req.Params.Name, req.Params.Arguments = tool, args
-				before := len(srv.Requests())
-				res, err := c.CallTool(context.Background(), req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				text := resultText(t, res)
-				if len(h.asked) != 1 {
-					t.Fatalf("the user was asked %d times", len(h.asked))
-				}
-				for _, n := range names {
-					if !strings.Contains(h.asked[0], n) {
-						t.Fatalf("the question %q does not name %s", h.asked[0], n)
-					}
-				}
-				if !strings.Contains(text, tc.note) {
-					t.Errorf("result %q lacks %q", text, tc.note)
-				}
+				sentReqs := callAsking(t, srv, env, ToolsetDashboards, tc.action, tool, args, names, tc.note)
 				sent := false
-				for _, r := range srv.Requests()[before:] {
+				for _, r := range sentReqs {
 					sent = sent || r.Method == http.MethodDelete || strings.HasSuffix(r.Path, "/bulk-delete")
 				}
 				if sent != tc.deleted {

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -240,4 +241,34 @@ func callConfirmed(t *testing.T, env *Env, name string, args string) *mcp.CallTo
 	m["confirm"] = phrase
 	raw, _ := json.Marshal(m)
 	return callTool(t, env, name, string(raw))
+}
+
+// callAsking calls tool through a real MCP session whose user answers the
+// elicitation with action. It checks the user was asked once, naming each
+// of names, and that the result carries note; it returns the requests the
+// call sent.
+func callAsking(t *testing.T, srv *mixpaneltest.Server, env *Env, toolset Toolset, action mcp.ElicitationResponseAction, tool string, args map[string]any, names []string, note string) []mixpaneltest.Request {
+	t.Helper()
+	h := &elicit{action: action}
+	c := sessionFor(t, env, h, toolset)
+	req := mcp.CallToolRequest{}
+	req.Params.Name, req.Params.Arguments = tool, args
+	before := len(srv.Requests())
+	res, err := c.CallTool(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := resultText(t, res)
+	if len(h.asked) != 1 {
+		t.Fatalf("the user was asked %d times", len(h.asked))
+	}
+	for _, n := range names {
+		if !strings.Contains(h.asked[0], n) {
+			t.Fatalf("the question %q does not name %s", h.asked[0], n)
+		}
+	}
+	if !strings.Contains(text, note) {
+		t.Errorf("result %q lacks %q", text, note)
+	}
+	return srv.Requests()[before:]
 }
