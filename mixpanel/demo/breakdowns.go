@@ -13,6 +13,21 @@ type segmenter func(e *Events, i, u int, out []string) []string
 // breakdown compiles one sections.group entry (wire reference §5.5): a
 // property (event, profile or inline custom property, optionally in
 // numeric buckets), cohorts, or a frequency breakdown.
+// breakdowns compiles every breakdown of sections.group, in order.
+func (c *compiler) breakdowns(sections map[string]any) ([]segmenter, error) {
+	groups, _ := sections["group"].([]any)
+	var by []segmenter
+	for i, g := range groups {
+		gm, _ := g.(map[string]any)
+		s, err := c.breakdown(fmt.Sprintf("sections.group[%d]", i), gm)
+		if err != nil {
+			return nil, err
+		}
+		by = append(by, s)
+	}
+	return by, nil
+}
+
 func (c *compiler) breakdown(field string, g map[string]any) (segmenter, error) {
 	if g == nil {
 		return nil, fmt.Errorf("%s: not an object", field)

@@ -88,15 +88,10 @@ func (e *Events) Funnel(bookmark map[string]any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	global, err := c.filters("sections.filter", sections["filter"], false)
+	global, err := c.behaviorFilters(sections, behavior)
 	if err != nil {
 		return nil, err
 	}
-	bf, err := c.filters("behavior.filter", behavior["filter"], false)
-	if err != nil {
-		return nil, err
-	}
-	global = and(global, bf)
 	raw, _ := behavior["behaviors"].([]any)
 	if len(raw) < 2 {
 		return nil, fmt.Errorf("behavior.behaviors: a funnel needs at least 2 steps")
@@ -145,15 +140,9 @@ func (e *Events) Funnel(bookmark map[string]any) (map[string]any, error) {
 		}
 		held = append(held, get)
 	}
-	groups, _ := sections["group"].([]any)
-	var by []segmenter
-	for i, g := range groups {
-		gm, _ := g.(map[string]any)
-		s, err := c.breakdown(fmt.Sprintf("sections.group[%d]", i), gm)
-		if err != nil {
-			return nil, err
-		}
-		by = append(by, s)
+	by, err := c.breakdowns(sections)
+	if err != nil {
+		return nil, err
 	}
 	var fr frame
 	if trends {
@@ -450,15 +439,10 @@ func (e *Events) Retention(bookmark map[string]any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	global, err := c.filters("sections.filter", sections["filter"], false)
+	global, err := c.behaviorFilters(sections, behavior)
 	if err != nil {
 		return nil, err
 	}
-	bf, err := c.filters("behavior.filter", behavior["filter"], false)
-	if err != nil {
-		return nil, err
-	}
-	global = and(global, bf)
 	raw, _ := behavior["behaviors"].([]any)
 	if len(raw) != 2 {
 		return nil, fmt.Errorf("behavior.behaviors: retention needs exactly two behaviors (born, return)")

@@ -146,6 +146,20 @@ func (c *compiler) customProperty(field string, cp map[string]any) (accessor, st
 
 // filters compiles filter entries into one predicate: all must hold, or
 // any when anyOf. nil means no filter.
+// behaviorFilters is what a funnel's or retention's every step must
+// match: the section filters and the behavior's own.
+func (c *compiler) behaviorFilters(sections, behavior map[string]any) (predicate, error) {
+	global, err := c.filters("sections.filter", sections["filter"], false)
+	if err != nil {
+		return nil, err
+	}
+	bf, err := c.filters("behavior.filter", behavior["filter"], false)
+	if err != nil {
+		return nil, err
+	}
+	return and(global, bf), nil
+}
+
 func (c *compiler) filters(field string, raw any, anyOf bool) (predicate, error) {
 	list, _ := raw.([]any)
 	var preds []predicate

@@ -241,15 +241,9 @@ func (e *Events) Insights(bookmark map[string]any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	groups, _ := sections["group"].([]any)
-	var by []segmenter
-	for i, g := range groups {
-		gm, _ := g.(map[string]any)
-		s, err := c.breakdown(fmt.Sprintf("sections.group[%d]", i), gm)
-		if err != nil {
-			return nil, err
-		}
-		by = append(by, s)
+	by, err := c.breakdowns(sections)
+	if err != nil {
+		return nil, err
 	}
 	var metrics []*metricSpec
 	type formulaSpec struct {
