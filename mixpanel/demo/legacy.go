@@ -372,15 +372,25 @@ func niceWidth(lo, hi float64) float64 {
 	}
 }
 
-func (p *Project) segmentationNumeric(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+// numericRequest reads a numeric segmentation request (/numeric, /sum,
+// /average): the common legacy parameters and the "on" expression.
+func (p *Project) numericRequest(w http.ResponseWriter, q url.Values) (periods, *expr, *expr, bool) {
 	per, where, ok := p.legacyRequest(w, q, []string{"hour", "day"}, "event", "from_date", "to_date", "on")
 	if !ok {
-		return
+		return periods{}, nil, nil, false
 	}
 	on, err := p.Events.parseExpr("on", q.Get("on"))
 	if err != nil {
 		writeErr(w, err)
+		return periods{}, nil, nil, false
+	}
+	return per, where, on, true
+}
+
+func (p *Project) segmentationNumeric(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	per, where, on, ok := p.numericRequest(w, q)
+	if !ok {
 		return
 	}
 	type hit struct {
@@ -413,13 +423,8 @@ func (p *Project) segmentationNumeric(w http.ResponseWriter, r *http.Request) {
 func (p *Project) segmentationStat(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		per, where, ok := p.legacyRequest(w, q, []string{"hour", "day"}, "event", "from_date", "to_date", "on")
+		per, where, on, ok := p.numericRequest(w, q)
 		if !ok {
-			return
-		}
-		on, err := p.Events.parseExpr("on", q.Get("on"))
-		if err != nil {
-			writeErr(w, err)
 			return
 		}
 		c := newCounter(len(per.keys))
