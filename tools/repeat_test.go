@@ -85,6 +85,9 @@ func TestConfirmArgumentIsCheckedBeforeSending(t *testing.T) {
 			if text := resultText(t, callTool(t, env, c.tool, string(raw))); strings.HasPrefix(text, "confirm: ") {
 				t.Fatalf("the phrase was not accepted: %s", text)
 			}
+			if len(srv.Requests()) == before {
+				t.Fatal("with the phrase, nothing was sent to Mixpanel")
+			}
 		})
 	}
 }
