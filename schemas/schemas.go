@@ -7,7 +7,9 @@ package schemas
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -20,7 +22,8 @@ var rawMessage = reflect.TypeFor[json.RawMessage]()
 // reflector is the project's configuration: a field without omitempty is
 // required, unknown input fields are rejected, and json.RawMessage means
 // "any JSON value". Definitions are shared through $defs so a type used in
-// many places (Filter, say) is described once.
+// many places (Filter, say) is described once; one used once is written in
+// place (inlineSingleUse).
 func reflector(strict, expanded bool) *jsonschema.Reflector {
 	return &jsonschema.Reflector{
 		ExpandedStruct:            expanded,
@@ -107,6 +110,7 @@ func build(t reflect.Type, strict bool) (json.RawMessage, error) {
 			}
 		}
 	}
+	inlineSingleUse(root, defs)
 	if len(defs) > 0 {
 		root["$defs"] = defs
 	} else {
@@ -161,6 +165,77 @@ func toMap(s *jsonschema.Schema) (map[string]any, error) {
 	return m, nil
 }
 
+// inlineSingleUse replaces each reference to a definition used exactly
+// once, and not by itself, with the definition: a $defs entry and its
+// $ref cost a model ~13 tokens more than the same schema written in place.
+// Keys written beside the $ref (a field's own description) win over the
+// definition's. Definitions used twice or more, or recursive, stay shared.
+func inlineSingleUse(root, defs map[string]any) {
+	for {
+		uses := map[string]int{}
+		countRefs(root, uses)
+		countRefs(defs, uses)
+		var name string
+		for _, n := range slices.Sorted(maps.Keys(defs)) {
+			self := map[string]int{}
+			countRefs(defs[n], self)
+			if uses[n] == 1 && self[n] == 0 {
+				name = n
+				break
+			}
+		}
+		if name == "" {
+			return
+		}
+		def, _ := defs[name].(map[string]any)
+		delete(defs, name)
+		replaceRef(root, "#/$defs/"+name, def)
+		replaceRef(defs, "#/$defs/"+name, def)
+	}
+}
+
+// countRefs adds up the references to each definition found in v.
+func countRefs(v any, uses map[string]int) {
+	switch v := v.(type) {
+	case map[string]any:
+		if ref, ok := v["$ref"].(string); ok {
+			if name, ok := strings.CutPrefix(ref, "#/$defs/"); ok {
+				uses[name]++
+			}
+		}
+		for _, x := range v {
+			countRefs(x, uses)
+		}
+	case []any:
+		for _, x := range v {
+			countRefs(x, uses)
+		}
+	}
+}
+
+// replaceRef writes def's keys in place of the reference ref in v.
+func replaceRef(v any, ref string, def map[string]any) {
+	switch v := v.(type) {
+	case map[string]any:
+		if v["$ref"] == ref {
+			delete(v, "$ref")
+			for k, x := range def {
+				if _, have := v[k]; !have {
+					v[k] = x
+				}
+			}
+			return
+		}
+		for _, x := range v {
+			replaceRef(x, ref, def)
+		}
+	case []any:
+		for _, x := range v {
+			replaceRef(x, ref, def)
+		}
+	}
+}
+
 // missingRefs lists the $defs names referenced anywhere in root or defs
 // that defs lacks, sorted for determinism.
 func missingRefs(root map[string]any, defs map[string]any) []string {
@@ -200,7 +275,8 @@ func missingRefs(root map[string]any, defs map[string]any) []string {
 var refTypes sync.Map
 
 // Ref is a reference to T's definition, for use inside a union type's
-// JSONSchema method; T is reflected into the root's $defs automatically.
+// JSONSchema method; T is reflected into the root's $defs automatically
+// (and written in place if the schema uses it only once).
 func Ref[T any]() *jsonschema.Schema {
 	t := reflect.TypeFor[T]()
 	refTypes.Store(t.Name(), t)

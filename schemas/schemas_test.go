@@ -54,10 +54,34 @@ func TestInputSchema(t *testing.T) {
 	assert.Equal(t, map[string]any{"type": "integer", "minimum": 1.0, "default": 50.0}, props["limit"])
 
 	defs := s["$defs"].(map[string]any)
-	assert.Contains(t, defs, "sEvent")
-	assert.Contains(t, defs, "sMetric", "a type named by Ref is reflected into $defs")
-	assert.Contains(t, defs, "sFilter", "and so are the types it uses")
-	assert.Equal(t, []any{"total", "unique"}, defs["sMetric"].(map[string]any)["properties"].(map[string]any)["math"].(map[string]any)["enum"])
+	assert.Contains(t, defs, "sFilter", "a type a Ref'd type uses is reflected into $defs, and stays there when used twice or by itself")
+	assert.NotContains(t, defs, "sEvent", "a definition used once is written in place")
+	assert.NotContains(t, defs, "sMetric", "a definition used once is written in place")
+	event := props["events"].(map[string]any)["items"].(map[string]any)
+	assert.Equal(t, "An event name or a metric", event["description"])
+	metric := event["anyOf"].([]any)[1].(map[string]any)
+	assert.NotContains(t, metric, "$ref")
+	assert.Equal(t, []any{"total", "unique"}, metric["properties"].(map[string]any)["math"].(map[string]any)["enum"])
+	assert.Equal(t, map[string]any{"$ref": "#/$defs/sFilter"}, metric["properties"].(map[string]any)["where"].(map[string]any)["items"])
+}
+
+// sShared uses sMetric twice, once with a description of its own.
+type sShared struct {
+	First  sEvent  `json:"first"`
+	Second sMetric `json:"second" jsonschema:"description=The second"`
+	Third  sMetric `json:"third"`
+}
+
+func TestSingleUseDefinitionsAreInlined(t *testing.T) {
+	raw, err := Input[sShared]()
+	require.NoError(t, err)
+	s := decode(t, raw)
+	defs := s["$defs"].(map[string]any)
+	assert.Contains(t, defs, "sMetric", "used three times, so it stays shared")
+	assert.NotContains(t, defs, "sEvent")
+	props := s["properties"].(map[string]any)
+	assert.Equal(t, "An event name or a metric", props["first"].(map[string]any)["description"], "the inlined definition keeps its keys")
+	assert.Equal(t, map[string]any{"$ref": "#/$defs/sMetric", "description": "The second"}, props["second"])
 }
 
 func TestOutputSchemaIsLenient(t *testing.T) {
