@@ -27,7 +27,7 @@ const (
 // QueryFlowInput is the flow query plus dry_run and a cap on shown rows.
 type QueryFlowInput struct {
 	query.FlowQuery
-	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Only build the flow params; query nothing"`
+	DryRun bool `json:"dry_run,omitempty" jsonschema:"description=Only build the bookmark params; query nothing"`
 	Limit  int  `json:"limit,omitempty" jsonschema:"minimum=1,maximum=1000,default=60,description=Nodes\\, paths or tree lines to show"`
 }
 

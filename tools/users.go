@@ -56,10 +56,10 @@ func (w *UserWhere) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers filters or a raw selector.
 func (UserWhere) JSONSchema() *jsonschema.Schema {
+	filters := query.FilterList(nil).JSONSchema()
+	filters.Description = "" // the union says it
 	return schemas.AnyOf("Filters (all must match) or a raw Engage selector string such as properties[\"plan\"] == \"pro\"",
-		query.FilterList(nil).JSONSchema(),
-		&jsonschema.Schema{Type: "string"},
-	)
+		filters, &jsonschema.Schema{Type: "string"})
 }
 
 // AsOf is a past date (YYYY-MM-DD) or a Unix timestamp in seconds.
@@ -96,7 +96,7 @@ func (AsOf) JSONSchema() *jsonschema.Schema {
 type QueryUserInput struct {
 	Mode            string           `json:"mode,omitempty" jsonschema:"enum=profiles,enum=aggregate,default=profiles"`
 	Where           UserWhere        `json:"where,omitempty"`
-	Cohort          *query.CohortRef `json:"cohort,omitempty" jsonschema:"description=Only members of a saved cohort id or an inline definition"`
+	Cohort          *query.CohortRef `json:"cohort,omitempty" jsonschema:"description=Only this cohort's members"`
 	DistinctID      string           `json:"distinct_id,omitempty" jsonschema:"description=One user"`
 	DistinctIDs     []string         `json:"distinct_ids,omitempty" jsonschema:"description=Several users (at most 2000)"`
 	Search          string           `json:"search,omitempty" jsonschema:"description=Full-text search over profile values"`

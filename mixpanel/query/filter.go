@@ -466,7 +466,7 @@ type filterSchemaShape struct {
 	Property     PropertyRef    `json:"property,omitempty"`
 	Operator     string         `json:"operator" jsonschema:"enum=equals,enum=not_equals,enum=contains,enum=not_contains,enum=starts_with,enum=ends_with,enum=is_set,enum=is_not_set,enum=greater_than,enum=less_than,enum=at_least,enum=at_most,enum=between,enum=not_between,enum=is_true,enum=is_false,enum=on,enum=not_on,enum=before,enum=since,enum=in_the_last,enum=not_in_the_last,enum=in_the_next,enum=date_between,enum=date_not_between,enum=list_contains,enum=in_cohort,enum=not_in_cohort"`
 	Value        any            `json:"value,omitempty" jsonschema:"description=equals/not_equals: string or list; between: [min\\,max]; dates: YYYY-MM-DD; date_between: [from\\,to]; in_the_last etc.: a count of unit"`
-	Unit         string         `json:"unit,omitempty" jsonschema:"enum=hour,enum=day,enum=week,enum=month,description=For in_the_last/not_in_the_last/in_the_next"`
+	Unit         string         `json:"unit,omitempty" jsonschema:"enum=hour,enum=day,enum=week,enum=month"`
 	ResourceType string         `json:"resource_type,omitempty" jsonschema:"enum=events,enum=people,default=events"`
 	Cohort       CohortRef      `json:"cohort,omitempty"`
 	Name         string         `json:"name,omitempty" jsonschema:"description=Cohort label"`
@@ -479,7 +479,6 @@ type filterSchemaShape struct {
 // refer back to the same definition.
 func (Filter) JSONSchema() *jsonschema.Schema {
 	s := inlineObject[filterSchemaShape]()
-	s.Description = "operator names the condition"
 	s.Properties.Set("filters", filters("list_contains: filters on the items' sub-properties"))
 	s.Examples = []any{map[string]any{"property": "country", "operator": "equals", "value": []any{"US"}}}
 	return s

@@ -14,8 +14,8 @@ import (
 // before and after anchor events.
 type FlowQuery struct {
 	Event                FlowStepList `json:"event"`
-	Forward              *Number      `json:"forward,omitempty" jsonschema:"default=3,description=Steps to trace after each anchor (0-5) unless the step sets its own"`
-	Reverse              *Number      `json:"reverse,omitempty" jsonschema:"default=0,description=Steps to trace before each anchor (0-5) unless the step sets its own"`
+	Forward              *Number      `json:"forward,omitempty" jsonschema:"default=3,description=Steps to trace after each anchor (0-5)"`
+	Reverse              *Number      `json:"reverse,omitempty" jsonschema:"description=Steps to trace before each anchor (0-5)"`
 	FromDate             *string      `json:"from_date,omitempty" jsonschema:"description=YYYY-MM-DD; to_date defaults to today"`
 	ToDate               *string      `json:"to_date,omitempty" jsonschema:"description=YYYY-MM-DD; needs from_date"`
 	Last                 *Int         `json:"last,omitempty" jsonschema:"default=30,description=Days back when no dates are given"`
@@ -37,8 +37,8 @@ type FlowQuery struct {
 // ends_with, in_the_next, list_contains or cohort filters).
 type FlowStep struct {
 	Event             string      `json:"event" jsonschema:"description=$session_start/$session_end with session_event"`
-	Forward           *Number     `json:"forward,omitempty" jsonschema:"description=Steps after this anchor (0-5); default the query's"`
-	Reverse           *Number     `json:"reverse,omitempty" jsonschema:"description=Steps before this anchor (0-5); default the query's"`
+	Forward           *Number     `json:"forward,omitempty" jsonschema:"description=This anchor's own forward"`
+	Reverse           *Number     `json:"reverse,omitempty" jsonschema:"description=This anchor's own reverse"`
 	Label             *string     `json:"label,omitempty"`
 	Filters           StepFilters `json:"filters,omitempty"`
 	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
@@ -57,7 +57,7 @@ func (l *FlowStepList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema offers names and FlowStep objects, one or a list.
 func (FlowStepList) JSONSchema() *jsonschema.Schema {
-	return listOf("Anchor events: names or objects", union("",
+	return listOf("Anchor events", union("",
 		map[string]any{"event": "Purchase", "reverse": 3, "forward": 0},
 		typed("string"), inlineObject[FlowStep]()))
 }

@@ -47,7 +47,7 @@ type FunnelStep struct {
 // inclusive); without to_step it runs to the last step.
 type Exclusion struct {
 	Event    string `json:"event"`
-	FromStep *Int   `json:"from_step,omitempty" jsonschema:"default=0,description=0-based first step of the range"`
+	FromStep *Int   `json:"from_step,omitempty" jsonschema:"description=0-based first step of the range"`
 	ToStep   *Int   `json:"to_step,omitempty" jsonschema:"description=0-based last step; default the last"`
 }
 
@@ -87,7 +87,7 @@ func (l *FunnelStepList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema describes a list of names and FunnelStep objects.
 func (FunnelStepList) JSONSchema() *jsonschema.Schema {
-	return listOf("Steps in order (2-100): event names or objects", union("",
+	return listOf("Steps in order (2-100)", union("",
 		map[string]any{"event": "Purchase", "label": "Bought"},
 		typed("string"), inlineObject[FunnelStep]()))
 }

@@ -18,7 +18,7 @@ type InsightsQuery struct {
 	Math            InsightsMath    `json:"math,omitempty" jsonschema:"description=For plain event names"`
 	MathProperty    *string         `json:"math_property,omitempty" jsonschema:"description=Property for property math on plain event names"`
 	PerUser         *string         `json:"per_user,omitempty" jsonschema:"enum=total,enum=average,enum=min,enum=max,enum=unique_values,description=Per-user pre-aggregation for plain event names"`
-	PercentileValue *Number         `json:"percentile_value,omitempty" jsonschema:"description=Percentile for math=percentile"`
+	PercentileValue *Number         `json:"percentile_value,omitempty" jsonschema:"description=For math percentile\\, e.g. 95"`
 	GroupBy         GroupList       `json:"group_by,omitempty"`
 	Where           WhereList       `json:"where,omitempty"`
 	Formula         *string         `json:"formula,omitempty" jsonschema:"description=Formula over events by letter\\, e.g. (B / A) * 100; hides the metrics"`

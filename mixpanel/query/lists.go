@@ -97,7 +97,7 @@ func (e EventItem) MarshalJSON() ([]byte, error) {
 
 // JSONSchema offers the four forms.
 func (EventItem) JSONSchema() *jsonschema.Schema {
-	return union("Event name (uses the top-level math), Metric {event}, CohortMetric {cohort} or Formula {expression}",
+	return union("",
 		map[string]any{"event": "Purchase", "math": "average", "property": "amount"},
 		typed("string"), inlineObject[Metric](), inlineObject[CohortMetric](), inlineObject[Formula]())
 }
@@ -180,7 +180,7 @@ func (g GroupItem) MarshalJSON() ([]byte, error) {
 
 // JSONSchema offers the four forms.
 func (GroupItem) JSONSchema() *jsonschema.Schema {
-	return union("Property name, GroupBy {property}, CohortBreakdown {cohort} or FrequencyBreakdown {event}",
+	return union("",
 		map[string]any{"property": "amount", "property_type": "number", "bucket_size": 50, "bucket_min": 0, "bucket_max": 500},
 		typed("string"), inlineObject[GroupBy](), inlineObject[CohortBreakdown](), inlineObject[FrequencyBreakdown]())
 }
@@ -242,7 +242,7 @@ func (w WhereItem) MarshalJSON() ([]byte, error) {
 
 // JSONSchema offers a Filter or a FrequencyFilter.
 func (WhereItem) JSONSchema() *jsonschema.Schema {
-	return union("Filter, or FrequencyFilter {event, value}: users who did event N times",
+	return union("A filter, or users who did event N times",
 		map[string]any{"event": "Purchase", "value": 3},
 		schemas.Ref[Filter](), inlineObject[FrequencyFilter]())
 }

@@ -89,7 +89,7 @@ func (PropertyRef) JSONSchema() *jsonschema.Schema {
 		Description: "Inline: formula over letters A-Z; inputs maps letters to {name, type, resource_type (event|user)}, or numeric maps letters to number properties",
 		Required:    []string{"formula"},
 	}
-	return union("Property name, saved custom property or inline custom property",
+	return union("",
 		map[string]any{"formula": "A * B", "numeric": map[string]any{"A": "price", "B": "quantity"}},
 		typed("string"), inlineObject[CustomPropertyRef](), inline)
 }

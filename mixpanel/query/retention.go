@@ -64,7 +64,7 @@ func (r RetentionEventRef) MarshalJSON() ([]byte, error) { return json.Marshal(r
 
 // JSONSchema offers an event name or a RetentionEvent.
 func (RetentionEventRef) JSONSchema() *jsonschema.Schema {
-	return union("Event name or object",
+	return union("",
 		"Signup",
 		typed("string"), inlineObject[RetentionEvent]())
 }

@@ -13,7 +13,9 @@ import (
 // query schemas follow a few rules: a type used in several places of one
 // tool (a property, a cohort, a filter) is a $ref to one definition in the
 // tool's $defs; each union carries a single example; descriptions do not
-// repeat a field's name; and nested objects leave out
+// repeat a field's name, an enum or the alternatives of a union (which the
+// model reads in its anyOf); a default equal to the zero value the server
+// applies anyway is left out; and nested objects leave out
 // additionalProperties:false because their decoders reject unknown fields
 // themselves, naming the field (decodeStrict).
 

@@ -43,7 +43,7 @@ type CohortMetric struct {
 
 // Formula combines the non-formula event items by letter (A is the first).
 type Formula struct {
-	Expression string  `json:"expression" jsonschema:"description=Over letters A\\, B\\, ...\\, e.g. (B / A) * 100"`
+	Expression string  `json:"expression" jsonschema:"description=Over the letters\\, e.g. B / A"`
 	Label      *string `json:"label,omitempty"`
 }
 
@@ -53,7 +53,7 @@ type Formula struct {
 type GroupBy struct {
 	Property     PropertyRef `json:"property"`
 	PropertyType string      `json:"property_type,omitempty" jsonschema:"enum=string,enum=number,enum=boolean,enum=datetime,default=string"`
-	BucketSize   *Number     `json:"bucket_size,omitempty" jsonschema:"description=Bucket width for property_type number (with bucket_min/bucket_max)"`
+	BucketSize   *Number     `json:"bucket_size,omitempty" jsonschema:"description=Needs property_type number\\, bucket_min and bucket_max"`
 	BucketMin    *Number     `json:"bucket_min,omitempty"`
 	BucketMax    *Number     `json:"bucket_max,omitempty"`
 	Sub          *string     `json:"sub,omitempty" jsonschema:"description=Breaks a list of objects down by this sub-property"`
@@ -71,7 +71,7 @@ type CohortBreakdown struct {
 type FrequencyBreakdown struct {
 	Event      string  `json:"event" jsonschema:"description=Segments users by how often they did it"`
 	BucketSize *Int    `json:"bucket_size,omitempty" jsonschema:"default=1"`
-	BucketMin  *Int    `json:"bucket_min,omitempty" jsonschema:"default=0"`
+	BucketMin  *Int    `json:"bucket_min,omitempty"`
 	BucketMax  *Int    `json:"bucket_max,omitempty" jsonschema:"default=10"`
 	Label      *string `json:"label,omitempty"`
 }
@@ -92,7 +92,7 @@ type FrequencyFilter struct {
 type TimeComparison struct {
 	Type string  `json:"type" jsonschema:"enum=relative,enum=absolute-start,enum=absolute-end"`
 	Unit *string `json:"unit,omitempty" jsonschema:"enum=day,enum=week,enum=month,enum=quarter,enum=year,description=relative only"`
-	Date *string `json:"date,omitempty" jsonschema:"description=absolute-start/absolute-end only: YYYY-MM-DD"`
+	Date *string `json:"date,omitempty" jsonschema:"description=absolute-* only: YYYY-MM-DD"`
 }
 
 var controlChars = regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
