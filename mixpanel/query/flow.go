@@ -28,7 +28,7 @@ type FlowQuery struct {
 	Mode                 string       `json:"mode,omitempty" jsonschema:"enum=sankey,enum=paths,enum=tree,default=sankey,description=sankey: step graph; paths: top paths; tree: prefix trees"`
 	Where                StepFilters  `json:"where,omitempty" jsonschema:"description=All must match; at most one in_cohort/not_in_cohort"`
 	DataGroupID          *Int         `json:"data_group_id,omitempty" jsonschema:"description=Group analytics data group"`
-	Segments             GroupList    `json:"segments,omitempty"`
+	Segments             GroupList    `json:"segments,omitempty" jsonschema:"description=Breakdowns"`
 	Exclusions           []string     `json:"exclusions,omitempty" jsonschema:"description=Events excluded from the paths"`
 }
 

@@ -198,9 +198,10 @@ func (l *GroupList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// JSONSchema accepts one item or a list.
+// JSONSchema accepts one item or a list. Its field's name (group_by) says
+// what it is; flows' segments say it in a description.
 func (GroupList) JSONSchema() *jsonschema.Schema {
-	return listOf("Breakdowns", GroupItem{}.JSONSchema())
+	return listOf("", GroupItem{}.JSONSchema())
 }
 
 // WhereItem is one global filter: a Filter or a FrequencyFilter.
@@ -262,7 +263,7 @@ func (l *WhereList) UnmarshalJSON(b []byte) error {
 
 // JSONSchema accepts one item or a list.
 func (WhereList) JSONSchema() *jsonschema.Schema {
-	return listOf("Filters; all must match", WhereItem{}.JSONSchema())
+	return listOf("All must match", WhereItem{}.JSONSchema())
 }
 
 // decodeList decodes one item or a list of them; an item's error is
