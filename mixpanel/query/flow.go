@@ -42,7 +42,7 @@ type FlowStep struct {
 	Label             *string     `json:"label,omitempty"`
 	Filters           StepFilters `json:"filters,omitempty"`
 	FiltersCombinator string      `json:"filters_combinator,omitempty" jsonschema:"enum=all,enum=any,default=all"`
-	SessionEvent      *string     `json:"session_event,omitempty" jsonschema:"enum=start,enum=end,description=Anchor on session start/end"`
+	SessionEvent      *string     `json:"session_event,omitempty" jsonschema:"enum=start,enum=end"`
 }
 
 // FlowStepList is one anchor or a list; each is an event name or FlowStep.
