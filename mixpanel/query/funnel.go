@@ -254,7 +254,7 @@ func (q *FunnelQuery) checkArgs() error {
 		iss.Add("F10_MATH_MISSING_PROPERTY", "math_property", "math='%s' requires a math_property (numeric property name to aggregate), e.g. \"amount\"", math)
 	}
 	if !mathRequiringProperty[math] && math != "total" && q.MathProperty != nil {
-		iss.Add("F11_MATH_REJECTS_PROPERTY", "math_property", "math='%s' does not support math_property; remove it, or use one of the property maths: %s", math, sortedMathWithProperty())
+		iss.Add("F11_MATH_REJECTS_PROPERTY", "math_property", "math='%s' does not support math_property; remove it, or use one of the property maths: %s", math, propertyMathList)
 	}
 	for i, e := range q.Exclusions {
 		p := join("exclusions", i)

@@ -142,13 +142,12 @@ func (q *InsightsQuery) checkArgs() error {
 		}
 	}
 	math := q.math()
-	propertyMath := sortedMathWithProperty()
 	if hasPlain {
 		if mathRequiringProperty[math] && q.MathProperty == nil {
 			iss.Add("V1_MATH_REQUIRES_PROPERTY", "math", "math='%s' requires math_property to be set; set math_property to a numeric event property such as \"amount\"", math)
 		}
 		if !mathRequiringProperty[math] && math != "total" && q.MathProperty != nil {
-			iss.Add("V2_MATH_REJECTS_PROPERTY", "math_property", "math_property is only valid with property-based math types (%s), not '%s'; remove math_property or change math", propertyMath, math)
+			iss.Add("V2_MATH_REJECTS_PROPERTY", "math_property", "math_property is only valid with property-based math types (%s), not '%s'; remove math_property or change math", propertyMathList, math)
 		}
 		if math == "percentile" && q.PercentileValue == nil {
 			iss.Add("V26_PERCENTILE_REQUIRES_VALUE", "percentile_value", "math='percentile' requires percentile_value to be set, e.g. 95")
@@ -207,7 +206,7 @@ func (q *InsightsQuery) checkArgs() error {
 			iss.Add("V13_METRIC_MATH_PROPERTY", p, "Metric('%s'): math='%s' requires property to be set; set property to a numeric event property", m.Event, mm)
 		}
 		if !mathRequiringProperty[mm] && mm != "total" && m.Property != nil {
-			iss.Add("V14_METRIC_REJECTS_PROPERTY", p, "Metric('%s'): property is only valid with property-based math types (%s), not '%s'; remove property or change math", m.Event, propertyMath, mm)
+			iss.Add("V14_METRIC_REJECTS_PROPERTY", p, "Metric('%s'): property is only valid with property-based math types (%s), not '%s'; remove property or change math", m.Event, propertyMathList, mm)
 		}
 		if mm == "histogram" && m.PerUser == nil {
 			iss.Add("V27_HISTOGRAM_REQUIRES_PER_USER", p, "Metric('%s'): math='histogram' requires per_user to be set (e.g. per_user='total')", m.Event)
@@ -225,6 +224,10 @@ func (q *InsightsQuery) checkArgs() error {
 	ScanCustomProperties(nil, q.Where, nil, &iss)
 	return iss.Err(StageArgs)
 }
+
+// propertyMathList names the property maths (and total) in error
+// messages: sorted once, not per validation.
+var propertyMathList = sortedMathWithProperty()
 
 func sortedMathWithProperty() string {
 	keys := make([]string, 0, len(mathRequiringProperty)+1)
