@@ -59,7 +59,7 @@ type FlowOutput struct {
 // Text renders the flow for its mode, or the params of a dry run.
 func (o FlowOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "flows", o.canSave)
+		return engDryRunText(paramsJSON(o.Params), "flows", o.canSave)
 	}
 	return RenderFlow(o.Result, o.Params, o.limit)
 }

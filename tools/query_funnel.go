@@ -2,7 +2,6 @@ package tools
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -41,7 +40,7 @@ type FunnelOutput struct {
 // params of a dry run.
 func (o FunnelOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "funnels", o.canSave)
+		return engDryRunText(paramsJSON(o.Params), "funnels", o.canSave)
 	}
 	return RenderFunnel(o.Result, o.Params)
 }
@@ -141,13 +140,23 @@ func engFetch[R any](ctx context.Context, env *Env, what string, params query.Pa
 // --- rendering helpers shared by the funnel, retention and flow tools ---
 
 // engDryRunText is the model's view of params that were built but not
-// sent; it says how to save them only when the server can.
-func engDryRunText(params query.Params, bookmarkType string, canSave bool) string {
-	raw, _ := json.Marshal(params)
+// sent, given as encoded JSON (paramsJSON); it says how to save them only
+// when the server can.
+func engDryRunText(params []byte, bookmarkType string, canSave bool) string {
 	if canSave {
-		return fmt.Sprintf("Dry run: bookmark params (not sent; pass them to create_bookmark with bookmark_type %s to save a report):\n%s", bookmarkType, raw)
+		return "Dry run: bookmark params (not sent; pass them to create_bookmark with bookmark_type " + bookmarkType + " to save a report):\n" + string(params)
 	}
-	return fmt.Sprintf("Dry run: bookmark params (not sent; bookmark_type %s):\n%s", bookmarkType, raw)
+	return "Dry run: bookmark params (not sent; bookmark_type " + bookmarkType + "):\n" + string(params)
+}
+
+// paramsJSON is params as encoding/json encodes them, made without
+// reflection (appendJSON); nil if they hold a value JSON cannot carry.
+func paramsJSON(params query.Params) []byte {
+	b, err := appendJSON(make([]byte, 0, 1024), params)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 func engSections(params query.Params) map[string]any {

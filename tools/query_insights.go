@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
@@ -53,13 +54,47 @@ type InsightsOutput struct {
 	// canSave: the server serves create_bookmark, so the dry-run text
 	// can point at it.
 	canSave bool
+	// encoded is Params encoded (paramsJSON) by queryInsights, once for
+	// both the dry-run text and structuredContent; nil: encode on use.
+	encoded []byte
+}
+
+func (o InsightsOutput) paramsJSON() []byte {
+	if o.encoded != nil {
+		return o.encoded
+	}
+	return paramsJSON(o.Params)
+}
+
+// MarshalJSON is the output's plain encoding (the struct's fields and
+// tags, TestInsightsOutputJSON), with the params encoded once and without
+// reflection.
+func (o InsightsOutput) MarshalJSON() ([]byte, error) {
+	params := o.paramsJSON()
+	if params == nil {
+		return nil, fmt.Errorf("encode params: a value JSON cannot carry")
+	}
+	b := make([]byte, 0, len(params)+40)
+	b = append(b, `{"dry_run":`...)
+	b = strconv.AppendBool(b, o.DryRun)
+	b = append(b, `,"params":`...)
+	b = append(b, params...)
+	if o.Result != nil {
+		res, err := json.Marshal(o.Result)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"result":`...)
+		b = append(b, res...)
+	}
+	return append(b, '}'), nil
 }
 
 // Text renders the result as a compact table under a one-line summary, or
 // the params of a dry run.
 func (o InsightsOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "insights", o.canSave)
+		return engDryRunText(o.paramsJSON(), "insights", o.canSave)
 	}
 	r := *o.Result
 	r.Params = o.Params // the result's copy is dropped from the output (see queryInsights)
@@ -101,7 +136,7 @@ func queryInsights(ctx context.Context, env *Env, in QueryInsightsInput) (Insigh
 	if err != nil {
 		return InsightsOutput{}, err
 	}
-	out := InsightsOutput{DryRun: in.DryRun, Params: params, limit: in.Limit, offset: in.Offset, canSave: env.Has("create_bookmark")}
+	out := InsightsOutput{DryRun: in.DryRun, Params: params, limit: in.Limit, offset: in.Offset, canSave: env.Has("create_bookmark"), encoded: paramsJSON(params)}
 	if in.DryRun {
 		return out, nil
 	}

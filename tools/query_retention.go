@@ -55,7 +55,7 @@ type RetentionOutput struct {
 // params of a dry run.
 func (o RetentionOutput) Text() string {
 	if o.DryRun || o.Result == nil {
-		return engDryRunText(o.Params, "retention", o.canSave)
+		return engDryRunText(paramsJSON(o.Params), "retention", o.canSave)
 	}
 	return RenderRetention(o.Result, o.Params, o.limit, o.offset)
 }
