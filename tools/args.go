@@ -73,6 +73,7 @@ type argPipeline struct {
 	root map[string]any
 	defs map[string]any
 	err  error
+	alts sync.Map // schema node (its map's pointer) -> []map[string]any, see walker.alternatives
 }
 
 func newArgPipeline(schema func() (json.RawMessage, error)) *argPipeline {
@@ -126,7 +127,7 @@ func (p *argPipeline) coerceArgs(args json.RawMessage) (json.RawMessage, error) 
 	if !ok {
 		return nil, issuesError(query.Issues{{Code: query.CodeBadJSON, Path: "arguments", Message: fmt.Sprintf("expected a JSON object, got %s; send named arguments such as {\"limit\": 10}", kindPhrase(v))}})
 	}
-	w := walker{defs: p.defs}
+	w := walker{defs: p.defs, memo: &p.alts}
 	out := w.object("", obj, p.root, true)
 	if len(w.issues) > 0 {
 		return nil, issuesError(w.issues)
@@ -187,6 +188,7 @@ func decodeValue(b []byte) (any, error) {
 // walker applies caps and coercions to a decoded value along its schema.
 type walker struct {
 	defs    map[string]any
+	memo    *sync.Map
 	issues  query.Issues
 	changed bool
 }
@@ -218,8 +220,20 @@ func (w *walker) resolve(s map[string]any) map[string]any {
 }
 
 // alternatives lists the schemas a value may match: the branches of
-// anyOf/oneOf (flattened), or s itself. nil means "anything".
+// anyOf/oneOf (flattened), or s itself. nil means "anything". s is a node
+// of the tool's input schema, which lives as long as the pipeline, so the
+// answer is worked out once per node.
 func (w *walker) alternatives(s map[string]any) []map[string]any {
+	key := reflect.ValueOf(s).UnsafePointer()
+	if alts, ok := w.memo.Load(key); ok {
+		return alts.([]map[string]any)
+	}
+	alts := w.flatten(s)
+	w.memo.Store(key, alts)
+	return alts
+}
+
+func (w *walker) flatten(s map[string]any) []map[string]any {
 	s = w.resolve(s)
 	if s == nil {
 		return nil
@@ -232,7 +246,7 @@ func (w *walker) alternatives(s map[string]any) []map[string]any {
 		branches = append(branches, a...)
 	}
 	if len(branches) == 0 {
-		if typesOf(s) == nil {
+		if !typed(s) {
 			return nil // no type: any value
 		}
 		return []map[string]any{s}
@@ -249,31 +263,51 @@ func (w *walker) alternatives(s map[string]any) []map[string]any {
 	return out
 }
 
-func typesOf(s map[string]any) []string {
+// typed reports whether s names a type.
+func typed(s map[string]any) bool {
 	switch t := s["type"].(type) {
 	case string:
-		return []string{t}
+		return true
 	case []any:
-		var out []string
 		for _, x := range t {
-			if str, ok := x.(string); ok {
-				out = append(out, str)
+			if _, ok := x.(string); ok {
+				return true
 			}
 		}
-		return out
 	}
-	return nil
+	return false
+}
+
+// hasType reports whether kind is one of the types s names.
+func hasType(s map[string]any, kind string) bool {
+	switch t := s["type"].(type) {
+	case string:
+		return t == kind
+	case []any:
+		return slices.Contains(t, any(kind))
+	}
+	return false
+}
+
+// accepts reports whether one of alts is of type kind.
+func accepts(alts []map[string]any, kind string) bool {
+	return slices.ContainsFunc(alts, func(a map[string]any) bool { return hasType(a, kind) })
 }
 
 // pick returns the alternatives of type kind.
 func pick(alts []map[string]any, kind string) []map[string]any {
 	var out []map[string]any
 	for _, a := range alts {
-		if slices.Contains(typesOf(a), kind) {
+		if hasType(a, kind) {
 			out = append(out, a)
 		}
 	}
 	return out
+}
+
+// indexPath is the path of a list's item i.
+func indexPath(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
 }
 
 // value caps and coerces v, which the schema s describes (nil: anything).
@@ -282,6 +316,11 @@ func (w *walker) value(path string, v any, s map[string]any) any {
 	if s != nil {
 		alts = w.alternatives(s)
 	}
+	return w.valueOf(path, v, alts)
+}
+
+// valueOf caps and coerces v, which may match one of alts (nil: anything).
+func (w *walker) valueOf(path string, v any, alts []map[string]any) any {
 	if alts == nil {
 		w.capStrings(path, v)
 		return v
@@ -292,7 +331,7 @@ func (w *walker) value(path string, v any, s map[string]any) any {
 	case json.Number:
 		return w.number(path, x, alts)
 	case bool:
-		if len(pick(alts, "boolean")) == 0 {
+		if !accepts(alts, "boolean") {
 			if arr := pick(alts, "array"); len(arr) > 0 {
 				return w.wrap(path, x, arr)
 			}
@@ -309,7 +348,7 @@ func (w *walker) value(path string, v any, s map[string]any) any {
 			items, _ = arr[0]["items"].(map[string]any)
 		}
 		for i, item := range x {
-			x[i] = w.value(fmt.Sprintf("%s[%d]", path, i), item, items)
+			x[i] = w.value(indexPath(path, i), item, items)
 		}
 		return x
 	case map[string]any:
@@ -405,7 +444,7 @@ func (w *walker) str(path, x string, alts []map[string]any) any {
 	}
 	t := strings.TrimSpace(x)
 	for _, k := range []struct{ open, kind, what string }{{"[", "array", "list"}, {"{", "object", "object"}} {
-		if !strings.HasPrefix(t, k.open) || len(pick(alts, k.kind)) == 0 {
+		if !strings.HasPrefix(t, k.open) || !accepts(alts, k.kind) {
 			continue
 		}
 		decoded, err := decodeValue([]byte(t))
@@ -414,22 +453,22 @@ func (w *walker) str(path, x string, alts []map[string]any) any {
 			return x
 		}
 		w.changed = true
-		return w.value(path, decoded, map[string]any{"anyOf": anySlice(alts)})
+		return w.valueOf(path, decoded, alts)
 	}
-	if len(pick(alts, "string")) > 0 {
+	if accepts(alts, "string") {
 		return x
 	}
-	if len(pick(alts, "integer")) > 0 {
+	if accepts(alts, "integer") {
 		if n, ok := integral(x); ok {
 			w.changed = true
 			return n
 		}
-		if len(pick(alts, "number")) == 0 {
+		if !accepts(alts, "number") {
 			w.add(query.CodeType, path, "expected an integer, got the string %s; pass a whole number such as 5", clipQ(x))
 			return x
 		}
 	}
-	if len(pick(alts, "number")) > 0 {
+	if accepts(alts, "number") {
 		if f, err := strconv.ParseFloat(x, 64); err == nil && jsonNumber.MatchString(x) && !math.IsInf(f, 0) {
 			w.changed = true
 			return json.Number(x)
@@ -437,7 +476,7 @@ func (w *walker) str(path, x string, alts []map[string]any) any {
 		w.add(query.CodeType, path, "expected a number, got the string %s; pass a number such as 2.5", clipQ(x))
 		return x
 	}
-	if len(pick(alts, "boolean")) > 0 {
+	if accepts(alts, "boolean") {
 		switch strings.ToLower(x) {
 		case "true":
 			w.changed = true
@@ -457,10 +496,10 @@ func (w *walker) str(path, x string, alts []map[string]any) any {
 
 // number handles a number value.
 func (w *walker) number(path string, n json.Number, alts []map[string]any) any {
-	if len(pick(alts, "number")) > 0 {
+	if accepts(alts, "number") {
 		return n
 	}
-	if len(pick(alts, "integer")) > 0 {
+	if accepts(alts, "integer") {
 		if _, err := strconv.ParseInt(string(n), 10, 64); err == nil {
 			return n
 		}
@@ -471,7 +510,7 @@ func (w *walker) number(path string, n json.Number, alts []map[string]any) any {
 		w.add(query.CodeType, path, "expected an integer, got %s; pass a whole number such as 5", clip(string(n), 40))
 		return n
 	}
-	if len(pick(alts, "string")) > 0 {
+	if accepts(alts, "string") {
 		w.changed = true
 		return string(n)
 	}
@@ -500,7 +539,7 @@ func (w *walker) capStrings(path string, v any) {
 		}
 	case []any:
 		for i, item := range x {
-			w.capStrings(fmt.Sprintf("%s[%d]", path, i), item)
+			w.capStrings(indexPath(path, i), item)
 		}
 	case map[string]any:
 		for _, k := range sortedKeys(x) {
@@ -538,14 +577,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-func anySlice(alts []map[string]any) []any {
-	out := make([]any, len(alts))
-	for i, a := range alts {
-		out[i] = a
-	}
-	return out
 }
 
 // integral reads s as a whole number: "5", "-3", "5.0" or "5e2" (no

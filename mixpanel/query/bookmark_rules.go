@@ -81,26 +81,26 @@ func ValidateBookmark(params Params, bookmarkType string, iss *Issues) {
 	for i, t := range times {
 		tm, _ := t.(map[string]any)
 		if u, ok := tm["unit"].(string); ok && !validTimeUnits[u] {
-			enumIssue(iss, "B12_INVALID_TIME_UNIT", fmt.Sprintf("sections.time[%d].unit", i), "time unit", u, validTimeUnits)
+			enumIssue(iss, "B12_INVALID_TIME_UNIT", join("sections.time", i)+".unit", "time unit", u, validTimeUnits)
 		}
 	}
 	filters, _ := sections["filter"].([]any)
 	for i, f := range filters {
-		validateFilterClause(f, fmt.Sprintf("sections.filter[%d]", i), iss)
+		validateFilterClause(f, join("sections.filter", i), iss)
 	}
 	groups, _ := sections["group"].([]any)
 	for i, g := range groups {
 		gm, _ := g.(map[string]any)
 		if c, ok := gm["cohorts"]; ok && c != nil {
 			if l, ok := c.([]any); !ok || len(l) == 0 {
-				iss.Add("B26_EMPTY_COHORTS", fmt.Sprintf("sections.group[%d].cohorts", i), "Cohort group entry must have non-empty cohorts array")
+				iss.Add("B26_EMPTY_COHORTS", join("sections.group", i)+".cohorts", "Cohort group entry must have non-empty cohorts array")
 			}
 		}
 	}
 }
 
 func validateShowClause(c any, i int, bookmarkType string, iss *Issues) {
-	path := fmt.Sprintf("sections.show[%d]", i)
+	path := join("sections.show", i)
 	clause, _ := c.(map[string]any)
 	if clause == nil {
 		iss.Add("B6_MISSING_BEHAVIOR", path, "Show clause must be a dict")

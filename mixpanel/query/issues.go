@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -120,7 +121,7 @@ func (l Issues) Err(stage Stage) error {
 func join(base string, elem any) string {
 	switch e := elem.(type) {
 	case int:
-		return fmt.Sprintf("%s[%d]", base, e)
+		return base + "[" + strconv.Itoa(e) + "]"
 	case string:
 		if base == "" {
 			return e
