@@ -228,7 +228,7 @@ func (svc *httpService) servePost(w http.ResponseWriter, r *http.Request, body [
 			return
 		}
 	}
-	if svc.sessions != nil && isInitialize(body) {
+	if svc.sessions != nil && methodIs(method, string(mcp.MethodInitialize)) {
 		res, ok := svc.sessions.reserve()
 		if !ok {
 			writeJSONRPCError(w, http.StatusServiceUnavailable, id, mcp.INTERNAL_ERROR,
@@ -274,14 +274,17 @@ func (svc *httpService) tooLarge(w http.ResponseWriter) {
 		fmt.Sprintf("request body exceeds %d bytes (--max-body-bytes); send a smaller request", svc.opts.MaxBodyBytes))
 }
 
-// isInitialize reports whether a message is an initialize request.
-func isInitialize(body []byte) bool {
-	_, method, ok := scanMembers(body)
-	if !ok || method == nil {
+// methodIs reports whether a message's method as written (a quoted JSON
+// string, as inspectID returns it) is name.
+func methodIs(quoted []byte, name string) bool {
+	if len(quoted) == len(name)+2 && quoted[0] == '"' && string(quoted[1:len(quoted)-1]) == name {
+		return true
+	}
+	if bytes.IndexByte(quoted, '\\') < 0 {
 		return false
 	}
 	var m string
-	return json.Unmarshal(method, &m) == nil && m == string(mcp.MethodInitialize)
+	return json.Unmarshal(quoted, &m) == nil && m == name
 }
 
 func writeJSONRPCError(w http.ResponseWriter, status int, id json.RawMessage, code int, msg string) {
@@ -377,7 +380,7 @@ func hostAllowed(r *http.Request, allowed []string) bool {
 		return false
 	}
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
-	if !ok || !isLoopback(local.String()) {
+	if !ok || !addrIsLoopback(local) {
 		return true
 	}
 	return isLoopbackHost(strings.Trim(name, "[]"))
@@ -398,6 +401,15 @@ func originAllowed(origin string, allowed []string) bool {
 		return false
 	}
 	return isLoopbackHost(u.Hostname())
+}
+
+// addrIsLoopback is isLoopback of a listener's address, without
+// formatting and parsing it back for TCP.
+func addrIsLoopback(a net.Addr) bool {
+	if tcp, ok := a.(*net.TCPAddr); ok {
+		return tcp.IP.IsLoopback()
+	}
+	return isLoopback(a.String())
 }
 
 func isLoopback(addr string) bool {

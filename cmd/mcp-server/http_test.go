@@ -150,6 +150,8 @@ func TestGuard(t *testing.T) {
 		{name: "loopback connection, IPv6 Host", local: loopback, host: "[::1]:8080", want: 299},
 		{name: "loopback connection, rebound Host refused", local: loopback, host: "attacker.example:8080", want: http.StatusForbidden},
 		{name: "public connection, any Host", local: public, host: "mcp.example.com", want: 299},
+		{name: "IPv6 loopback connection, rebound Host refused", local: &net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, host: "attacker.example", want: http.StatusForbidden},
+		{name: "IPv6 loopback connection, loopback Host", local: &net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, host: "[::1]:8080", want: 299},
 		{name: "allowed host behind a proxy on loopback", opts: options{AllowedHosts: []string{"mcp.example.com"}}, local: loopback, host: "MCP.example.com", want: 299},
 		{name: "allowed host matches any port", opts: options{AllowedHosts: []string{"mcp.example.com"}}, local: public, host: "mcp.example.com:8443", want: 299},
 		{name: "allowed host:port needs that port", opts: options{AllowedHosts: []string{"mcp.example.com:443"}}, local: public, host: "mcp.example.com:8443", want: http.StatusForbidden},

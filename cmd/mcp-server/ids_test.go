@@ -13,6 +13,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// TestMethodIs: a method as inspectID returns it (quoted, escapes and all)
+// is compared as encoding/json would decode it.
+func TestMethodIs(t *testing.T) {
+	for quoted, want := range map[string]bool{
+		`"initialize"`:      true,
+		`"initi\u0061lize"`: true,
+		`"Initialize"`:      false,
+		`"initialize "`:     false,
+		`"ping"`:            false,
+		`"initialize`:       false,
+		`123`:               false,
+		``:                  false,
+	} {
+		assert.Equal(t, want, methodIs([]byte(quoted), "initialize"), quoted)
+	}
+}
+
 func TestInspectID(t *testing.T) {
 	tests := []struct {
 		msg  string
