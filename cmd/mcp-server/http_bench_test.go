@@ -17,15 +17,18 @@ import (
 
 // BenchmarkHTTPToolCall is one request over streamable HTTP, run in
 // parallel, to the one-tool mcp-go floor and to this server: a tools/call
-// (the floor's echo against build_cohort_definition, which needs no
-// Mixpanel request) and a ping, which isolates what the transport and this
-// server's HTTP layer (guard, body cap, sessions, id layer) cost.
+// (the floor's echo against build_cohort_definition and a query_insights
+// dry run, which need no Mixpanel request) and a ping, which isolates what
+// the transport and this server's HTTP layer (guard, body cap, sessions,
+// id layer) cost. This server serves the default toolsets plus cohorts
+// (build_cohort_definition is not in the default selection); every
+// answer must be a result, not a JSON-RPC error.
 func BenchmarkHTTPToolCall(b *testing.B) {
 	o, err := parseOptions(nil, envOf(map[string]string{"HOME": b.TempDir()}), io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
-	toolsets, err := tools.ParseToolsets(o.Toolsets)
+	toolsets, err := tools.ParseToolsets("default,cohorts")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -75,7 +78,7 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 					}
 					body, _ := io.ReadAll(resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(`"isError":true`)) {
+					if resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(`"result":`)) || bytes.Contains(body, []byte(`"isError":true`)) {
 						b.Errorf("status %d: %s", resp.StatusCode, body)
 						return
 					}
