@@ -117,3 +117,21 @@ func TestInsightsOutputJSON(t *testing.T) {
 	_, err := json.Marshal(InsightsOutput{Params: query.Params{"x": math.NaN()}})
 	require.Error(t, err)
 }
+
+// TestCohortDefinitionOutputJSON: as TestInsightsOutputJSON, for the
+// cohort definition.
+func TestCohortDefinitionOutputJSON(t *testing.T) {
+	type plain CohortDefinitionOutput
+	def := map[string]any{"selector": map[string]any{"operator": "and", "children": []any{map[string]any{"property": "behaviors", "value": "bhvr_0"}}}, "behaviors": map[string]any{"bhvr_0": map[string]any{"count": 3, "window": "<30d>"}}}
+	for name, o := range map[string]CohortDefinitionOutput{
+		"plain":         {Definition: def, Behaviors: 1},
+		"encoded ahead": {Definition: def, Behaviors: 1, encoded: paramsJSON(def)},
+		"empty":         {},
+	} {
+		want, err := json.Marshal(plain(o))
+		require.NoError(t, err, name)
+		got, err := json.Marshal(o)
+		require.NoError(t, err, name)
+		require.Equal(t, string(want), string(got), name)
+	}
+}

@@ -162,11 +162,37 @@ type CohortDefinitionOutput struct {
 	Behaviors  int            `json:"behaviors" jsonschema:"description=Number of event criteria (bhvr_N keys)"`
 	// canSave: the server serves create_cohort, so the text can point at it.
 	canSave bool
+	// encoded is Definition encoded (appendJSON) by buildCohortDefinition,
+	// once for both the text and structuredContent; nil: encode on use.
+	encoded []byte
+}
+
+func (o CohortDefinitionOutput) definitionJSON() ([]byte, error) {
+	if o.encoded != nil {
+		return o.encoded, nil
+	}
+	return appendJSON(nil, o.Definition)
+}
+
+// MarshalJSON is the output's plain encoding (the struct's fields and
+// tags, TestCohortDefinitionOutputJSON), with the definition encoded once
+// and without reflection.
+func (o CohortDefinitionOutput) MarshalJSON() ([]byte, error) {
+	def, err := o.definitionJSON()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, len(def)+40)
+	b = append(b, `{"definition":`...)
+	b = append(b, def...)
+	b = append(b, `,"behaviors":`...)
+	b = strconv.AppendInt(b, int64(o.Behaviors), 10)
+	return append(b, '}'), nil
 }
 
 // Text is the definition as compact JSON with a one-line summary.
 func (o CohortDefinitionOutput) Text() string {
-	raw, _ := json.Marshal(o.Definition)
+	raw, _ := o.definitionJSON()
 	if o.canSave {
 		return fmt.Sprintf("Cohort definition (%d event criteria); pass it as create_cohort's definition:\n%s", o.Behaviors, raw)
 	}
@@ -179,6 +205,10 @@ func buildCohortDefinition(_ context.Context, env *Env, in CohortDefinitionInput
 	if err != nil {
 		return CohortDefinitionOutput{}, err
 	}
+	encoded, err := appendJSON(make([]byte, 0, 512), out)
+	if err != nil {
+		return CohortDefinitionOutput{}, fmt.Errorf("encode the cohort definition: %w", err)
+	}
 	behaviors, _ := out["behaviors"].(map[string]any)
-	return CohortDefinitionOutput{Definition: out, Behaviors: len(behaviors), canSave: env.Has("create_cohort")}, nil
+	return CohortDefinitionOutput{Definition: out, Behaviors: len(behaviors), canSave: env.Has("create_cohort"), encoded: encoded}, nil
 }
