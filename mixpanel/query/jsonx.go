@@ -60,16 +60,57 @@ func (n Number) Float() float64 {
 	return f
 }
 
+// isJSONNumber reports whether s is a JSON number literal (no blanks, no
+// quotes) of a finite float64.
 func isJSONNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	var v json.Number
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	if !jsonNumberGrammar(s) {
 		return false
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	return err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+}
+
+// jsonNumberGrammar is RFC 8259's number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+// (strconv alone would also take "0x10", "Inf", "1_000" and "+1").
+func jsonNumberGrammar(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // Int is an integer argument that also accepts "42" and 42.0.

@@ -2,6 +2,8 @@ package query
 
 import (
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -34,4 +36,24 @@ func TestNumberErrorNeverCutsACharacter(t *testing.T) {
 			assert.True(t, strings.HasPrefix(err.Error(), tt.want), "%q", err.Error())
 		})
 	}
+}
+
+// FuzzIsJSONNumber checks the hand-written number grammar against
+// encoding/json: s is a number exactly when it decodes as a json.Number
+// and is not quoted, blank-padded, null or out of float64 range.
+func FuzzIsJSONNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "12", "1.5", "-2.5e-3", "1E+9", "01", "1.", ".5", "-", "+1", "0x10", "Inf", "NaN", "1_000", " 1", "1 ", `"1"`, "null", "1e400", "", "-e1", "2e", "1.2.3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var v json.Number
+		want := false
+		if s != "" && s[0] != '"' && s != "null" && json.Unmarshal([]byte(s), &v) == nil {
+			fl, err := strconv.ParseFloat(s, 64)
+			want = err == nil && !math.IsInf(fl, 0) && !math.IsNaN(fl)
+		}
+		if got := isJSONNumber(s); got != want {
+			t.Fatalf("isJSONNumber(%q) = %v, encoding/json says %v", s, got, want)
+		}
+	})
 }
