@@ -6,8 +6,8 @@
 package toolref
 
 import (
-	"regexp"
 	"slices"
+	"strings"
 )
 
 // Verbs are the leading words of tool names (the reference's method names).
@@ -30,28 +30,54 @@ var notTools = map[string]string{
 	"delete_count":  "a result field of delete_schemas",
 }
 
-var nameRe = func() *regexp.Regexp {
-	alts := ""
-	for i, v := range Verbs {
-		if i > 0 {
-			alts += "|"
-		}
-		alts += v
+// verbs is Verbs as a set.
+var verbs = func() map[string]bool {
+	m := make(map[string]bool, len(Verbs))
+	for _, v := range Verbs {
+		m[v] = true
 	}
-	return regexp.MustCompile(`\b(?:` + alts + `)_[a-z0-9]+(?:_[a-z0-9]+)*\b`)
+	return m
 }()
 
 // Find returns the distinct tool-like names in text, in order of first
-// appearance.
+// appearance: the words (maximal runs of ASCII letters, digits and '_')
+// made of two or more lowercase [a-z0-9] parts joined by single
+// underscores, the first of which is a verb.
 func Find(text string) []string {
 	var out []string
-	for _, m := range nameRe.FindAllString(text, -1) {
-		if _, skip := notTools[m]; skip || slices.Contains(out, m) {
+	for i := 0; i < len(text); {
+		if !isWord(text[i]) {
+			i++
 			continue
 		}
-		out = append(out, m)
+		j := i
+		for j < len(text) && isWord(text[j]) {
+			j++
+		}
+		if w := text[i:j]; toolShaped(w) && notTools[w] == "" && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+		i = j
 	}
 	return out
+}
+
+func isWord(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// toolShaped: verb_part(_part)*, every part non-empty lowercase [a-z0-9].
+func toolShaped(w string) bool {
+	verb, rest, ok := strings.Cut(w, "_")
+	if !ok || !verbs[verb] {
+		return false
+	}
+	for _, part := range strings.Split(rest, "_") {
+		if part == "" || strings.IndexFunc(part, func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') }) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Missing returns the tool-like names in text that has does not know.
