@@ -47,17 +47,68 @@ var generated = sync.OnceValue(func() map[string][]byte {
 })
 
 // Generated returns the schemas generated for a tool, if the embedded file
-// has them.
+// has them. A line is `{"inputSchema":IN,"outputSchema":OUT}` as
+// EncodeGenerated writes it, and the schemas are cut out of it where IN
+// ends: a byte scan, where decoding the line into json.RawMessage fields
+// validated and copied every byte twice (the largest part of a start's
+// schema work). The file is trusted as the generator wrote it: the
+// schemas test fails when it differs from what the Go types reflect.
 func Generated(tool string) (ToolSchemas, bool) {
 	raw, ok := generated()[tool]
 	if !ok {
 		return ToolSchemas{}, false
 	}
-	var s ToolSchemas
-	if err := json.Unmarshal(raw, &s); err != nil {
+	const inKey, outKey = `{"inputSchema":`, `,"outputSchema":`
+	rest, ok := bytes.CutPrefix(raw, []byte(inKey))
+	if !ok {
 		return ToolSchemas{}, false
 	}
+	n := valueEnd(rest)
+	if n < 0 {
+		return ToolSchemas{}, false
+	}
+	out, ok := bytes.CutPrefix(rest[n:], []byte(outKey))
+	if !ok || len(out) < 2 || out[len(out)-1] != '}' {
+		return ToolSchemas{}, false
+	}
+	s := ToolSchemas{Input: rest[:n:n], Output: out[: len(out)-1 : len(out)-1]}
+	if string(s.Output) == "null" {
+		s.Output = nil
+	}
 	return s, true
+}
+
+// valueEnd is the length of the JSON object, array or literal that b
+// starts with (compact JSON, as the generator writes it), or -1 when b
+// ends first.
+func valueEnd(b []byte) int {
+	depth, inString := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		case c == '"':
+			inString = true
+		case depth == 0 && (c == ',' || c == '}' || c == ']'):
+			return i
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 // EncodeGenerated writes the generated file's content: one tool per line,
