@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/invopop/jsonschema"
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
@@ -37,7 +36,6 @@ const dynamicCore = ToolsetDiscovery
 type surface struct {
 	server *server.MCPServer
 	sel    Selection
-	base   []mcp.Tool // served to every session
 
 	mu       sync.Mutex
 	sessions map[string][]Toolset            // session id -> toolsets it loaded, in table order

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
@@ -126,6 +127,17 @@ func TestDynamicToolsetsArePerSession(t *testing.T) {
 
 	assert.Contains(t, mustOK(t, call(t, a, "enable_toolset", map[string]any{"toolset": "query"})), "Enabled query: ")
 	assert.True(t, toolNames(t, a)["query_insights"], "session a loaded query")
+	// mcp-go holds the tools without their schemas (Tool.registered); the
+	// session's list carries them whole.
+	listed, err := a.ListTools(context.Background(), mcp.ListToolsRequest{})
+	require.NoError(t, err)
+	for _, tool := range listed.Tools {
+		def, err := Lookup(tool.Name).Definition()
+		require.NoError(t, err)
+		var want mcp.ToolInputSchema // decoded as the client decodes it
+		require.NoError(t, json.Unmarshal(def.RawInputSchema, &want))
+		assert.Equal(t, want, tool.InputSchema, "input schema of %s", tool.Name)
+	}
 	assert.False(t, toolNames(t, b)["query_insights"], "session b did not")
 	assert.Contains(t, mustOK(t, call(t, b, "list_toolsets", nil)), "- query (available")
 	assert.Contains(t, mustOK(t, call(t, a, "list_toolsets", nil)), "- query (enabled")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
+	"github.com/mixpanel-mcp/mixpanel-mcp/tools/toolref"
 )
 
 // The client and query packages know nothing of MCP: their errors say what
@@ -29,11 +30,12 @@ var needHints = map[query.Need]string{
 }
 
 // toolHints returns the lines that point the model at a tool for err, or
-// nil when no tool helps.
-func toolHints(err error) []string {
+// nil when no tool helps. has says which tools the session is served: a
+// hint at a tool it lacks (a toolset not selected) is left out.
+func toolHints(err error, has func(string) bool) []string {
 	var out []string
 	add := func(h string) {
-		if h != "" && !slices.Contains(out, h) {
+		if h != "" && !slices.Contains(out, h) && len(toolref.Missing(h, has)) == 0 {
 			out = append(out, h)
 		}
 	}
@@ -65,8 +67,8 @@ func toolHints(err error) []string {
 }
 
 // withToolHints appends err's tool hints to text, one per line.
-func withToolHints(text string, err error) string {
-	if hints := toolHints(err); len(hints) > 0 {
+func withToolHints(text string, err error, has func(string) bool) string {
+	if hints := toolHints(err, has); len(hints) > 0 {
 		return text + "\n" + strings.Join(hints, "\n")
 	}
 	return text

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -54,14 +55,14 @@ func TestToolHints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var named []string
-			for _, h := range toolHints(tt.err) {
+			for _, h := range toolHints(tt.err, all) {
 				for _, w := range toolShaped.FindAllString(h, -1) {
 					require.True(t, registered[w], "hint %q names %s, which is not a registered tool", h, w)
 					named = append(named, w)
 				}
 			}
 			assert.Equal(t, tt.want, named)
-			text := ErrorText(tt.err)
+			text := ErrorText(tt.err, all)
 			assert.True(t, strings.HasPrefix(text, tt.err.Error()), text)
 			for _, w := range tt.want {
 				assert.Contains(t, text, w)
@@ -159,15 +160,31 @@ func TestClientAndQueryTextsNameNoTool(t *testing.T) {
 func TestInputErrorHints(t *testing.T) {
 	err := mixpanel.CreateAlertParams{Name: "x"}.Validate()
 	require.Error(t, err)
-	assert.Contains(t, toolHints(err), needHints[query.NeedBookmarkID])
-	assert.Contains(t, ErrorText(err), "list_bookmarks")
+	assert.Contains(t, toolHints(err, all), needHints[query.NeedBookmarkID])
+	assert.Contains(t, ErrorText(err, all), "list_bookmarks")
 	err = mixpanel.ValidateAlertsParams{BookmarkType: "insights", BookmarkParams: map[string]any{"a": 1}}.Validate()
 	require.Error(t, err)
-	assert.Equal(t, []string{needHints[query.NeedAlertID]}, toolHints(err))
+	assert.Equal(t, []string{needHints[query.NeedAlertID]}, toolHints(err, all))
 	registered := registeredNames()
 	for need, hint := range needHints {
 		for _, w := range toolShaped.FindAllString(hint, -1) {
 			assert.True(t, registered[w], "the hint for %s names %s, which is not a registered tool", need, w)
 		}
 	}
+}
+
+// all serves every registered tool.
+func all(name string) bool { return Lookup(name) != nil }
+
+// A hint names only a tool the session is served: with the alerts toolset
+// left out, the alert id error keeps its text and loses the hint.
+func TestHintsFollowTheSelection(t *testing.T) {
+	err := mixpanel.ValidateAlertsParams{BookmarkType: "insights", BookmarkParams: map[string]any{"a": 1}}.Validate()
+	require.Error(t, err)
+	env := NewEnv(nil, nil, zerolog.Nop())
+	env.Serve(Selection{Toolsets: []string{"query"}})
+	assert.Empty(t, toolHints(err, env.Has))
+	assert.Equal(t, err.Error(), ErrorText(err, env.Has))
+	env.Serve(Selection{Toolsets: []string{"alerts"}})
+	assert.Equal(t, []string{needHints[query.NeedAlertID]}, toolHints(err, env.Has))
 }

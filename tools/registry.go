@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -79,11 +80,22 @@ func Inventory() []*Tool {
 var (
 	inventoryOnce sync.Once
 	inventory     []*Tool
+	byName        map[string]*Tool
 )
+
+func loadInventory() {
+	inventoryOnce.Do(func() {
+		inventory = Inventory()
+		byName = make(map[string]*Tool, len(inventory))
+		for _, t := range inventory {
+			byName[t.Name] = t
+		}
+	})
+}
 
 // All returns every tool, sorted by toolset order, then name.
 func All() []*Tool {
-	inventoryOnce.Do(func() { inventory = Inventory() })
+	loadInventory()
 	return slices.Clone(inventory)
 }
 
@@ -115,9 +127,7 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	if err != nil {
 		return err
 	}
-	for _, st := range sts {
-		sv.base = append(sv.base, st.Tool)
-	}
+	server.WithToolFilter(fullDefinitions)(s)
 	if sel.Dynamic {
 		hooks := s.GetHooks()
 		if hooks == nil {
@@ -133,17 +143,32 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	return nil
 }
 
-// serverTools pairs each tool's MCP definition with its handler.
+// serverTools pairs each tool's definition as mcp-go holds it (registered)
+// with its handler.
 func serverTools(ts []*Tool, env *Env) ([]server.ServerTool, error) {
 	sts := make([]server.ServerTool, 0, len(ts))
 	for _, t := range ts {
-		def, err := t.Definition()
-		if err != nil {
-			return nil, err
+		if _, _, err := t.Schemas(); err != nil {
+			return nil, fmt.Errorf("tool %s: %w", t.Name, err)
 		}
-		sts = append(sts, server.ServerTool{Tool: def, Handler: handlerFor(t, env)})
+		sts = append(sts, server.ServerTool{Tool: t.registered(), Handler: handlerFor(t, env)})
 	}
 	return sts, nil
+}
+
+// fullDefinitions is the tool filter that gives back to mcp-go's lists
+// (dynamic mode, sessions on protocol versions answered by mcp-go) the
+// definitions with their schemas; mcp-go also runs it on each call, so it
+// only looks definitions up.
+func fullDefinitions(_ context.Context, ts []mcp.Tool) []mcp.Tool {
+	for i := range ts {
+		if t := Lookup(ts[i].Name); t != nil {
+			if def, err := t.Definition(); err == nil {
+				ts[i] = def
+			}
+		}
+	}
+	return ts
 }
 
 func handlerFor(t *Tool, env *Env) server.ToolHandlerFunc {
@@ -179,10 +204,6 @@ func Progress(ctx context.Context, done, total int, message string) {
 
 // Lookup returns the registered tool with that name, or nil.
 func Lookup(name string) *Tool {
-	for _, t := range All() {
-		if t.Name == name {
-			return t
-		}
-	}
-	return nil
+	loadInventory()
+	return byName[name]
 }

@@ -117,6 +117,10 @@ type Tool struct {
 	schemaErr  error
 	schemaFn   func() (in, out json.RawMessage, err error)
 
+	defOnce sync.Once // the MCP definition (Definition)
+	def     mcp.Tool
+	defErr  error
+
 	encOnce sync.Once // the definition as tools/list carries it (listing.go)
 	enc     []byte
 	encErr  error
@@ -142,31 +146,49 @@ func (t *Tool) Schemas() (in, out json.RawMessage, err error) {
 // file must hold them.
 func (t *Tool) Reflect() (in, out json.RawMessage, err error) { return t.schemaFn() }
 
-// Definition is the MCP tool definition served by tools/list.
+// Definition is the MCP tool definition served by tools/list, made once.
 func (t *Tool) Definition() (mcp.Tool, error) {
-	in, out, err := t.Schemas()
-	if err != nil {
-		return mcp.Tool{}, fmt.Errorf("tool %s: %w", t.Name, err)
-	}
+	t.defOnce.Do(func() {
+		in, out, err := t.Schemas()
+		if err != nil {
+			t.defErr = fmt.Errorf("tool %s: %w", t.Name, err)
+			return
+		}
+		t.def = t.registered()
+		t.def.RawInputSchema, t.def.RawOutputSchema = in, out
+	})
+	return t.def, t.defErr
+}
+
+// anyObject is the input schema of a tool as mcp-go holds it.
+var anyObject = json.RawMessage(`{"type":"object"}`)
+
+// registered is the definition mcp-go holds for the tool: the full one
+// with {"type":"object"} for schemas. mcp-go decodes a tool's input schema
+// when it is registered and again on every tools/call over HTTP that
+// carries a protocol version header, looking for x-mcp-header annotations
+// (which no tool here has): for the query tools that decoding cost more
+// than the rest of a dry run. Wherever mcp-go lists tools, fullDefinitions
+// puts the definitions with their schemas back (registry.go).
+func (t *Tool) registered() mcp.Tool {
 	a := t.Annotations
 	var meta *mcp.Meta
 	if m := t.Meta(); m != nil {
 		meta = &mcp.Meta{AdditionalFields: m}
 	}
 	return mcp.Tool{
-		Meta:            meta,
-		Name:            t.Name,
-		Title:           t.DisplayTitle(),
-		Description:     t.Description,
-		RawInputSchema:  in,
-		RawOutputSchema: out,
+		Meta:           meta,
+		Name:           t.Name,
+		Title:          t.DisplayTitle(),
+		Description:    t.Description,
+		RawInputSchema: anyObject,
 		Annotations: mcp.ToolAnnotation{
 			ReadOnlyHint:    &a.ReadOnly,
 			DestructiveHint: &a.Destructive,
 			IdempotentHint:  &a.Idempotent,
 			OpenWorldHint:   &a.OpenWorld,
 		},
-	}, nil
+	}
 }
 
 // Meta is the _meta of the tool's definition: the charts view's
@@ -265,13 +287,13 @@ func New[In, Out any](name string, toolset Toolset, description string, ann Anno
 		}
 		if v, ok := any(&in).(Validator); ok {
 			if err := v.Validate(); err != nil {
-				return mcp.NewToolResultError(err.Error())
+				return mcp.NewToolResultError(ErrorText(err, env.Has))
 			}
 		}
 		out, err := handler(ctx, env, in)
 		if err != nil {
 			env.Log.Info().Str("tool", name).Str("error", err.Error()).Msg("tool call failed")
-			return mcp.NewToolResultError(ErrorText(err))
+			return mcp.NewToolResultError(ErrorText(err, env.Has))
 		}
 		text := ""
 		if tx, ok := any(&out).(Texter); ok {
@@ -291,12 +313,13 @@ func New[In, Out any](name string, toolset Toolset, description string, ann Anno
 }
 
 // ErrorText is the text of an isError result: the error and, for Mixpanel
-// API errors, what to do about it, then the tools that help (hints.go).
-func ErrorText(err error) string {
+// API errors, what to do about it, then the tools that help among those
+// has says are served (hints.go).
+func ErrorText(err error, has func(string) bool) string {
 	var apiErr *mixpanel.APIError
 	if errors.As(err, &apiErr) {
 		if h := apiErr.Hint(); h != "" {
-			return withToolHints(err.Error()+"\n"+h, err)
+			return withToolHints(err.Error()+"\n"+h, err, has)
 		}
 	}
 	if errors.Is(err, context.Canceled) {
@@ -305,5 +328,5 @@ func ErrorText(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out: " + err.Error()
 	}
-	return withToolHints(err.Error(), err)
+	return withToolHints(err.Error(), err, has)
 }

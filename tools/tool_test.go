@@ -131,7 +131,7 @@ func TestCallErrors(t *testing.T) {
 		cancel()
 		assert.Equal(t, "cancelled", mustFail(t, tool.Call(ctx, env, json.RawMessage(`{"name":"a"}`))))
 	})
-	assert.Equal(t, "plain", ErrorText(errors.New("plain")))
+	assert.Equal(t, "plain", ErrorText(errors.New("plain"), all))
 }
 
 func TestToolsetsSelection(t *testing.T) {
