@@ -46,13 +46,24 @@ func (t *Tool) encoded() ([]byte, error) {
 			t.encErr = fmt.Errorf("tool %s: %w", t.Name, err)
 			return
 		}
-		b = bytes.Replace(b, []byte(inPlaceholder), in, 1)
+		b = splice(b, []byte(inPlaceholder), in)
 		if out != nil {
-			b = bytes.Replace(b, []byte(outPlaceholder), out, 1)
+			b = splice(b, []byte(outPlaceholder), out)
 		}
 		t.enc = b
 	})
 	return t.enc, t.encErr
+}
+
+// splice replaces the first placeholder in b with value.
+func splice(b, placeholder, value []byte) []byte {
+	i := bytes.Index(b, placeholder)
+	if i < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b)-len(placeholder)+len(value))
+	out = append(append(append(out, b[:i]...), value...), b[i+len(placeholder):]...)
+	return out
 }
 
 // listResult encodes the result of tools/list for ts in name order, as
@@ -60,20 +71,25 @@ func (t *Tool) encoded() ([]byte, error) {
 func listResult(ts []*Tool) (json.RawMessage, error) {
 	ts = slices.Clone(ts)
 	slices.SortFunc(ts, func(a, b *Tool) int { return strings.Compare(a.Name, b.Name) })
-	var buf bytes.Buffer
-	buf.WriteString(`{"tools":[`)
+	encs := make([][]byte, len(ts))
+	size := len(`{"tools":[]}`) + len(ts)
 	for i, t := range ts {
 		b, err := t.encoded()
 		if err != nil {
 			return nil, err
 		}
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(b)
+		encs[i] = b
+		size += len(b)
 	}
-	buf.WriteString("]}")
-	return buf.Bytes(), nil
+	out := make([]byte, 0, size)
+	out = append(out, `{"tools":[`...)
+	for i, b := range encs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	return append(out, "]}"...), nil
 }
 
 // listings maps each server AddTo built to its encoded tools/list result.
