@@ -5,15 +5,18 @@ package mixpanel
 import (
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 )
 
-var isoDate = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$`)
+var isoDate = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?)?$`)
+})
 
 // isISODate reports whether s is an ISO-8601 date or date-time with a real
 // calendar date and clock time ("2025-13-99" is not).
 func isISODate(s string) bool {
-	m := isoDate.FindStringSubmatch(s)
+	m := isoDate().FindStringSubmatch(s)
 	if m == nil {
 		return false
 	}

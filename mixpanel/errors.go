@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -225,21 +226,23 @@ func redactJSON(v any, redact func(string) string) any {
 }
 
 var (
-	htmlStart    = regexp.MustCompile(`(?i)^(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|title)\b`)
-	htmlTitleTag = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlStart = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|title)\b`)
+	})
+	htmlTitleTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`) })
 )
 
 // isHTML reports whether a body is an HTML page, as proxies, load balancers
 // and maintenance pages answer instead of Mixpanel's JSON.
 func isHTML(text string) bool {
-	return htmlStart.MatchString(text[:min(len(text), 4096)])
+	return htmlStart().MatchString(text[:min(len(text), 4096)])
 }
 
 // htmlTitle is the title of an HTML page, without a repeat of the status
 // line that the error already says, or a note that the answer was a page.
 // The page itself is never pasted: it is markup, not a message.
 func htmlTitle(status int, page string, redact func(string) string) string {
-	m := htmlTitleTag.FindStringSubmatch(page)
+	m := htmlTitleTag().FindStringSubmatch(page)
 	if m == nil {
 		return "an HTML page without a title"
 	}

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -42,7 +43,7 @@ type EventsOptions struct {
 	Now time.Time
 }
 
-var exceedsDays = regexp.MustCompile(`exceeds\s+(\d+)\s+days`)
+var exceedsDays = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`exceeds\s+(\d+)\s+days`) })
 
 // Events lists the project's event names, sorted. Projects with a limited
 // data history answer a wide from_date with 403 "Date range exceeds N days
@@ -68,7 +69,7 @@ func (c *Client) Events(ctx context.Context, o EventsOptions) ([]string, error) 
 	err := c.JSON(ctx, req, &raw)
 	var apiErr *APIError
 	if err != nil && o.FromDate == "" && errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden {
-		if m := exceedsDays.FindStringSubmatch(apiErr.Message); m != nil {
+		if m := exceedsDays().FindStringSubmatch(apiErr.Message); m != nil {
 			days, _ := strconv.Atoi(m[1])
 			q.Set("from_date", today.AddDate(0, 0, -days).Format(time.DateOnly))
 			err = c.JSON(ctx, req, &raw)
@@ -161,14 +162,16 @@ func (c *Client) EventProperties(ctx context.Context, event string, limit int) (
 }
 
 // unknownEventWords are how a 400 says an event does not exist.
-var unknownEventWords = regexp.MustCompile(`(?i)\b(not found|unknown|no such|does ?not exist|doesn't exist)\b`)
+var unknownEventWords = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(not found|unknown|no such|does ?not exist|doesn't exist)\b`)
+})
 
 // saysUnknownEvent reports whether Mixpanel's answer says the event does
 // not exist: a 400 whose message says so of an event, or of this one. Any
 // other 400 (a bad limit, a missing parameter) is reported as Mixpanel
 // worded it, not as a missing event.
 func saysUnknownEvent(e *APIError, event string) bool {
-	if e.Status != http.StatusBadRequest || !unknownEventWords.MatchString(e.Message) {
+	if e.Status != http.StatusBadRequest || !unknownEventWords().MatchString(e.Message) {
 		return false
 	}
 	msg := strings.ToLower(e.Message)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
@@ -219,9 +220,9 @@ func (c *Client) ValidateCustomProperty(ctx context.Context, p CreateCustomPrope
 // (an input names a property). A key the formula never uses, or a letter
 // the formula uses with no input, is MG5_CONFLICT.
 var (
-	formulaStrings = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
-	formulaLetter  = regexp.MustCompile(`\b[A-Z]\b`)
-	inputKey       = regexp.MustCompile(`^[A-Z]$`)
+	formulaStrings = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`) })
+	formulaLetter  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b[A-Z]\b`) })
+	inputKey       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z]$`) })
 )
 
 func checkFormula(c *checks, formula string, inputs map[string]ComposedPropertyValue) {
@@ -229,7 +230,7 @@ func checkFormula(c *checks, formula string, inputs map[string]ComposedPropertyV
 		c.add("CP5_FORMULA_TOO_LONG", "display_formula", "%d characters, Mixpanel takes at most %d; shorten the formula", n, query.MaxCustomPropertyFormula)
 	}
 	used := map[string]bool{}
-	for _, l := range formulaLetter.FindAllString(formulaStrings.ReplaceAllString(formula, `""`), -1) {
+	for _, l := range formulaLetter().FindAllString(formulaStrings().ReplaceAllString(formula, `""`), -1) {
 		used[l] = true
 	}
 	keys := make([]string, 0, len(inputs))
@@ -241,7 +242,7 @@ func checkFormula(c *checks, formula string, inputs map[string]ComposedPropertyV
 		in := inputs[k]
 		f := "composed_properties." + k
 		switch {
-		case !inputKey.MatchString(k):
+		case !inputKey().MatchString(k):
 			c.add("CP4_INVALID_INPUT_KEY", f, "input keys are single capital letters (A-Z), got %q; rename it, e.g. A", k)
 		case formula != "" && !used[k]:
 			c.add(CodeConflict, f, "the formula never uses %s; reference it in display_formula or remove the input", k)

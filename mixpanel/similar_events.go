@@ -6,9 +6,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
-var wordSplit = regexp.MustCompile(`[\s_\-]+`)
+var wordSplit = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[\s_\-]+`) })
 
 // FindSimilarEvents suggests events for a name that was not found: exact
 // matches ignoring case, else up to 5 names containing it (shortest first),
@@ -32,7 +33,7 @@ func FindSimilarEvents(query string, events []string) []string {
 		return contains[:min(5, len(contains))]
 	}
 	words := map[string]bool{}
-	for _, w := range wordSplit.Split(ql, -1) {
+	for _, w := range wordSplit().Split(ql, -1) {
 		if w != "" {
 			words[w] = true
 		}
@@ -45,7 +46,7 @@ func FindSimilarEvents(query string, events []string) []string {
 	for _, e := range events {
 		seen := map[string]bool{}
 		n := 0
-		for _, w := range wordSplit.Split(strings.ToLower(e), -1) {
+		for _, w := range wordSplit().Split(strings.ToLower(e), -1) {
 			if words[w] && !seen[w] {
 				seen[w] = true
 				n++

@@ -469,7 +469,7 @@ func (w *walker) str(path, x string, alts []map[string]any) any {
 		}
 	}
 	if accepts(alts, "number") {
-		if f, err := strconv.ParseFloat(x, 64); err == nil && jsonNumber.MatchString(x) && !math.IsInf(f, 0) {
+		if f, err := strconv.ParseFloat(x, 64); err == nil && jsonNumber().MatchString(x) && !math.IsInf(f, 0) {
 			w.changed = true
 			return json.Number(x)
 		}
@@ -585,7 +585,7 @@ func integral(s string) (json.Number, bool) {
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return json.Number(strconv.FormatInt(i, 10)), true
 	}
-	if !jsonNumber.MatchString(s) {
+	if !jsonNumber().MatchString(s) {
 		return "", false
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -597,7 +597,7 @@ func integral(s string) (json.Number, bool) {
 
 // jsonNumber is JSON's number grammar: strconv alone would also take
 // "0x10", "Inf" and "1_000".
-var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+var jsonNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
 
 // clipQ quotes s for an error message, cut to a readable length so a huge
 // value is never echoed back whole.

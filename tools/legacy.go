@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -70,7 +71,7 @@ type DateRange struct {
 	ToDate   string `json:"to_date,omitempty" jsonschema:"description=YYYY-MM-DD; default today"`
 }
 
-var dayRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+var dayRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`) })
 
 // check reports format and order problems of the set sides.
 func (d DateRange) check(iss *query.Issues) { checkDates(iss, d.FromDate, d.ToDate, false) }

@@ -85,7 +85,7 @@ func (o SavedReportOutput) Text() string {
 // dayOf shortens a date-time Mixpanel sends as a range bound
 // ("2026-11-19T00:00:00-07:00") to its day; anything else is kept.
 func dayOf(s string) string {
-	if len(s) > 10 && s[10] == 'T' && dayRe.MatchString(s[:10]) {
+	if len(s) > 10 && s[10] == 'T' && dayRe().MatchString(s[:10]) {
 		return s[:10]
 	}
 	return s

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -493,11 +494,11 @@ func aggregateText(v any) string {
 	return string(raw)
 }
 
-var propNameRe = regexp.MustCompile(`^properties\[".*"\]$`)
+var propNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^properties\[".*"\]$`) })
 
 // propertyExpr is properties["name"] for a bare name, or the expression.
 func propertyExpr(name string) string {
-	if propNameRe.MatchString(name) {
+	if propNameRe().MatchString(name) {
 		return name
 	}
 	return `properties["` + escapeSelector(name) + `"]`

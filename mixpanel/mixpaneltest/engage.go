@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -248,7 +249,9 @@ func (s *Server) engage(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"results": results, "session_id": EngageSessionID, "page": b.Page, "page_size": size, "total": len(profiles), "status": "ok", "computed_at": s.Data.Today().Format(time.RFC3339)})
 }
 
-var statsAction = regexp.MustCompile(`^(count\(\)|extremes\(properties\["(.+)"\]\)|percentile\(properties\["(.+)"\],\s*([\d.]+)\)|numeric_summary\(properties\["(.+)"\]\))$`)
+var statsAction = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(count\(\)|extremes\(properties\["(.+)"\]\)|percentile\(properties\["(.+)"\],\s*([\d.]+)\)|numeric_summary\(properties\["(.+)"\]\))$`)
+})
 
 func (s *Server) engageStats(w http.ResponseWriter, r *http.Request) {
 	var b engageBody
@@ -259,7 +262,7 @@ func (s *Server) engageStats(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusBadRequest, errorBody("unknown parameter where: /stats filters with selector"))
 		return
 	}
-	m := statsAction.FindStringSubmatch(b.Action)
+	m := statsAction().FindStringSubmatch(b.Action)
 	if m == nil {
 		WriteJSON(w, http.StatusBadRequest, errorBody("invalid action "+strconv.Quote(b.Action)))
 		return

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sync"
 	"time"
 )
 
@@ -45,14 +46,14 @@ func DefaultRoot(getenv func(string) string) (string, error) {
 }
 
 var (
-	accountName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
-	regionName  = regexp.MustCompile(`^[a-z]{2}$`)
+	accountName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`) })
+	regionName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}$`) })
 )
 
 // CheckAccountName refuses a name the reference would refuse; the name
 // becomes a directory, so this also keeps paths inside the root.
 func CheckAccountName(name string) error {
-	if !accountName.MatchString(name) {
+	if !accountName().MatchString(name) {
 		return fmt.Errorf("account name %q is not valid; use 1 to 64 letters, digits, '-' or '_'", name)
 	}
 	return nil
@@ -77,7 +78,7 @@ func (s Store) TokensPath(name string) (string, error) {
 
 // ClientPath is {root}/oauth/client_{region}.json.
 func (s Store) ClientPath(region string) (string, error) {
-	if !regionName.MatchString(region) {
+	if !regionName().MatchString(region) {
 		return "", fmt.Errorf("region %q is not valid; use us, eu or in", region)
 	}
 	return filepath.Join(s.Root, "oauth", "client_"+region+".json"), nil

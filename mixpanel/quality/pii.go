@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Personal data: a property not marked sensitive whose name says it holds
@@ -71,9 +72,9 @@ var nameRules = []struct {
 var bareNames = [][]string{{"name"}, {"username"}}
 
 var (
-	emailRe = regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`)
-	phoneRe = regexp.MustCompile(`^\+?[0-9(][0-9 ().-]{6,18}[0-9]$`)
-	dateRe  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
+	emailRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$`) })
+	phoneRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\+?[0-9(][0-9 ().-]{6,18}[0-9]$`) })
+	dateRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`) })
 )
 
 // personalData names the kind of personal data a property seems to hold
@@ -112,11 +113,11 @@ func personalData(p Entry) (kind, evidence string) {
 // valueKind recognizes one value.
 func valueKind(v string) string {
 	switch {
-	case emailRe.MatchString(v):
+	case emailRe().MatchString(v):
 		return PIIEmail
 	case isIP(v):
 		return PIIIP
-	case phoneRe.MatchString(v) && looksLikePhone(v):
+	case phoneRe().MatchString(v) && looksLikePhone(v):
 		return PIIPhone
 	}
 	return ""
@@ -132,7 +133,7 @@ func isIP(v string) bool {
 // id, an amount or a timestamp, and a dotted number a version or a price.
 func looksLikePhone(v string) bool {
 	n := len(digits(v))
-	if n < 7 || n > 15 || strings.Contains(v, ".") || dateRe.MatchString(v) {
+	if n < 7 || n > 15 || strings.Contains(v, ".") || dateRe().MatchString(v) {
 		return false
 	}
 	return strings.HasPrefix(v, "+") || strings.ContainsAny(v, " -()")

@@ -58,7 +58,7 @@ var Dates = DateCodes{Format: CodeDate, Invalid: CodeDate}
 
 // Date checks that s is a YYYY-MM-DD calendar date and returns it.
 func (l *Issues) Date(codes DateCodes, path, s string) (time.Time, bool) {
-	if !dateRe.MatchString(s) {
+	if !dateRe().MatchString(s) {
 		l.Add(codes.Format, path, "%s is not a YYYY-MM-DD date; write it like \"2026-01-31\"", quoteClip(s))
 		return time.Time{}, false
 	}

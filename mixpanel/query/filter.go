@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/invopop/jsonschema"
@@ -150,11 +151,11 @@ type ResolvedFilter struct {
 	Quantifier   string // any or all, for list_contains
 }
 
-var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+var dateRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`) })
 
 // parseDate checks the reference's YYYY-MM-DD rule and the calendar.
 func parseDate(s string) (time.Time, bool) {
-	if !dateRe.MatchString(s) {
+	if !dateRe().MatchString(s) {
 		return time.Time{}, false
 	}
 	t, err := time.Parse("2006-01-02", s)
@@ -281,7 +282,7 @@ func (f Filter) Resolve(path string, iss *Issues) ResolvedFilter {
 }
 
 func checkFilterDate(s, path string, iss *Issues) (time.Time, bool) {
-	if !dateRe.MatchString(s) {
+	if !dateRe().MatchString(s) {
 		iss.Add("X4_FILTER_DATE", path, "Date must be YYYY-MM-DD format (got '%s')", s)
 		return time.Time{}, false
 	}

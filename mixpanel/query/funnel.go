@@ -261,7 +261,7 @@ func (q *FunnelQuery) checkArgs() error {
 		from := e.fromStep()
 		if strings.TrimSpace(e.Event) == "" {
 			iss.Add("F4_EMPTY_EXCLUSION_EVENT", p, "Exclusion event name must be a non-empty string; name the event to exclude")
-		} else if controlChars.MatchString(e.Event) {
+		} else if controlChars().MatchString(e.Event) {
 			iss.Add("F4_CONTROL_CHAR_EXCLUSION", p, "Exclusion event name contains control characters: %q; remove them", e.Event)
 		}
 		if from < 0 {
@@ -426,7 +426,7 @@ func checkEventName(typeName, code, event, path string, iss *Issues) {
 	switch {
 	case strings.TrimSpace(event) == "":
 		iss.AddNeeding(NeedEventName, code, path, "%s.event must be a non-empty string; use an event name of the project", typeName)
-	case controlChars.MatchString(event):
+	case controlChars().MatchString(event):
 		iss.Add(code, path, "%s.event contains control characters: %q; remove them", typeName, event)
 	}
 }
@@ -438,10 +438,10 @@ func checkStepEventName(event, path, rule string, iss *Issues) {
 		iss.AddNeeding(NeedEventName, rule+"_EMPTY_STEP_EVENT", path, "Step event name must be a non-empty string; use an event name of the project")
 		return
 	}
-	if controlChars.MatchString(event) {
+	if controlChars().MatchString(event) {
 		iss.Add(rule+"_CONTROL_CHAR_STEP_EVENT", path, "Step event name contains control characters: %q; remove them", event)
 	}
-	if invisibleOnly.MatchString(event) {
+	if invisibleOnly().MatchString(event) {
 		iss.AddNeeding(NeedEventName, rule+"_INVISIBLE_STEP_EVENT", path, "Step event name contains only invisible characters; use a visible event name of the project")
 	}
 }

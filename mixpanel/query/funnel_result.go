@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // FunnelStepData is one step of a funnel result. Times are in seconds.
@@ -215,7 +216,7 @@ func findFunnelMetrics(members []jsonMember) map[string]json.RawMessage {
 	return nil
 }
 
-var stepPrefix = regexp.MustCompile(`^(\d+)\.\s*(.+)$`)
+var stepPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)\.\s*(.+)$`) })
 
 // funnelStepsFromMetrics pivots {metric: {"N. Event": {"all": v}}} into
 // step rows sorted by their numeric prefix, so "10." follows "9.".
@@ -253,7 +254,7 @@ func funnelStepsFromMetrics(metrics map[string]json.RawMessage) []FunnelStepData
 	out := make([]FunnelStepData, 0, len(names))
 	for _, name := range names {
 		event := name
-		if m := stepPrefix.FindStringSubmatch(name); m != nil {
+		if m := stepPrefix().FindStringSubmatch(name); m != nil {
 			event = m[2]
 		}
 		out = append(out, FunnelStepData{
@@ -269,7 +270,7 @@ func funnelStepsFromMetrics(metrics map[string]json.RawMessage) []FunnelStepData
 }
 
 func stepSortKey(name string) (int, string) {
-	if m := stepPrefix.FindStringSubmatch(name); m != nil {
+	if m := stepPrefix().FindStringSubmatch(name); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			return n, name
 		}

@@ -134,10 +134,10 @@ func (q *InsightsQuery) checkArgs() error {
 			iss.AddNeeding(NeedEventName, "V17_EMPTY_EVENT", p, "Event name must be a non-empty string; use an event name of the project")
 			continue
 		}
-		if controlChars.MatchString(name) {
+		if controlChars().MatchString(name) {
 			iss.Add("V22_CONTROL_CHAR_EVENT", p, "Event name contains control characters (e.g. null bytes): %q; remove them", name)
 		}
-		if invisibleOnly.MatchString(name) {
+		if invisibleOnly().MatchString(name) {
 			iss.AddNeeding(NeedEventName, "V22_INVISIBLE_EVENT", p, "Event name contains only invisible characters; use a visible event name of the project")
 		}
 	}
@@ -267,7 +267,7 @@ func ValidateTimeArgs(fromDate, toDate *string, last int64, iss *Issues) {
 		if d.v == nil {
 			continue
 		}
-		if !dateRe.MatchString(*d.v) {
+		if !dateRe().MatchString(*d.v) {
 			iss.Add("V8_DATE_FORMAT", d.name, "%s must be YYYY-MM-DD format (got '%s'), e.g. 2024-01-31", d.name, *d.v)
 		} else if _, ok := parseDate(*d.v); !ok {
 			iss.Add("V8_DATE_INVALID", d.name, "%s '%s' is not a valid calendar date; check the day of the month", d.name, *d.v)
@@ -279,7 +279,7 @@ func ValidateTimeArgs(fromDate, toDate *string, last int64, iss *Issues) {
 	if fromDate != nil && last != DefaultLast {
 		iss.Add("V10_DATE_LAST_EXCLUSIVE", "last", "Cannot combine last=%d with explicit dates; use either last or from_date/to_date", last)
 	}
-	if fromDate != nil && toDate != nil && dateRe.MatchString(*fromDate) && dateRe.MatchString(*toDate) && *fromDate > *toDate {
+	if fromDate != nil && toDate != nil && dateRe().MatchString(*fromDate) && dateRe().MatchString(*toDate) && *fromDate > *toDate {
 		iss.Add("V15_DATE_ORDER", "from_date", "from_date '%s' is after to_date '%s'; dates must be in chronological order", *fromDate, *toDate)
 	}
 	if last > maxLastDays {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/invopop/jsonschema"
 )
@@ -170,7 +171,7 @@ func (ic *InlineCustomProperty) customPropertyBody(typ string) map[string]any {
 	return body
 }
 
-var cpInputKey = regexp.MustCompile(`^[A-Z]$`)
+var cpInputKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Z]$`) })
 
 // MaxCustomPropertyFormula is the longest formula Mixpanel takes (characters).
 const MaxCustomPropertyFormula = 20000
@@ -217,7 +218,7 @@ func ValidateCustomProperty(p PropertyRef, path string, iss *Issues) {
 			iss.Add("CP3_EMPTY_INPUTS", path, "inline custom property must have at least one input; map a letter to a property, e.g. \"inputs\": {\"A\": {\"name\": \"price\"}}")
 		}
 		for _, k := range sortedKeys(inputs) {
-			if !cpInputKey.MatchString(k) {
+			if !cpInputKey().MatchString(k) {
 				iss.Add("CP4_INVALID_INPUT_KEY", path, "inline custom property input keys must be single uppercase letters (A-Z), got %q; rename it to a letter such as \"A\"", k)
 			}
 		}

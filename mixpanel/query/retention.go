@@ -184,10 +184,10 @@ func checkRetentionEventName(event, path, rule, which string, iss *Issues) {
 		iss.AddNeeding(NeedEventName, rule+"_EMPTY_"+which+"_EVENT", path, "%s must be a non-empty string; use an event name of the project", path)
 		return
 	}
-	if controlChars.MatchString(event) {
+	if controlChars().MatchString(event) {
 		iss.Add(rule+"_CONTROL_CHAR_"+which+"_EVENT", path, "%s contains control characters: %q; remove them", path, event)
 	}
-	if invisibleOnly.MatchString(event) {
+	if invisibleOnly().MatchString(event) {
 		iss.AddNeeding(NeedEventName, rule+"_INVISIBLE_"+which+"_EVENT", path, "%s contains only invisible characters; use a visible event name of the project", path)
 	}
 }

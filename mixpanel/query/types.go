@@ -3,6 +3,7 @@ package query
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/invopop/jsonschema"
 )
@@ -95,8 +96,8 @@ type TimeComparison struct {
 	Date *string `json:"date,omitempty" jsonschema:"description=absolute-* only: YYYY-MM-DD"`
 }
 
-var controlChars = regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-var invisibleOnly = regexp.MustCompile("^[\\s\u200b\u200c\u200d\ufeff\u00ad\u2060]*$")
+var controlChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]") })
+var invisibleOnly = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[\\s\u200b\u200c\u200d\ufeff\u00ad\u2060]*$") })
 
 // mathRequiringProperty is the reference's MATH_REQUIRING_PROPERTY.
 var mathRequiringProperty = map[string]bool{
@@ -126,7 +127,7 @@ func (m *Metric) combinator() string {
 func (m *Metric) check(path string, iss *Issues) {
 	if strings.TrimSpace(m.Event) == "" {
 		iss.AddNeeding(NeedEventName, "M1", join(path, "event"), "Metric.event must be a non-empty string; set event to an event name of the project")
-	} else if controlChars.MatchString(m.Event) {
+	} else if controlChars().MatchString(m.Event) {
 		iss.Add("M1", join(path, "event"), "Metric.event contains control characters: %q; remove them", m.Event)
 	}
 	math := m.math()
@@ -292,7 +293,7 @@ func (t *TimeComparison) check(path string, iss *Issues) {
 			iss.Add("TC2", join(path, "date"), "TimeComparison type=%q requires date, e.g. \"date\": \"2026-01-01\"", typ)
 		case t.Unit != nil:
 			iss.Add("TC2", join(path, "unit"), "TimeComparison type=%q does not accept unit; unit is only valid for type='relative'", typ)
-		case !dateRe.MatchString(*t.Date):
+		case !dateRe().MatchString(*t.Date):
 			iss.Add("TC3", join(path, "date"), "TimeComparison date must be in YYYY-MM-DD format, got %q", *t.Date)
 		default:
 			if _, ok := parseDate(*t.Date); !ok {
