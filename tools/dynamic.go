@@ -232,8 +232,8 @@ func enableToolset(ctx context.Context, env *Env, in enableToolsetInput) (Enable
 // readOnly.
 func toolsOf(name Toolset, readOnly bool) []*Tool {
 	var out []*Tool
-	for _, t := range All() {
-		if t.Toolset == name && (!readOnly || t.Annotations.ReadOnly) {
+	for _, t := range toolsIn(name) {
+		if !readOnly || t.Annotations.ReadOnly {
 			out = append(out, t)
 		}
 	}

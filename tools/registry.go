@@ -13,48 +13,89 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 )
 
-// Inventory builds the list of every tool the server knows, one domain
-// after another, sorted by toolset order, then name. It is the one place
-// tools are registered: a domain adds its constructor here. A duplicate
-// name is a programming error, caught by the first call (and by the tests).
+// domain is one constructor of tools and the toolsets its tools belong to.
+type domain struct {
+	toolsets []Toolset
+	build    func() []*Tool
+
+	once  sync.Once
+	tools []*Tool
+}
+
+// get builds the domain's tools once.
+func (d *domain) get() []*Tool {
+	d.once.Do(func() { d.tools = d.build() })
+	return d.tools
+}
+
+// inventory is every tool the server knows, by the
+// constructor of its domain. It is the one place tools are registered: a
+// domain adds its constructor here with its toolsets (a test checks them).
+// A server builds only the domains of the toolsets it may serve: building
+// all of them touched the code of every tool at each start, a fifth of the
+// start-up's work for the default selection.
+func inventory() []*domain {
+	return []*domain{
+		{toolsets: []Toolset{toolsetMeta}, build: toolsetTools},
+		{toolsets: []Toolset{ToolsetProject}, build: projectTools},
+		{toolsets: []Toolset{ToolsetDiscovery}, build: discoveryTools},
+		{toolsets: []Toolset{ToolsetQuery, ToolsetCohorts}, build: queryInsightsTools},
+		{toolsets: []Toolset{ToolsetQuery}, build: queryFunnelTools},
+		{toolsets: []Toolset{ToolsetQuery}, build: queryRetentionTools},
+		{toolsets: []Toolset{ToolsetQuery}, build: queryFlowTools},
+		{toolsets: []Toolset{ToolsetReports}, build: reportsTools},
+		{toolsets: []Toolset{ToolsetLegacy}, build: legacyTools},
+		{toolsets: []Toolset{ToolsetUsers}, build: usersTools},
+		{toolsets: []Toolset{ToolsetExport}, build: exportTools},
+		{toolsets: []Toolset{ToolsetReplays}, build: replaysTools},
+		{toolsets: []Toolset{ToolsetContext}, build: contextTools},
+		{toolsets: []Toolset{ToolsetDashboards}, build: dashboardsTools},
+		{toolsets: []Toolset{ToolsetAnnotations}, build: annotationsTools},
+		{toolsets: []Toolset{ToolsetWebhooks}, build: webhooksTools},
+		{toolsets: []Toolset{ToolsetAlerts}, build: alertsTools},
+		{toolsets: []Toolset{ToolsetFlags}, build: flagsTools},
+		{toolsets: []Toolset{ToolsetBookmarks}, build: bookmarksTools},
+		{toolsets: []Toolset{ToolsetCohorts}, build: cohortsTools},
+		{toolsets: []Toolset{ToolsetExperiments}, build: experimentsTools},
+		{toolsets: []Toolset{ToolsetLexicon}, build: lexiconTools},
+		{toolsets: []Toolset{ToolsetLexicon}, build: lexiconQualityTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceDropFilterTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceCustomPropertyTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceCustomEventTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceLookupTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceSchemasTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceEnforcementTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceAuditTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceAnomaliesTools},
+		{toolsets: []Toolset{ToolsetGovernance}, build: governanceDeletionsTools},
+	}
+}
+
+// The process's domains, each built at most once: the one piece of global
+// state. (Not a variable initializer: the tools' code reaches Lookup.)
+var (
+	domainsOnce sync.Once
+	domainList  []*domain
+)
+
+func domains() []*domain {
+	domainsOnce.Do(func() { domainList = inventory() })
+	return domainList
+}
+
+// Inventory builds every tool anew, sorted by toolset order, then name.
+// A duplicate name is a programming error, caught here (and by the tests).
 func Inventory() []*Tool {
 	var out []*Tool
-	for _, domain := range []func() []*Tool{
-		toolsetTools,
-		projectTools,
-		discoveryTools,
-		queryInsightsTools,
-		queryFunnelTools,
-		queryRetentionTools,
-		queryFlowTools,
-		reportsTools,
-		legacyTools,
-		usersTools,
-		exportTools,
-		replaysTools,
-		contextTools,
-		dashboardsTools,
-		annotationsTools,
-		webhooksTools,
-		alertsTools,
-		flagsTools,
-		bookmarksTools,
-		cohortsTools,
-		experimentsTools,
-		lexiconTools,
-		lexiconQualityTools,
-		governanceDropFilterTools,
-		governanceCustomPropertyTools,
-		governanceCustomEventTools,
-		governanceLookupTools,
-		governanceSchemasTools,
-		governanceEnforcementTools,
-		governanceAuditTools,
-		governanceAnomaliesTools,
-		governanceDeletionsTools,
-	} {
-		out = append(out, domain()...)
+	for _, d := range inventory() {
+		out = append(out, d.build()...)
 	}
+	return sorted(out)
+}
+
+// sorted sorts tools by toolset order, then name, and panics on a
+// duplicate name.
+func sorted(out []*Tool) []*Tool {
 	seen := map[string]bool{}
 	for _, t := range out {
 		if seen[t.Name] {
@@ -75,19 +116,39 @@ func Inventory() []*Tool {
 	return out
 }
 
-// The process's tool list, built once: the one piece of global state.
-// Tools reflect their schemas lazily and only once.
+// toolsIn returns the process's tools of the given toolsets, building
+// their domains on first use; sorted as All.
+func toolsIn(toolsets ...Toolset) []*Tool {
+	var out []*Tool
+	for _, d := range domains() {
+		if slices.ContainsFunc(d.toolsets, func(ts Toolset) bool { return slices.Contains(toolsets, ts) }) {
+			for _, t := range d.get() {
+				if slices.Contains(toolsets, t.Toolset) {
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return sorted(out)
+}
+
+// Every tool of the process, indexed by name. Tools reflect their schemas
+// lazily and only once.
 var (
-	inventoryOnce sync.Once
-	inventory     []*Tool
-	byName        map[string]*Tool
+	allOnce  sync.Once
+	allTools []*Tool
+	byName   map[string]*Tool
 )
 
-func loadInventory() {
-	inventoryOnce.Do(func() {
-		inventory = Inventory()
-		byName = make(map[string]*Tool, len(inventory))
-		for _, t := range inventory {
+func loadAll() {
+	allOnce.Do(func() {
+		var out []*Tool
+		for _, d := range domains() {
+			out = append(out, d.get()...)
+		}
+		allTools = sorted(out)
+		byName = make(map[string]*Tool, len(allTools))
+		for _, t := range allTools {
 			byName[t.Name] = t
 		}
 	})
@@ -95,19 +156,19 @@ func loadInventory() {
 
 // All returns every tool, sorted by toolset order, then name.
 func All() []*Tool {
-	loadInventory()
-	return slices.Clone(inventory)
+	loadAll()
+	return slices.Clone(allTools)
 }
 
 // Selected returns the tools served from the start: those of the
 // selection's initial toolsets, plus the toolset tools in dynamic mode.
 func Selected(sel Selection) []*Tool {
-	initial := sel.initial()
+	toolsets := sel.initial()
+	if sel.Dynamic {
+		toolsets = append(toolsets, toolsetMeta)
+	}
 	var out []*Tool
-	for _, t := range All() {
-		if t.Toolset == toolsetMeta && !sel.Dynamic || t.Toolset != toolsetMeta && !slices.Contains(initial, t.Toolset) {
-			continue
-		}
+	for _, t := range toolsIn(toolsets...) {
 		if sel.ReadOnly && !t.Annotations.ReadOnly {
 			continue
 		}
@@ -204,6 +265,6 @@ func Progress(ctx context.Context, done, total int, message string) {
 
 // Lookup returns the registered tool with that name, or nil.
 func Lookup(name string) *Tool {
-	loadInventory()
+	loadAll()
 	return byName[name]
 }
