@@ -238,7 +238,7 @@ func handlerFor(t *Tool, env *Env) server.ToolHandlerFunc {
 			ctx = context.WithValue(ctx, progressKey{}, req.Params.Meta.ProgressToken)
 		}
 		ctx = WithClientLog(ctx)
-		args, err := json.Marshal(req.Params.Arguments)
+		args, err := appendJSON(nil, req.Params.Arguments) // as json.Marshal, without reflection
 		if err != nil {
 			return mcp.NewToolResultError("invalid arguments: " + err.Error()), nil
 		}
