@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -58,10 +59,13 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				defer func() { _ = svc.mcp.Shutdown(context.Background()) }() // its sessions and sweeper
 				h = svc.handler
 			}
 			ts := httptest.NewServer(h)
 			defer ts.Close()
+			// No case inherits the connections of the one before.
+			defer http.DefaultClient.CloseIdleConnections()
 			url := ts.URL + "/mcp"
 			b.RunParallel(func(pb *testing.PB) {
 				session := benchInit(b, url)
