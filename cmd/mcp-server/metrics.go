@@ -11,29 +11,28 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/internal/promtext"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of their own
-// (no global state). They implement mixpanel.Observer for the client's
-// events; the tool-call middleware and the gauges cover the rest.
+// (no global state), exposed by internal/promtext. They implement
+// mixpanel.Observer for the client's events; the tool-call middleware and
+// the gauges cover the rest.
 type metrics struct {
-	reg *prometheus.Registry
+	reg *promtext.Registry
 
-	toolCalls      *prometheus.CounterVec
-	toolDuration   *prometheus.HistogramVec
-	requests       *prometheus.CounterVec
-	requestSeconds *prometheus.HistogramVec
-	retries        *prometheus.CounterVec
-	limiterWait    prometheus.Histogram
-	limiterRefused prometheus.Counter
-	cacheLookups   *prometheus.CounterVec
-	redisFallbacks *prometheus.CounterVec
+	toolCalls      *promtext.CounterVec
+	toolDuration   *promtext.HistogramVec
+	requests       *promtext.CounterVec
+	requestSeconds *promtext.HistogramVec
+	retries        *promtext.CounterVec
+	limiterWait    *promtext.Histogram
+	limiterRefused *promtext.Counter
+	cacheLookups   *promtext.CounterVec
+	redisFallbacks *promtext.CounterVec
 }
 
 var _ mixpanel.Observer = (*metrics)(nil)
@@ -42,41 +41,40 @@ var _ mixpanel.Observer = (*metrics)(nil)
 var callBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120}
 
 func newMetrics() *metrics {
+	reg := promtext.NewRegistry()
 	m := &metrics{
-		reg: prometheus.NewRegistry(),
-		toolCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mcp_tool_calls_total",
-			Help: "Tool calls by tool and outcome (ok; error: an isError result; cancelled; failed: no result)."}, []string{"tool", "outcome"}),
-		toolDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mcp_tool_call_duration_seconds",
-			Help: "Tool call latency, every Mixpanel request, retry and wait included.", Buckets: callBuckets}, []string{"tool"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mcp_mixpanel_requests_total",
-			Help: "Mixpanel request attempts by API family (query, export, engage, app) and HTTP status (\"none\": no answer)."}, []string{"api", "status"}),
-		requestSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mcp_mixpanel_request_duration_seconds",
-			Help: "Time to the headers of Mixpanel's answer, per attempt.", Buckets: callBuckets}, []string{"api"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mcp_mixpanel_retries_total",
-			Help: "Mixpanel request attempts repeated after a 429, a server error or a transport failure."}, []string{"api"}),
-		limiterWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "mcp_mixpanel_rate_limit_wait_seconds",
-			Help: "Time a Query API attempt waited for the concurrency limit and the hourly budget.", Buckets: []float64{.001, .01, .05, .1, .5, 1, 5, 10, 30, 60}}),
-		limiterRefused: prometheus.NewCounter(prometheus.CounterOpts{Name: "mcp_mixpanel_rate_limit_refusals_total",
-			Help: "Query API attempts refused by the client-side limits (hourly budget spent)."}),
-		cacheLookups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mcp_mixpanel_cache_lookups_total",
-			Help: "Discovery cache lookups by result (hit, miss)."}, []string{"result"}),
-		redisFallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mcp_redis_fallbacks_total",
-			Help: "Operations that used this replica's own limiter or cache because Redis failed, by part (limiter, cache)."}, []string{"part"}),
+		reg: reg,
+		toolCalls: reg.CounterVec("mcp_tool_calls_total",
+			"Tool calls by tool and outcome (ok; error: an isError result; cancelled; failed: no result).", "tool", "outcome"),
+		toolDuration: reg.HistogramVec("mcp_tool_call_duration_seconds",
+			"Tool call latency, every Mixpanel request, retry and wait included.", callBuckets, "tool"),
+		requests: reg.CounterVec("mcp_mixpanel_requests_total",
+			"Mixpanel request attempts by API family (query, export, engage, app) and HTTP status (\"none\": no answer).", "api", "status"),
+		requestSeconds: reg.HistogramVec("mcp_mixpanel_request_duration_seconds",
+			"Time to the headers of Mixpanel's answer, per attempt.", callBuckets, "api"),
+		retries: reg.CounterVec("mcp_mixpanel_retries_total",
+			"Mixpanel request attempts repeated after a 429, a server error or a transport failure.", "api"),
+		limiterWait: reg.Histogram("mcp_mixpanel_rate_limit_wait_seconds",
+			"Time a Query API attempt waited for the concurrency limit and the hourly budget.", []float64{.001, .01, .05, .1, .5, 1, 5, 10, 30, 60}),
+		limiterRefused: reg.Counter("mcp_mixpanel_rate_limit_refusals_total",
+			"Query API attempts refused by the client-side limits (hourly budget spent)."),
+		cacheLookups: reg.CounterVec("mcp_mixpanel_cache_lookups_total",
+			"Discovery cache lookups by result (hit, miss).", "result"),
+		redisFallbacks: reg.CounterVec("mcp_redis_fallbacks_total",
+			"Operations that used this replica's own limiter or cache because Redis failed, by part (limiter, cache).", "part"),
 	}
-	m.reg.MustRegister(m.toolCalls, m.toolDuration, m.requests, m.requestSeconds, m.retries,
-		m.limiterWait, m.limiterRefused, m.cacheLookups, m.redisFallbacks,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.AddRuntime()
 	return m
 }
 
 // handler serves the registry in Prometheus's text format.
 func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+	return m.reg.Handler()
 }
 
 // gauge registers a gauge read from f at each scrape.
 func (m *metrics) gauge(name, help string, f func() float64) {
-	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+	m.reg.GaugeFunc(name, help, f)
 }
 
 // middleware counts and times every tool call.

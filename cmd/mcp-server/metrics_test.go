@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"debug/buildinfo"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,6 +86,31 @@ func TestMetricsOnLoopback(t *testing.T) {
 		`go_goroutines `,
 	} {
 		assert.Contains(t, out, want, "%s", mcpLines(out))
+	}
+
+	// The whole scrape reads with the reference parser, histograms whole.
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(strings.NewReader(out))
+	require.NoError(t, err, out)
+	for _, name := range []string{"mcp_tool_call_duration_seconds", "mcp_mixpanel_request_duration_seconds"} {
+		for _, m := range fams[name].GetMetric() {
+			h := m.GetHistogram()
+			require.Len(t, h.GetBucket(), len(callBuckets)+1, name)
+			assert.Equal(t, h.GetSampleCount(), h.GetBucket()[len(callBuckets)].GetCumulativeCount(), "%s: +Inf bucket = count", name)
+		}
+	}
+}
+
+// TestBinaryLinksNoPrometheusClient: /metrics is written by
+// internal/promtext. client_golang's package inits (procfs, protobuf,
+// client_model, expvar, runtime/metrics) cost every start although
+// /metrics is served only on some binds (issue 8); prometheus/common's
+// parser is a test-only dependency.
+func TestBinaryLinksNoPrometheusClient(t *testing.T) {
+	info, err := buildinfo.ReadFile(binary(t))
+	require.NoError(t, err)
+	for _, d := range info.Deps {
+		assert.False(t, strings.HasPrefix(d.Path, "github.com/prometheus/") || d.Path == "google.golang.org/protobuf", "the server binary links %s", d.Path)
 	}
 }
 
