@@ -12,6 +12,8 @@
 package promtext
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"math"
 	"net/http"
@@ -128,18 +130,61 @@ func (r *Registry) collect(f func(*emitter)) {
 	r.collectors = append(r.collectors, f)
 }
 
-// Handler serves the registry in the text format.
+// Handler serves the registry in the text format, gzipped when the
+// request accepts gzip (as Prometheus's scraper does, and as client_golang's
+// handler answered it).
 func (r *Registry) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body := r.AppendText(nil)
 		h := w.Header()
 		h.Set("Content-Type", ContentType)
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(req.Header.Values("Accept-Encoding")) {
+			zw := gzipWriters.Get().(*gzip.Writer)
+			var zbuf bytes.Buffer
+			zw.Reset(&zbuf)
+			_, _ = zw.Write(body)
+			_ = zw.Close()
+			gzipWriters.Put(zw)
+			body = zbuf.Bytes()
+			h.Set("Content-Encoding", "gzip")
+		}
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		if req.Method == http.MethodHead {
 			return
 		}
 		_, _ = w.Write(body)
 	})
+}
+
+// gzipWriters keeps compressors between scrapes (each holds several
+// hundred KB of state).
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// acceptsGzip reports whether Accept-Encoding values name gzip (or *)
+// with a q-value other than 0.
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.ToLower(strings.TrimSpace(coding))
+			if coding != "gzip" && coding != "*" {
+				continue
+			}
+			q := 1.0
+			for p := range strings.SplitSeq(params, ";") {
+				if k, val, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
+						q = f
+					}
+				}
+			}
+			if q > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // AppendText appends every family with at least one series to b, sorted

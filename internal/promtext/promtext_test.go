@@ -2,10 +2,13 @@ package promtext
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -202,12 +205,46 @@ func TestHandler(t *testing.T) {
 	r.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Equal(t, "text/plain; version=0.0.4; charset=utf-8", rec.Header().Get("Content-Type"))
-	assert.Equal(t, "# HELP a_total As.\n# TYPE a_total counter\na_total 1\n", rec.Body.String())
+	const want = "# HELP a_total As.\n# TYPE a_total counter\na_total 1\n"
+	assert.Equal(t, want, rec.Body.String())
+	assert.Empty(t, rec.Header().Get("Content-Encoding"))
 
 	rec = httptest.NewRecorder()
 	r.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/metrics", nil))
 	assert.Empty(t, rec.Body.String())
-	assert.NotEmpty(t, rec.Header().Get("Content-Length"))
+	assert.Equal(t, strconv.Itoa(len(want)), rec.Header().Get("Content-Length"))
+
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec = httptest.NewRecorder()
+	r.Handler().ServeHTTP(rec, req)
+	assert.Equal(t, "gzip", rec.Header().Get("Content-Encoding"))
+	zr, err := gzip.NewReader(rec.Body)
+	require.NoError(t, err)
+	plain, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	assert.Equal(t, want, string(plain))
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, tc := range []struct {
+		header []string
+		want   bool
+	}{
+		{nil, false},
+		{[]string{""}, false},
+		{[]string{"gzip"}, true},
+		{[]string{"GZIP"}, true},
+		{[]string{"deflate, gzip;q=0.5"}, true},
+		{[]string{"identity", "br, gzip"}, true},
+		{[]string{"gzip;q=0"}, false},
+		{[]string{"gzip; q=0.000"}, false},
+		{[]string{"*"}, true},
+		{[]string{"x-gzip"}, false},
+		{[]string{"br, deflate"}, false},
+	} {
+		assert.Equal(t, tc.want, acceptsGzip(tc.header), "%q", tc.header)
+	}
 }
 
 // TestRuntime: the Go figures operators use are there, typed as
