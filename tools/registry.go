@@ -184,6 +184,22 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	env.Serve(sel)
 	sv := &surface{server: s, sel: sel, sessions: map[string][]Toolset{}}
 	initial := Selected(sel)
+	var listed func() (json.RawMessage, error)
+	if !sel.Dynamic {
+		// Encoded on a goroutine of its own while the tools are registered
+		// and the rest of the server is built: a start has two cores to use.
+		done := make(chan struct{})
+		var res json.RawMessage
+		var resErr error
+		go func() {
+			defer close(done)
+			res, resErr = listResult(initial)
+		}()
+		listed = func() (json.RawMessage, error) {
+			<-done
+			return res, resErr
+		}
+	}
 	sts, err := serverTools(initial, env)
 	if err != nil {
 		return err
@@ -198,8 +214,8 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	}
 	env.surface = sv
 	s.AddTools(sts...)
-	if !sel.Dynamic {
-		listings.Store(s, sync.OnceValues(func() (json.RawMessage, error) { return listResult(initial) }))
+	if listed != nil {
+		listings.Store(s, listed)
 	}
 	return nil
 }

@@ -147,7 +147,10 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		return 1
 	}
 	tools.ListResult(s) // encoded now, off the first request's path
-	debug.SetGCPercent(gc)
+	// The default GOGC comes back once the handshake is over: restored now,
+	// the garbage of the build was collected while the client's first
+	// requests were answered.
+	time.AfterFunc(2*time.Second, func() { debug.SetGCPercent(gc) })
 	switch opts.Transport {
 	case "http":
 		err = serveHTTP(ctx, s, calls, opts, logger)
