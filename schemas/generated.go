@@ -4,7 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
-	"sync"
 )
 
 // Reflecting every tool's schemas took ~30 ms at each start, most of the
@@ -27,24 +26,51 @@ type ToolSchemas struct {
 	Output json.RawMessage `json:"outputSchema"`
 }
 
-// generated indexes the file by tool without decoding it: each line
-// (EncodeGenerated) is one tool, `"name":{...},`. A server decodes only
-// the lines of the tools it serves, when it first needs them.
-var generated = sync.OnceValue(func() map[string][]byte {
-	m := map[string][]byte{}
-	for line := range bytes.Lines(generatedJSON) {
-		line = bytes.TrimRight(line, ",\n")
-		if len(line) < 2 || line[0] != '"' {
-			continue
+// line finds a tool's line, `"name":{...},`, by binary search over the
+// file, whose lines EncodeGenerated sorts by name. It reads only the lines
+// it probes: indexing the whole file at start touched every page of it for
+// the few tools a selection serves.
+func line(data []byte, name string) ([]byte, bool) {
+	// Only the tools' lines, between "{" and "}".
+	data = bytes.TrimSuffix(bytes.TrimRight(data, "\n"), []byte("}"))
+	data = bytes.TrimPrefix(data, []byte("{\n"))
+	lo, hi := 0, len(data)
+	for lo < hi {
+		start := bytes.LastIndexByte(data[:(lo+hi)/2], '\n') + 1
+		if start < lo {
+			start = lo
 		}
-		end := bytes.IndexByte(line[1:], '"') + 1
-		if end <= 0 || end+1 >= len(line) || line[end+1] != ':' {
-			continue
+		end := bytes.IndexByte(data[start:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += start
 		}
-		m[string(line[1:end])] = line[end+2:]
+		key, value := splitLine(data[start:end])
+		switch {
+		case key == name:
+			return value, true
+		case key < name:
+			lo = end + 1
+		default:
+			hi = start
+		}
 	}
-	return m
-})
+	return nil, false
+}
+
+// splitLine splits `"name":value,` into name and value.
+func splitLine(l []byte) (string, []byte) {
+	l = bytes.TrimRight(l, ",")
+	if len(l) < 2 || l[0] != '"' {
+		return "", nil
+	}
+	end := bytes.IndexByte(l[1:], '"') + 1
+	if end <= 0 || end+1 >= len(l) || l[end+1] != ':' {
+		return "", nil
+	}
+	return string(l[1:end]), l[end+2:]
+}
 
 // Generated returns the schemas generated for a tool, if the embedded file
 // has them. A line is `{"inputSchema":IN,"outputSchema":OUT}` as
@@ -54,7 +80,7 @@ var generated = sync.OnceValue(func() map[string][]byte {
 // schema work). The file is trusted as the generator wrote it: the
 // schemas test fails when it differs from what the Go types reflect.
 func Generated(tool string) (ToolSchemas, bool) {
-	raw, ok := generated()[tool]
+	raw, ok := line(generatedJSON, tool)
 	if !ok {
 		return ToolSchemas{}, false
 	}

@@ -20,3 +20,21 @@ func TestValueEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestLine(t *testing.T) {
+	data := []byte("{\n\"a\":{\"x\":1},\n\"b_c\":2,\n\"d\":[3],\n\"e\":4\n}\n")
+	for name, want := range map[string]string{"a": `{"x":1}`, "b_c": "2", "d": "[3]", "e": "4"} {
+		got, ok := line(data, name)
+		if !ok || string(got) != want {
+			t.Errorf("line(%q) = %s, %v; want %s", name, got, ok, want)
+		}
+	}
+	for _, name := range []string{"", "0", "b", "c", "z", "{", "}"} {
+		if got, ok := line(data, name); ok {
+			t.Errorf("line(%q) found %s", name, got)
+		}
+	}
+	if _, ok := line(generatedJSON, "no_such_tool"); ok {
+		t.Error("no_such_tool found in the generated file")
+	}
+}
