@@ -76,7 +76,7 @@ func (sv *surface) enable(env *Env, cs server.ClientSession, name Toolset) ([]st
 	sts, ok := sv.defs[name]
 	if !ok {
 		var err error
-		if sts, err = serverTools(toolsOf(name, sv.sel.ReadOnly), env); err != nil {
+		if sts, err = serverTools(toolsOf(name, sv.sel.ReadOnly), env, true); err != nil {
 			return nil, err
 		}
 		if sv.defs == nil {

@@ -1,13 +1,13 @@
 package tools
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -16,54 +16,65 @@ import (
 // through a map, each schema compacted twice. A server whose tool surface
 // is fixed (not in dynamic mode) answers it with bytes encoded once, in
 // front of mcp-go (cmd/mcp-server); each definition is encoded once per
-// process by mcp-go's own encoder, with the schemas spliced in as
-// generated.
+// process (encoded).
 
-const (
-	inPlaceholder  = `"mixpanel-mcp:input-schema"`
-	outPlaceholder = `"mixpanel-mcp:output-schema"`
-)
-
-// encoded is the tool's definition as tools/list carries it. mcp-go's
-// encoding (mcp.Tool.MarshalJSON) writes every field but the schemas, so
-// whatever it writes (title, annotations, _meta, ...) is written the same
-// way; the schemas, compact already, are spliced in without being decoded
-// or re-encoded.
+// encoded is the tool's definition as tools/list carries it, written as
+// mcp-go's Tool.MarshalJSON writes it (the keys of its map in sorted
+// order, strings escaped by encoding/json) with the schemas, compact
+// already, copied in as generated: no map, no reflection over the
+// definition, no second pass over the schemas. A definition with a field
+// this server never sets is left to mcp-go's encoding. The tests compare
+// the result with mcp-go's answer byte for byte, for every selection.
 func (t *Tool) encoded() ([]byte, error) {
 	t.encOnce.Do(func() {
 		def, err := t.Definition()
-		if err != nil {
-			t.encErr = err
-			return
+		if err == nil {
+			t.enc, err = encodeDefinition(def)
 		}
-		in, out := def.RawInputSchema, def.RawOutputSchema
-		def.RawInputSchema = json.RawMessage(inPlaceholder)
-		if out != nil {
-			def.RawOutputSchema = json.RawMessage(outPlaceholder)
-		}
-		b, err := json.Marshal(def)
 		if err != nil {
 			t.encErr = fmt.Errorf("tool %s: %w", t.Name, err)
-			return
 		}
-		b = splice(b, []byte(inPlaceholder), in)
-		if out != nil {
-			b = splice(b, []byte(outPlaceholder), out)
-		}
-		t.enc = b
 	})
 	return t.enc, t.encErr
 }
 
-// splice replaces the first placeholder in b with value.
-func splice(b, placeholder, value []byte) []byte {
-	i := bytes.Index(b, placeholder)
-	if i < 0 {
-		return b
+func encodeDefinition(def mcp.Tool) ([]byte, error) {
+	if def.DeferLoading || def.Icons != nil || def.Execution != nil || def.RawInputSchema == nil ||
+		def.InputSchema.Type != "" || def.OutputSchema.Type != "" {
+		return json.Marshal(def)
 	}
-	out := make([]byte, 0, len(b)-len(placeholder)+len(value))
-	out = append(append(append(out, b[:i]...), value...), b[i+len(placeholder):]...)
-	return out
+	annotations, err := json.Marshal(def.Annotations)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 128+len(def.Description)+len(annotations)+len(def.RawInputSchema)+len(def.RawOutputSchema))
+	b = append(b, '{')
+	if def.Meta != nil {
+		meta, err := json.Marshal(def.Meta)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, `"_meta":`...), meta...), ',')
+	}
+	b = append(append(b, `"annotations":`...), annotations...)
+	if def.Description != "" {
+		b = appendString(append(b, `,"description":`...), def.Description)
+	}
+	b = append(append(b, `,"inputSchema":`...), def.RawInputSchema...)
+	b = appendString(append(b, `,"name":`...), def.Name)
+	if def.RawOutputSchema != nil {
+		b = append(append(b, `,"outputSchema":`...), def.RawOutputSchema...)
+	}
+	if def.Title != "" {
+		b = appendString(append(b, `,"title":`...), def.Title)
+	}
+	return append(b, '}'), nil
+}
+
+// appendString appends s as encoding/json writes a string.
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always encodes
+	return append(b, q...)
 }
 
 // listResult encodes the result of tools/list for ts in name order, as

@@ -200,7 +200,7 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 			return res, resErr
 		}
 	}
-	sts, err := serverTools(initial, env)
+	sts, err := serverTools(initial, env, sel.Dynamic)
 	if err != nil {
 		return err
 	}
@@ -221,12 +221,16 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 }
 
 // serverTools pairs each tool's definition as mcp-go holds it (registered)
-// with its handler.
-func serverTools(ts []*Tool, env *Env) ([]server.ServerTool, error) {
+// with its handler. checkSchemas reads each tool's schemas first, so that
+// a tool whose schemas cannot be made is refused here; a fixed selection
+// leaves that to the encoding of its tools/list (ListResult).
+func serverTools(ts []*Tool, env *Env, checkSchemas bool) ([]server.ServerTool, error) {
 	sts := make([]server.ServerTool, 0, len(ts))
 	for _, t := range ts {
-		if _, _, err := t.Schemas(); err != nil {
-			return nil, fmt.Errorf("tool %s: %w", t.Name, err)
+		if checkSchemas {
+			if _, _, err := t.Schemas(); err != nil {
+				return nil, fmt.Errorf("tool %s: %w", t.Name, err)
+			}
 		}
 		sts = append(sts, server.ServerTool{Tool: t.registered(), Handler: handlerFor(t, env)})
 	}

@@ -146,7 +146,12 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		logger.Error().Err(err).Msg("cannot build the server")
 		return 1
 	}
-	tools.ListResult(s) // encoded now, off the first request's path
+	// Encoded now, off the first request's path; a tool whose definition
+	// cannot be encoded stops the start, as one that cannot be registered.
+	if _, ok := tools.ListResult(s); !ok && !sel.Dynamic {
+		logger.Error().Msg("cannot build the server: the tools/list answer cannot be encoded (a tool's schemas are invalid)")
+		return 1
+	}
 	// The default GOGC comes back once the handshake is over: restored now,
 	// the garbage of the build was collected while the client's first
 	// requests were answered.
