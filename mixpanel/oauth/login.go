@@ -86,7 +86,16 @@ func (l *Login) Run(ctx context.Context) (*Tokens, error) {
 	if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", strconv.Itoa(port))); err == nil {
 		go func() { _ = srv.Serve(ln6) }()
 	}
-	defer srv.Close()
+	// Shut down, not closed: the browser's callback page may still be on
+	// its way when the exchange is done (closing cut it off, and the
+	// browser showed a failed load after a sign-in that worked).
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if srv.Shutdown(ctx) != nil {
+			srv.Close()
+		}
+	}()
 
 	out := l.Out
 	if out == nil {
