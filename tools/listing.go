@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -75,6 +76,30 @@ func encodeDefinition(def mcp.Tool) ([]byte, error) {
 func appendString(b []byte, s string) []byte {
 	q, _ := json.Marshal(s) // a string always encodes
 	return append(b, q...)
+}
+
+// encodeInBackground starts encoding the tools/list result of ts and
+// returns the function that answers it. The definitions are encoded on a
+// goroutine of its own while the caller registers the tools and builds the
+// rest of the server (a start has two cores to use); the first caller of
+// the function, done with that, encodes what is left alongside it.
+func encodeInBackground(ts []*Tool) func() (json.RawMessage, error) {
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1)) - 1; i < len(ts); i = int(next.Add(1)) - 1 {
+			_, _ = ts[i].encoded() // an error is listResult's to report
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		work()
+	}()
+	return sync.OnceValues(func() (json.RawMessage, error) {
+		work()
+		<-done
+		return listResult(ts)
+	})
 }
 
 // listResult encodes the result of tools/list for ts in name order, as

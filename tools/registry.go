@@ -186,19 +186,7 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	initial := Selected(sel)
 	var listed func() (json.RawMessage, error)
 	if !sel.Dynamic {
-		// Encoded on a goroutine of its own while the tools are registered
-		// and the rest of the server is built: a start has two cores to use.
-		done := make(chan struct{})
-		var res json.RawMessage
-		var resErr error
-		go func() {
-			defer close(done)
-			res, resErr = listResult(initial)
-		}()
-		listed = func() (json.RawMessage, error) {
-			<-done
-			return res, resErr
-		}
+		listed = encodeInBackground(initial)
 	}
 	sts, err := serverTools(initial, env, sel.Dynamic)
 	if err != nil {
