@@ -24,7 +24,12 @@ type domain struct {
 
 // get builds the domain's tools once.
 func (d *domain) get() []*Tool {
-	d.once.Do(func() { d.tools = d.build() })
+	d.once.Do(func() {
+		d.tools = d.build()
+		for _, t := range d.tools {
+			built.Store(t.Name, t)
+		}
+	})
 	return d.tools
 }
 
@@ -71,11 +76,12 @@ func inventory() []*domain {
 	}
 }
 
-// The process's domains, each built at most once: the one piece of global
-// state. (Not a variable initializer: the tools' code reaches Lookup.)
+// The process's domains, each built at most once, and the tools built so
+// far by name. (Not variable initializers: the tools' code reaches Lookup.)
 var (
 	domainsOnce sync.Once
 	domainList  []*domain
+	built       sync.Map // name -> *Tool
 )
 
 func domains() []*domain {
@@ -132,12 +138,10 @@ func toolsIn(toolsets ...Toolset) []*Tool {
 	return sorted(out)
 }
 
-// Every tool of the process, indexed by name. Tools reflect their schemas
-// lazily and only once.
+// Every tool of the process, sorted as All returns them.
 var (
 	allOnce  sync.Once
 	allTools []*Tool
-	byName   map[string]*Tool
 )
 
 func loadAll() {
@@ -147,10 +151,6 @@ func loadAll() {
 			out = append(out, d.get()...)
 		}
 		allTools = sorted(out)
-		byName = make(map[string]*Tool, len(allTools))
-		for _, t := range allTools {
-			byName[t.Name] = t
-		}
 	})
 }
 
@@ -273,6 +273,12 @@ func Progress(ctx context.Context, done, total int, message string) {
 
 // Lookup returns the registered tool with that name, or nil.
 func Lookup(name string) *Tool {
+	if t, ok := built.Load(name); ok {
+		return t.(*Tool) // a served tool: its domain is built
+	}
 	loadAll()
-	return byName[name]
+	if t, ok := built.Load(name); ok {
+		return t.(*Tool)
+	}
+	return nil
 }
