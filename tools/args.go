@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -469,7 +468,7 @@ func (w *walker) str(path, x string, alts []map[string]any) any {
 		}
 	}
 	if accepts(alts, "number") {
-		if f, err := strconv.ParseFloat(x, 64); err == nil && jsonNumber().MatchString(x) && !math.IsInf(f, 0) {
+		if query.IsJSONNumber(x) {
 			w.changed = true
 			return json.Number(x)
 		}
@@ -585,7 +584,7 @@ func integral(s string) (json.Number, bool) {
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return json.Number(strconv.FormatInt(i, 10)), true
 	}
-	if !jsonNumber().MatchString(s) {
+	if !query.IsJSONNumber(s) {
 		return "", false
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -594,10 +593,6 @@ func integral(s string) (json.Number, bool) {
 	}
 	return json.Number(strconv.FormatInt(int64(f), 10)), true
 }
-
-// jsonNumber is JSON's number grammar: strconv alone would also take
-// "0x10", "Inf" and "1_000".
-var jsonNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`) })
 
 // clipQ quotes s for an error message, cut to a readable length so a huge
 // value is never echoed back whole.

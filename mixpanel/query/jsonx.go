@@ -25,13 +25,13 @@ func (n *Number) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		s = strings.TrimSpace(s)
-		if !isJSONNumber(s) {
+		if !IsJSONNumber(s) {
 			return fmt.Errorf("%q is not a number", truncateForError(s))
 		}
 		*n = Number(s)
 		return nil
 	}
-	if !isJSONNumber(string(b)) {
+	if !IsJSONNumber(string(b)) {
 		return fmt.Errorf("%s is not a number", truncateForError(string(b)))
 	}
 	*n = Number(b)
@@ -60,9 +60,9 @@ func (n Number) Float() float64 {
 	return f
 }
 
-// isJSONNumber reports whether s is a JSON number literal (no blanks, no
+// IsJSONNumber reports whether s is a JSON number literal (no blanks, no
 // quotes) of a finite float64.
-func isJSONNumber(s string) bool {
+func IsJSONNumber(s string) bool {
 	if !jsonNumberGrammar(s) {
 		return false
 	}
@@ -88,12 +88,7 @@ func jsonNumberGrammar(s string) bool {
 		return false
 	}
 	if i < len(s) && s[i] == '.' {
-		i++
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
+		if i = digits(s, i+1); i < 0 {
 			return false
 		}
 	}
@@ -102,15 +97,23 @@ func jsonNumberGrammar(s string) bool {
 		if i < len(s) && (s[i] == '+' || s[i] == '-') {
 			i++
 		}
-		start := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == start {
+		if i = digits(s, i); i < 0 {
 			return false
 		}
 	}
 	return i == len(s)
+}
+
+// digits skips the run of one or more digits at s[i:]; -1 when there is none.
+func digits(s string, i int) int {
+	start := i
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == start {
+		return -1
+	}
+	return i
 }
 
 // Int is an integer argument that also accepts "42" and 42.0.

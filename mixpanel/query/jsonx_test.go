@@ -52,8 +52,8 @@ func FuzzIsJSONNumber(f *testing.F) {
 			fl, err := strconv.ParseFloat(s, 64)
 			want = err == nil && !math.IsInf(fl, 0) && !math.IsNaN(fl)
 		}
-		if got := isJSONNumber(s); got != want {
-			t.Fatalf("isJSONNumber(%q) = %v, encoding/json says %v", s, got, want)
+		if got := IsJSONNumber(s); got != want {
+			t.Fatalf("IsJSONNumber(%q) = %v, encoding/json says %v", s, got, want)
 		}
 	})
 }
