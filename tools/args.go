@@ -328,6 +328,9 @@ func (w *walker) valueOf(path string, v any, alts []map[string]any) any {
 	case string:
 		return w.str(path, x, alts)
 	case json.Number:
+		if !w.finite(path, x) {
+			return x
+		}
 		return w.number(path, x, alts)
 	case bool:
 		if !accepts(alts, "boolean") {
@@ -529,9 +532,12 @@ func (w *walker) wrap(path string, v any, arr []map[string]any) any {
 	return []any{w.value(path, v, items)}
 }
 
-// capStrings checks every string inside v against the default cap.
+// capStrings checks every string inside v against the default cap (and
+// every number for range).
 func (w *walker) capStrings(path string, v any) {
 	switch x := v.(type) {
+	case json.Number:
+		w.finite(path, x)
 	case string:
 		if len(x) > MaxStringBytes {
 			w.add(query.CodeTooLarge, path, "a string of %d bytes exceeds the %d-byte (64 KiB) limit for one string; shorten it", len(x), MaxStringBytes)
@@ -549,6 +555,16 @@ func (w *walker) capStrings(path string, v any) {
 			w.capStrings(join(path, k), x[k])
 		}
 	}
+}
+
+// finite refuses a number no float64 holds: JSON allows 1e400, but it can
+// be neither decoded here nor sent to Mixpanel.
+func (w *walker) finite(path string, n json.Number) bool {
+	if query.IsJSONNumber(string(n)) {
+		return true
+	}
+	w.add(query.CodeRange, path, "%s is beyond the range of a number (about ±1.8e308); pass a smaller one", clip(string(n), 40))
+	return false
 }
 
 // stringCap is the byte cap of a string matching one of alts.

@@ -115,6 +115,9 @@ func TestArgAmbiguitiesAreErrors(t *testing.T) {
 		{"not an object", `"x"`, `arguments: A4: expected a JSON object, got a string`},
 		{"not JSON", `{"n":`, `arguments: A4: not valid JSON`},
 		{"trailing data", `{} {}`, `arguments: A4: not valid JSON`},
+		{"number beyond float64 for a number", `{"f":1e400}`, `f: MG6: 1e400 is beyond the range of a number`},
+		{"number beyond float64 for a boolean", `{"b":1e1000}`, `b: MG6: 1e1000 is beyond the range of a number`},
+		{"number beyond float64 in a free-form value", `{"any":[1,-1e999]}`, `any[1]: MG6: -1e999 is beyond`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
