@@ -336,7 +336,8 @@ func FuzzReplayToolArgs(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	fieldFirst := regexp.MustCompile(`^[a-z_]+: `)
+	// One problem reads "field: ...", several "N problems ...:\n- field: ...".
+	fieldFirst := regexp.MustCompile(`^([a-z_]+: |\d+ problems with the arguments:\n- [a-z_]+: )`)
 	f.Fuzz(func(t *testing.T, args []byte) {
 		for _, check := range []func(json.RawMessage) (bool, error){decodeValidate[ListReplaysInput], decodeValidate[FetchReplayInput], decodeValidate[FetchReplaysInput], decodeValidate[ListReplayEventsInput], decodeValidate[SetBusinessContextInput], decodeValidate[GetBusinessContextInput]} {
 			if decodeErr, err := check(args); err != nil && !decodeErr && !fieldFirst.MatchString(err.Error()) {
