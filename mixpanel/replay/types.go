@@ -339,32 +339,21 @@ func (r *Replay) PagePath() []string {
 }
 
 // Errors returns the console_error actions.
-func (r *Replay) Errors() []UserAction {
-	var out []UserAction
-	for _, a := range r.Actions {
-		if a.Action == ActionConsoleError {
-			out = append(out, a)
-		}
-	}
-	return out
-}
+func (r *Replay) Errors() []UserAction { return r.actions(ActionConsoleError, nil) }
 
 // Warnings returns the console_warning actions.
-func (r *Replay) Warnings() []UserAction {
-	var out []UserAction
-	for _, a := range r.Actions {
-		if a.Action == ActionConsoleWarning {
-			out = append(out, a)
-		}
-	}
-	return out
-}
+func (r *Replay) Warnings() []UserAction { return r.actions(ActionConsoleWarning, nil) }
 
 // ClicksOn returns the click actions for which keep is true.
 func (r *Replay) ClicksOn(keep func(UserAction) bool) []UserAction {
+	return r.actions(ActionClick, keep)
+}
+
+// actions returns the actions of one kind for which keep (nil: all) is true.
+func (r *Replay) actions(kind string, keep func(UserAction) bool) []UserAction {
 	var out []UserAction
 	for _, a := range r.Actions {
-		if a.Action == ActionClick && keep(a) {
+		if a.Action == kind && (keep == nil || keep(a)) {
 			out = append(out, a)
 		}
 	}
