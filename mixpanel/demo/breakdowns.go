@@ -143,17 +143,24 @@ func (c *compiler) frequencyCounts(field string, b map[string]any) ([]float64, e
 	}
 	ev, _ := b["event"].(map[string]any)
 	name, _ := ev["value"].(string)
-	pred, err := c.filters(field+".filters", b["filters"], b["filtersOperator"] == "or")
+	return c.eventCounts(field, b, name, "filters", b["filtersOperator"] == "or")
+}
+
+// eventCounts: per user, how many times they did event, matching the
+// filters under b[filtersKey], in b's "dateRange" (all the data without
+// one). path is b's place in the request, for errors.
+func (c *compiler) eventCounts(path string, b map[string]any, event, filtersKey string, anyOf bool) ([]float64, error) {
+	pred, err := c.filters(path+"."+filtersKey, b[filtersKey], anyOf)
 	if err != nil {
 		return nil, err
 	}
-	m, err := c.matcherFor(field+".event", name, pred)
+	m, err := c.matcherFor(path+".event", event, pred)
 	if err != nil {
 		return nil, err
 	}
 	lo, hi := int32(-1<<30), int32(1<<30)
 	if dr, ok := b["dateRange"].(map[string]any); ok {
-		if lo, hi, err = c.e.window(field+".dateRange", map[string]any{"window": dr}); err != nil {
+		if lo, hi, err = c.e.window(path+".dateRange", map[string]any{"window": dr}); err != nil {
 			return nil, err
 		}
 	}

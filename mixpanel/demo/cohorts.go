@@ -354,19 +354,9 @@ func (c *compiler) frequency(field string, f map[string]any) ([]bool, error) {
 	if agg, _ := b["aggregation"].(string); agg != "" && agg != "total" {
 		return nil, unsupported("%s: frequency aggregation %q (total)", field, agg)
 	}
-	pred, err := c.filters(field+".customProperty.behavior.eventFilters", b["eventFilters"], false)
+	counts, err := c.eventCounts(field+".customProperty.behavior", b, event, "eventFilters", false)
 	if err != nil {
 		return nil, err
-	}
-	m, err := c.matcherFor(field+".customProperty.behavior.event", event, pred)
-	if err != nil {
-		return nil, err
-	}
-	lo, hi := int32(-1<<30), int32(1<<30)
-	if dr, ok := b["dateRange"].(map[string]any); ok {
-		if lo, hi, err = c.e.window(field+".customProperty.behavior.dateRange", map[string]any{"window": dr}); err != nil {
-			return nil, err
-		}
 	}
 	op, _ := b["filterOperator"].(string)
 	want, _ := b["filterValue"].(float64)
@@ -375,7 +365,6 @@ func (c *compiler) frequency(field string, f map[string]any) ([]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	counts := c.e.perUser(m, lo, hi)
 	out := make([]bool, len(counts))
 	for u, n := range counts {
 		out[u] = cmp(n, want)
