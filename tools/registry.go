@@ -89,16 +89,6 @@ func domains() []*domain {
 	return domainList
 }
 
-// Inventory builds every tool anew, sorted by toolset order, then name.
-// A duplicate name is a programming error, caught here (and by the tests).
-func Inventory() []*Tool {
-	var out []*Tool
-	for _, d := range inventory() {
-		out = append(out, d.build()...)
-	}
-	return sorted(out)
-}
-
 // sorted sorts tools by toolset order, then name, and panics on a
 // duplicate name.
 func sorted(out []*Tool) []*Tool {

@@ -1,10 +1,12 @@
 package tools
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Each domain declares exactly the toolsets of the tools it builds: a
@@ -27,19 +29,14 @@ func TestDomainsDeclareTheirToolsets(t *testing.T) {
 // Selected, built from the selection's domains only, is the inventory
 // filtered by the selection.
 func TestSelectedIsTheFilteredInventory(t *testing.T) {
-	for name, sel := range map[string]Selection{
-		"default":           {},
-		"all read-only":     {Toolsets: []string{"all"}, ReadOnly: true},
-		"dynamic":           {Dynamic: true},
-		"cohorts":           {Toolsets: []string{"cohorts"}},
-		"query,governance":  {Toolsets: []string{"query", "governance"}},
-		"dynamic read-only": {Dynamic: true, ReadOnly: true},
-	} {
-		if len(sel.Toolsets) > 0 {
-			parsed, err := ParseToolsets(sel.Toolsets[0] + "," + sel.Toolsets[len(sel.Toolsets)-1])
-			assert.NoError(t, err)
-			sel.Toolsets = parsed
-		}
+	for _, c := range []struct {
+		toolsets          string // as --toolsets reads it
+		readOnly, dynamic bool
+	}{{"", false, false}, {"all", true, false}, {"", false, true}, {"cohorts", false, false}, {"query,governance", false, false}, {"", true, true}} {
+		toolsets, err := ParseToolsets(c.toolsets)
+		require.NoError(t, err)
+		sel := Selection{Toolsets: toolsets, ReadOnly: c.readOnly, Dynamic: c.dynamic}
+		name := fmt.Sprintf("%+v", c)
 		initial := sel.initial()
 		var want []string
 		for _, tool := range All() {

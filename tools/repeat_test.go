@@ -13,7 +13,7 @@ import (
 // bulk operation, need the repeated confirmation without elicitation.
 func TestIrreversibleOperationsNeedTheConfirmArgument(t *testing.T) {
 	var have []string
-	for _, tool := range Inventory() {
+	for _, tool := range All() {
 		in, _, err := tool.Schemas()
 		if err != nil {
 			t.Fatal(err)

@@ -222,7 +222,11 @@ func TestInventoryNamesAreUniqueAndToolsetsKnown(t *testing.T) {
 		known[ts.Name] = true
 	}
 	seen := map[string]bool{}
-	for _, tool := range Inventory() {
+	var tools []*Tool
+	for _, d := range inventory() {
+		tools = append(tools, d.build()...)
+	}
+	for _, tool := range tools {
 		if seen[tool.Name] {
 			t.Errorf("tool %s is listed twice", tool.Name)
 		}
