@@ -174,10 +174,6 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	env.Serve(sel)
 	sv := &surface{server: s, sel: sel, sessions: map[string][]Toolset{}}
 	initial := Selected(sel)
-	var listed func() (json.RawMessage, error)
-	if !sel.Dynamic {
-		listed = encodeInBackground(initial)
-	}
 	sts, err := serverTools(initial, env, sel.Dynamic)
 	if err != nil {
 		return err
@@ -192,8 +188,8 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	}
 	env.surface = sv
 	s.AddTools(sts...)
-	if listed != nil {
-		listings.Store(s, listed)
+	if !sel.Dynamic {
+		listings.Store(s, sync.OnceValues(func() (json.RawMessage, error) { return listResult(initial) }))
 	}
 	return nil
 }

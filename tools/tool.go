@@ -121,10 +121,6 @@ type Tool struct {
 	def     mcp.Tool
 	defErr  error
 
-	encOnce sync.Once // the definition as tools/list carries it (listing.go)
-	enc     []byte
-	encErr  error
-
 	call func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult
 }
 
