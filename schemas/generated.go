@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 )
 
 // Reflecting every tool's schemas took ~30 ms at each start, most of the
@@ -29,16 +30,29 @@ type ToolSchemas struct {
 // line finds a tool's line, `"name":{...},`, by binary search over the
 // file, whose lines EncodeGenerated sorts by name. It reads only the lines
 // it probes: indexing the whole file at start touched every page of it for
-// the few tools a selection serves.
+// the few tools a selection serves. A probe finds the first line that
+// starts at or after the middle with bytes.IndexByte (vectorized; looking
+// back for the line's start, byte by byte, cost most of a start's schema
+// lookups).
 func line(data []byte, name string) ([]byte, bool) {
 	// Only the tools' lines, between "{" and "}".
 	data = bytes.TrimSuffix(bytes.TrimRight(data, "\n"), []byte("}"))
 	data = bytes.TrimPrefix(data, []byte("{\n"))
+	// Lines that start in [lo, hi) are left; lo and hi are line starts.
 	lo, hi := 0, len(data)
 	for lo < hi {
-		start := bytes.LastIndexByte(data[:(lo+hi)/2], '\n') + 1
-		if start < lo {
-			start = lo
+		start := (lo + hi) / 2
+		if start > lo && data[start-1] != '\n' {
+			nl := bytes.IndexByte(data[start:hi], '\n')
+			if nl < 0 {
+				hi = start // no line starts in [start, hi)
+				continue
+			}
+			start += nl + 1
+			if start >= hi {
+				hi = (lo + hi) / 2
+				continue
+			}
 		}
 		end := bytes.IndexByte(data[start:], '\n')
 		if end < 0 {
@@ -72,29 +86,32 @@ func splitLine(l []byte) (string, []byte) {
 	return string(l[1:end]), l[end+2:]
 }
 
+// outKey separates a line's two schemas. As an unescaped key it cannot
+// occur inside a JSON string, and EncodeGenerated refuses an input schema
+// with a property of that name, so its first occurrence is the separator.
+const inKey, outKey = `{"inputSchema":`, `,"outputSchema":`
+
 // Generated returns the schemas generated for a tool, if the embedded file
 // has them. A line is `{"inputSchema":IN,"outputSchema":OUT}` as
-// EncodeGenerated writes it, and the schemas are cut out of it where IN
-// ends: a byte scan, where decoding the line into json.RawMessage fields
-// validated and copied every byte twice (the largest part of a start's
-// schema work). The file is trusted as the generator wrote it: the
-// schemas test fails when it differs from what the Go types reflect.
+// EncodeGenerated writes it, and the schemas are cut out of it at outKey,
+// found with bytes.Index: no decoding, no byte-by-byte scan. The file is
+// trusted as the generator wrote it: the schemas test fails when it
+// differs from what the Go types reflect.
 func Generated(tool string) (ToolSchemas, bool) {
 	raw, ok := line(generatedJSON, tool)
 	if !ok {
 		return ToolSchemas{}, false
 	}
-	const inKey, outKey = `{"inputSchema":`, `,"outputSchema":`
 	rest, ok := bytes.CutPrefix(raw, []byte(inKey))
 	if !ok {
 		return ToolSchemas{}, false
 	}
-	n := valueEnd(rest)
+	n := bytes.Index(rest, []byte(outKey))
 	if n < 0 {
 		return ToolSchemas{}, false
 	}
-	out, ok := bytes.CutPrefix(rest[n:], []byte(outKey))
-	if !ok || len(out) < 2 || out[len(out)-1] != '}' {
+	out := rest[n+len(outKey):]
+	if len(out) < 2 || out[len(out)-1] != '}' {
 		return ToolSchemas{}, false
 	}
 	s := ToolSchemas{Input: rest[:n:n], Output: out[: len(out)-1 : len(out)-1]}
@@ -102,39 +119,6 @@ func Generated(tool string) (ToolSchemas, bool) {
 		s.Output = nil
 	}
 	return s, true
-}
-
-// valueEnd is the length of the JSON object, array or literal that b
-// starts with (compact JSON, as the generator writes it), or -1 when b
-// ends first.
-func valueEnd(b []byte) int {
-	depth, inString := 0, false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		switch {
-		case inString:
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		case c == '"':
-			inString = true
-		case depth == 0 && (c == ',' || c == '}' || c == ']'):
-			return i
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		}
-	}
-	return -1
 }
 
 // EncodeGenerated writes the generated file's content: one tool per line,
@@ -149,6 +133,9 @@ func EncodeGenerated(names []string, byName map[string]ToolSchemas) ([]byte, err
 		val, err := json.Marshal(byName[name])
 		if err != nil {
 			return nil, err
+		}
+		if in, err := json.Marshal(byName[name].Input); err != nil || bytes.Contains(in, []byte(outKey)) {
+			return nil, fmt.Errorf("tool %s: its input schema has a property named outputSchema, where Generated would cut the line; rename it", name)
 		}
 		out = append(append(append(out, key...), ':'), val...)
 		if i < len(names)-1 {

@@ -1,25 +1,10 @@
 package schemas
 
-import "testing"
-
-func TestValueEnd(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want int
-	}{
-		{`{"a":"}\"{","b":[1,{"c":"]"}]},"outputSchema":{}}`, len(`{"a":"}\"{","b":[1,{"c":"]"}]}`)},
-		{`"x\\",1`, len(`"x\\"`)},
-		{`[[],[{}]]}`, len(`[[],[{}]]`)},
-		{`true,"x"`, len(`true`)},
-		{`null}`, len(`null`)},
-		{`{"a":1`, -1},
-		{`"open`, -1},
-	} {
-		if got := valueEnd([]byte(c.in)); got != c.want {
-			t.Errorf("valueEnd(%s) = %d, want %d", c.in, got, c.want)
-		}
-	}
-}
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestLine(t *testing.T) {
 	data := []byte("{\n\"a\":{\"x\":1},\n\"b_c\":2,\n\"d\":[3],\n\"e\":4\n}\n")
@@ -34,7 +19,38 @@ func TestLine(t *testing.T) {
 			t.Errorf("line(%q) found %s", name, got)
 		}
 	}
+	// Many lines of mixed lengths: every one is found, nothing between.
+	var names []string
+	file := []byte("{\n")
+	for i := range 300 {
+		name := fmt.Sprintf("t%03d", i)
+		names = append(names, name)
+		file = fmt.Appendf(file, "%q:%q,\n", name, strings.Repeat("x", (i*7919)%1500))
+	}
+	file = append(file[:len(file)-2], "\n}\n"...)
+	for i, name := range names {
+		got, ok := line(file, name)
+		if !ok || len(got) != 2+(i*7919)%1500 {
+			t.Errorf("line(%q) = %d bytes, %v; want %d", name, len(got), ok, 2+(i*7919)%1500)
+		}
+		if _, ok := line(file, name+"a"); ok {
+			t.Errorf("line(%q) found", name+"a")
+		}
+	}
 	if _, ok := line(generatedJSON, "no_such_tool"); ok {
 		t.Error("no_such_tool found in the generated file")
+	}
+}
+
+// A line is cut at the first ,"outputSchema": so an input schema that has
+// one is refused rather than written.
+func TestEncodeGeneratedRefusesAmbiguousLine(t *testing.T) {
+	in := ToolSchemas{Input: []byte(`{"type":"object","properties":{"a":{},"outputSchema":{}}}`), Output: []byte(`{"type":"object"}`)}
+	if _, err := EncodeGenerated([]string{"x"}, map[string]ToolSchemas{"x": in}); err == nil || !strings.Contains(err.Error(), "outputSchema") {
+		t.Errorf("EncodeGenerated = %v, want a refusal naming outputSchema", err)
+	}
+	in.Input = []byte(`{"type":"object","properties":{"outputSchema":{}}}`) // the first property: no comma before it
+	if _, err := EncodeGenerated([]string{"x"}, map[string]ToolSchemas{"x": in}); err != nil {
+		t.Errorf("EncodeGenerated = %v, want it written", err)
 	}
 }
