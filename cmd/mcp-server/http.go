@@ -79,7 +79,7 @@ type httpService struct {
 	sessions *sessionTable // nil when stateless
 	ids      *surrogates
 	handler  http.Handler
-	srv      *server.MCPServer // its tools/list is answered here (listAnswer)
+	srv      *server.MCPServer // its tools/list is answered here (listResult)
 }
 
 // newHTTPService builds the handler. Binding beyond loopback without a
@@ -222,9 +222,9 @@ func (svc *httpService) servePost(w http.ResponseWriter, r *http.Request, body [
 		}
 	}
 	if verdict != idInvalid && svc.answersList(r) {
-		if answer := listAnswer(svc.srv, body, id, method); answer != nil {
+		if result := listResult(svc.srv, body, id, method); result != nil {
 			w.Header().Set("Content-Type", "application/json")
-			_, _ = w.Write(answer)
+			_ = writeAnswer(w, id, result, "")
 			return
 		}
 	}

@@ -3,11 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,11 +58,11 @@ func inspectID(msg []byte) (idVerdict, json.RawMessage, []byte) {
 	}
 }
 
-// listAnswer is the answer to a tools/list request from the server's
+// listResult is the result for a tools/list request from the server's
 // encoded-once result (tools.ListResult), or nil when mcp-go must answer:
 // not tools/list, a request asking for a page (a cursor), or a server
 // whose lists are per session.
-func listAnswer(s *server.MCPServer, msg []byte, id json.RawMessage, method []byte) []byte {
+func listResult(s *server.MCPServer, msg []byte, id json.RawMessage, method []byte) []byte {
 	if string(method) != `"`+string(mcp.MethodToolsList)+`"` || id == nil {
 		return nil
 	}
@@ -79,12 +78,21 @@ func listAnswer(s *server.MCPServer, msg []byte, id json.RawMessage, method []by
 	if !ok {
 		return nil
 	}
-	out := make([]byte, 0, len(result)+len(id)+40)
-	out = append(out, `{"jsonrpc":"2.0","id":`...)
-	out = append(out, id...)
-	out = append(out, `,"result":`...)
-	out = append(out, result...)
-	return append(out, '}')
+	return result
+}
+
+// writeAnswer writes the JSON-RPC answer with that id and result, then
+// end (a newline on stdio). The result (~75 KB for the default tools/list,
+// ~280 KB for all) is written as it is, not copied into a message.
+func writeAnswer(w io.Writer, id json.RawMessage, result []byte, end string) error {
+	head := make([]byte, 0, 32+len(id))
+	head = append(append(append(head, `{"jsonrpc":"2.0","id":`...), id...), `,"result":`...)
+	for _, b := range [][]byte{head, result, []byte("}" + end)} {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scanMembers returns the raw values of the "id" and "method" members of a
@@ -243,10 +251,11 @@ type surrogates struct {
 	next   atomic.Uint64
 }
 
+// The prefix is random so that no client guesses it; it guards against
+// collisions, not attackers, and math/rand's generator (seeded by the
+// runtime) spares the start crypto/rand's first-use setup.
 func newSurrogates() *surrogates {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return &surrogates{prefix: `"mixpanel-mcp-id-` + hex.EncodeToString(b[:]) + "-"}
+	return &surrogates{prefix: `"mixpanel-mcp-id-` + strconv.FormatUint(rand.Uint64(), 16) + "-"}
 }
 
 // swap returns msg with its id replaced by a new surrogate, and the
@@ -349,14 +358,20 @@ func (s *stdioIDs) forward(line []byte, to io.Writer) error {
 	}
 	if s.srv != nil {
 		if string(method) == `"`+string(mcp.MethodInitialize)+`"` {
-			var req mcp.InitializeRequest
+			// Only the version: decoding the whole mcp.InitializeRequest
+			// built encoding/json's decoders for a dozen capability types
+			// on the way to the first answer.
+			var req struct {
+				Params struct {
+					ProtocolVersion string `json:"protocolVersion"`
+				} `json:"params"`
+			}
 			s.modern.Store(json.Unmarshal(line, &req) == nil && mcp.IsModernProtocol(req.Params.ProtocolVersion))
 		} else if !s.modern.Load() {
-			if answer := listAnswer(s.srv, line, id, method); answer != nil {
+			if result := listResult(s.srv, line, id, method); result != nil {
 				s.mu.Lock()
 				defer s.mu.Unlock()
-				_, err := s.out.Write(append(answer, '\n'))
-				return err
+				return writeAnswer(s.out, id, result, "\n")
 			}
 		}
 	}

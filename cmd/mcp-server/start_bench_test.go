@@ -13,7 +13,7 @@ import (
 
 // BenchmarkStartAndList is the in-process part of a cold start: build the
 // server for a selection and answer initialize and the first tools/list,
-// as the stdio and HTTP layers answer it (listAnswer).
+// as the stdio and HTTP layers answer it (listResult).
 func BenchmarkStartAndList(b *testing.B) {
 	for _, c := range []struct {
 		name     string
@@ -42,7 +42,7 @@ func BenchmarkStartAndList(b *testing.B) {
 				}
 				s.HandleMessage(context.Background(), init)
 				_, id, method := inspectID(list)
-				if listAnswer(s, list, id, method) == nil {
+				if listResult(s, list, id, method) == nil {
 					b.Fatal("tools/list not answered from the encoded result")
 				}
 			}
