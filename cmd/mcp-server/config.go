@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/oauth"
@@ -354,10 +354,21 @@ func readFileConfig(path string) (*fileConfig, error) {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	var fc fileConfig
-	if _, err := toml.Decode(string(raw), &fc); err != nil {
+	if err := decodeTOML(raw, &fc); err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	return &fc, nil
+}
+
+// decodeTOML decodes a config file, its errors naming the line and column.
+func decodeTOML(raw []byte, v any) error {
+	err := toml.Unmarshal(raw, v)
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		return fmt.Errorf("line %d, column %d: %w", row, col, err)
+	}
+	return err
 }
 
 func accountNames(fc *fileConfig) string {

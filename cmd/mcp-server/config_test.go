@@ -204,6 +204,8 @@ func TestConfigPrecedence(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	path := writeConfig(t)
+	broken := filepath.Join(t.TempDir(), "broken.toml")
+	require.NoError(t, os.WriteFile(broken, []byte("[active]\naccount = \"a\"\n[accounts.a\ntype = 1\n"), 0o600))
 	tests := []struct {
 		name string
 		args []string
@@ -212,6 +214,7 @@ func TestConfigErrors(t *testing.T) {
 	}{
 		{"unknown account", nil, map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "nope"}, `account "nope" is not defined`},
 		{"empty token_env", nil, map[string]string{"MP_CONFIG_PATH": path, "MP_ACCOUNT": "tok"}, "$MY_TOKEN, which is empty"},
+		{"config file not TOML", nil, map[string]string{"MP_CONFIG_PATH": broken}, "broken.toml: line 3, column "},
 		{"missing explicit config file", nil, map[string]string{"MP_CONFIG_PATH": filepath.Join(t.TempDir(), "none.toml")}, "none.toml"},
 		{"bad region", []string{"--region", "mars"}, map[string]string{"HOME": t.TempDir()}, "us, eu or in"},
 		{"non-numeric project", []string{"--project-id", "abc"}, map[string]string{"HOME": t.TempDir()}, "not a numeric project id"},

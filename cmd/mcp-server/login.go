@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 	"github.com/rs/zerolog"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
@@ -456,7 +456,7 @@ func loadConfigFile(path string) (*configFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
-	if _, err := toml.Decode(string(raw), &cf.raw); err != nil {
+	if err := decodeTOML(raw, &cf.raw); err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	return cf, nil
