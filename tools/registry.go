@@ -1,12 +1,13 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -92,24 +93,35 @@ func domains() []*domain {
 // sorted sorts tools by toolset order, then name, and panics on a
 // duplicate name.
 func sorted(out []*Tool) []*Tool {
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(out))
 	for _, t := range out {
 		if seen[t.Name] {
 			panic("tools: duplicate tool " + t.Name)
 		}
 		seen[t.Name] = true
 	}
-	order := map[Toolset]int{toolsetMeta: -1}
-	for i, ts := range Toolsets {
-		order[ts.Name] = i
+	type ranked struct {
+		rank int
+		t    *Tool
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Toolset != out[j].Toolset {
-			return order[out[i].Toolset] < order[out[j].Toolset]
-		}
-		return out[i].Name < out[j].Name
-	})
+	rs := make([]ranked, len(out))
+	for i, t := range out {
+		rs[i] = ranked{toolsetRank(t.Toolset), t}
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(a.rank, b.rank), strings.Compare(a.t.Name, b.t.Name)) })
+	for i, r := range rs {
+		out[i] = r.t
+	}
 	return out
+}
+
+// toolsetRank is the toolset's place in Toolsets; the toolset tools
+// (toolsetMeta) come first.
+func toolsetRank(ts Toolset) int {
+	if ts == toolsetMeta {
+		return -1
+	}
+	return slices.IndexFunc(Toolsets, func(info ToolsetInfo) bool { return info.Name == ts })
 }
 
 // toolsIn returns the process's tools of the given toolsets, building
