@@ -7,16 +7,14 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/pkoukk/tiktoken-go"
-	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
-
+	"github.com/mixpanel-mcp/mixpanel-mcp/internal/o200k"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
 // Every listed tool costs model context on every turn, so `mcp-server
 // tools` prints what each costs, in o200k tokens (the tokenizer of current
-// OpenAI models; the offline loader embeds its table, so this works without
-// a network). Two measures: what a model is given (name, description and
+// OpenAI models; internal/o200k embeds its table, so this works without a
+// network). Two measures: what a model is given (name, description and
 // input schema) and the raw tools/list entry (plus annotations and the
 // output schema, which clients read but models usually do not).
 
@@ -25,38 +23,44 @@ type toolCost struct {
 	visible, raw int
 }
 
-type tokenCounter struct{ enc *tiktoken.Tiktoken }
+type tokenCounter struct{ enc *o200k.Encoder }
 
 func newTokenCounter() (*tokenCounter, error) {
-	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
-	enc, err := tiktoken.GetEncoding("o200k_base")
+	enc, err := o200k.Load()
 	if err != nil {
 		return nil, fmt.Errorf("o200k tokenizer: %w", err)
 	}
 	return &tokenCounter{enc: enc}, nil
 }
 
-func (c *tokenCounter) count(b []byte) int { return len(c.enc.EncodeOrdinary(string(b))) }
+func (c *tokenCounter) count(b []byte) int { return c.enc.Count(string(b)) }
 
 // cost measures one tool's definition as tools/list serves it.
 func (c *tokenCounter) cost(t *tools.Tool) (toolCost, error) {
-	def, err := t.Definition()
-	if err != nil {
-		return toolCost{}, err
-	}
-	raw, err := json.Marshal(def)
-	if err != nil {
-		return toolCost{}, err
-	}
-	visible, err := json.Marshal(struct {
-		Name        string          `json:"name"`
-		Description string          `json:"description"`
-		InputSchema json.RawMessage `json:"inputSchema"`
-	}{t.Name, t.Description, def.RawInputSchema})
+	visible, raw, err := definitionTexts(t)
 	if err != nil {
 		return toolCost{}, err
 	}
 	return toolCost{visible: c.count(visible), raw: c.count(raw)}, nil
+}
+
+// definitionTexts returns what a model is given of a tool and its raw
+// tools/list entry.
+func definitionTexts(t *tools.Tool) (visible, raw []byte, err error) {
+	def, err := t.Definition()
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err = json.Marshal(def)
+	if err != nil {
+		return nil, nil, err
+	}
+	visible, err = json.Marshal(struct {
+		Name        string          `json:"name"`
+		Description string          `json:"description"`
+		InputSchema json.RawMessage `json:"inputSchema"`
+	}{t.Name, t.Description, def.RawInputSchema})
+	return visible, raw, err
 }
 
 // printTools prints every toolset with its tool count and token cost, then

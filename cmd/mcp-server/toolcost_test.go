@@ -1,10 +1,17 @@
 package main
 
 import (
+	"debug/buildinfo"
+	"encoding/json"
+	"strings"
 	"testing"
 
+	"github.com/pkoukk/tiktoken-go"
+	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/internal/o200k"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
@@ -44,5 +51,81 @@ func TestToolTokenBudgets(t *testing.T) {
 		if b.tokens > b.budget {
 			t.Errorf("%s costs a model %d tokens, over its budget of %d", b.what, b.tokens, b.budget)
 		}
+	}
+}
+
+// tiktokenO200k is tiktoken-go's o200k_base, which `mcp-server tools`
+// counted with before internal/o200k: the reference it is compared with.
+func tiktokenO200k(t testing.TB) *tiktoken.Tiktoken {
+	t.Helper()
+	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
+	enc, err := tiktoken.GetEncoding("o200k_base")
+	require.NoError(t, err)
+	return enc
+}
+
+// TestTokenCountsMatchTiktoken: every text of every tool's definition
+// counts as many tokens as tiktoken-go counts.
+func TestTokenCountsMatchTiktoken(t *testing.T) {
+	tc, err := newTokenCounter()
+	require.NoError(t, err)
+	ref := tiktokenO200k(t)
+	for _, tool := range tools.All() {
+		def, err := tool.Definition()
+		require.NoError(t, err, tool.Name)
+		visible, raw, err := definitionTexts(tool)
+		require.NoError(t, err, tool.Name)
+		for what, text := range map[string]string{
+			"name":             tool.Name,
+			"description":      tool.Description,
+			"input schema":     string(def.RawInputSchema),
+			"output schema":    string(def.RawOutputSchema),
+			"model's view":     string(visible),
+			"tools/list entry": string(raw),
+		} {
+			assert.Equal(t, len(ref.EncodeOrdinary(text)), tc.enc.Count(text), "%s: %s", tool.Name, what)
+		}
+	}
+}
+
+// TestBinaryLinksNoTiktoken: tiktoken-go linked dlclark/regexp2, whose
+// package init cost every start of the server, and ~10 MB of tables for
+// five encodings, for one subcommand; it is a test-only dependency now.
+func TestBinaryLinksNoTiktoken(t *testing.T) {
+	info, err := buildinfo.ReadFile(binary(t))
+	require.NoError(t, err)
+	for _, d := range info.Deps {
+		assert.False(t, strings.HasPrefix(d.Path, "github.com/pkoukk/tiktoken-go") || d.Path == "github.com/dlclark/regexp2", "the server binary links %s", d.Path)
+	}
+}
+
+// BenchmarkCount counts the tools/list text of --toolsets all with
+// internal/o200k and with tiktoken-go.
+func BenchmarkCount(b *testing.B) {
+	var entries []json.RawMessage
+	for _, tool := range tools.All() {
+		_, raw, err := definitionTexts(tool)
+		require.NoError(b, err, tool.Name)
+		entries = append(entries, raw)
+	}
+	list, err := json.Marshal(map[string]any{"tools": entries})
+	require.NoError(b, err)
+	text := string(list)
+	enc, err := o200k.Load()
+	require.NoError(b, err)
+	ref := tiktokenO200k(b)
+	for _, bc := range []struct {
+		name  string
+		count func(string) int
+	}{
+		{"o200k", enc.Count},
+		{"tiktoken-go", func(s string) int { return len(ref.EncodeOrdinary(s)) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				bc.count(text)
+			}
+		})
 	}
 }
