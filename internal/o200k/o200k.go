@@ -13,6 +13,7 @@ package o200k
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	_ "embed"
 	"encoding/base64"
@@ -64,13 +65,14 @@ func parse() (*Encoder, error) {
 	}
 	ranks := make(map[string]int, tableTokens)
 	sc := bufio.NewScanner(zr)
+	var tok []byte
 	for line := 1; sc.Scan(); line++ {
-		b64, rank, _ := strings.Cut(sc.Text(), " ")
-		tok, err := base64.StdEncoding.DecodeString(b64)
+		b64, rank, _ := bytes.Cut(sc.Bytes(), []byte(" "))
+		tok, err = base64.StdEncoding.AppendDecode(tok[:0], b64)
 		if err != nil {
 			return nil, fmt.Errorf("o200k table: line %d: %w", line, err)
 		}
-		r, err := strconv.Atoi(rank)
+		r, err := strconv.Atoi(string(rank))
 		if err != nil {
 			return nil, fmt.Errorf("o200k table: line %d: %w", line, err)
 		}
