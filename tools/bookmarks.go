@@ -14,7 +14,6 @@ import (
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
-	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // The reports toolset's management operations: saved reports (bookmarks)
@@ -210,28 +209,28 @@ func (r ReportQuery) build(declared string) (string, map[string]any, error) {
 	var rep query.Report
 	if r.Insights.given() {
 		var in QueryInsightsInput
-		if err := newArgPipeline(schemas.Input[QueryInsightsInput]).decode(json.RawMessage(r.Insights), &in); err != nil {
+		if err := newArgPipeline(inputOf("query_insights")).decode(json.RawMessage(r.Insights), &in); err != nil {
 			return "", nil, fmt.Errorf("insights: %w", err)
 		}
 		rep.Insights = &in.InsightsQuery
 	}
 	if r.Funnel.given() {
 		var in QueryFunnelInput
-		if err := newArgPipeline(schemas.Input[QueryFunnelInput]).decode(json.RawMessage(r.Funnel), &in); err != nil {
+		if err := newArgPipeline(inputOf("query_funnel")).decode(json.RawMessage(r.Funnel), &in); err != nil {
 			return "", nil, fmt.Errorf("funnel: %w", err)
 		}
 		rep.Funnel = &in.FunnelQuery
 	}
 	if r.Retention.given() {
 		var in QueryRetentionInput
-		if err := newArgPipeline(schemas.Input[QueryRetentionInput]).decode(json.RawMessage(r.Retention), &in); err != nil {
+		if err := newArgPipeline(inputOf("query_retention")).decode(json.RawMessage(r.Retention), &in); err != nil {
 			return "", nil, fmt.Errorf("retention: %w", err)
 		}
 		rep.Retention = &in.RetentionQuery
 	}
 	if r.Flow.given() {
 		var in QueryFlowInput
-		if err := newArgPipeline(schemas.Input[QueryFlowInput]).decode(json.RawMessage(r.Flow), &in); err != nil {
+		if err := newArgPipeline(inputOf("query_flow")).decode(json.RawMessage(r.Flow), &in); err != nil {
 			return "", nil, fmt.Errorf("flow: %w", err)
 		}
 		rep.Flow = &in.FlowQuery
@@ -242,6 +241,15 @@ func (r ReportQuery) build(declared string) (string, map[string]any, error) {
 		return "", nil, bookmarkTypeField(err)
 	}
 	return kind, params, nil
+}
+
+// inputOf is the input schema of the named tool, for decoding arguments as
+// it does.
+func inputOf(tool string) func() (json.RawMessage, error) {
+	return func() (json.RawMessage, error) {
+		in, _, err := Lookup(tool).Schemas()
+		return in, err
+	}
 }
 
 // bookmarkTypeField renames query.Report's "type" field to this tool's
