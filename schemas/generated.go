@@ -1,3 +1,13 @@
+// Package schemas holds the JSON Schemas of the tools' inputs and outputs.
+// They are reflected from the Go types, by the one reflector configuration
+// of the project (so every tool's schema follows the same rules) with
+// helpers for the union and enum types of the query surface, and generated
+// into a file the server embeds.
+//
+// The reflector, and every type's JSONSchema method, is built only with the
+// schemagen tag: the server binary reads the generated file and does not
+// link invopop/jsonschema and its dependencies (go/parser, go/doc, a YAML
+// library), whose package inits cost every start.
 package schemas
 
 import (
@@ -10,9 +20,11 @@ import (
 // Reflecting every tool's schemas took ~30 ms at each start, most of the
 // server's cold start. They are reflected once, when the Go types change,
 // into tools.gen.json, which the binary embeds and reads at start instead
-// (`go test ./schemas -update` regenerates it; the test fails while it
-// differs from what the types reflect). A tool missing from the file is
-// reflected at run time, so a new tool works before regeneration.
+// (`go test -tags schemagen ./schemas -update` regenerates it; the test
+// fails while it differs from what the types reflect). A tool missing from
+// the file has no schemas in the server: its definition is an error naming
+// that command, and the start stops on it. A schemagen build reflects it,
+// so tests can build tools of their own.
 
 //go:embed tools.gen.json
 var generatedJSON []byte

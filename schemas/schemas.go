@@ -1,7 +1,5 @@
-// Package schemas turns Go types into the JSON Schemas of tool inputs and
-// outputs. It holds the one reflector configuration of the project, so every
-// tool's schema follows the same rules, and helpers for the union and enum
-// types of the query surface.
+//go:build schemagen
+
 package schemas
 
 import (
@@ -56,17 +54,13 @@ func genericName(t reflect.Type) string {
 	return b.String()
 }
 
-// Input returns the input schema of a tool whose arguments decode into T.
+// Input returns the input schema of a tool whose arguments decode into t.
 // Unknown properties are refused, matching the tools' strict decoding.
-func Input[T any]() (json.RawMessage, error) { return build(reflect.TypeFor[T](), true) }
+func Input(t reflect.Type) (json.RawMessage, error) { return build(t, true) }
 
-// Output returns the output schema of a tool whose structured result is T.
+// Output returns the output schema of a tool whose structured result is t.
 // It allows unknown properties so that a richer answer never breaks a client.
-func Output[T any]() (json.RawMessage, error) { return build(reflect.TypeFor[T](), false) }
-
-// Of reflects T as a standalone schema with its definitions inlined under
-// $defs; it is what Input and Output build on, exposed for tests and docs.
-func Of[T any]() (json.RawMessage, error) { return build(reflect.TypeFor[T](), true) }
+func Output(t reflect.Type) (json.RawMessage, error) { return build(t, false) }
 
 func build(t reflect.Type, strict bool) (json.RawMessage, error) {
 	root, err := toMap(reflector(strict, true).ReflectFromType(t))

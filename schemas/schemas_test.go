@@ -1,7 +1,10 @@
+//go:build schemagen
+
 package schemas
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/invopop/jsonschema"
@@ -41,7 +44,7 @@ func decode(t *testing.T, raw json.RawMessage) map[string]any {
 }
 
 func TestInputSchema(t *testing.T) {
-	raw, err := Input[sInput]()
+	raw, err := Input(reflect.TypeFor[sInput]())
 	require.NoError(t, err)
 	s := decode(t, raw)
 	assert.Equal(t, "object", s["type"])
@@ -73,7 +76,7 @@ type sShared struct {
 }
 
 func TestSingleUseDefinitionsAreInlined(t *testing.T) {
-	raw, err := Input[sShared]()
+	raw, err := Input(reflect.TypeFor[sShared]())
 	require.NoError(t, err)
 	s := decode(t, raw)
 	defs := s["$defs"].(map[string]any)
@@ -85,14 +88,14 @@ func TestSingleUseDefinitionsAreInlined(t *testing.T) {
 }
 
 func TestOutputSchemaIsLenient(t *testing.T) {
-	raw, err := Output[sMetric]()
+	raw, err := Output(reflect.TypeFor[sMetric]())
 	require.NoError(t, err)
 	s := decode(t, raw)
 	assert.NotContains(t, s, "additionalProperties")
 }
 
 func TestNonObjectRootIsRefused(t *testing.T) {
-	_, err := Input[[]string]()
+	_, err := Input(reflect.TypeFor[[]string]())
 	assert.ErrorContains(t, err, "must be JSON objects")
 }
 

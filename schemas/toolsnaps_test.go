@@ -1,3 +1,5 @@
+//go:build schemagen
+
 package schemas_test
 
 import (
@@ -38,8 +40,9 @@ func reflected(t *testing.T) ([]string, map[string]schemas.ToolSchemas) {
 }
 
 // TestGeneratedSchemas fails while the schemas embedded in the binary
-// (tools.gen.json) differ from what the Go types reflect. Run
-// `go test ./schemas -update` after changing a tool's input or output type.
+// (tools.gen.json) differ from what the Go types reflect. Run `go test
+// -tags schemagen ./schemas -update` after changing a tool's input or
+// output type.
 func TestGeneratedSchemas(t *testing.T) {
 	names, byName := reflected(t)
 	want, err := schemas.EncodeGenerated(names, byName)
@@ -51,7 +54,7 @@ func TestGeneratedSchemas(t *testing.T) {
 	got, err := os.ReadFile(schemas.GeneratedFile)
 	require.NoError(t, err)
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is stale; run `go test ./schemas -update` and review the diff.\n%s", schemas.GeneratedFile, firstDiff(got, want))
+		t.Fatalf("%s is stale; run `go test -tags schemagen ./schemas -update` and review the diff.\n%s", schemas.GeneratedFile, firstDiff(got, want))
 	}
 	for _, name := range names {
 		g, ok := schemas.Generated(name)
@@ -76,8 +79,8 @@ type snapshot struct {
 
 // TestToolSnapshots keeps one snapshot per tool in testdata/toolsnaps, so
 // that a change to what a model is shown is that tool's reviewed diff. A
-// missing, extra or stale snapshot fails; `go test ./schemas -update`
-// rewrites them.
+// missing, extra or stale snapshot fails; `go test -tags schemagen
+// ./schemas -update` rewrites them.
 func TestToolSnapshots(t *testing.T) {
 	want := map[string][]byte{}
 	for _, tool := range tools.All() {
@@ -94,7 +97,7 @@ func TestToolSnapshots(t *testing.T) {
 	}
 	entries, err := os.ReadDir(snapDir)
 	if err != nil && !(*update && os.IsNotExist(err)) {
-		require.NoError(t, err, "no snapshots: run go test ./schemas -update")
+		require.NoError(t, err, "no snapshots: run go test -tags schemagen ./schemas -update")
 	}
 	if *update {
 		require.NoError(t, os.MkdirAll(snapDir, 0o755))
@@ -110,17 +113,17 @@ func TestToolSnapshots(t *testing.T) {
 	}
 	for _, e := range entries {
 		if _, ok := want[e.Name()]; !ok {
-			t.Errorf("%s: snapshot of a tool that is not registered; run `go test ./schemas -update`", e.Name())
+			t.Errorf("%s: snapshot of a tool that is not registered; run `go test -tags schemagen ./schemas -update`", e.Name())
 		}
 	}
 	for file, raw := range want {
 		got, err := os.ReadFile(filepath.Join(snapDir, file))
 		if err != nil {
-			t.Errorf("%s: no snapshot; run `go test ./schemas -update`", file)
+			t.Errorf("%s: no snapshot; run `go test -tags schemagen ./schemas -update`", file)
 			continue
 		}
 		if !bytes.Equal(got, raw) {
-			t.Errorf("%s: the tool changed; review the diff and run `go test ./schemas -update` to accept it.\n%s", file, firstDiff(got, raw))
+			t.Errorf("%s: the tool changed; review the diff and run `go test -tags schemagen ./schemas -update` to accept it.\n%s", file, firstDiff(got, raw))
 		}
 	}
 }

@@ -1,3 +1,5 @@
+//go:build schemagen
+
 package tools
 
 import (
@@ -12,7 +14,6 @@ import (
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
-	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // coerceIn exercises every coercion on plain fields and inside nested
@@ -43,7 +44,7 @@ type coerceItem struct {
 
 func coerce(t *testing.T, args string) (string, error) {
 	t.Helper()
-	out, err := newArgPipeline(schemas.Input[coerceIn]).coerceArgs(json.RawMessage(args))
+	out, err := newArgPipeline(reflectedInput[coerceIn]).coerceArgs(json.RawMessage(args))
 	return string(out), err
 }
 
@@ -76,7 +77,7 @@ func TestArgCoercions(t *testing.T) {
 			require.NoError(t, err)
 			assert.JSONEq(t, tt.want, got)
 			var in coerceIn
-			require.NoError(t, newArgPipeline(schemas.Input[coerceIn]).decode(json.RawMessage(tt.args), &in), "the coerced arguments decode")
+			require.NoError(t, newArgPipeline(reflectedInput[coerceIn]).decode(json.RawMessage(tt.args), &in), "the coerced arguments decode")
 		})
 	}
 }
@@ -196,7 +197,7 @@ func FuzzCoerceArgs(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	pipes := []*argPipeline{newArgPipeline(schemas.Input[coerceIn]), newArgPipeline(func() (json.RawMessage, error) {
+	pipes := []*argPipeline{newArgPipeline(reflectedInput[coerceIn]), newArgPipeline(func() (json.RawMessage, error) {
 		in, _, err := Lookup("query_insights").Schemas()
 		return in, err
 	})}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/invopop/jsonschema"
-
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
@@ -175,9 +173,6 @@ func (a engineArgs) MarshalJSON() ([]byte, error) {
 	}
 	return a, nil
 }
-
-// JSONSchema is an object.
-func (engineArgs) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "object"} }
 
 func (a engineArgs) given() bool {
 	t := bytes.TrimSpace(a)

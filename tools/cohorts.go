@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/invopop/jsonschema"
-
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
 )
@@ -107,11 +105,6 @@ type CohortDef struct {
 // repeating it in each cohort write would cost about 900 tokens per tool on
 // every turn. The description names no tool, which another toolset serves.
 type cohortCriteria struct{ query.CohortDefinition }
-
-// JSONSchema is an object described by build_cohort_definition.
-func (cohortCriteria) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{Type: "object", Description: "Cohort criteria {all_of|any_of: [criteria]}, as the cohort definition builder takes them"}
-}
 
 // resolve builds the criteria into the definition, validated by the same
 // rules as build_cohort_definition; path names the entry in errors.

@@ -9,10 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/server"
-
-	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // Dynamic mode keeps tools/list small: a model starts with discovery plus
@@ -180,15 +177,6 @@ func listToolsets(ctx context.Context, env *Env, _ listToolsetsInput) (ToolsetLi
 
 // toolsetName is a toolset named in enable_toolset's input.
 type toolsetName string
-
-// JSONSchema lists the toolsets as an enum.
-func (toolsetName) JSONSchema() *jsonschema.Schema {
-	var names []string
-	for _, ts := range Toolsets {
-		names = append(names, string(ts.Name))
-	}
-	return schemas.Enum("Toolset to load", names...)
-}
 
 type enableToolsetInput struct {
 	Toolset toolsetName `json:"toolset"`

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
-	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // fixedNow is the clock of tool tests, so relative dates are stable: the
@@ -140,29 +138,6 @@ func structured(t *testing.T, res *mcp.CallToolResult, v any) {
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("decode structuredContent: %v\n%s", err, raw)
 	}
-}
-
-// argPipelines caches one argument pipeline per input type for tests
-// that decode arguments without a registered tool.
-var argPipelines sync.Map
-
-// decodeArgs runs the argument pipeline of a tool whose input is T.
-func decodeArgs[T any](args json.RawMessage, v *T) error {
-	p, _ := argPipelines.LoadOrStore(reflect.TypeFor[T](), newArgPipeline(schemas.Input[T]))
-	return p.(*argPipeline).decode(args, v)
-}
-
-// decodeValidate decodes args into a fresh T and validates it; decodeErr
-// says which step failed.
-func decodeValidate[T any](args json.RawMessage) (decodeErr bool, err error) {
-	var in T
-	if err := decodeArgs(args, &in); err != nil {
-		return true, err
-	}
-	if v, ok := any(&in).(Validator); ok {
-		return false, v.Validate()
-	}
-	return false, nil
 }
 
 // elicit answers every elicitation with a fixed action.

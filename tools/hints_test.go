@@ -1,3 +1,5 @@
+//go:build schemagen
+
 package tools
 
 import (

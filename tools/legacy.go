@@ -15,11 +15,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/invopop/jsonschema"
-
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
-	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // The legacy Query API as tools: segmentation, saved funnels, retention,
@@ -175,11 +172,6 @@ func (l *StringList) UnmarshalJSON(b []byte) error {
 	}
 	*l = ss
 	return nil
-}
-
-// JSONSchema accepts a string or a list.
-func (StringList) JSONSchema() *jsonschema.Schema {
-	return schemas.ListOf("", &jsonschema.Schema{Type: "string"})
 }
 
 // seriesTable pivots {segment: {date: n}} into rows of dates with one

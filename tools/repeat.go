@@ -23,33 +23,14 @@ import (
 // confirmArg is the argument that carries the repeated phrase.
 const confirmArg = "confirm"
 
-const confirmDesc = "Only if the client cannot ask the user: after their go-ahead, the phrase this tool's error names"
-
 type confirmKey struct{}
 
 // withConfirmArg gives t the confirm argument: its schema gains the
-// property, and a call's confirm value is taken out of the arguments
-// before they are decoded into the operation's input, for checkRepeat.
+// property (confirmProperty), and a call's confirm value is taken out of
+// the arguments before they are decoded into the operation's input, for
+// checkRepeat.
 func withConfirmArg(t *Tool) {
-	reflectIn := t.schemaFn
-	t.schemaFn = func() (json.RawMessage, json.RawMessage, error) {
-		in, out, err := reflectIn()
-		if err != nil {
-			return nil, nil, err
-		}
-		var m map[string]any
-		if err := json.Unmarshal(in, &m); err != nil {
-			return nil, nil, err
-		}
-		props, _ := m["properties"].(map[string]any)
-		if props == nil {
-			props = map[string]any{}
-			m["properties"] = props
-		}
-		props[confirmArg] = map[string]any{"type": "string", "description": confirmDesc}
-		in, err = json.Marshal(m)
-		return in, out, err
-	}
+	t.withConfirm = true
 	call := t.call
 	t.call = func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult {
 		rest, said, err := takeConfirm(args)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -116,7 +117,10 @@ type Tool struct {
 	inSchema   json.RawMessage
 	outSchema  json.RawMessage
 	schemaErr  error
-	schemaFn   func() (in, out json.RawMessage, err error)
+	// In and Out of New, which Reflect reflects (schemagen builds only).
+	inType, outType reflect.Type
+	// withConfirm: the input schema has the confirm argument (withConfirmArg).
+	withConfirm bool
 
 	defOnce sync.Once // the MCP definition (Definition)
 	def     mcp.Tool
@@ -126,22 +130,19 @@ type Tool struct {
 }
 
 // Schemas returns the tool's input and output JSON Schemas: those
-// generated into the binary (schemas.Generated), or reflected once from
-// the Go types for a tool the generated file does not have yet.
+// generated into the binary (schemas.Generated). For a tool the generated
+// file does not have, the server has none (an error naming the command
+// that generates them); a schemagen build reflects them (ungenerated).
 func (t *Tool) Schemas() (in, out json.RawMessage, err error) {
 	t.schemaOnce.Do(func() {
 		if g, ok := schemas.Generated(t.Name); ok {
 			t.inSchema, t.outSchema = g.Input, g.Output
 			return
 		}
-		t.inSchema, t.outSchema, t.schemaErr = t.schemaFn()
+		t.inSchema, t.outSchema, t.schemaErr = t.ungenerated()
 	})
 	return t.inSchema, t.outSchema, t.schemaErr
 }
-
-// Reflect reflects the tool's schemas from its Go types, as the generated
-// file must hold them.
-func (t *Tool) Reflect() (in, out json.RawMessage, err error) { return t.schemaFn() }
 
 // Definition is the MCP tool definition served by tools/list, made once.
 func (t *Tool) Definition() (mcp.Tool, error) {
@@ -260,19 +261,13 @@ func (t *Tool) Call(ctx context.Context, env *Env, args json.RawMessage) (res *m
 }
 
 // New builds a tool from a typed handler: the input and output schemas are
-// reflected from In and Out, arguments are decoded strictly into In and
-// validated, and the result carries Out as structuredContent plus a text
-// rendering (Out's Text method, or compact JSON).
+// In's and Out's (generated from them; see Schemas), arguments are decoded
+// strictly into In and validated, and the result carries Out as
+// structuredContent plus a text rendering (Out's Text method, or compact
+// JSON).
 func New[In, Out any](name string, toolset Toolset, description string, ann Annotations, handler func(context.Context, *Env, In) (Out, error)) *Tool {
-	t := &Tool{Name: name, Toolset: toolset, Description: description, Annotations: ann}
-	t.schemaFn = func() (json.RawMessage, json.RawMessage, error) {
-		in, err := schemas.Input[In]()
-		if err != nil {
-			return nil, nil, err
-		}
-		out, err := schemas.Output[Out]()
-		return in, out, err
-	}
+	t := &Tool{Name: name, Toolset: toolset, Description: description, Annotations: ann,
+		inType: reflect.TypeFor[In](), outType: reflect.TypeFor[Out]()}
 	pipe := newArgPipeline(func() (json.RawMessage, error) {
 		in, _, err := t.Schemas()
 		return in, err

@@ -1,3 +1,5 @@
+//go:build schemagen
+
 package tools
 
 import (
@@ -209,7 +211,7 @@ func FuzzDecodeArgs(f *testing.F) {
 func BenchmarkAllDefinitions(b *testing.B) {
 	for b.Loop() {
 		for _, t := range All() {
-			if _, _, err := t.schemaFn(); err != nil {
+			if _, _, err := t.Reflect(); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -14,11 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/invopop/jsonschema"
-
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
-	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // query_user: user profiles through Engage, filtered by the same Filter
@@ -55,14 +52,6 @@ func (w *UserWhere) UnmarshalJSON(b []byte) error {
 	return w.Filters.UnmarshalJSON(b)
 }
 
-// JSONSchema offers filters or a raw selector.
-func (UserWhere) JSONSchema() *jsonschema.Schema {
-	filters := query.FilterList(nil).JSONSchema()
-	filters.Description = "" // the union says it
-	return schemas.AnyOf("Filters (all must match) or a raw Engage selector string such as properties[\"plan\"] == \"pro\"",
-		filters, &jsonschema.Schema{Type: "string"})
-}
-
 // AsOf is a past date (YYYY-MM-DD) or a Unix timestamp in seconds.
 type AsOf struct {
 	Date string
@@ -85,12 +74,6 @@ func (a *AsOf) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("as_of must be a YYYY-MM-DD date or a Unix timestamp")
 	}
 	return nil
-}
-
-// JSONSchema offers both forms.
-func (AsOf) JSONSchema() *jsonschema.Schema {
-	return schemas.AnyOf("Profiles as they were at this past date (YYYY-MM-DD) or Unix time",
-		&jsonschema.Schema{Type: "string"}, &jsonschema.Schema{Type: "integer"})
 }
 
 // QueryUserInput is the reference's query_user arguments.

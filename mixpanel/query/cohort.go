@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-
-	"github.com/invopop/jsonschema"
 )
 
 // CohortRef is a saved cohort id or an inline CohortDefinition, the
@@ -38,14 +36,6 @@ func (c CohortRef) MarshalJSON() ([]byte, error) {
 		return json.Marshal(c.Definition)
 	}
 	return json.Marshal(int64(c.ID))
-}
-
-// JSONSchema offers an id or an inline definition; the definition's full
-// shape is described once, on build_cohort_definition, to keep query
-// schemas small.
-func (CohortRef) JSONSchema() *jsonschema.Schema {
-	return union("Saved cohort id, or an inline definition {all_of|any_of: [criteria]}", 123,
-		typed("integer"), typed("object"))
 }
 
 // checkCohortArgs is the reference's _validate_cohort_args, shared by
@@ -88,24 +78,6 @@ func (d *CohortDefinition) UnmarshalJSON(b []byte) error {
 	}
 	*d = CohortDefinition(p)
 	return nil
-}
-
-// JSONSchema describes a definition; nested items are described, not
-// recursed into, to keep the schema small.
-func (CohortDefinition) JSONSchema() *jsonschema.Schema {
-	list := &jsonschema.Schema{Type: "array", Items: CohortItem{}.JSONSchema()}
-	props := jsonschema.NewProperties()
-	props.Set("all_of", list)
-	props.Set("any_of", list)
-	return &jsonschema.Schema{
-		Type:        "object",
-		Description: "Inline cohort: all_of (AND) or any_of (OR) of criteria",
-		Properties:  props,
-		Examples: []any{map[string]any{"all_of": []any{
-			map[string]any{"criterion": "did_event", "event": "Purchase", "at_least": 3, "within_days": 30},
-			map[string]any{"criterion": "has_property", "property": "plan", "value": "premium"},
-		}}},
-	}
 }
 
 // CohortItem is one member of a definition: a criterion or a nested
@@ -166,22 +138,6 @@ type CohortCriteria struct {
 	Operator            string          `json:"operator,omitempty" jsonschema:"enum=equals,enum=not_equals,enum=contains,enum=not_contains,enum=greater_than,enum=less_than,enum=is_set,enum=is_not_set,default=equals"`
 	PropertyType        string          `json:"property_type,omitempty" jsonschema:"enum=string,enum=number,enum=boolean,enum=datetime,enum=list,default=string"`
 	CohortID            *Int            `json:"cohort_id,omitempty" jsonschema:"description=in_cohort/not_in_cohort: saved cohort id"`
-}
-
-// JSONSchema reflects the criterion inline; its where filters are
-// described, not recursed into.
-func (CohortCriteria) JSONSchema() *jsonschema.Schema {
-	type plain CohortCriteria
-	s := inlineObject[plain]()
-	s.Description = "Cohort criterion; criterion names the condition"
-	s.Properties.Set("where", looseFilterList("Event property filters"))
-	return s
-}
-
-// JSONSchema describes an item of a definition.
-func (CohortItem) JSONSchema() *jsonschema.Schema {
-	return union("A criterion, or a nested {all_of|any_of: [...]}", nil,
-		CohortCriteria{}.JSONSchema(), typed("object"))
 }
 
 var propertyOperatorMap = map[string]string{

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/invopop/jsonschema"
 )
 
 // Filter is one condition on a property, the reference's Filter built by
@@ -474,15 +472,6 @@ type filterSchemaShape struct {
 	Filters      []any          `json:"filters,omitempty"`
 	Equals       map[string]any `json:"equals,omitempty" jsonschema:"description=list_contains shorthand: sub-property to string or list"`
 	Quantifier   string         `json:"quantifier,omitempty" jsonschema:"enum=any,enum=all,default=any"`
-}
-
-// JSONSchema describes the filter object; list_contains's inner filters
-// refer back to the same definition.
-func (Filter) JSONSchema() *jsonschema.Schema {
-	s := inlineObject[filterSchemaShape]()
-	s.Properties.Set("filters", filters("list_contains: filters on the items' sub-properties"))
-	s.Examples = []any{map[string]any{"property": "country", "operator": "equals", "value": []any{"US"}}}
-	return s
 }
 
 func deref(s *string) string {

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/invopop/jsonschema"
 )
 
 // FlowQuery is the reference's Workspace.query_flow: the paths users take
@@ -53,13 +51,6 @@ func (l *FlowStepList) UnmarshalJSON(b []byte) error {
 	out, err := nameOrObjects(b, func(x *FlowStep) *string { return &x.Event }, "flow step", `an event name or {"event": ...}`)
 	*l = out
 	return err
-}
-
-// JSONSchema offers names and FlowStep objects, one or a list.
-func (FlowStepList) JSONSchema() *jsonschema.Schema {
-	return listOf("Anchor events", union("",
-		map[string]any{"event": "Purchase", "reverse": 3, "forward": 0},
-		typed("string"), inlineObject[FlowStep]()))
 }
 
 // Defaults and limits of the reference's query_flow.

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/invopop/jsonschema"
 )
 
 // FunnelQuery is the reference's Workspace.query_funnel: ordered steps a
@@ -85,13 +83,6 @@ func (l *FunnelStepList) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// JSONSchema describes a list of names and FunnelStep objects.
-func (FunnelStepList) JSONSchema() *jsonschema.Schema {
-	return listOf("Steps in order (2-100)", union("",
-		map[string]any{"event": "Purchase", "label": "Bought"},
-		typed("string"), inlineObject[FunnelStep]()))
-}
-
 // StepFilters are the filters of one step or event: a list of filters (a
 // single filter is accepted too) whose schema lists the Filter shape once.
 type StepFilters []Filter
@@ -106,11 +97,6 @@ func (s *StepFilters) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// JSONSchema is a list of Filter.
-func (StepFilters) JSONSchema() *jsonschema.Schema {
-	return filters("All must match (any with filters_combinator any)")
-}
-
 // ExclusionList is one exclusion or a list; a bare event name excludes it
 // across the whole funnel.
 type ExclusionList []Exclusion
@@ -122,13 +108,6 @@ func (l *ExclusionList) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// JSONSchema offers names and Exclusion objects, one or a list.
-func (ExclusionList) JSONSchema() *jsonschema.Schema {
-	return listOf("Events that disqualify a user: a name for the whole funnel, an object for a step range", union("",
-		map[string]any{"event": "Refund", "from_step": 1, "to_step": 2},
-		typed("string"), inlineObject[Exclusion]()))
-}
-
 // HoldingConstantList is one property or a list (at most 3).
 type HoldingConstantList []HoldingConstant
 
@@ -137,12 +116,6 @@ func (l *HoldingConstantList) UnmarshalJSON(b []byte) error {
 	out, err := nameOrObjects(b, func(x *HoldingConstant) *string { return &x.Property }, "holding_constant", `a property name or {"property": ..., "resource_type": ...}`)
 	*l = out
 	return err
-}
-
-// JSONSchema offers names and HoldingConstant objects, one or a list.
-func (HoldingConstantList) JSONSchema() *jsonschema.Schema {
-	return listOf("Properties that keep one value across steps (max 3); a name is an event property", union("", "platform",
-		typed("string"), inlineObject[HoldingConstant]()))
 }
 
 func (q *FunnelQuery) window() (int64, bool) {

@@ -46,14 +46,6 @@ func (n Number) MarshalJSON() ([]byte, error) {
 	return []byte(n), nil
 }
 
-// JSONSchemaAlias shows a plain number, inline so that a field's default
-// and bounds stay next to it; numeric strings are accepted quietly.
-func (Number) JSONSchemaAlias() any { return float64(0) }
-
-// JSONSchemaAlias shows a plain integer, inline like Number's; "42" is
-// accepted quietly.
-func (Int) JSONSchemaAlias() any { return int64(0) }
-
 // Float is the number's value.
 func (n Number) Float() float64 {
 	f, _ := strconv.ParseFloat(string(n), 64)

@@ -3,10 +3,6 @@ package query
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/invopop/jsonschema"
-
-	"github.com/mixpanel-mcp/mixpanel-mcp/schemas"
 )
 
 // FilterList is one Filter or a list of them.
@@ -20,11 +16,6 @@ func (l *FilterList) UnmarshalJSON(b []byte) error {
 	}
 	*l = out
 	return nil
-}
-
-// JSONSchema accepts one filter or a list.
-func (FilterList) JSONSchema() *jsonschema.Schema {
-	return filters("All must match")
 }
 
 // resolveAll resolves every filter; a nil result means an issue.
@@ -95,13 +86,6 @@ func (e EventItem) MarshalJSON() ([]byte, error) {
 	return json.Marshal(e.Name)
 }
 
-// JSONSchema offers the four forms.
-func (EventItem) JSONSchema() *jsonschema.Schema {
-	return union("",
-		map[string]any{"event": "Purchase", "math": "average", "property": "amount"},
-		typed("string"), inlineObject[Metric](), inlineObject[CohortMetric](), inlineObject[Formula]())
-}
-
 // EventList is one event item or a list of them.
 type EventList []EventItem
 
@@ -113,11 +97,6 @@ func (l *EventList) UnmarshalJSON(b []byte) error {
 	}
 	*l = out
 	return nil
-}
-
-// JSONSchema accepts one item or a list.
-func (EventList) JSONSchema() *jsonschema.Schema {
-	return listOf("What to measure; formula letters A, B, ... are the non-formula items in order", EventItem{}.JSONSchema())
 }
 
 // GroupItem is one breakdown: a property name, a GroupBy, a
@@ -178,13 +157,6 @@ func (g GroupItem) MarshalJSON() ([]byte, error) {
 	return json.Marshal(g.Name)
 }
 
-// JSONSchema offers the four forms.
-func (GroupItem) JSONSchema() *jsonschema.Schema {
-	return union("",
-		map[string]any{"property": "amount", "property_type": "number", "bucket_size": 50, "bucket_min": 0, "bucket_max": 500},
-		typed("string"), inlineObject[GroupBy](), inlineObject[CohortBreakdown](), inlineObject[FrequencyBreakdown]())
-}
-
 // GroupList is one breakdown or a list of them.
 type GroupList []GroupItem
 
@@ -196,12 +168,6 @@ func (l *GroupList) UnmarshalJSON(b []byte) error {
 	}
 	*l = out
 	return nil
-}
-
-// JSONSchema accepts one item or a list. Its field's name (group_by) says
-// what it is; flows' segments say it in a description.
-func (GroupList) JSONSchema() *jsonschema.Schema {
-	return listOf("", GroupItem{}.JSONSchema())
 }
 
 // WhereItem is one global filter: a Filter or a FrequencyFilter.
@@ -241,13 +207,6 @@ func (w WhereItem) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w.Filter)
 }
 
-// JSONSchema offers a Filter or a FrequencyFilter.
-func (WhereItem) JSONSchema() *jsonschema.Schema {
-	return union("A filter, or users who did event N times",
-		map[string]any{"event": "Purchase", "value": 3},
-		schemas.Ref[Filter](), inlineObject[FrequencyFilter]())
-}
-
 // WhereList is one global filter or a list of them (all must match).
 type WhereList []WhereItem
 
@@ -259,11 +218,6 @@ func (l *WhereList) UnmarshalJSON(b []byte) error {
 	}
 	*l = out
 	return nil
-}
-
-// JSONSchema accepts one item or a list.
-func (WhereList) JSONSchema() *jsonschema.Schema {
-	return listOf("All must match", WhereItem{}.JSONSchema())
 }
 
 // decodeList decodes one item or a list of them; an item's error is

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-
-	"github.com/invopop/jsonschema"
 )
 
 // PropertyRef names a property: a plain property name, a saved custom
@@ -78,21 +76,6 @@ func (p PropertyRef) MarshalJSON() ([]byte, error) {
 		return json.Marshal(p.Inline)
 	}
 	return json.Marshal(p.Name)
-}
-
-// JSONSchema offers the three forms. The inline form is described in
-// words with an example rather than spelled out: it appears in filters,
-// breakdowns and metrics, and the full shape three times would cost more
-// model context than it saves; decoding still checks it strictly.
-func (PropertyRef) JSONSchema() *jsonschema.Schema {
-	inline := &jsonschema.Schema{
-		Type:        "object",
-		Description: "Inline: formula over letters A-Z; inputs maps letters to {name, type, resource_type (event|user)}, or numeric maps letters to number properties",
-		Required:    []string{"formula"},
-	}
-	return union("",
-		map[string]any{"formula": "A * B", "numeric": map[string]any{"A": "price", "B": "quantity"}},
-		typed("string"), inlineObject[CustomPropertyRef](), inline)
 }
 
 // IsCustom reports whether the property is a saved or inline custom property.

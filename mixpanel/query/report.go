@@ -7,8 +7,6 @@ import (
 	"math"
 	"strings"
 	"time"
-
-	"github.com/invopop/jsonschema"
 )
 
 // Report is a query to save as a report (a dashboard card, a bookmark):
@@ -31,25 +29,6 @@ const (
 	ReportRetention = "retention"
 	ReportFlows     = "flows"
 )
-
-// JSONSchema keeps the alternatives short: each engine's full argument
-// schema is the input schema of its query tool, which a model has seen
-// (repeating four of them here would cost thousands of tokens per call).
-// Decoding is still strict, and the same rules validate.
-func (Report) JSONSchema() *jsonschema.Schema {
-	props := jsonschema.NewProperties()
-	for _, p := range []struct{ name, desc string }{
-		{"insights", "Arguments of an Insights query, as its query tool takes them (no dry_run)"},
-		{"funnel", "Arguments of a funnel query, as its query tool takes them (no dry_run)"},
-		{"retention", "Arguments of a retention query, as its query tool takes them (no dry_run)"},
-		{"flow", "Arguments of a flow query, as its query tool takes them (no dry_run)"},
-	} {
-		props.Set(p.name, &jsonschema.Schema{Type: "object", Description: p.desc})
-	}
-	props.Set("params", RawParams(nil).JSONSchema())
-	return &jsonschema.Schema{Type: "object", Properties: props, AdditionalProperties: jsonschema.FalseSchema,
-		Description: "One of insights, funnel, retention, flow, or params with its type"}
-}
 
 // RawParams are bookmark params given whole: a JSON object, or a JSON
 // string holding one (the form dashboards store).
@@ -78,14 +57,6 @@ func (p RawParams) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return p, nil
-}
-
-// JSONSchema is an object or a string.
-func (RawParams) JSONSchema() *jsonschema.Schema {
-	return &jsonschema.Schema{
-		AnyOf:       []*jsonschema.Schema{{Type: "object"}, {Type: "string"}},
-		Description: "Bookmark params of a dry run (object or JSON string); needs type",
-	}
 }
 
 // Build validates the report and returns its bookmark type and params.

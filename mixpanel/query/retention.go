@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/invopop/jsonschema"
 )
 
 // RetentionQuery is the reference's Workspace.query_retention: of the users
@@ -61,13 +59,6 @@ func (r *RetentionEventRef) UnmarshalJSON(b []byte) error {
 
 // MarshalJSON writes the object form.
 func (r RetentionEventRef) MarshalJSON() ([]byte, error) { return json.Marshal(r.RetentionEvent) }
-
-// JSONSchema offers an event name or a RetentionEvent.
-func (RetentionEventRef) JSONSchema() *jsonschema.Schema {
-	return union("",
-		"Signup",
-		typed("string"), inlineObject[RetentionEvent]())
-}
 
 const maxRetentionBuckets = 730
 

@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-
-	"github.com/invopop/jsonschema"
 )
 
 // Metric is one event measured with its own aggregation, the reference's
@@ -24,17 +22,6 @@ type Metric struct {
 // InsightsMath is the aggregation of an Insights metric. Its schema is one
 // $defs entry shared by the query's math and every Metric's.
 type InsightsMath string
-
-// JSONSchema lists the aggregations; the query's default and a Metric's
-// are the same.
-func (InsightsMath) JSONSchema() *jsonschema.Schema {
-	s := &jsonschema.Schema{Type: "string", Default: "total"}
-	for _, m := range []string{"total", "unique", "cumulative_unique", "sessions", "dau", "wau", "mau", "average", "median", "min", "max",
-		"p25", "p75", "p90", "p99", "percentile", "histogram", "unique_values", "most_frequent", "first_value", "multi_attribution", "numeric_summary"} {
-		s.Enum = append(s.Enum, m)
-	}
-	return s
-}
 
 // CohortMetric measures the size of a saved cohort over time.
 type CohortMetric struct {
@@ -303,15 +290,6 @@ func (t *TimeComparison) check(path string, iss *Issues) {
 	default:
 		iss.Add("TC0", join(path, "type"), "TimeComparison type must be one of ['absolute-end', 'absolute-start', 'relative'], got %q", t.Type)
 	}
-}
-
-// JSONSchema is the struct without additionalProperties:false, which the
-// strict decoding of the tool's arguments enforces anyway.
-func (TimeComparison) JSONSchema() *jsonschema.Schema {
-	type plain TimeComparison
-	s := inlineObject[plain]()
-	s.Description = "Overlay a comparison period"
-	return s
 }
 
 // Entry is displayOptions.timeComparison.
