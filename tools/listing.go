@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -88,14 +89,18 @@ func listResult(ts []*Tool) (json.RawMessage, error) {
 // listings maps each server AddTo built to its encoded tools/list result.
 var listings sync.Map // *server.MCPServer -> func() (json.RawMessage, error)
 
+// ErrNoFixedList is ListResult's error for a server whose tools/list is
+// not fixed: in dynamic mode each session has its own list, which mcp-go
+// answers; or a server AddTo did not build.
+var ErrNoFixedList = errors.New("tools: the server has no fixed tools/list")
+
 // ListResult returns the tools/list result of a server AddTo built, encoded
-// once, when its tool surface is fixed; ok is false in dynamic mode (each
-// session has its own list, which mcp-go answers) or for another server.
-func ListResult(s *server.MCPServer) (result json.RawMessage, ok bool) {
+// once, when its tool surface is fixed; else ErrNoFixedList, or the error
+// of a tool whose definition cannot be encoded.
+func ListResult(s *server.MCPServer) (json.RawMessage, error) {
 	f, found := listings.Load(s)
 	if !found {
-		return nil, false
+		return nil, ErrNoFixedList
 	}
-	res, err := f.(func() (json.RawMessage, error))()
-	return res, err == nil
+	return f.(func() (json.RawMessage, error))()
 }

@@ -30,8 +30,8 @@ func TestListResultIsMCPGosAnswer(t *testing.T) {
 			Result json.RawMessage `json:"result"`
 		}
 		require.NoError(t, json.Unmarshal(answer, &theirs))
-		ours, ok := ListResult(s)
-		require.True(t, ok)
+		ours, err := ListResult(s)
+		require.NoError(t, err)
 		require.Equal(t, string(theirs.Result), string(ours), "selection %+v", sel)
 	}
 }
@@ -40,8 +40,8 @@ func TestListResultIsMCPGosAnswer(t *testing.T) {
 func TestListResultNotForDynamicServers(t *testing.T) {
 	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(true), server.WithHooks(&server.Hooks{}))
 	require.NoError(t, AddTo(s, NewEnv(nil, nil, zerolog.Nop()), Selection{Dynamic: true}))
-	_, ok := ListResult(s)
-	require.False(t, ok)
-	_, ok = ListResult(server.NewMCPServer("other", "1"))
-	require.False(t, ok)
+	_, err := ListResult(s)
+	require.ErrorIs(t, err, ErrNoFixedList)
+	_, err = ListResult(server.NewMCPServer("other", "1"))
+	require.ErrorIs(t, err, ErrNoFixedList)
 }

@@ -132,17 +132,29 @@ type Tool struct {
 // Schemas returns the tool's input and output JSON Schemas: those
 // generated into the binary (schemas.Generated). For a tool the generated
 // file does not have, the server has none (an error naming the command
-// that generates them); a schemagen build reflects them (ungenerated).
+// that generates them); a schemagen build reflects them (reflectUngenerated).
 func (t *Tool) Schemas() (in, out json.RawMessage, err error) {
 	t.schemaOnce.Do(func() {
 		if g, ok := schemas.Generated(t.Name); ok {
 			t.inSchema, t.outSchema = g.Input, g.Output
 			return
 		}
-		t.inSchema, t.outSchema, t.schemaErr = t.ungenerated()
+		if reflectUngenerated == nil {
+			t.schemaErr = errUngenerated
+			return
+		}
+		t.inSchema, t.outSchema, t.schemaErr = reflectUngenerated(t)
 	})
 	return t.inSchema, t.outSchema, t.schemaErr
 }
+
+// errUngenerated: the server reflects no schemas (the reflector is built
+// only with the schemagen tag), so a tool must be in the generated file.
+var errUngenerated = errors.New("no generated schemas: run `go test -tags schemagen ./schemas -update`")
+
+// reflectUngenerated reflects a tool's schemas where the generated file
+// lacks them; only schemagen builds have it (schemagen_on.go).
+var reflectUngenerated func(*Tool) (in, out json.RawMessage, err error)
 
 // Definition is the MCP tool definition served by tools/list, made once.
 func (t *Tool) Definition() (mcp.Tool, error) {

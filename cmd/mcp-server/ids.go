@@ -74,8 +74,8 @@ func listResult(s *server.MCPServer, msg []byte, id json.RawMessage, method []by
 	if json.Unmarshal(msg, &req) != nil || req.Params.Cursor != nil {
 		return nil
 	}
-	result, ok := tools.ListResult(s)
-	if !ok {
+	result, err := tools.ListResult(s)
+	if err != nil {
 		return nil
 	}
 	return result

@@ -153,8 +153,8 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	}
 	// Encoded now, off the first request's path; a tool whose definition
 	// cannot be encoded stops the start, as one that cannot be registered.
-	if _, ok := tools.ListResult(s); !ok && !sel.Dynamic {
-		logger.Error().Msg("cannot build the server: the tools/list answer cannot be encoded (a tool's schemas are invalid)")
+	if _, err := tools.ListResult(s); err != nil && !sel.Dynamic {
+		logger.Error().Err(err).Msg("cannot build the server: the tools/list answer cannot be encoded")
 		return 1
 	}
 	// Not later: the demo project answers its first queries at once, and
