@@ -98,7 +98,14 @@ func (p *argPipeline) load() error {
 // decode runs the cap, coerce and strict-decode steps into v (a pointer to
 // the tool's input struct).
 func (p *argPipeline) decode(args json.RawMessage, v any) error {
-	fixed, err := p.coerceArgs(args)
+	return p.decodeParsed(args, nil, v)
+}
+
+// decodeParsed is decode of arguments the caller has decoded already:
+// parsed is encoding/json's decoding of args into an any (what mcp-go
+// holds of every tools/call), or nil.
+func (p *argPipeline) decodeParsed(args json.RawMessage, parsed, v any) error {
+	fixed, err := p.coerceParsed(args, parsed)
 	if err != nil {
 		return err
 	}
@@ -108,6 +115,15 @@ func (p *argPipeline) decode(args json.RawMessage, v any) error {
 // coerceArgs applies the caps and coercions to raw arguments and returns
 // the arguments to decode: the trimmed input itself when nothing changed.
 func (p *argPipeline) coerceArgs(args json.RawMessage) (json.RawMessage, error) {
+	return p.coerceParsed(args, nil)
+}
+
+// coerceParsed is coerceArgs given the caller's decoding of args (see
+// decodeParsed). When every number in args is a plain integer that a
+// float64 holds exactly, that decoding says as much as the text, and
+// arguments that need no coercion (the usual case) are settled by a walk
+// over it that writes nothing: args are then not decoded a second time.
+func (p *argPipeline) coerceParsed(args json.RawMessage, parsed any) (json.RawMessage, error) {
 	if err := p.load(); err != nil {
 		return nil, err
 	}
@@ -117,6 +133,13 @@ func (p *argPipeline) coerceArgs(args json.RawMessage) (json.RawMessage, error) 
 	trimmed := bytes.TrimSpace(args)
 	if len(trimmed) == 0 || string(trimmed) == "null" {
 		trimmed = []byte("{}")
+	}
+	if obj, ok := parsed.(map[string]any); ok && plainNumbers(trimmed) {
+		w := walker{defs: p.defs, memo: &p.alts, check: true}
+		w.object("", obj, p.root, true)
+		if len(w.issues) == 0 && !w.changed {
+			return trimmed, nil
+		}
 	}
 	v, err := decodeValue(trimmed)
 	if err != nil {
@@ -184,12 +207,44 @@ func decodeValue(b []byte) (any, error) {
 	return v, nil
 }
 
+// plainNumbers reports whether every number in the JSON text b is an
+// integer of at most 15 digits, without fraction or exponent: a float64
+// holds each exactly, and it reads the same in the text as in Go.
+func plainNumbers(b []byte) bool {
+	digits := 0
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"': // skip the string
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			digits = 0
+		case c >= '0' && c <= '9':
+			if digits++; digits > 15 {
+				return false
+			}
+		case (c == '.' || c == 'e' || c == 'E') && digits > 0:
+			return false
+		default:
+			digits = 0
+		}
+	}
+	return true
+}
+
 // walker applies caps and coercions to a decoded value along its schema.
 type walker struct {
 	defs    map[string]any
 	memo    *sync.Map
 	issues  query.Issues
 	changed bool
+	// check: only find out whether the value needs a coercion or has an
+	// issue; write nothing back. The value may hold float64 numbers
+	// (encoding/json's decoding into an any), all plain integers (see
+	// plainNumbers).
+	check bool
 }
 
 func (w *walker) add(code, path, format string, args ...any) {
@@ -332,6 +387,8 @@ func (w *walker) valueOf(path string, v any, alts []map[string]any) any {
 			return x
 		}
 		return w.number(path, x, alts)
+	case float64: // a plain integer (walker.check)
+		return w.number(path, json.Number(strconv.FormatInt(int64(x), 10)), alts)
 	case bool:
 		if !accepts(alts, "boolean") {
 			if arr := pick(alts, "array"); len(arr) > 0 {
@@ -350,7 +407,9 @@ func (w *walker) valueOf(path string, v any, alts []map[string]any) any {
 			items, _ = arr[0]["items"].(map[string]any)
 		}
 		for i, item := range x {
-			x[i] = w.value(indexPath(path, i), item, items)
+			if item = w.value(indexPath(path, i), item, items); !w.check {
+				x[i] = item
+			}
 		}
 		return x
 	case map[string]any:
@@ -408,12 +467,14 @@ func (w *walker) object(path string, m map[string]any, s map[string]any, top boo
 			continue
 		}
 		sub := join(path, k)
-		if ps, ok := props[k].(map[string]any); ok {
-			m[k] = w.value(sub, m[k], ps)
-			continue
+		ps, ok := props[k].(map[string]any)
+		if !ok {
+			ps = extra
 		}
-		if extra != nil {
-			m[k] = w.value(sub, m[k], extra)
+		if ps != nil {
+			if v := w.value(sub, m[k], ps); !w.check {
+				m[k] = v
+			}
 			continue
 		}
 		if s["additionalProperties"] == false {

@@ -5,6 +5,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -236,4 +237,57 @@ func TestEveryToolRefusesMistypedArguments(t *testing.T) {
 		assert.Contains(t, text, "no_such_argument_anywhere: A2: unknown argument; valid arguments: ", tool.Name)
 	}
 	assert.Empty(t, srv.Requests())
+}
+
+func TestPlainNumbers(t *testing.T) {
+	tests := []struct {
+		json string
+		want bool
+	}{
+		{`{}`, true},
+		{`{"n":5,"m":-3,"l":[0,123456789012345],"b":true,"f":false,"z":null}`, true},
+		{`{"s":"1.5e3 and 1234567890123456","t":"\"5.0\\"}`, true},
+		{`{"n":5.0}`, false},
+		{`{"n":5e2}`, false},
+		{`{"n":-1E2}`, false},
+		{`{"n":1234567890123456}`, false},
+		{`{"true":true,"e":[1,true,false]}`, true},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, plainNumbers([]byte(tt.json)), tt.json)
+	}
+}
+
+// FuzzParsedArgs checks the pipeline given mcp-go's decoding of the
+// arguments besides their text against the pipeline given the text alone:
+// the same arguments to decode or the same error, and the decoding is left
+// as it was.
+func FuzzParsedArgs(f *testing.F) {
+	for _, seed := range []string{
+		`{"n":"5","b":"true","names":"A"}`, `{"n":5,"f":2,"s":"x","names":["a"],"nested":[{"id":1,"on":true}]}`,
+		`{"n":5.0}`, `{"n":5e2}`, `{"s":12345}`, `{"s":12345.0}`, `{"nested":{"id":1}}`, `{"obj":{"id":9007199254740993}}`,
+		`{"any":[1,"2",{"3":null}],"map":{"a":1}}`, `{"events":["Sign Up"],"last":30,"dry_run":true}`,
+		`{"events":[{"event":"A","math":"sum","property":"p"}],"last":"30"}`, `{"nope":1}`, `{"n":1,"n":"x"}`,
+		` {"n" : 5} `, `null`, `[]`, `{"s":"\u0000"}`,
+	} {
+		f.Add(seed)
+	}
+	pipes := []*argPipeline{newArgPipeline(schemas.Input[coerceIn]), newArgPipeline(func() (json.RawMessage, error) {
+		in, _, err := Lookup("query_insights").Schemas()
+		return in, err
+	})}
+	f.Fuzz(func(t *testing.T, args string) {
+		var parsed, before any
+		if json.Unmarshal([]byte(args), &parsed) != nil { // mcp-go refuses the request
+			return
+		}
+		require.NoError(t, json.Unmarshal([]byte(args), &before))
+		for _, p := range pipes {
+			want, wantErr := p.coerceArgs(json.RawMessage(args))
+			got, err := p.coerceParsed(json.RawMessage(args), parsed)
+			assert.Equal(t, string(want), string(got), args)
+			assert.Equal(t, fmt.Sprint(wantErr), fmt.Sprint(err), args)
+			assert.Equal(t, before, parsed, "the decoding is left as it was")
+		}
+	})
 }

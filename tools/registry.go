@@ -244,6 +244,15 @@ func handlerFor(t *Tool, env *Env) server.ToolHandlerFunc {
 			ctx = context.WithValue(ctx, progressKey{}, req.Params.Meta.ProgressToken)
 		}
 		ctx = WithClientLog(ctx)
+		// mcp-go keeps the arguments as received (RawArguments) besides
+		// its decoding of them (Arguments, numbers as float64): the text
+		// is exact, and the pipeline reads the decoding instead of
+		// decoding the text again when it can. Beyond MaxArgsBytes the
+		// cap judges their compact encoding, as for a request made in
+		// process (no RawArguments).
+		if args := req.Params.RawArguments; len(args) > 0 && len(args) <= MaxArgsBytes {
+			return t.callParsed(ctx, env, args, req.Params.Arguments), nil
+		}
 		args, err := appendJSON(nil, req.Params.Arguments) // as json.Marshal, without reflection
 		if err != nil {
 			return mcp.NewToolResultError("invalid arguments: " + err.Error()), nil

@@ -32,12 +32,12 @@ type confirmKey struct{}
 func withConfirmArg(t *Tool) {
 	t.withConfirm = true
 	call := t.call
-	t.call = func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult {
+	t.call = func(ctx context.Context, env *Env, args json.RawMessage, _ any) *mcp.CallToolResult {
 		rest, said, err := takeConfirm(args)
 		if err != nil {
 			return mcp.NewToolResultError(err.Error())
 		}
-		return call(context.WithValue(ctx, confirmKey{}, said), env, rest)
+		return call(context.WithValue(ctx, confirmKey{}, said), env, rest, nil)
 	}
 }
 

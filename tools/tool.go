@@ -126,7 +126,9 @@ type Tool struct {
 	def     mcp.Tool
 	defErr  error
 
-	call func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult
+	// call runs the tool on its arguments: their JSON text and, when the
+	// caller has decoded it already, that decoding (argPipeline.decodeParsed).
+	call func(ctx context.Context, env *Env, args json.RawMessage, parsed any) *mcp.CallToolResult
 }
 
 // Schemas returns the tool's input and output JSON Schemas: those
@@ -246,7 +248,12 @@ func charted(t *Tool) *Tool {
 // returns a protocol error: every failure is an isError result.
 // The call runs under one deadline (Env.CallTimeout) that covers every
 // request and retry it makes; a call cut off by it says so.
-func (t *Tool) Call(ctx context.Context, env *Env, args json.RawMessage) (res *mcp.CallToolResult) {
+func (t *Tool) Call(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult {
+	return t.callParsed(ctx, env, args, nil)
+}
+
+// callParsed is Call given the caller's decoding of args, if any.
+func (t *Tool) callParsed(ctx context.Context, env *Env, args json.RawMessage, parsed any) (res *mcp.CallToolResult) {
 	env = env.forSession(ctx)
 	timeout := env.CallTimeout
 	if timeout == 0 {
@@ -263,7 +270,7 @@ func (t *Tool) Call(ctx context.Context, env *Env, args json.RawMessage) (res *m
 			res = mcp.NewToolResultError(fmt.Sprintf("internal error in %s; please report it. The input was not the cause you can fix.", t.Name))
 		}
 	}()
-	res = t.call(ctx, env, args)
+	res = t.call(ctx, env, args, parsed)
 	if res.IsError && errors.Is(context.Cause(ctx), errCallDeadline) {
 		env.Log.Info().Str("tool", t.Name).Dur("deadline", timeout).Msg("tool call timed out")
 		res = mcp.NewToolResultError(fmt.Sprintf("timed out: %s did not finish within its %s deadline, which covers every Mixpanel request and retry of the call. "+
@@ -284,9 +291,9 @@ func New[In, Out any](name string, toolset Toolset, description string, ann Anno
 		in, _, err := t.Schemas()
 		return in, err
 	})
-	t.call = func(ctx context.Context, env *Env, args json.RawMessage) *mcp.CallToolResult {
+	t.call = func(ctx context.Context, env *Env, args json.RawMessage, parsed any) *mcp.CallToolResult {
 		var in In
-		if err := pipe.decode(args, &in); err != nil {
+		if err := pipe.decodeParsed(args, parsed, &in); err != nil {
 			return mcp.NewToolResultError(err.Error())
 		}
 		if v, ok := any(&in).(Validator); ok {
