@@ -150,14 +150,14 @@ func (p *argPipeline) coerceParsed(args json.RawMessage, parsed any) (json.RawMe
 		return nil, issuesError(query.Issues{{Code: query.CodeBadJSON, Path: "arguments", Message: fmt.Sprintf("expected a JSON object, got %s; send named arguments such as {\"limit\": 10}", kindPhrase(v))}})
 	}
 	w := walker{defs: p.defs, memo: &p.alts}
-	out := w.object("", obj, p.root, true)
+	w.object("", obj, p.root, true)
 	if len(w.issues) > 0 {
 		return nil, issuesError(w.issues)
 	}
 	if !w.changed {
 		return trimmed, nil
 	}
-	raw, err := json.Marshal(out)
+	raw, err := json.Marshal(obj)
 	if err != nil {
 		return nil, fmt.Errorf("re-encode arguments: %w", err)
 	}
@@ -348,24 +348,44 @@ func accepts(alts []map[string]any, kind string) bool {
 	return slices.ContainsFunc(alts, func(a map[string]any) bool { return hasType(a, kind) })
 }
 
-// pick returns the alternatives of type kind.
-func pick(alts []map[string]any, kind string) []map[string]any {
-	var out []map[string]any
+// itemsOf reports whether one of alts is a list and gives the schema of
+// its items when exactly one is (nil: anything).
+func itemsOf(alts []map[string]any) (items map[string]any, list bool) {
+	n := 0
 	for _, a := range alts {
-		if hasType(a, kind) {
-			out = append(out, a)
+		if hasType(a, "array") {
+			n++
+			items, _ = a["items"].(map[string]any)
 		}
 	}
-	return out
+	if n > 1 {
+		items = nil
+	}
+	return items, n > 0
 }
 
-// indexPath is the path of a list's item i.
-func indexPath(path string, i int) string {
+// indexPath is the path of a list's item i (in a check, path itself: no
+// issue is reported).
+func (w *walker) indexPath(path string, i int) string {
+	if w.check {
+		return path
+	}
 	return path + "[" + strconv.Itoa(i) + "]"
 }
 
+// join is the path of member key under path (in a check, path itself).
+func (w *walker) join(path, key string) string {
+	if w.check {
+		return path
+	}
+	return join(path, key)
+}
+
 // value caps and coerces v, which the schema s describes (nil: anything).
-func (w *walker) value(path string, v any, s map[string]any) any {
+// It returns the value to put in v's place, and whether there is one: v
+// itself is coerced in place (the members of an object or list) or left
+// as it is.
+func (w *walker) value(path string, v any, s map[string]any) (any, bool) {
 	var alts []map[string]any
 	if s != nil {
 		alts = w.alternatives(s)
@@ -373,67 +393,74 @@ func (w *walker) value(path string, v any, s map[string]any) any {
 	return w.valueOf(path, v, alts)
 }
 
-// valueOf caps and coerces v, which may match one of alts (nil: anything).
-func (w *walker) valueOf(path string, v any, alts []map[string]any) any {
+// valueOf caps and coerces v, which may match one of alts (nil: anything),
+// and returns as value does.
+func (w *walker) valueOf(path string, v any, alts []map[string]any) (any, bool) {
 	if alts == nil {
 		w.capStrings(path, v)
-		return v
+		return nil, false
 	}
 	switch x := v.(type) {
 	case string:
 		return w.str(path, x, alts)
 	case json.Number:
 		if !w.finite(path, x) {
-			return x
+			return nil, false
 		}
 		return w.number(path, x, alts)
 	case float64: // a plain integer (walker.check)
 		return w.number(path, json.Number(strconv.FormatInt(int64(x), 10)), alts)
 	case bool:
 		if !accepts(alts, "boolean") {
-			if arr := pick(alts, "array"); len(arr) > 0 {
-				return w.wrap(path, x, arr)
+			if items, ok := itemsOf(alts); ok {
+				return w.wrap(path, x, items)
 			}
 		}
-		return x
 	case []any:
-		arr := pick(alts, "array")
-		if len(arr) == 0 {
+		items, ok := itemsOf(alts)
+		if !ok {
 			w.capStrings(path, x)
-			return x
-		}
-		var items map[string]any
-		if len(arr) == 1 {
-			items, _ = arr[0]["items"].(map[string]any)
+			return nil, false
 		}
 		for i, item := range x {
-			if item = w.value(indexPath(path, i), item, items); !w.check {
+			if item, ok := w.value(w.indexPath(path, i), item, items); ok && !w.check {
 				x[i] = item
 			}
 		}
-		return x
 	case map[string]any:
-		objs := pick(alts, "object")
-		if len(objs) == 0 {
-			if arr := pick(alts, "array"); len(arr) > 0 {
-				return w.wrap(path, x, arr)
+		obj, ok := chooseObject(x, alts)
+		if !ok {
+			if items, ok := itemsOf(alts); ok {
+				return w.wrap(path, x, items)
 			}
 			w.capStrings(path, x)
-			return x
+			return nil, false
 		}
-		return w.object(path, x, w.chooseObject(x, objs), false)
+		w.object(path, x, obj, false)
 	}
-	return v
+	return nil, false
 }
 
-// chooseObject picks the object alternative whose properties hold every
-// key of m; nil when none or several do (the union decides then).
-func (w *walker) chooseObject(m map[string]any, objs []map[string]any) map[string]any {
-	if len(objs) == 1 {
-		return objs[0]
+// chooseObject picks the object alternative of alts for m: the only one,
+// or the one whose properties hold every key of m; nil when none or
+// several do (the union decides then). ok reports whether alts has an
+// object at all.
+func chooseObject(m map[string]any, alts []map[string]any) (obj map[string]any, ok bool) {
+	n := 0
+	for _, a := range alts {
+		if hasType(a, "object") {
+			n++
+			obj = a
+		}
+	}
+	if n <= 1 {
+		return obj, n == 1
 	}
 	var found map[string]any
-	for _, o := range objs {
+	for _, o := range alts {
+		if !hasType(o, "object") {
+			continue
+		}
 		props, _ := o["properties"].(map[string]any)
 		fits := true
 		for k := range m {
@@ -444,35 +471,43 @@ func (w *walker) chooseObject(m map[string]any, objs []map[string]any) map[strin
 		}
 		if fits {
 			if found != nil {
-				return nil
+				return nil, true
 			}
 			found = o
 		}
 	}
-	return found
+	return found, true
 }
 
-// object coerces m's members along s. At the top level it also reports
-// unknown and missing arguments by name, all at once.
-func (w *walker) object(path string, m map[string]any, s map[string]any, top bool) map[string]any {
+// object coerces m's members along s, in place. At the top level it also
+// reports unknown and missing arguments by name, all at once.
+func (w *walker) object(path string, m map[string]any, s map[string]any, top bool) {
 	if s == nil {
 		w.capStrings(path, m)
-		return m
+		return
 	}
 	props, _ := s["properties"].(map[string]any)
 	extra, _ := s["additionalProperties"].(map[string]any)
-	for _, k := range sortedKeys(m) {
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if !w.check {
+		slices.Sort(keys) // issues in a stable order
+	}
+	for _, k := range keys {
 		if len(k) > MaxStringBytes {
 			w.add(query.CodeTooLarge, path, "an object key of %d bytes exceeds the %d-byte limit; shorten it", len(k), MaxStringBytes)
 			continue
 		}
-		sub := join(path, k)
+		sub := w.join(path, k)
 		ps, ok := props[k].(map[string]any)
 		if !ok {
 			ps = extra
 		}
 		if ps != nil {
-			if v := w.value(sub, m[k], ps); !w.check {
+			if v, ok := w.value(sub, m[k], ps); ok && !w.check {
 				m[k] = v
 			}
 			continue
@@ -496,14 +531,13 @@ func (w *walker) object(path string, m map[string]any, s map[string]any, top boo
 			}
 		}
 	}
-	return m
 }
 
 // str handles a string value.
-func (w *walker) str(path, x string, alts []map[string]any) any {
+func (w *walker) str(path, x string, alts []map[string]any) (any, bool) {
 	if limit := stringCap(alts); len(x) > limit {
 		w.add(query.CodeTooLarge, path, "a string of %d bytes exceeds the %d-byte limit for this field; shorten it", len(x), limit)
-		return x
+		return nil, false
 	}
 	t := strings.TrimSpace(x)
 	for _, k := range []struct{ open, kind, what string }{{"[", "array", "list"}, {"{", "object", "object"}} {
@@ -513,84 +547,87 @@ func (w *walker) str(path, x string, alts []map[string]any) any {
 		decoded, err := decodeValue([]byte(t))
 		if err != nil {
 			w.add(query.CodeBadJSON, path, "the string %s looks like a JSON %s but does not parse (%v); pass a real JSON %s, or a list holding the string if it is a name starting with %q", clipQ(x), k.what, err, k.what, k.open)
-			return x
+			return nil, false
 		}
 		w.changed = true
-		return w.valueOf(path, decoded, alts)
+		if v, ok := w.valueOf(path, decoded, alts); ok {
+			return v, true
+		}
+		return decoded, true
 	}
 	if accepts(alts, "string") {
-		return x
+		return nil, false
 	}
 	if accepts(alts, "integer") {
 		if n, ok := integral(x); ok {
 			w.changed = true
-			return n
+			return n, true
 		}
 		if !accepts(alts, "number") {
 			w.add(query.CodeType, path, "expected an integer, got the string %s; pass a whole number such as 5", clipQ(x))
-			return x
+			return nil, false
 		}
 	}
 	if accepts(alts, "number") {
 		if query.IsJSONNumber(x) {
 			w.changed = true
-			return json.Number(x)
+			return json.Number(x), true
 		}
 		w.add(query.CodeType, path, "expected a number, got the string %s; pass a number such as 2.5", clipQ(x))
-		return x
+		return nil, false
 	}
 	if accepts(alts, "boolean") {
 		switch strings.ToLower(x) {
 		case "true":
 			w.changed = true
-			return true
+			return true, true
 		case "false":
 			w.changed = true
-			return false
+			return false, true
 		}
 		w.add(query.CodeType, path, "expected true or false, got the string %s; pass true or false", clipQ(x))
-		return x
+		return nil, false
 	}
-	if arr := pick(alts, "array"); len(arr) > 0 {
-		return w.wrap(path, x, arr)
+	if items, ok := itemsOf(alts); ok {
+		return w.wrap(path, x, items)
 	}
-	return x
+	return nil, false
 }
 
 // number handles a number value.
-func (w *walker) number(path string, n json.Number, alts []map[string]any) any {
+func (w *walker) number(path string, n json.Number, alts []map[string]any) (any, bool) {
 	if accepts(alts, "number") {
-		return n
+		return nil, false
 	}
 	if accepts(alts, "integer") {
 		if _, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-			return n
+			return nil, false
 		}
 		if i, ok := integral(string(n)); ok {
 			w.changed = true
-			return i
+			return i, true
 		}
 		w.add(query.CodeType, path, "expected an integer, got %s; pass a whole number such as 5", clip(string(n), 40))
-		return n
+		return nil, false
 	}
 	if accepts(alts, "string") {
 		w.changed = true
-		return string(n)
+		return string(n), true
 	}
-	if arr := pick(alts, "array"); len(arr) > 0 {
-		return w.wrap(path, n, arr)
+	if items, ok := itemsOf(alts); ok {
+		return w.wrap(path, n, items)
 	}
-	return n
+	return nil, false
 }
 
-// wrap turns a single value into a one-item list and coerces the item.
-func (w *walker) wrap(path string, v any, arr []map[string]any) any {
+// wrap turns a single value into a one-item list of items and coerces the
+// item.
+func (w *walker) wrap(path string, v any, items map[string]any) (any, bool) {
 	w.changed = true
-	var items map[string]any
-	if len(arr) == 1 {
-		items, _ = arr[0]["items"].(map[string]any)
+	if item, ok := w.value(path, v, items); ok {
+		v = item
 	}
-	return []any{w.value(path, v, items)}
+	return []any{v}, true
 }
 
 // capStrings checks every string inside v against the default cap (and
@@ -605,7 +642,7 @@ func (w *walker) capStrings(path string, v any) {
 		}
 	case []any:
 		for i, item := range x {
-			w.capStrings(indexPath(path, i), item)
+			w.capStrings(w.indexPath(path, i), item)
 		}
 	case map[string]any:
 		for _, k := range sortedKeys(x) {
@@ -613,7 +650,7 @@ func (w *walker) capStrings(path string, v any) {
 				w.add(query.CodeTooLarge, path, "an object key of %d bytes exceeds the %d-byte limit; shorten it", len(k), MaxStringBytes)
 				continue
 			}
-			w.capStrings(join(path, k), x[k])
+			w.capStrings(w.join(path, k), x[k])
 		}
 	}
 }
@@ -631,8 +668,8 @@ func (w *walker) finite(path string, n json.Number) bool {
 // stringCap is the byte cap of a string matching one of alts.
 func stringCap(alts []map[string]any) int {
 	limit := MaxStringBytes
-	for _, a := range pick(alts, "string") {
-		if n, ok := a["maxLength"].(float64); ok && int(n)*utf8.UTFMax > limit {
+	for _, a := range alts {
+		if n, ok := a["maxLength"].(float64); ok && hasType(a, "string") && int(n)*utf8.UTFMax > limit {
 			limit = int(n) * utf8.UTFMax
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/rs/zerolog"
 )
 
@@ -35,6 +36,49 @@ func BenchmarkToolCall(b *testing.B) {
 				res := tool.Call(context.Background(), env, json.RawMessage(bc.args))
 				if res.IsError {
 					b.Fatalf("%s: %v", bc.tool, res.Content)
+				}
+				if _, err := json.Marshal(res); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHandlerCall is BenchmarkToolCall as mcp-go runs a tools/call:
+// the handler gets the request's params as mcp-go decodes them (the
+// arguments as received and decoded into a map).
+func BenchmarkHandlerCall(b *testing.B) {
+	env := NewEnv(nil, nil, zerolog.Nop())
+	env.Now = func() time.Time { return fixedNow }
+	toolsets, err := ParseToolsets("default")
+	if err != nil {
+		b.Fatal(err)
+	}
+	env.Serve(Selection{Toolsets: toolsets})
+	for _, bc := range []struct{ name, params string }{
+		{"query_insights-dry_run", `{"name":"query_insights","arguments":{"events":["Sign Up"],"last":30,"dry_run":true}}`},
+		{"build_cohort_definition", `{"name":"build_cohort_definition","arguments":{"all_of":[{"criterion":"did_event","event":"Purchase","at_least":3,"within_days":30}]}}`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var req mcp.CallToolRequest
+			if err := json.Unmarshal([]byte(bc.params), &req.Params); err != nil {
+				b.Fatal(err)
+			}
+			tool := Lookup(req.Params.Name)
+			if tool == nil {
+				b.Fatalf("no tool %q", req.Params.Name)
+			}
+			handler := handlerFor(tool, env)
+			b.ReportAllocs()
+			for b.Loop() {
+				var req mcp.CallToolRequest
+				if err := json.Unmarshal([]byte(bc.params), &req.Params); err != nil {
+					b.Fatal(err)
+				}
+				res, err := handler(context.Background(), req)
+				if err != nil || res.IsError {
+					b.Fatalf("%s: %v %v", req.Params.Name, err, res.Content)
 				}
 				if _, err := json.Marshal(res); err != nil {
 					b.Fatal(err)
