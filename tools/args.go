@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"slices"
@@ -166,12 +167,42 @@ func (p *argPipeline) coerceParsed(args json.RawMessage, parsed any) (json.RawMe
 
 // decodeStrict decodes coerced arguments into v, refusing unknown fields.
 func (p *argPipeline) decodeStrict(args json.RawMessage, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(args))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return p.decodeError(err)
+	s := strictDecoders.Get().(*strictDecoder)
+	s.src = args
+	start := s.dec.InputOffset()
+	if err := s.dec.Decode(v); err != nil {
+		return p.decodeError(err) // the decoder may be stuck: not reused
+	}
+	if s.dec.InputOffset()-start == int64(len(args)) && len(args) <= MaxStringBytes {
+		s.src = nil
+		strictDecoders.Put(s)
 	}
 	return nil
+}
+
+// strictDecoder is a json.Decoder that refuses unknown fields, reading
+// one call's arguments at a time from src. A json.Decoder and its buffer
+// weigh more than most calls' arguments; the pool keeps those that
+// decoded everything they were given, and not too much.
+type strictDecoder struct {
+	dec *json.Decoder
+	src []byte
+}
+
+var strictDecoders = sync.Pool{New: func() any {
+	s := &strictDecoder{}
+	s.dec = json.NewDecoder(s)
+	s.dec.DisallowUnknownFields()
+	return s
+}}
+
+func (s *strictDecoder) Read(b []byte) (int, error) {
+	if len(s.src) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(b, s.src)
+	s.src = s.src[n:]
+	return n, nil
 }
 
 // decodeError restates a decoder error in the one error style. Unknown and
