@@ -183,7 +183,9 @@ func (p *argPipeline) decodeStrict(args json.RawMessage, v any) error {
 // strictDecoder is a json.Decoder that refuses unknown fields, reading
 // one call's arguments at a time from src. A json.Decoder and its buffer
 // weigh more than most calls' arguments; the pool keeps those that
-// decoded everything they were given, and not too much.
+// decoded everything they were given, and not too much. Its buffer is
+// reused, so an input type's UnmarshalJSON must copy what it keeps, as
+// encoding/json requires (each in this module does).
 type strictDecoder struct {
 	dec *json.Decoder
 	src []byte
