@@ -173,7 +173,7 @@ func (p *argPipeline) decodeStrict(args json.RawMessage, v any) error {
 	if err := s.dec.Decode(v); err != nil {
 		return p.decodeError(err) // the decoder may be stuck: not reused
 	}
-	if s.dec.InputOffset()-start == int64(len(args)) && len(args) <= MaxStringBytes {
+	if s.dec.InputOffset()-start == int64(len(args)) && len(args) <= maxPooledArgs {
 		s.src = nil
 		strictDecoders.Put(s)
 	}
@@ -190,6 +190,10 @@ type strictDecoder struct {
 	dec *json.Decoder
 	src []byte
 }
+
+// maxPooledArgs bounds the arguments a pooled decoder has read: its
+// buffer grows to the largest.
+const maxPooledArgs = 64 << 10
 
 var strictDecoders = sync.Pool{New: func() any {
 	s := &strictDecoder{}
@@ -521,7 +525,7 @@ func (w *walker) object(path string, m map[string]any, s map[string]any, top boo
 	}
 	props, _ := s["properties"].(map[string]any)
 	extra, _ := s["additionalProperties"].(map[string]any)
-	var buf [16]string
+	var buf [16]string // the keys of most objects, without allocating
 	keys := buf[:0]
 	for k := range m {
 		keys = append(keys, k)
