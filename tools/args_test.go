@@ -272,7 +272,7 @@ func FuzzParsedArgs(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	pipes := []*argPipeline{newArgPipeline(schemas.Input[coerceIn]), newArgPipeline(func() (json.RawMessage, error) {
+	pipes := []*argPipeline{newArgPipeline(reflectedInput[coerceIn]), newArgPipeline(func() (json.RawMessage, error) {
 		in, _, err := Lookup("query_insights").Schemas()
 		return in, err
 	})}
