@@ -9,33 +9,31 @@ import (
 
 // Annotations and their tags, and webhooks, kept in the store (wire
 // reference §4.13–4.14).
-func init() {
-	register(func(s *Server) {
-		s.REST(Collection{Name: "annotations", ListSlash: true, ItemSlash: true, Required: []string{"date", "description"},
-			Create: func(r *http.Request, e Entity) {
-				e["project_id"] = ProjectIDInt
-				e["user"] = Entity{"id": 7002, "first_name": "Grace", "last_name": "Hopper"}
-				e["tags"] = s.tagObjects(Scope(r), e["tags"])
-			},
-			Update: s.patchAnnotation, Filter: annotationFilter})
-		s.HandleScoped(http.MethodGet, "/annotations/tags/{$}", func(w http.ResponseWriter, r *http.Request) {
-			WriteApp(w, s.Store.List(Scope(r), "annotation-tags"))
-		})
-		s.HandleScoped(http.MethodPost, "/annotations/tags/{$}", func(w http.ResponseWriter, r *http.Request) {
-			var body Entity
-			if !DecodeBody(w, r, &body) {
-				return
-			}
-			if errs := missingFields(body, []string{"name"}); len(errs) > 0 {
-				FieldErrors(w, errs)
-				return
-			}
-			tag := Entity{"id": s.Store.NextID(), "name": body["name"], "project_id": ProjectIDInt, "has_annotations": false}
-			s.Store.Put(Scope(r), "annotation-tags", tag)
-			WriteApp(w, tag)
-		})
-		s.webhookRoutes()
+func routesAnnotations(s *Server) {
+	s.REST(Collection{Name: "annotations", ListSlash: true, ItemSlash: true, Required: []string{"date", "description"},
+		Create: func(r *http.Request, e Entity) {
+			e["project_id"] = ProjectIDInt
+			e["user"] = Entity{"id": 7002, "first_name": "Grace", "last_name": "Hopper"}
+			e["tags"] = s.tagObjects(Scope(r), e["tags"])
+		},
+		Update: s.patchAnnotation, Filter: annotationFilter})
+	s.HandleScoped(http.MethodGet, "/annotations/tags/{$}", func(w http.ResponseWriter, r *http.Request) {
+		WriteApp(w, s.Store.List(Scope(r), "annotation-tags"))
 	})
+	s.HandleScoped(http.MethodPost, "/annotations/tags/{$}", func(w http.ResponseWriter, r *http.Request) {
+		var body Entity
+		if !DecodeBody(w, r, &body) {
+			return
+		}
+		if errs := missingFields(body, []string{"name"}); len(errs) > 0 {
+			FieldErrors(w, errs)
+			return
+		}
+		tag := Entity{"id": s.Store.NextID(), "name": body["name"], "project_id": ProjectIDInt, "has_annotations": false}
+		s.Store.Put(Scope(r), "annotation-tags", tag)
+		WriteApp(w, tag)
+	})
+	s.webhookRoutes()
 }
 
 // ProjectIDInt is the fake's project id as a number, as entities carry it.

@@ -15,20 +15,18 @@ import (
 // Each scope starts with the dataset's bookmarks (Data.Bookmarks), copied
 // in on its first bookmark request so tests may change Data before.
 
-func init() {
-	register(func(s *Server) {
-		b := &bookmarks{s: s, st: s.Store, seeded: map[string]bool{}}
-		s.seedBookmarks = b.seed
-		s.HandleScoped(http.MethodGet, "/bookmarks", b.list)
-		s.HandleScoped(http.MethodPost, "/bookmarks", b.create)
-		s.HandleScoped(http.MethodGet, "/bookmarks/{id}", b.get)
-		s.HandleScoped(http.MethodPatch, "/bookmarks/{id}", b.update)
-		s.HandleScoped(http.MethodDelete, "/bookmarks/{id}", b.delete)
-		s.HandleScoped(http.MethodPost, "/bookmarks/bulk-delete", b.bulkDelete)
-		s.HandleScoped(http.MethodPost, "/bookmarks/bulk-update", b.bulkUpdate)
-		s.HandleScoped(http.MethodGet, "/bookmarks/{id}/linked-dashboard-ids", b.linkedDashboards)
-		s.HandleScoped(http.MethodGet, "/bookmarks/{id}/history", b.history)
-	})
+func routesBookmarks(s *Server) {
+	b := &bookmarks{s: s, st: s.Store, seeded: map[string]bool{}}
+	s.seedBookmarks = b.seed
+	s.HandleScoped(http.MethodGet, "/bookmarks", b.list)
+	s.HandleScoped(http.MethodPost, "/bookmarks", b.create)
+	s.HandleScoped(http.MethodGet, "/bookmarks/{id}", b.get)
+	s.HandleScoped(http.MethodPatch, "/bookmarks/{id}", b.update)
+	s.HandleScoped(http.MethodDelete, "/bookmarks/{id}", b.delete)
+	s.HandleScoped(http.MethodPost, "/bookmarks/bulk-delete", b.bulkDelete)
+	s.HandleScoped(http.MethodPost, "/bookmarks/bulk-update", b.bulkUpdate)
+	s.HandleScoped(http.MethodGet, "/bookmarks/{id}/linked-dashboard-ids", b.linkedDashboards)
+	s.HandleScoped(http.MethodGet, "/bookmarks/{id}/history", b.history)
 }
 
 type bookmarks struct {

@@ -12,11 +12,26 @@ import (
 // returns the JSON answer and its status.
 type InsightsResponder func(s *Server, bookmark map[string]any) (any, int)
 
-// insightsResponders is filled by init() in each engine's file.
-var insightsResponders = map[string]InsightsResponder{}
+// insightsResponder is the responder of a behaviour type, in each
+// engine's file.
+func insightsResponder(kind string) (InsightsResponder, bool) {
+	switch kind {
+	case "insights":
+		return insightsAnswer, true
+	case "funnel":
+		return funnelAnswer, true
+	case "retention":
+		return retentionAnswer, true
+	case "replays":
+		return replayDiscovery, true
+	case "replay_events":
+		return replayEventsAnswer, true
+	}
+	return nil, false
+}
 
-func init() {
-	register(func(s *Server) { s.handle(http.MethodPost, QueryPrefix+"/insights", s.postInsights) })
+func routesBookmarksRoute(s *Server) {
+	s.handle(http.MethodPost, QueryPrefix+"/insights", s.postInsights)
 }
 
 // InsightsBody is the JSON body of POST /insights.
@@ -45,7 +60,7 @@ func (s *Server) postInsights(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := BehaviorType(bookmark)
-	respond, ok := insightsResponders[kind]
+	respond, ok := insightsResponder(kind)
 	if !ok {
 		WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "mixpaneltest: no responder for behavior type " + kind, "status": "error"})
 		return

@@ -20,16 +20,14 @@ const defaultProjectBusinessContext = `# ShopFast Production
   replay exists for most checkout sessions.
 - Ignore events from utm_source = "qa".`
 
-func init() {
-	register(func(s *Server) {
-		project := AppPrefix + "/projects/" + ProjectID + "/business-context"
-		org := AppPrefix + "/organizations/" + OrgID + "/business-context"
-		s.handle(http.MethodGet, project, s.getBusinessContext(true))
-		s.handle(http.MethodPut, project, s.putBusinessContext(true))
-		s.handle(http.MethodGet, org, s.getBusinessContext(false))
-		s.handle(http.MethodPut, org, s.putBusinessContext(false))
-		s.handle(http.MethodGet, project+"/chain", s.businessContextChain)
-	})
+func routesBusinessContext(s *Server) {
+	project := AppPrefix + "/projects/" + ProjectID + "/business-context"
+	org := AppPrefix + "/organizations/" + OrgID + "/business-context"
+	s.handle(http.MethodGet, project, s.getBusinessContext(true))
+	s.handle(http.MethodPut, project, s.putBusinessContext(true))
+	s.handle(http.MethodGet, org, s.getBusinessContext(false))
+	s.handle(http.MethodPut, org, s.putBusinessContext(false))
+	s.handle(http.MethodGet, project+"/chain", s.businessContextChain)
 }
 
 // The handlers read s.Data at request time, so a test that replaces s.Data

@@ -12,17 +12,15 @@ import (
 // behaviors) are stored at the top level, as they are posted. The Query
 // API's /cohorts/list (discovery) keeps serving Data.Cohorts.
 
-func init() {
-	register(func(s *Server) {
-		c := cohorts{st: s.Store}
-		s.HandleScoped(http.MethodGet, "/cohorts", c.list)
-		s.HandleScoped(http.MethodPost, "/cohorts", c.create)
-		s.HandleScoped(http.MethodGet, "/cohorts/{id}", c.get)
-		s.HandleScoped(http.MethodPatch, "/cohorts/{id}", c.update)
-		s.HandleScoped(http.MethodDelete, "/cohorts/{id}", c.delete)
-		s.HandleScoped(http.MethodPost, "/cohorts/bulk-delete", c.bulkDelete)
-		s.HandleScoped(http.MethodPost, "/cohorts/bulk-update", c.bulkUpdate)
-	})
+func routesCohorts(s *Server) {
+	c := cohorts{st: s.Store}
+	s.HandleScoped(http.MethodGet, "/cohorts", c.list)
+	s.HandleScoped(http.MethodPost, "/cohorts", c.create)
+	s.HandleScoped(http.MethodGet, "/cohorts/{id}", c.get)
+	s.HandleScoped(http.MethodPatch, "/cohorts/{id}", c.update)
+	s.HandleScoped(http.MethodDelete, "/cohorts/{id}", c.delete)
+	s.HandleScoped(http.MethodPost, "/cohorts/bulk-delete", c.bulkDelete)
+	s.HandleScoped(http.MethodPost, "/cohorts/bulk-update", c.bulkUpdate)
 }
 
 type cohorts struct{ st *Store }

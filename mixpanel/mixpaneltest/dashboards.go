@@ -16,30 +16,28 @@ import (
 // "rows": {rowId: {"height", "cells"}}}); a report card is a bookmark in
 // the store's "bookmarks" collection whose id is the card's content_id.
 
-func init() {
-	register(func(s *Server) {
-		d := dashboards{s: s, st: s.Store}
-		s.HandleScoped(http.MethodGet, "/dashboards", d.list)
-		s.HandleScoped(http.MethodPost, "/dashboards", d.create)
-		s.HandleScoped(http.MethodGet, "/dashboards/{id}", d.get)
-		s.HandleScoped(http.MethodPatch, "/dashboards/{id}", d.update)
-		s.HandleScoped(http.MethodDelete, "/dashboards/{id}", d.delete)
-		s.HandleScoped(http.MethodPost, "/dashboards/bulk-delete", d.bulkDelete)
-		s.HandleScoped(http.MethodPost, "/dashboards/{id}/favorites", d.set("is_favorited", true))
-		s.HandleScoped(http.MethodDelete, "/dashboards/{id}/favorites", d.set("is_favorited", false))
-		s.HandleScoped(http.MethodPost, "/dashboards/{id}/pin", d.set("pinned_date", "now"))
-		s.HandleScoped(http.MethodDelete, "/dashboards/{id}/pin", d.set("pinned_date", nil))
-		s.HandleScoped(http.MethodPatch, "/dashboards/{id}/text-cards/{card}", d.updateTextCard)
-		s.HandleScoped(http.MethodPatch, "/dashboards/{id}/report-links/{link}", d.updateReportLink)
-		s.HandleScoped(http.MethodGet, "/dashboards/bookmarks/{bid}/dashboard-ids", d.bookmarkDashboardIDs)
-		s.HandleScoped(http.MethodGet, "/dashboards/{id}/erf", d.erf)
-		s.HandleScoped(http.MethodGet, "/dashboards/blueprints-all", d.templates)
-		s.HandleScoped(http.MethodPost, "/dashboards/blueprints", d.createBlueprint)
-		s.HandleScoped(http.MethodGet, "/dashboards/{id}/blueprint-config", d.blueprintConfig)
-		s.HandleScoped(http.MethodPut, "/dashboards/blueprints/cohorts", d.blueprintCohorts)
-		s.HandleScoped(http.MethodPost, "/dashboards/blueprints/finish", d.finishBlueprint)
-		s.HandleScoped(http.MethodPost, "/dashboards/rca", d.createRCA)
-	})
+func routesDashboards(s *Server) {
+	d := dashboards{s: s, st: s.Store}
+	s.HandleScoped(http.MethodGet, "/dashboards", d.list)
+	s.HandleScoped(http.MethodPost, "/dashboards", d.create)
+	s.HandleScoped(http.MethodGet, "/dashboards/{id}", d.get)
+	s.HandleScoped(http.MethodPatch, "/dashboards/{id}", d.update)
+	s.HandleScoped(http.MethodDelete, "/dashboards/{id}", d.delete)
+	s.HandleScoped(http.MethodPost, "/dashboards/bulk-delete", d.bulkDelete)
+	s.HandleScoped(http.MethodPost, "/dashboards/{id}/favorites", d.set("is_favorited", true))
+	s.HandleScoped(http.MethodDelete, "/dashboards/{id}/favorites", d.set("is_favorited", false))
+	s.HandleScoped(http.MethodPost, "/dashboards/{id}/pin", d.set("pinned_date", "now"))
+	s.HandleScoped(http.MethodDelete, "/dashboards/{id}/pin", d.set("pinned_date", nil))
+	s.HandleScoped(http.MethodPatch, "/dashboards/{id}/text-cards/{card}", d.updateTextCard)
+	s.HandleScoped(http.MethodPatch, "/dashboards/{id}/report-links/{link}", d.updateReportLink)
+	s.HandleScoped(http.MethodGet, "/dashboards/bookmarks/{bid}/dashboard-ids", d.bookmarkDashboardIDs)
+	s.HandleScoped(http.MethodGet, "/dashboards/{id}/erf", d.erf)
+	s.HandleScoped(http.MethodGet, "/dashboards/blueprints-all", d.templates)
+	s.HandleScoped(http.MethodPost, "/dashboards/blueprints", d.createBlueprint)
+	s.HandleScoped(http.MethodGet, "/dashboards/{id}/blueprint-config", d.blueprintConfig)
+	s.HandleScoped(http.MethodPut, "/dashboards/blueprints/cohorts", d.blueprintCohorts)
+	s.HandleScoped(http.MethodPost, "/dashboards/blueprints/finish", d.finishBlueprint)
+	s.HandleScoped(http.MethodPost, "/dashboards/rca", d.createRCA)
 }
 
 type dashboards struct {

@@ -11,40 +11,38 @@ import (
 
 // The App API and discovery endpoints of the project and discovery
 // toolsets, answering from s.Data with Mixpanel's response shapes.
-func init() {
-	register(func(s *Server) {
-		s.handle(http.MethodGet, AppPrefix+"/me", s.me)
-		s.handle(http.MethodGet, AppPrefix+"/projects/metadata/index", s.projectsMetadataIndex)
-		for _, p := range s.Data.Projects {
-			pid := strconv.FormatInt(p.ID, 10)
-			s.handle(http.MethodGet, AppPrefix+"/projects/"+pid+"/workspaces/public", s.publicWorkspaces(p.ID))
-		}
-		s.handle(http.MethodGet, QueryPrefix+"/events/names", s.eventNames)
-		s.handle(http.MethodGet, QueryPrefix+"/events/properties/top", s.topProperties)
-		s.handle(http.MethodGet, QueryPrefix+"/events/properties/values", s.propertyValues)
-		s.handle(http.MethodGet, QueryPrefix+"/events/top", s.topEvents)
-		s.handle(http.MethodGet, QueryPrefix+"/funnels/list", s.funnelsList)
-		s.handle(http.MethodPost, QueryPrefix+"/cohorts/list", s.cohortsList)
-		s.handle(http.MethodGet, QueryPrefix+"/data_definitions/events", s.perEventProperties)
+func routesDiscovery(s *Server) {
+	s.handle(http.MethodGet, AppPrefix+"/me", s.me)
+	s.handle(http.MethodGet, AppPrefix+"/projects/metadata/index", s.projectsMetadataIndex)
+	for _, p := range s.Data.Projects {
+		pid := strconv.FormatInt(p.ID, 10)
+		s.handle(http.MethodGet, AppPrefix+"/projects/"+pid+"/workspaces/public", s.publicWorkspaces(p.ID))
+	}
+	s.handle(http.MethodGet, QueryPrefix+"/events/names", s.eventNames)
+	s.handle(http.MethodGet, QueryPrefix+"/events/properties/top", s.topProperties)
+	s.handle(http.MethodGet, QueryPrefix+"/events/properties/values", s.propertyValues)
+	s.handle(http.MethodGet, QueryPrefix+"/events/top", s.topEvents)
+	s.handle(http.MethodGet, QueryPrefix+"/funnels/list", s.funnelsList)
+	s.handle(http.MethodPost, QueryPrefix+"/cohorts/list", s.cohortsList)
+	s.handle(http.MethodGet, QueryPrefix+"/data_definitions/events", s.perEventProperties)
 
-		project := AppPrefix + "/projects/" + ProjectID
-		s.handle(http.MethodGet, project+"/schemas", s.lexiconSchemas(""))
-		for _, et := range lexiconEntityTypes {
-			s.handle(http.MethodGet, project+"/schemas/"+et, s.lexiconSchemas(et))
+	project := AppPrefix + "/projects/" + ProjectID
+	s.handle(http.MethodGet, project+"/schemas", s.lexiconSchemas(""))
+	for _, et := range lexiconEntityTypes {
+		s.handle(http.MethodGet, project+"/schemas/"+et, s.lexiconSchemas(et))
+	}
+	scopes := []string{project}
+	for _, w := range s.Data.Workspaces {
+		if strconv.FormatInt(w.ProjectID, 10) == ProjectID {
+			scopes = append(scopes, AppPrefix+"/workspaces/"+strconv.FormatInt(w.ID, 10))
 		}
-		scopes := []string{project}
-		for _, w := range s.Data.Workspaces {
-			if strconv.FormatInt(w.ProjectID, 10) == ProjectID {
-				scopes = append(scopes, AppPrefix+"/workspaces/"+strconv.FormatInt(w.ID, 10))
-			}
-		}
-		for _, scope := range scopes {
-			s.handle(http.MethodGet, scope+"/data-definitions/events/", s.eventDefinitions)
-			s.handle(http.MethodPatch, scope+"/data-definitions/events/", s.eventDefinitionWrites)
-			s.handle(http.MethodDelete, scope+"/data-definitions/events/", s.eventDefinitionWrites)
-			s.handle(http.MethodGet, scope+"/data-definitions/properties/", s.propertyDefinitions)
-		}
-	})
+	}
+	for _, scope := range scopes {
+		s.handle(http.MethodGet, scope+"/data-definitions/events/", s.eventDefinitions)
+		s.handle(http.MethodPatch, scope+"/data-definitions/events/", s.eventDefinitionWrites)
+		s.handle(http.MethodDelete, scope+"/data-definitions/events/", s.eventDefinitionWrites)
+		s.handle(http.MethodGet, scope+"/data-definitions/properties/", s.propertyDefinitions)
+	}
 }
 
 var lexiconEntityTypes = []string{"event", "profile", "custom_event"}

@@ -18,11 +18,9 @@ import (
 // Engage (wire reference §4.6): profile pages with a session_id from page
 // 0, and /stats aggregates. Filters are really evaluated (see Selector),
 // so a test sees the profiles a filter selects.
-func init() {
-	register(func(s *Server) {
-		s.handle(http.MethodPost, EngagePrefix, s.engage)
-		s.handle(http.MethodPost, EngagePrefix+"/stats", s.engageStats)
-	})
+func routesEngage(s *Server) {
+	s.handle(http.MethodPost, EngagePrefix, s.engage)
+	s.handle(http.MethodPost, EngagePrefix+"/stats", s.engageStats)
 }
 
 // Profile is a user profile of the dataset. Cohorts lists the saved

@@ -19,9 +19,7 @@ import (
 // newline-delimited JSON, written line by line as Mixpanel streams it.
 // Data.Export swaps the dataset for a synthetic stream of any size that is
 // generated lazily, so a test can serve gigabytes without holding them.
-func init() {
-	register(func(s *Server) { s.handle(http.MethodGet, ExportPrefix+"/export", s.export) })
-}
+func routesExport(s *Server) { s.handle(http.MethodGet, ExportPrefix+"/export", s.export) }
 
 // RawEvent is one tracked event of the dataset, served by the export and
 // the activity feed.

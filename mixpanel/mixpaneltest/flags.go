@@ -7,11 +7,9 @@ import (
 
 // Feature flags (wire reference §4.11) and experiments (§4.12), kept in
 // the store with the lifecycle rules Mixpanel enforces.
-func init() {
-	register(func(s *Server) {
-		s.flagRoutes()
-		s.experimentRoutes()
-	})
+func routesFlags(s *Server) {
+	s.flagRoutes()
+	s.experimentRoutes()
 }
 
 func flagScope(r *http.Request) string {

@@ -8,9 +8,7 @@ import (
 	"strconv"
 )
 
-func init() {
-	register(func(s *Server) { s.handle(http.MethodPost, QueryPrefix+"/arb_funnels", s.postArbFunnels) })
-}
+func routesFlows(s *Server) { s.handle(http.MethodPost, QueryPrefix+"/arb_funnels", s.postArbFunnels) }
 
 // ArbFunnelsBody is the JSON body of POST /arb_funnels.
 type ArbFunnelsBody struct {

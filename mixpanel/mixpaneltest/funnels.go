@@ -17,10 +17,6 @@ var QueryToday = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 // queryComputedAt is the computed_at of every ad-hoc query answer.
 const queryComputedAt = "2026-11-25T12:00:00.000000+00:00"
 
-func init() {
-	insightsResponders["funnel"] = funnelAnswer
-}
-
 // funnelAnswer answers a funnel bookmark the way /insights does: the
 // canonical metric-keyed series ({label: {count: {"1. Step": {"all": n}},
 // step_conv_ratio, overall_conv_ratio, avg_time, avg_time_from_start}}),

@@ -28,13 +28,11 @@ const DropFilterLimit = 25
 
 const fakeTime = "2026-11-20T10:00:00Z"
 
-func init() {
-	register(func(s *Server) {
-		s.dropFilterRoutes()
-		s.customPropertyRoutes()
-		s.customEventRoutes()
-		s.lookupRoutes()
-	})
+func routesGovernance(s *Server) {
+	s.dropFilterRoutes()
+	s.customPropertyRoutes()
+	s.customEventRoutes()
+	s.lookupRoutes()
 }
 
 // appScope is the store scope of an exact (non-pattern) App route.

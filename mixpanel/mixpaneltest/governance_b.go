@@ -10,11 +10,9 @@ import (
 // Event deletion requests (wire reference §4.25) and the schema registry's
 // writes (§4.21), kept in the store. Schema reads keep the fake's seeded
 // Lexicon schemas (discovery.go), which the discovery tools test against.
-func init() {
-	register(func(s *Server) {
-		s.deletionRoutes()
-		s.schemaRoutes()
-	})
+func routesGovernanceB(s *Server) {
+	s.deletionRoutes()
+	s.schemaRoutes()
 }
 
 func (s *Server) deletionRoutes() {
@@ -106,11 +104,9 @@ func (s *Server) schemaRoutes() {
 
 // Schema enforcement (§4.22), the data audit (§4.23) and data-volume
 // anomalies (§4.24).
-func init() {
-	register(func(s *Server) {
-		s.enforcementRoutes()
-		s.auditRoutes()
-	})
+func routesGovernanceB2(s *Server) {
+	s.enforcementRoutes()
+	s.auditRoutes()
 }
 
 func (s *Server) enforcementRoutes() {

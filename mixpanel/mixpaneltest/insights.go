@@ -23,14 +23,13 @@ var propertyValues = map[string][]string{
 	"device_type": {"desktop", "mobile", "tablet"},
 }
 
-func init() {
-	insightsResponders["insights"] = func(s *Server, bookmark map[string]any) (any, int) {
-		answer, err := InsightsAnswer(bookmark, QueryToday)
-		if err != nil {
-			return map[string]any{"error": err.Error(), "status": "error"}, http.StatusBadRequest
-		}
-		return answer, http.StatusOK
+// insightsAnswer answers an Insights bookmark on POST /insights.
+func insightsAnswer(s *Server, bookmark map[string]any) (any, int) {
+	answer, err := InsightsAnswer(bookmark, QueryToday)
+	if err != nil {
+		return map[string]any{"error": err.Error(), "status": "error"}, http.StatusBadRequest
 	}
+	return answer, http.StatusOK
 }
 
 // InsightsAnswer builds the answer Mixpanel gives to an insights bookmark:

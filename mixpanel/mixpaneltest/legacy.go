@@ -18,19 +18,17 @@ import (
 // functions of the event, segment and date, so tests can compare answers
 // across calls; segments are the values the dataset lists for the
 // property, and unknown ids answer 404 as Mixpanel does.
-func init() {
-	register(func(s *Server) {
-		s.handle(http.MethodGet, QueryPrefix+"/segmentation", s.segmentation)
-		s.handle(http.MethodGet, QueryPrefix+"/segmentation/numeric", s.segmentationNumeric)
-		s.handle(http.MethodGet, QueryPrefix+"/segmentation/sum", s.segmentationStat("sum"))
-		s.handle(http.MethodGet, QueryPrefix+"/segmentation/average", s.segmentationStat("average"))
-		s.handle(http.MethodGet, QueryPrefix+"/events", s.eventCounts)
-		s.handle(http.MethodGet, QueryPrefix+"/events/properties", s.propertyCounts)
-		s.handle(http.MethodGet, QueryPrefix+"/funnels", s.legacyFunnel)
-		s.handle(http.MethodGet, QueryPrefix+"/retention", s.legacyRetention)
-		s.handle(http.MethodGet, QueryPrefix+"/retention/addiction", s.frequency)
-		s.handle(http.MethodPost, QueryPrefix+"/stream/bookmark", s.activityFeed)
-	})
+func routesLegacy(s *Server) {
+	s.handle(http.MethodGet, QueryPrefix+"/segmentation", s.segmentation)
+	s.handle(http.MethodGet, QueryPrefix+"/segmentation/numeric", s.segmentationNumeric)
+	s.handle(http.MethodGet, QueryPrefix+"/segmentation/sum", s.segmentationStat("sum"))
+	s.handle(http.MethodGet, QueryPrefix+"/segmentation/average", s.segmentationStat("average"))
+	s.handle(http.MethodGet, QueryPrefix+"/events", s.eventCounts)
+	s.handle(http.MethodGet, QueryPrefix+"/events/properties", s.propertyCounts)
+	s.handle(http.MethodGet, QueryPrefix+"/funnels", s.legacyFunnel)
+	s.handle(http.MethodGet, QueryPrefix+"/retention", s.legacyRetention)
+	s.handle(http.MethodGet, QueryPrefix+"/retention/addiction", s.frequency)
+	s.handle(http.MethodPost, QueryPrefix+"/stream/bookmark", s.activityFeed)
 }
 
 const dayLayout = "2006-01-02"

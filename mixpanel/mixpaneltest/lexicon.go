@@ -13,19 +13,17 @@ import (
 // event and property entries are s.Data's events and properties (reads in
 // discovery.go), which PATCH changes; tags, deleted entries and the change
 // history live in the store. Answers are camelCase, as Mixpanel's are.
-func init() {
-	register(func(s *Server) {
-		s.HandleScoped(http.MethodPatch, "/data-definitions/events/{$}", s.patchEventDefinitions)
-		s.HandleScoped(http.MethodDelete, "/data-definitions/events/{$}", s.deleteEventDefinition)
-		s.HandleScoped(http.MethodPatch, "/data-definitions/properties/{$}", s.patchPropertyDefinitions)
-		s.HandleScoped(http.MethodGet, "/data-definitions/tags/{$}", s.listLexiconTags)
-		s.HandleScoped(http.MethodPost, "/data-definitions/tags/{$}", s.postLexiconTag)
-		s.HandleScoped(http.MethodPatch, "/data-definitions/tags/{id}/{$}", s.renameLexiconTag)
-		s.HandleScoped(http.MethodGet, "/data-definitions/events/tracking-metadata/{$}", s.trackingMetadata)
-		s.HandleScoped(http.MethodGet, "/data-definitions/events/{name}/history/{$}", s.lexiconHistory("event"))
-		s.HandleScoped(http.MethodGet, "/data-definitions/properties/{name}/history/{$}", s.lexiconHistory("property"))
-		s.HandleScoped(http.MethodGet, "/data-definitions/export/{$}", s.exportLexicon)
-	})
+func routesLexicon(s *Server) {
+	s.HandleScoped(http.MethodPatch, "/data-definitions/events/{$}", s.patchEventDefinitions)
+	s.HandleScoped(http.MethodDelete, "/data-definitions/events/{$}", s.deleteEventDefinition)
+	s.HandleScoped(http.MethodPatch, "/data-definitions/properties/{$}", s.patchPropertyDefinitions)
+	s.HandleScoped(http.MethodGet, "/data-definitions/tags/{$}", s.listLexiconTags)
+	s.HandleScoped(http.MethodPost, "/data-definitions/tags/{$}", s.postLexiconTag)
+	s.HandleScoped(http.MethodPatch, "/data-definitions/tags/{id}/{$}", s.renameLexiconTag)
+	s.HandleScoped(http.MethodGet, "/data-definitions/events/tracking-metadata/{$}", s.trackingMetadata)
+	s.HandleScoped(http.MethodGet, "/data-definitions/events/{name}/history/{$}", s.lexiconHistory("event"))
+	s.HandleScoped(http.MethodGet, "/data-definitions/properties/{name}/history/{$}", s.lexiconHistory("property"))
+	s.HandleScoped(http.MethodGet, "/data-definitions/export/{$}", s.exportLexicon)
 }
 
 const (

@@ -135,13 +135,9 @@ func defaultReplays() []Replay {
 	}
 }
 
-func init() {
-	insightsResponders["replays"] = replayDiscovery
-	insightsResponders["replay_events"] = replayEventsAnswer
-	register(func(s *Server) {
-		s.cdn = &replayCDN{s: s, signings: map[string]int{}, recordings: map[string][]json.RawMessage{}, files: map[string][]byte{}}
-		s.handle(http.MethodPost, AppPrefix+"/projects/"+ProjectID+"/replays/sign/bulk", s.cdn.sign)
-	})
+func routesReplays(s *Server) {
+	s.cdn = &replayCDN{s: s, signings: map[string]int{}, recordings: map[string][]json.RawMessage{}, files: map[string][]byte{}}
+	s.handle(http.MethodPost, AppPrefix+"/projects/"+ProjectID+"/replays/sign/bulk", s.cdn.sign)
 }
 
 // AnswerReplayQuery answers the Insights queries of replay discovery
@@ -151,7 +147,8 @@ func init() {
 func (s *Server) AnswerReplayQuery(bookmark map[string]any) (answer any, status int, ok bool) {
 	switch kind := BehaviorType(bookmark); kind {
 	case "replays", "replay_events":
-		answer, status = insightsResponders[kind](s, bookmark)
+		respond, _ := insightsResponder(kind)
+		answer, status = respond(s, bookmark)
 		return answer, status, true
 	}
 	return nil, 0, false

@@ -10,11 +10,9 @@ import (
 // Saved reports (wire reference §4.4): GET /insights?bookmark_id= for
 // insights bookmarks, GET /arb_funnels?bookmark_id= for flows; saved
 // funnels and retention share the legacy /funnels and /retention routes.
-func init() {
-	register(func(s *Server) {
-		s.handle(http.MethodGet, QueryPrefix+"/insights", s.savedInsights)
-		s.handle(http.MethodGet, QueryPrefix+"/arb_funnels", s.savedFlows)
-	})
+func routesReports(s *Server) {
+	s.handle(http.MethodGet, QueryPrefix+"/insights", s.savedInsights)
+	s.handle(http.MethodGet, QueryPrefix+"/arb_funnels", s.savedFlows)
 }
 
 // bookmark finds a bookmark by the bookmark_id parameter, of type typ

@@ -7,10 +7,6 @@ import (
 	"time"
 )
 
-func init() {
-	insightsResponders["retention"] = retentionAnswer
-}
-
 // maxRetentionCohorts caps the cohorts of one answer, as a wide date range
 // with a day unit would otherwise produce hundreds.
 const maxRetentionCohorts = 60

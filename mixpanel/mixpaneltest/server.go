@@ -121,10 +121,14 @@ type canned struct {
 	body   []byte
 }
 
-// registrars add routes; each domain file appends one in init().
-var registrars []func(*Server)
-
-func register(f func(*Server)) { registrars = append(registrars, f) }
+// registrars add the routes of each domain's file: a list, not init()
+// functions, so that a binary linking the fake (the demo) runs none of
+// its code at start.
+var registrars = []func(*Server){
+	routesAlerts, routesAnnotations, routesBookmarks, routesBookmarksRoute, routesBusinessContext,
+	routesCohorts, routesDashboards, routesDiscovery, routesEngage, routesExport, routesFlags, routesFlows,
+	routesGovernance, routesGovernanceB, routesGovernanceB2, routesLegacy, routesLexicon, routesReplays, routesReports,
+}
 
 // New starts a fake with the default dataset and closes it when t ends.
 func New(t TB) *Server {
