@@ -3,6 +3,7 @@ package mixpanel
 import (
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // WebURL is the address of an entity in the Mixpanel web app, for people to
@@ -17,7 +18,7 @@ func (c *Client) WebURL(kind, id string) string {
 	if pid == "" || id == "" {
 		return ""
 	}
-	page, ok := webPages[kind]
+	page, ok := webPages()[kind]
 	if !ok {
 		return ""
 	}
@@ -36,25 +37,27 @@ func (c *Client) WebURL(kind, id string) string {
 }
 
 // The web app page of each entity kind; {id} is replaced by the entity id.
-var webPages = map[string]string{
-	"dashboard":       "boards#id={id}",
-	"insights":        "insights#report/{id}",
-	"funnels":         "funnels#report/{id}",
-	"retention":       "retention#report/{id}",
-	"flows":           "flows#report/{id}",
-	"report":          "insights#report/{id}",
-	"cohort":          "cohorts#id={id}",
-	"feature_flag":    "feature-flags/{id}",
-	"experiment":      "experiments/{id}",
-	"annotation":      "settings#project/annotations",
-	"webhook":         "settings#project/webhooks",
-	"alert":           "alerts#id={id}",
-	"event":           "lexicon#events/{id}",
-	"property":        "lexicon#properties/{id}",
-	"custom_event":    "lexicon#custom-events/{id}",
-	"custom_property": "lexicon#custom-properties/{id}",
-	"lookup_table":    "lexicon#lookup-tables/{id}",
-	"drop_filter":     "lexicon#drop-filters",
-	"schema":          "lexicon#events/{id}",
-	"deletion":        "settings#project/data-deletion",
-}
+var webPages = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"dashboard":       "boards#id={id}",
+		"insights":        "insights#report/{id}",
+		"funnels":         "funnels#report/{id}",
+		"retention":       "retention#report/{id}",
+		"flows":           "flows#report/{id}",
+		"report":          "insights#report/{id}",
+		"cohort":          "cohorts#id={id}",
+		"feature_flag":    "feature-flags/{id}",
+		"experiment":      "experiments/{id}",
+		"annotation":      "settings#project/annotations",
+		"webhook":         "settings#project/webhooks",
+		"alert":           "alerts#id={id}",
+		"event":           "lexicon#events/{id}",
+		"property":        "lexicon#properties/{id}",
+		"custom_event":    "lexicon#custom-events/{id}",
+		"custom_property": "lexicon#custom-properties/{id}",
+		"lookup_table":    "lexicon#lookup-tables/{id}",
+		"drop_filter":     "lexicon#drop-filters",
+		"schema":          "lexicon#events/{id}",
+		"deletion":        "settings#project/data-deletion",
+	}
+})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel"
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/query"
@@ -14,20 +15,22 @@ import (
 // is wrong and what kind of value would fix it, and name no tool. This file
 // is where a failure is turned into a pointer at the tool that helps.
 
-// needHints maps what a query issue's fix needs to the tool that lists it.
+// needHints() maps what a query issue's fix needs to the tool that lists it.
 // A need without an entry (a custom property id: no tool lists them yet)
 // gets no hint.
-var needHints = map[query.Need]string{
-	query.NeedEventName:       "list_events shows the project's event names.",
-	query.NeedCohortID:        "list_cohorts shows the saved cohorts and their ids.",
-	query.NeedBookmarkID:      "list_bookmarks shows the saved reports and their ids.",
-	query.NeedAlertID:         "list_alerts shows the alerts and their ids.",
-	query.NeedFlagState:       "get_feature_flag shows the flag's current ruleset.",
-	query.NeedPropertyName:    "list_properties shows an event's properties.",
-	query.NeedDropFilterID:    "list_drop_filters shows the drop filters and their ids.",
-	query.NeedLookupTableID:   "list_lookup_tables shows the lookup tables and their ids.",
-	query.NeedLookupUploadKey: "get_lookup_upload_url answers the key with the upload URL.",
-}
+var needHints = sync.OnceValue(func() map[query.Need]string {
+	return map[query.Need]string{
+		query.NeedEventName:       "list_events shows the project's event names.",
+		query.NeedCohortID:        "list_cohorts shows the saved cohorts and their ids.",
+		query.NeedBookmarkID:      "list_bookmarks shows the saved reports and their ids.",
+		query.NeedAlertID:         "list_alerts shows the alerts and their ids.",
+		query.NeedFlagState:       "get_feature_flag shows the flag's current ruleset.",
+		query.NeedPropertyName:    "list_properties shows an event's properties.",
+		query.NeedDropFilterID:    "list_drop_filters shows the drop filters and their ids.",
+		query.NeedLookupTableID:   "list_lookup_tables shows the lookup tables and their ids.",
+		query.NeedLookupUploadKey: "get_lookup_upload_url answers the key with the upload URL.",
+	}
+})
 
 // toolHints returns the lines that point the model at a tool for err, or
 // nil when no tool helps. has says which tools the session is served: a
@@ -49,11 +52,11 @@ func toolHints(err error, has func(string) bool) []string {
 		issues = ie.Issues
 	}
 	for _, is := range issues {
-		add(needHints[is.Needs])
+		add(needHints()[is.Needs])
 	}
 	var notFound *mixpanel.EventNotFoundError
 	if errors.As(err, &notFound) && len(notFound.Similar) == 0 {
-		add(needHints[query.NeedEventName])
+		add(needHints()[query.NeedEventName])
 	}
 	var replayGone *mixpanel.ReplayNotFoundError
 	if errors.As(err, &replayGone) {

@@ -162,13 +162,13 @@ func TestClientAndQueryTextsNameNoTool(t *testing.T) {
 func TestInputErrorHints(t *testing.T) {
 	err := mixpanel.CreateAlertParams{Name: "x"}.Validate()
 	require.Error(t, err)
-	assert.Contains(t, toolHints(err, all), needHints[query.NeedBookmarkID])
+	assert.Contains(t, toolHints(err, all), needHints()[query.NeedBookmarkID])
 	assert.Contains(t, ErrorText(err, all), "list_bookmarks")
 	err = mixpanel.ValidateAlertsParams{BookmarkType: "insights", BookmarkParams: map[string]any{"a": 1}}.Validate()
 	require.Error(t, err)
-	assert.Equal(t, []string{needHints[query.NeedAlertID]}, toolHints(err, all))
+	assert.Equal(t, []string{needHints()[query.NeedAlertID]}, toolHints(err, all))
 	registered := registeredNames()
-	for need, hint := range needHints {
+	for need, hint := range needHints() {
 		for _, w := range toolShaped.FindAllString(hint, -1) {
 			assert.True(t, registered[w], "the hint for %s names %s, which is not a registered tool", need, w)
 		}
@@ -188,5 +188,5 @@ func TestHintsFollowTheSelection(t *testing.T) {
 	assert.Empty(t, toolHints(err, env.Has))
 	assert.Equal(t, err.Error(), ErrorText(err, env.Has))
 	env.Serve(Selection{Toolsets: []string{"alerts"}})
-	assert.Equal(t, []string{needHints[query.NeedAlertID]}, toolHints(err, env.Has))
+	assert.Equal(t, []string{needHints()[query.NeedAlertID]}, toolHints(err, env.Has))
 }

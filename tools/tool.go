@@ -212,8 +212,10 @@ func (t *Tool) Meta() map[string]any {
 	return charts.ToolMeta()
 }
 
-// titleWords are the words of tool names a title spells otherwise.
-var titleWords = map[string]string{"id": "ID", "ids": "IDs", "url": "URL", "rca": "RCA", "erf": "ERF", "gdpr": "GDPR", "lexicon": "Lexicon"}
+// titleWords() are the words of tool names a title spells otherwise.
+var titleWords = sync.OnceValue(func() map[string]string {
+	return map[string]string{"id": "ID", "ids": "IDs", "url": "URL", "rca": "RCA", "erf": "ERF", "gdpr": "GDPR", "lexicon": "Lexicon"}
+})
 
 // DisplayTitle is the tool's Title, or its name as words: list_events
 // reads "List events", get_lookup_download_url "Get lookup download URL".
@@ -223,7 +225,7 @@ func (t *Tool) DisplayTitle() string {
 	}
 	words := strings.Split(t.Name, "_")
 	for i, w := range words {
-		if spelled, ok := titleWords[w]; ok {
+		if spelled, ok := titleWords()[w]; ok {
 			words[i] = spelled
 		} else if i == 0 {
 			words[i] = strings.ToUpper(w[:1]) + w[1:]

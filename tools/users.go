@@ -252,7 +252,9 @@ func whereSelector(w UserWhere, iss *query.Issues) string {
 
 // Seconds per unit of the relative date operators (30-day months, as the
 // reference and Insights use).
-var relativeSeconds = map[string]int64{"hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
+var relativeSeconds = sync.OnceValue(func() map[string]int64 {
+	return map[string]int64{"hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
+})
 
 // maxRelativeSeconds is the reference's 50-year bound on relative windows,
 // beyond which NOW ± n leaves the range the server reads as seconds.
@@ -350,7 +352,7 @@ func filterSelector(rf query.ResolvedFilter, path string, iss *query.Issues) (st
 		return "(" + cast + " < " + start + " or " + cast + " > " + end + ")", true
 	case "was in the", "was not in the", "was in the next":
 		n, _ := strconv.ParseInt(fmt.Sprint(rf.Value), 10, 64)
-		secs := n * relativeSeconds[rf.DateUnit]
+		secs := n * relativeSeconds()[rf.DateUnit]
 		if secs > maxRelativeSeconds {
 			iss.Add("ES17", path+".value", "%s can span at most 50 years (18250 days) in query_user; use since, before or date_between with explicit dates", rf.Method)
 			return "", false

@@ -151,10 +151,10 @@ func toDemo(v any, parent string, cohortID float64) any {
 			if !ok || name == "" || strings.HasPrefix(name, "$") && name != "$created" {
 				return
 			}
-			if _, known := profileAccessors[name]; people && known {
+			if _, known := profileAccessors()[name]; people && known {
 				return
 			}
-			if _, known := accessors[name]; !people && known {
+			if _, known := accessors()[name]; !people && known {
 				return
 			}
 			switch {

@@ -169,7 +169,7 @@ func compare(field, op string) (func(a, b float64) bool, error) {
 // the selector language does; with a list, membership.
 func (c *compiler) userLeaf(path string, n map[string]any) ([]bool, error) {
 	name, _ := n["value"].(string)
-	get, ok := profileAccessors[name]
+	get, ok := profileAccessors()[name]
 	if !ok {
 		return nil, unsupported("%s: profile property %q, which no demo profile has", path, name)
 	}

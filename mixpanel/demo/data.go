@@ -279,7 +279,7 @@ func (e *Events) All() iter.Seq[Event] {
 		for u := range e.users {
 			for i := int(e.first[u]); i < int(e.first[u+1]); i++ {
 				prop := func(name string) (string, bool) {
-					get, ok := accessors[name]
+					get, ok := accessors()[name]
 					if !ok {
 						return "", false
 					}

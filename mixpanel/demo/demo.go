@@ -254,7 +254,7 @@ func projectData(e *Events) *mixpaneltest.Data {
 		lo, hi := int(e.first[u]), int(e.first[u+1])
 		if hi > lo {
 			for _, name := range commonProps {
-				v, _ := accessors[name](e, lo, u)
+				v, _ := accessors()[name](e, lo, u)
 				add(name, v.String(), hi-lo)
 			}
 		}
@@ -269,7 +269,7 @@ func projectData(e *Events) *mixpaneltest.Data {
 			}
 			if id == evSignUp || id == evSignUpBug {
 				for _, name := range eventProps[id] {
-					v, _ := accessors[name](e, i, u)
+					v, _ := accessors()[name](e, i, u)
 					add(name, v.String(), 1)
 				}
 				continue
@@ -285,7 +285,7 @@ func projectData(e *Events) *mixpaneltest.Data {
 					continue
 				}
 				for _, name := range eventProps[id] {
-					v, _ := accessors[name](e, rep[id][a][b], -1)
+					v, _ := accessors()[name](e, rep[id][a][b], -1)
 					add(name, v.String(), n)
 				}
 			}
@@ -321,7 +321,7 @@ func projectData(e *Events) *mixpaneltest.Data {
 	d.EventProperties = nil
 	for _, name := range sortedKeys(propCount) {
 		typ := "string"
-		if numericProps[name] {
+		if numericProps()[name] {
 			typ = "number"
 		} else if name == "coupon_applied" {
 			typ = "boolean"

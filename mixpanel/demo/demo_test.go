@@ -135,7 +135,7 @@ func directUnique(p *Project, event string, where map[string]string) (users, eve
 			}
 			ok := true
 			for k, want := range where {
-				v, set := accessors[k](e, i, u)
+				v, set := accessors()[k](e, i, u)
 				ok = ok && set && v.String() == want
 			}
 			if ok {

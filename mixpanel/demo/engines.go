@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,13 +20,17 @@ func showBehavior(bookmark map[string]any) (map[string]any, map[string]any, map[
 	return sections, behavior, meas
 }
 
-var windowUnits = map[string]int32{"second": 1, "minute": 60, "hour": 3600, "day": day, "week": 7 * day}
+var windowUnits = sync.OnceValue(func() map[string]int32 {
+	return map[string]int32{"second": 1, "minute": 60, "hour": 3600, "day": day, "week": 7 * day}
+})
 
-// funnelCharts are the funnel chart types answered as steps; trendCharts
+// funnelCharts() are the funnel chart types answered as steps; trendCharts()
 // as conversion over time (by the entry's date).
 var (
-	funnelCharts = map[string]bool{"": true, "funnel-steps": true, "funnel-steps-metric": true, "table": true, "bar": true}
-	trendCharts  = map[string]bool{"line": true, "funnel-trend": true}
+	funnelCharts = sync.OnceValue(func() map[string]bool {
+		return map[string]bool{"": true, "funnel-steps": true, "funnel-steps-metric": true, "table": true, "bar": true}
+	})
+	trendCharts = sync.OnceValue(func() map[string]bool { return map[string]bool{"line": true, "funnel-trend": true} })
 )
 
 // exclusion is a compiled funnel exclusion: the event, and the 0-based
@@ -49,8 +54,8 @@ func (e *Events) Funnel(bookmark map[string]any) (map[string]any, error) {
 	sections, behavior, meas := showBehavior(bookmark)
 	display, _ := bookmark["displayOptions"].(map[string]any)
 	chart, _ := display["chartType"].(string)
-	trends := trendCharts[chart]
-	if !trends && !funnelCharts[chart] {
+	trends := trendCharts()[chart]
+	if !trends && !funnelCharts()[chart] {
 		return nil, unsupported("funnel chart type %q (funnel-steps, table or line)", chart)
 	}
 	if m, _ := meas["math"].(string); m != "" && m != "conversion_rate_unique" && m != "unique" {
@@ -71,7 +76,7 @@ func (e *Events) Funnel(bookmark map[string]any) (map[string]any, error) {
 	}
 	unit, _ := behavior["conversionWindowUnit"].(string)
 	n, _ := behavior["conversionWindowDuration"].(float64)
-	_, known := windowUnits[unit]
+	_, known := windowUnits()[unit]
 	if unit == "session" {
 		return nil, unsupported("session conversion windows (the demo's events carry no session ids)")
 	}
@@ -82,7 +87,7 @@ func (e *Events) Funnel(bookmark map[string]any) (map[string]any, error) {
 		if unit == "month" {
 			return int32(e.Start.Add(time.Duration(t0)*time.Second).AddDate(0, int(n), 0).Sub(e.Start) / time.Second)
 		}
-		return t0 + int32(n)*windowUnits[unit]
+		return t0 + int32(n)*windowUnits()[unit]
 	}
 	from, to, lo, hi, err := e.span(sections)
 	if err != nil {

@@ -31,7 +31,7 @@ func scan(p *Project, f func(i, u int)) {
 	}
 }
 
-func prop(p *Project, name string, i, u int) (value, bool) { return accessors[name](p.Events, i, u) }
+func prop(p *Project, name string, i, u int) (value, bool) { return accessors()[name](p.Events, i, u) }
 
 func metricBookmark(event, math string, property map[string]any, chart string) map[string]any {
 	bm := insightsBookmark(event, math, chart, nil)

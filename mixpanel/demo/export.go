@@ -145,7 +145,7 @@ func (e *Events) appendExportLine(b []byte, i, u int) []byte {
 	b = strconv.AppendQuote(b, insertID(i))
 	for _, names := range [][]string{commonProps, eventProps[id]} {
 		for _, name := range names {
-			v, ok := accessors[name](e, i, u)
+			v, ok := accessors()[name](e, i, u)
 			if !ok {
 				continue
 			}

@@ -5,39 +5,44 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // predicate says whether event i of user u passes a filter.
 type predicate func(e *Events, i, u int) bool
 
-// profileAccessors read the demo users' profile properties (resourceType
+// profileAccessors() read the demo users' profile properties (resourceType
 // people): the values Engage serves for the same user.
-var profileAccessors = map[string]accessor{
-	"$email":   func(e *Events, _, u int) (value, bool) { return str(e.email(u)) },
-	"$name":    func(e *Events, _, u int) (value, bool) { return str(e.profileName(u)) },
-	"$created": func(e *Events, _, u int) (value, bool) { return e.dateValue(e.users[u].signup), true },
-	"platform": func(e *Events, _, u int) (value, bool) { return str(platforms[e.users[u].platform]) },
-	"country":  func(e *Events, _, u int) (value, bool) { return str(countries[e.users[u].country]) },
-	"utm_source": func(e *Events, _, u int) (value, bool) {
-		return str(utmSources[e.users[u].utm])
-	},
-	"plan": func(e *Events, _, u int) (value, bool) {
-		if p := e.users[u].plan; p >= 0 {
-			return str(plans[p])
-		}
-		return str("free")
-	},
-	"lifetime_value": func(e *Events, _, u int) (value, bool) {
-		return value{n: round2(float64(e.users[u].ltv)), num: true}, true
-	},
-}
+var profileAccessors = sync.OnceValue(func() map[string]accessor {
+	return map[string]accessor{
+		"$email":   func(e *Events, _, u int) (value, bool) { return str(e.email(u)) },
+		"$name":    func(e *Events, _, u int) (value, bool) { return str(e.profileName(u)) },
+		"$created": func(e *Events, _, u int) (value, bool) { return e.dateValue(e.users[u].signup), true },
+		"platform": func(e *Events, _, u int) (value, bool) { return str(platforms[e.users[u].platform]) },
+		"country":  func(e *Events, _, u int) (value, bool) { return str(countries[e.users[u].country]) },
+		"utm_source": func(e *Events, _, u int) (value, bool) {
+			return str(utmSources[e.users[u].utm])
+		},
+		"plan": func(e *Events, _, u int) (value, bool) {
+			if p := e.users[u].plan; p >= 0 {
+				return str(plans[p])
+			}
+			return str("free")
+		},
+		"lifetime_value": func(e *Events, _, u int) (value, bool) {
+			return value{n: round2(float64(e.users[u].ltv)), num: true}, true
+		},
+	}
+})
 
-// propTypes are the demo properties that are not strings.
-var propTypes = map[string]string{"amount": "number", "lifetime_value": "number", "coupon_applied": "boolean", "$created": "datetime"}
+// propTypes() are the demo properties that are not strings.
+var propTypes = sync.OnceValue(func() map[string]string {
+	return map[string]string{"amount": "number", "lifetime_value": "number", "coupon_applied": "boolean", "$created": "datetime"}
+})
 
 func propType(name string) string {
-	if t, ok := propTypes[name]; ok {
+	if t, ok := propTypes()[name]; ok {
 		return t
 	}
 	return "string"
@@ -89,12 +94,12 @@ func (c *compiler) named(field, name string, resourceType any) (accessor, string
 	rt, _ := resourceType.(string)
 	switch rt {
 	case "", "events", "event":
-		if get, ok := accessors[name]; ok {
+		if get, ok := accessors()[name]; ok {
 			return get, propType(name), nil
 		}
 		return nil, "", unsupported("%s: event property %q, which no demo event carries (see the demo's event properties)", field, name)
 	case "people", "user":
-		if get, ok := profileAccessors[name]; ok {
+		if get, ok := profileAccessors()[name]; ok {
 			return get, propType(name), nil
 		}
 		return nil, "", unsupported("%s: profile property %q, which no demo profile has", field, name)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
@@ -53,7 +54,7 @@ func (p *evProps) get(name string) any {
 	case "$insert_id":
 		return insertID(p.i)
 	}
-	get, ok := accessors[name]
+	get, ok := accessors()[name]
 	if !ok {
 		return nil
 	}
@@ -92,19 +93,21 @@ func (e *Events) newExpr(sel *mixpaneltest.Selector) *expr {
 	x.get = x.ep.get
 	x.memo = map[uint32]any{}
 	for _, name := range sel.Names() {
-		if !columnProps[name] {
+		if !columnProps()[name] {
 			x.memo = nil
 		}
 	}
 	return x
 }
 
-// columnProps are the properties fixed by a user's attributes and an
+// columnProps() are the properties fixed by a user's attributes and an
 // event's columns (not its time, ids or the user's email).
-var columnProps = map[string]bool{
-	"platform": true, "country": true, "$os": true, "utm_source": true, "page": true, "signup_method": true,
-	"plan": true, "amount": true, "currency": true, "coupon_applied": true, "feature": true,
-}
+var columnProps = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"platform": true, "country": true, "$os": true, "utm_source": true, "page": true, "signup_method": true,
+		"plan": true, "amount": true, "currency": true, "coupon_applied": true, "feature": true,
+	}
+})
 
 // expr is a where/on expression over the events. When it reads only
 // column properties its results are memoized by those columns: a few

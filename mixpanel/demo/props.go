@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // value is one property value: a string or a number.
@@ -42,75 +43,77 @@ var eventProps = [numEvents][]string{
 
 var commonProps = []string{"platform", "country", "$os"}
 
-// numericProps are the event properties of type number.
-var numericProps = map[string]bool{"amount": true}
+// numericProps() are the event properties of type number.
+var numericProps = sync.OnceValue(func() map[string]bool { return map[string]bool{"amount": true} })
 
 func has(e *Events, i int, name string) bool { return slices.Contains(eventProps[e.ev[i]], name) }
 
-// accessors reads every event property the demo tracks.
-var accessors = map[string]accessor{
-	"platform": func(e *Events, _, u int) (value, bool) { return str(platforms[e.users[u].platform]) },
-	"country":  func(e *Events, _, u int) (value, bool) { return str(countries[e.users[u].country]) },
-	"$os":      func(e *Events, _, u int) (value, bool) { return str(e.osOf(u)) },
-	"utm_source": func(e *Events, i, u int) (value, bool) {
-		if !has(e, i, "utm_source") {
-			return value{}, false
-		}
-		return str(utmSources[e.a[i]])
-	},
-	"page": func(e *Events, i, _ int) (value, bool) {
-		if e.ev[i] != evPageView {
-			return value{}, false
-		}
-		return str(pages[e.b[i]])
-	},
-	"signup_method": func(e *Events, i, u int) (value, bool) {
-		if !has(e, i, "signup_method") {
-			return value{}, false
-		}
-		return str(methods[e.users[u].method])
-	},
-	"email": func(e *Events, i, u int) (value, bool) {
-		if !has(e, i, "email") {
-			return value{}, false
-		}
-		return str(e.email(u))
-	},
-	"plan": func(e *Events, i, _ int) (value, bool) {
-		if !has(e, i, "plan") {
-			return value{}, false
-		}
-		return str(plans[e.a[i]])
-	},
-	"amount": func(e *Events, i, _ int) (value, bool) {
-		if e.ev[i] != evPurchase {
-			return value{}, false
-		}
-		amount := planPrice[e.a[i]]
-		if e.b[i] == 1 {
-			amount = math.Round(amount*80) / 100
-		}
-		return value{n: amount, num: true}, true
-	},
-	"currency": func(e *Events, i, _ int) (value, bool) {
-		if e.ev[i] != evPurchase {
-			return value{}, false
-		}
-		return str("USD")
-	},
-	"coupon_applied": func(e *Events, i, _ int) (value, bool) {
-		if e.ev[i] != evPurchase {
-			return value{}, false
-		}
-		return str(strconv.FormatBool(e.b[i] == 1))
-	},
-	"feature": func(e *Events, i, _ int) (value, bool) {
-		if e.ev[i] != evFeatureUsed {
-			return value{}, false
-		}
-		return str(features[e.a[i]])
-	},
-}
+// accessors() reads every event property the demo tracks.
+var accessors = sync.OnceValue(func() map[string]accessor {
+	return map[string]accessor{
+		"platform": func(e *Events, _, u int) (value, bool) { return str(platforms[e.users[u].platform]) },
+		"country":  func(e *Events, _, u int) (value, bool) { return str(countries[e.users[u].country]) },
+		"$os":      func(e *Events, _, u int) (value, bool) { return str(e.osOf(u)) },
+		"utm_source": func(e *Events, i, u int) (value, bool) {
+			if !has(e, i, "utm_source") {
+				return value{}, false
+			}
+			return str(utmSources[e.a[i]])
+		},
+		"page": func(e *Events, i, _ int) (value, bool) {
+			if e.ev[i] != evPageView {
+				return value{}, false
+			}
+			return str(pages[e.b[i]])
+		},
+		"signup_method": func(e *Events, i, u int) (value, bool) {
+			if !has(e, i, "signup_method") {
+				return value{}, false
+			}
+			return str(methods[e.users[u].method])
+		},
+		"email": func(e *Events, i, u int) (value, bool) {
+			if !has(e, i, "email") {
+				return value{}, false
+			}
+			return str(e.email(u))
+		},
+		"plan": func(e *Events, i, _ int) (value, bool) {
+			if !has(e, i, "plan") {
+				return value{}, false
+			}
+			return str(plans[e.a[i]])
+		},
+		"amount": func(e *Events, i, _ int) (value, bool) {
+			if e.ev[i] != evPurchase {
+				return value{}, false
+			}
+			amount := planPrice[e.a[i]]
+			if e.b[i] == 1 {
+				amount = math.Round(amount*80) / 100
+			}
+			return value{n: amount, num: true}, true
+		},
+		"currency": func(e *Events, i, _ int) (value, bool) {
+			if e.ev[i] != evPurchase {
+				return value{}, false
+			}
+			return str("USD")
+		},
+		"coupon_applied": func(e *Events, i, _ int) (value, bool) {
+			if e.ev[i] != evPurchase {
+				return value{}, false
+			}
+			return str(strconv.FormatBool(e.b[i] == 1))
+		},
+		"feature": func(e *Events, i, _ int) (value, bool) {
+			if e.ev[i] != evFeatureUsed {
+				return value{}, false
+			}
+			return str(features[e.a[i]])
+		},
+	}
+})
 
 // Unsupported is the error of a request the demo does not evaluate.
 type Unsupported struct{ What string }

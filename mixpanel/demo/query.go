@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mixpanel-mcp/mixpanel-mcp/mixpanel/mixpaneltest"
@@ -165,8 +166,10 @@ func (f *frame) key(t int32) int {
 	return f.keyOf[int(t/day)-f.fromDay]
 }
 
-// totalCharts answer one value per series ("all") instead of a time series.
-var totalCharts = map[string]bool{"bar": true, "table": true, "pie": true, "metric": true, "insights-metric": true, "column": true, "bar-stacked": true, "stacked-column": true}
+// totalCharts() answer one value per series ("all") instead of a time series.
+var totalCharts = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{"bar": true, "table": true, "pie": true, "metric": true, "insights-metric": true, "column": true, "bar-stacked": true, "stacked-column": true}
+})
 
 // metricSpec is one compiled metric clause.
 type metricSpec struct {
@@ -183,19 +186,23 @@ type metricSpec struct {
 // grid is one series: per breakdown path, a value per key.
 type grid map[string][]float64
 
-// percentiles maps the percentile maths to their rank.
-var percentiles = map[string]float64{"median": 50, "p25": 25, "p75": 75, "p90": 90, "p99": 99}
+// percentiles() maps the percentile maths to their rank.
+var percentiles = sync.OnceValue(func() map[string]float64 {
+	return map[string]float64{"median": 50, "p25": 25, "p75": 75, "p90": 90, "p99": 99}
+})
 
-// refusedMath names the Insights maths the demo does not compute, and why.
-var refusedMath = map[string]string{
-	"sessions":                "the demo's events carry no session ids",
-	"histogram":               "its answer shape is not in the wire reference",
-	"most_frequent":           "it answers a property value, not a number",
-	"first_value":             "it answers a property value, not a number",
-	"multi_attribution":       "the demo has no attribution model",
-	"numeric_summary":         "its answer shape is not in the wire reference",
-	"session_replay_id_value": "it answers replay ids, not a number",
-}
+// refusedMath() names the Insights maths the demo does not compute, and why.
+var refusedMath = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"sessions":                "the demo's events carry no session ids",
+		"histogram":               "its answer shape is not in the wire reference",
+		"most_frequent":           "it answers a property value, not a number",
+		"first_value":             "it answers a property value, not a number",
+		"multi_attribution":       "the demo has no attribution model",
+		"numeric_summary":         "its answer shape is not in the wire reference",
+		"session_replay_id_value": "it answers replay ids, not a number",
+	}
+})
 
 // Insights evaluates an insights bookmark over the events.
 func (e *Events) Insights(bookmark map[string]any) (map[string]any, error) {
@@ -211,7 +218,7 @@ func (e *Events) Insights(bookmark map[string]any) (map[string]any, error) {
 		return nil, err
 	}
 	chart, _ := display["chartType"].(string)
-	total := totalCharts[chart]
+	total := totalCharts()[chart]
 	times, _ := sections["time"].([]any)
 	unit, _ := times[0].(map[string]any)["unit"].(string)
 	if unit == "" {
@@ -469,7 +476,7 @@ func (c *compiler) metric(field string, clause map[string]any, global predicate,
 		return nil, err
 	}
 	ms.m = m
-	if why, ok := refusedMath[ms.math]; ok {
+	if why, ok := refusedMath()[ms.math]; ok {
 		return nil, unsupported("%s: math %q (%s)", field, ms.math, why)
 	}
 	if sm, _ := meas["segmentMethod"].(string); sm != "" && sm != "all" {
@@ -491,7 +498,7 @@ func (c *compiler) metric(field string, clause map[string]any, global predicate,
 		needsNumber = ms.prop != nil && ms.perUser != "unique_values"
 	case "sum", "average", "min", "max", "median", "p25", "p75", "p90", "p99", "custom_percentile":
 		needsNumber = ms.perUser != "unique_values"
-		ms.pct = percentiles[ms.math]
+		ms.pct = percentiles()[ms.math]
 		if ms.math == "custom_percentile" {
 			p, _ := meas["percentile"].(float64)
 			if p <= 0 || p >= 100 {

@@ -25,7 +25,7 @@ import (
 var recordings embed.FS
 
 func init() {
-	accessors["$mp_replay_id"] = func(e *Events, i, _ int) (value, bool) {
+	accessors()["$mp_replay_id"] = func(e *Events, i, _ int) (value, bool) {
 		id, ok := e.replays[i]
 		return value{s: id}, ok
 	}
@@ -100,7 +100,7 @@ func (p *Project) attachReplays() error {
 			}
 			e.replays[j] = id
 			props := map[string]string{}
-			for name, get := range accessors {
+			for name, get := range accessors() {
 				if v, ok := get(e, j, u); ok {
 					props[name] = v.String()
 				}

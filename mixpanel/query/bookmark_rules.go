@@ -4,28 +4,41 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // The reference's bookmark enums (bookmark_enums.py) that the B rules check.
 var (
-	validMathInsights = setOf("total", "unique", "cumulative_unique", "sessions", "dau", "wau", "mau",
-		"average", "median", "min", "max", "p25", "p75", "p90", "p99", "custom_percentile", "histogram",
-		"unique_values", "most_frequent", "first_value", "multi_attribution", "numeric_summary")
-	validMathFunnels = setOf("general", "unique", "session", "total", "conversion_rate",
-		"conversion_rate_unique", "conversion_rate_total", "conversion_rate_session", "average",
-		"median", "min", "max", "p25", "p75", "p90", "p99", "histogram")
-	validMathRetention = setOf("unique", "retention_rate", "total", "average")
-	validPerUser       = setOf("average", "max", "min", "session_replay_id_value", "total", "unique_values")
-	validTimeUnits     = setOf("hour", "day", "week", "month", "second", "minute", "quarter", "year",
-		"session", "hour_of_day", "day_of_week")
-	validPropertyTypes = setOf("string", "number", "datetime", "boolean", "list", "object", "undefined",
-		"dimension", "other", "unknown")
-	validChartTypes = setOf("bar", "line", "pie", "bar-stacked", "stacked-line", "table", "insights-metric",
-		"column", "stacked-column", "metric", "sankey", "flows", "paths", "funnel-top-paths", "funnel-steps",
-		"funnel-steps-metric", "funnel-trend", "funnel-frequency-line", "funnel-frequency-bar",
-		"funnel-ttc-line", "funnel-ttc-bar", "funnel-median-ttc", "line-retention", "retention-trend",
-		"retention-trend-metric", "retention-table", "retention-curve", "frequency", "impact-adoption",
-		"impact-trends", "impact-propensity", "frequency-curve")
+	validMathInsights = sync.OnceValue(func() map[string]bool {
+		return setOf("total", "unique", "cumulative_unique", "sessions", "dau", "wau", "mau",
+			"average", "median", "min", "max", "p25", "p75", "p90", "p99", "custom_percentile", "histogram",
+			"unique_values", "most_frequent", "first_value", "multi_attribution", "numeric_summary")
+	})
+	validMathFunnels = sync.OnceValue(func() map[string]bool {
+		return setOf("general", "unique", "session", "total", "conversion_rate",
+			"conversion_rate_unique", "conversion_rate_total", "conversion_rate_session", "average",
+			"median", "min", "max", "p25", "p75", "p90", "p99", "histogram")
+	})
+	validMathRetention = sync.OnceValue(func() map[string]bool { return setOf("unique", "retention_rate", "total", "average") })
+	validPerUser       = sync.OnceValue(func() map[string]bool {
+		return setOf("average", "max", "min", "session_replay_id_value", "total", "unique_values")
+	})
+	validTimeUnits = sync.OnceValue(func() map[string]bool {
+		return setOf("hour", "day", "week", "month", "second", "minute", "quarter", "year",
+			"session", "hour_of_day", "day_of_week")
+	})
+	validPropertyTypes = sync.OnceValue(func() map[string]bool {
+		return setOf("string", "number", "datetime", "boolean", "list", "object", "undefined",
+			"dimension", "other", "unknown")
+	})
+	validChartTypes = sync.OnceValue(func() map[string]bool {
+		return setOf("bar", "line", "pie", "bar-stacked", "stacked-line", "table", "insights-metric",
+			"column", "stacked-column", "metric", "sankey", "flows", "paths", "funnel-top-paths", "funnel-steps",
+			"funnel-steps-metric", "funnel-trend", "funnel-frequency-line", "funnel-frequency-bar",
+			"funnel-ttc-line", "funnel-ttc-bar", "funnel-median-ttc", "line-retention", "retention-trend",
+			"retention-trend-metric", "retention-table", "retention-curve", "frequency", "impact-adoption",
+			"impact-trends", "impact-propensity", "frequency-curve")
+	})
 )
 
 const maxFilterValues = 1000
@@ -73,15 +86,15 @@ func ValidateBookmark(params Params, bookmarkType string, iss *Issues) {
 		ct, _ := display["chartType"].(string)
 		if ct == "" {
 			iss.Add("B5_INVALID_CHART_TYPE", "displayOptions", "Missing required 'chartType'")
-		} else if !validChartTypes[ct] {
-			enumIssue(iss, "B5_INVALID_CHART_TYPE", "displayOptions.chartType", "chartType", ct, validChartTypes)
+		} else if !validChartTypes()[ct] {
+			enumIssue(iss, "B5_INVALID_CHART_TYPE", "displayOptions.chartType", "chartType", ct, validChartTypes())
 		}
 	}
 	times, _ := sections["time"].([]any)
 	for i, t := range times {
 		tm, _ := t.(map[string]any)
-		if u, ok := tm["unit"].(string); ok && !validTimeUnits[u] {
-			enumIssue(iss, "B12_INVALID_TIME_UNIT", join("sections.time", i)+".unit", "time unit", u, validTimeUnits)
+		if u, ok := tm["unit"].(string); ok && !validTimeUnits()[u] {
+			enumIssue(iss, "B12_INVALID_TIME_UNIT", join("sections.time", i)+".unit", "time unit", u, validTimeUnits())
 		}
 	}
 	filters, _ := sections["filter"].([]any)
@@ -142,12 +155,12 @@ func validateShowClause(c any, i int, bookmarkType string, iss *Issues) {
 		return
 	}
 	if math, ok := m["math"].(string); ok {
-		valid := validMathInsights
+		valid := validMathInsights()
 		switch bookmarkType {
 		case "funnels":
-			valid = validMathFunnels
+			valid = validMathFunnels()
 		case "retention":
-			valid = validMathRetention
+			valid = validMathRetention()
 		}
 		if !valid[math] {
 			enumIssue(iss, "B9_INVALID_MATH", path+".measurement.math", "math", math, valid)
@@ -159,8 +172,8 @@ func validateShowClause(c any, i int, bookmarkType string, iss *Issues) {
 			iss.Add("B24_COHORT_MATH", path+".measurement.math", "Cohort behavior math must be 'unique' (got '%s')", math)
 		}
 	}
-	if pu, ok := m["perUserAggregation"].(string); ok && !validPerUser[pu] {
-		enumIssue(iss, "B11_INVALID_PER_USER", path+".measurement.perUserAggregation", "perUserAggregation", pu, validPerUser)
+	if pu, ok := m["perUserAggregation"].(string); ok && !validPerUser()[pu] {
+		enumIssue(iss, "B11_INVALID_PER_USER", path+".measurement.perUserAggregation", "perUserAggregation", pu, validPerUser())
 		if pu == "sum" {
 			(*iss)[len(*iss)-1].Message += "; use total to add up per user"
 		}
@@ -182,8 +195,8 @@ func validateFilterClause(c any, path string, iss *Issues) {
 			iss.Add("B18B_INVALID_CP_ID", path+".customPropertyId", "customPropertyId must be a positive integer (got %v)", id)
 		}
 	}
-	if ft, ok := clause["filterType"].(string); ok && !validPropertyTypes[ft] {
-		enumIssue(iss, "B14_INVALID_FILTER_TYPE", path+".filterType", "filterType", ft, validPropertyTypes)
+	if ft, ok := clause["filterType"].(string); ok && !validPropertyTypes()[ft] {
+		enumIssue(iss, "B14_INVALID_FILTER_TYPE", path+".filterType", "filterType", ft, validPropertyTypes())
 	}
 	fv, isList := clause["filterValue"].([]any)
 	if clause["filterType"] == "list" && (clause["filterOperator"] == "contains" || clause["filterOperator"] == "does not contain") && len(fv) > 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // CohortRef is a saved cohort id or an inline CohortDefinition, the
@@ -140,15 +141,19 @@ type CohortCriteria struct {
 	CohortID            *Int            `json:"cohort_id,omitempty" jsonschema:"description=in_cohort/not_in_cohort: saved cohort id"`
 }
 
-var propertyOperatorMap = map[string]string{
-	"equals": "==", "not_equals": "!=", "contains": "in", "not_contains": "not in",
-	"greater_than": ">", "less_than": "<", "is_set": "defined", "is_not_set": "not defined",
-}
+var propertyOperatorMap = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"equals": "==", "not_equals": "!=", "contains": "in", "not_contains": "not in",
+		"greater_than": ">", "less_than": "<", "is_set": "defined", "is_not_set": "not defined",
+	}
+})
 
-var selectorFilterOps = map[string]bool{
-	"equals": true, "does not equal": true, "contains": true, "does not contain": true,
-	"is greater than": true, "is less than": true, "is set": true, "is not set": true, "is between": true,
-}
+var selectorFilterOps = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"equals": true, "does not equal": true, "contains": true, "does not contain": true,
+		"is greater than": true, "is less than": true, "is set": true, "is not set": true, "is between": true,
+	}
+})
 
 // criterionNode is a criterion's selector leaf and, for event criteria,
 // its behavior entry.
@@ -157,17 +162,19 @@ type criterionNode struct {
 	behavior map[string]any
 }
 
-// criterionFields names the fields each kind of criterion takes; others
+// criterionFields() names the fields each kind of criterion takes; others
 // are reported rather than silently ignored.
-var criterionFields = map[string][]string{
-	"did_event":           {"event", "at_least", "at_most", "exactly", "within_days", "within_weeks", "within_months", "from_date", "to_date", "where", "aggregation", "aggregation_property"},
-	"did_not_do_event":    {"event", "within_days", "within_weeks", "within_months", "from_date", "to_date"},
-	"has_property":        {"property", "value", "operator", "property_type"},
-	"property_is_set":     {"property"},
-	"property_is_not_set": {"property"},
-	"in_cohort":           {"cohort_id"},
-	"not_in_cohort":       {"cohort_id"},
-}
+var criterionFields = sync.OnceValue(func() map[string][]string {
+	return map[string][]string{
+		"did_event":           {"event", "at_least", "at_most", "exactly", "within_days", "within_weeks", "within_months", "from_date", "to_date", "where", "aggregation", "aggregation_property"},
+		"did_not_do_event":    {"event", "within_days", "within_weeks", "within_months", "from_date", "to_date"},
+		"has_property":        {"property", "value", "operator", "property_type"},
+		"property_is_set":     {"property"},
+		"property_is_not_set": {"property"},
+		"in_cohort":           {"cohort_id"},
+		"not_in_cohort":       {"cohort_id"},
+	}
+})
 
 // setFields lists the criterion's fields that were given.
 func (c *CohortCriteria) setFields() []string {
@@ -198,7 +205,7 @@ func (c *CohortCriteria) setFields() []string {
 }
 
 func (c *CohortCriteria) build(path string, iss *Issues) criterionNode {
-	if allowed, ok := criterionFields[c.Criterion]; ok {
+	if allowed, ok := criterionFields()[c.Criterion]; ok {
 		for _, f := range c.setFields() {
 			if !oneOfStrings(f, allowed...) {
 				iss.Add("X3_FILTER_VALUE", join(path, f), "%s does not apply to criterion %q; remove it (it takes %s)", f, c.Criterion, strings.Join(allowed, ", "))
@@ -274,7 +281,7 @@ func (c *CohortCriteria) buildEvent(path string, iss *Issues) criterionNode {
 			if rf.Operator == "" {
 				continue
 			}
-			if !selectorFilterOps[rf.Operator] || rf.Method == "in_cohort" || rf.Method == "not_in_cohort" {
+			if !selectorFilterOps()[rf.Operator] || rf.Method == "in_cohort" || rf.Method == "not_in_cohort" {
 				iss.Add("X6_COHORT_WHERE", fpath, "unsupported filter operator for cohort selector: %q; use equals, not_equals, contains, not_contains, greater_than, less_than, is_set, is_not_set or between", f.Operator)
 				continue
 			}
@@ -350,7 +357,7 @@ func (c *CohortCriteria) buildProperty(path string, iss *Issues) criterionNode {
 	if op == "" {
 		op = "equals"
 	}
-	sel, ok := propertyOperatorMap[op]
+	sel, ok := propertyOperatorMap()[op]
 	if !ok {
 		iss.Add("X1_INVALID_ENUM", join(path, "operator"), "operator %q is not valid; use one of equals, not_equals, contains, not_contains, greater_than, less_than, is_set, is_not_set", op)
 	}

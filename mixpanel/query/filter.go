@@ -95,36 +95,38 @@ const (
 	valQuantity = "quantity" // positive integer with a unit
 )
 
-var filterOps = map[string]filterOp{
-	"equals":           {"equals", "string", valStrList},
-	"not_equals":       {"does not equal", "string", valStrList},
-	"contains":         {"contains", "string", valStr},
-	"not_contains":     {"does not contain", "string", valStr},
-	"starts_with":      {"starts with", "string", valStr},
-	"ends_with":        {"ends with", "string", valStr},
-	"is_set":           {"is set", "string", valNone},
-	"is_not_set":       {"is not set", "string", valNone},
-	"greater_than":     {"is greater than", "number", valNum},
-	"less_than":        {"is less than", "number", valNum},
-	"at_least":         {"is at least", "number", valNum},
-	"at_most":          {"is at most", "number", valNum},
-	"between":          {"is between", "number", valNumPair},
-	"not_between":      {"not between", "number", valNumPair},
-	"is_true":          {"true", "boolean", valNone},
-	"is_false":         {"false", "boolean", valNone},
-	"on":               {"was on", "datetime", valDate},
-	"not_on":           {"was not on", "datetime", valDate},
-	"before":           {"was before", "datetime", valDate},
-	"since":            {"was since", "datetime", valDate},
-	"in_the_last":      {"was in the", "datetime", valQuantity},
-	"not_in_the_last":  {"was not in the", "datetime", valQuantity},
-	"in_the_next":      {"was in the next", "datetime", valQuantity},
-	"date_between":     {"was between", "datetime", valDatePair},
-	"date_not_between": {"was not between", "datetime", valDatePair},
-	"list_contains":    {"list_contains", "object", ""},
-	"in_cohort":        {"contains", "list", ""},
-	"not_in_cohort":    {"does not contain", "list", ""},
-}
+var filterOps = sync.OnceValue(func() map[string]filterOp {
+	return map[string]filterOp{
+		"equals":           {"equals", "string", valStrList},
+		"not_equals":       {"does not equal", "string", valStrList},
+		"contains":         {"contains", "string", valStr},
+		"not_contains":     {"does not contain", "string", valStr},
+		"starts_with":      {"starts with", "string", valStr},
+		"ends_with":        {"ends with", "string", valStr},
+		"is_set":           {"is set", "string", valNone},
+		"is_not_set":       {"is not set", "string", valNone},
+		"greater_than":     {"is greater than", "number", valNum},
+		"less_than":        {"is less than", "number", valNum},
+		"at_least":         {"is at least", "number", valNum},
+		"at_most":          {"is at most", "number", valNum},
+		"between":          {"is between", "number", valNumPair},
+		"not_between":      {"not between", "number", valNumPair},
+		"is_true":          {"true", "boolean", valNone},
+		"is_false":         {"false", "boolean", valNone},
+		"on":               {"was on", "datetime", valDate},
+		"not_on":           {"was not on", "datetime", valDate},
+		"before":           {"was before", "datetime", valDate},
+		"since":            {"was since", "datetime", valDate},
+		"in_the_last":      {"was in the", "datetime", valQuantity},
+		"not_in_the_last":  {"was not in the", "datetime", valQuantity},
+		"in_the_next":      {"was in the next", "datetime", valQuantity},
+		"date_between":     {"was between", "datetime", valDatePair},
+		"date_not_between": {"was not between", "datetime", valDatePair},
+		"list_contains":    {"list_contains", "object", ""},
+		"in_cohort":        {"contains", "list", ""},
+		"not_in_cohort":    {"does not contain", "list", ""},
+	}
+})
 
 // FilterOperators lists the operator names a Filter accepts.
 var FilterOperators = []string{
@@ -163,7 +165,7 @@ func parseDate(s string) (time.Time, bool) {
 // Resolve runs the constructor checks of the filter's class method and
 // returns its resolved form. Issues are reported against path.
 func (f Filter) Resolve(path string, iss *Issues) ResolvedFilter {
-	op, ok := filterOps[f.Operator]
+	op, ok := filterOps()[f.Operator]
 	if !ok {
 		iss.Add("X2_UNKNOWN_OPERATOR", join(path, "operator"), "unknown filter operator %q; use one of %s", f.Operator, strings.Join(FilterOperators, ", "))
 		return ResolvedFilter{}

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -62,8 +63,8 @@ const (
 	maxFlowCardinality          = 50
 )
 
-// flowWindowMax is one less day than funnels allow (366, a leap year).
-var flowWindowMax = map[string]int64{"month": 12, "week": 52, "day": 366}
+// flowWindowMax() is one less day than funnels allow (366, a leap year).
+var flowWindowMax = sync.OnceValue(func() map[string]int64 { return map[string]int64{"month": 12, "week": 52, "day": 366} })
 
 // FlowQueryType is the arb_funnels query_type of a flow mode.
 func FlowQueryType(mode string) string {
@@ -247,7 +248,7 @@ func (q *FlowQuery) checkArgs() error {
 	window, unit := q.window(), q.windowUnit()
 	if window <= 0 {
 		iss.Add("FL7_CONVERSION_WINDOW_POSITIVE", "conversion_window", "conversion_window must be a positive integer; use a whole number such as 7")
-	} else if m := flowWindowMax[unit]; m > 0 && window > m {
+	} else if m := flowWindowMax()[unit]; m > 0 && window > m {
 		iss.Add("FL7_CONVERSION_WINDOW_MAX", "conversion_window", "conversion_window=%d exceeds maximum of %d for unit '%s'; use a larger unit or a shorter window", window, m, unit)
 	}
 	if !oneOfStrings(q.countType(), "unique", "total", "session") {

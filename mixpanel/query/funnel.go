@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -63,11 +64,13 @@ const (
 	maxHoldingConstant      = 3
 )
 
-// funnelWindowMax is the largest conversion window per unit (about 366
+// funnelWindowMax() is the largest conversion window per unit (about 366
 // days in each unit), the reference's MAX_CONVERSION_WINDOW.
-var funnelWindowMax = map[string]int64{
-	"month": 12, "session": 12, "week": 52, "day": 367, "hour": 8808, "minute": 528480, "second": 31708800,
-}
+var funnelWindowMax = sync.OnceValue(func() map[string]int64 {
+	return map[string]int64{
+		"month": 12, "session": 12, "week": 52, "day": 367, "hour": 8808, "minute": 528480, "second": 31708800,
+	}
+})
 
 var funnelWindowUnits = []string{"day", "hour", "minute", "month", "second", "session", "week"}
 var funnelReentryModes = []string{"aggressive", "basic", "default", "optimized"}
@@ -205,8 +208,8 @@ func (q *FunnelQuery) checkArgs() error {
 		iss.Add("F3_CONVERSION_WINDOW_TYPE", "conversion_window", "conversion_window must be an integer, got %s; use a whole number such as 14", *q.ConversionWindow)
 	case window <= 0:
 		iss.Add("F3_CONVERSION_WINDOW_POSITIVE", "conversion_window", "conversion_window must be a positive integer; use a whole number such as 14")
-	case funnelWindowMax[unit] > 0 && window > funnelWindowMax[unit]:
-		iss.Add("F3_CONVERSION_WINDOW_MAX", "conversion_window", "conversion_window=%d exceeds maximum of %d for unit '%s'; use a larger unit or a shorter window", window, funnelWindowMax[unit], unit)
+	case funnelWindowMax()[unit] > 0 && window > funnelWindowMax()[unit]:
+		iss.Add("F3_CONVERSION_WINDOW_MAX", "conversion_window", "conversion_window=%d exceeds maximum of %d for unit '%s'; use a larger unit or a shorter window", window, funnelWindowMax()[unit], unit)
 	}
 	if !oneOfStrings(unit, funnelWindowUnits...) {
 		iss.Add("F7_INVALID_WINDOW_UNIT", "conversion_window_unit", "Invalid conversion_window_unit '%s'; use one of %s", unit, strings.Join(funnelWindowUnits, ", "))
@@ -223,11 +226,11 @@ func (q *FunnelQuery) checkArgs() error {
 			iss.Add("F9_SESSION_WINDOW_REQUIRES_ONE", "conversion_window", "conversion_window_unit='session' requires conversion_window=1 (up to 12 only with math='conversion_rate_session')")
 		}
 	}
-	if mathRequiringProperty[math] && q.MathProperty == nil {
+	if mathRequiringProperty()[math] && q.MathProperty == nil {
 		iss.Add("F10_MATH_MISSING_PROPERTY", "math_property", "math='%s' requires a math_property (numeric property name to aggregate), e.g. \"amount\"", math)
 	}
-	if !mathRequiringProperty[math] && math != "total" && q.MathProperty != nil {
-		iss.Add("F11_MATH_REJECTS_PROPERTY", "math_property", "math='%s' does not support math_property; remove it, or use one of the property maths: %s", math, propertyMathList)
+	if !mathRequiringProperty()[math] && math != "total" && q.MathProperty != nil {
+		iss.Add("F11_MATH_REJECTS_PROPERTY", "math_property", "math='%s' does not support math_property; remove it, or use one of the property maths: %s", math, propertyMathList())
 	}
 	for i, e := range q.Exclusions {
 		p := join("exclusions", i)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -143,11 +144,11 @@ func (q *InsightsQuery) checkArgs() error {
 	}
 	math := q.math()
 	if hasPlain {
-		if mathRequiringProperty[math] && q.MathProperty == nil {
+		if mathRequiringProperty()[math] && q.MathProperty == nil {
 			iss.Add("V1_MATH_REQUIRES_PROPERTY", "math", "math='%s' requires math_property to be set; set math_property to a numeric event property such as \"amount\"", math)
 		}
-		if !mathRequiringProperty[math] && math != "total" && q.MathProperty != nil {
-			iss.Add("V2_MATH_REJECTS_PROPERTY", "math_property", "math_property is only valid with property-based math types (%s), not '%s'; remove math_property or change math", propertyMathList, math)
+		if !mathRequiringProperty()[math] && math != "total" && q.MathProperty != nil {
+			iss.Add("V2_MATH_REJECTS_PROPERTY", "math_property", "math_property is only valid with property-based math types (%s), not '%s'; remove math_property or change math", propertyMathList(), math)
 		}
 		if math == "percentile" && q.PercentileValue == nil {
 			iss.Add("V26_PERCENTILE_REQUIRES_VALUE", "percentile_value", "math='percentile' requires percentile_value to be set, e.g. 95")
@@ -155,7 +156,7 @@ func (q *InsightsQuery) checkArgs() error {
 		if math == "histogram" && q.PerUser == nil {
 			iss.Add("V27_HISTOGRAM_REQUIRES_PER_USER", "per_user", "math='histogram' requires per_user to be set (e.g. per_user='total')")
 		}
-		if q.PerUser != nil && mathNoPerUser[math] {
+		if q.PerUser != nil && mathNoPerUser()[math] {
 			iss.Add("V3_PER_USER_INCOMPATIBLE", "per_user", "per_user is incompatible with math='%s'; remove per_user or use a property math", math)
 		}
 		if q.PerUser != nil && q.MathProperty == nil {
@@ -202,11 +203,11 @@ func (q *InsightsQuery) checkArgs() error {
 		}
 		m, p := e.Metric, join("events", i)
 		mm := m.math()
-		if mathRequiringProperty[mm] && m.Property == nil {
+		if mathRequiringProperty()[mm] && m.Property == nil {
 			iss.Add("V13_METRIC_MATH_PROPERTY", p, "Metric('%s'): math='%s' requires property to be set; set property to a numeric event property", m.Event, mm)
 		}
-		if !mathRequiringProperty[mm] && mm != "total" && m.Property != nil {
-			iss.Add("V14_METRIC_REJECTS_PROPERTY", p, "Metric('%s'): property is only valid with property-based math types (%s), not '%s'; remove property or change math", m.Event, propertyMathList, mm)
+		if !mathRequiringProperty()[mm] && mm != "total" && m.Property != nil {
+			iss.Add("V14_METRIC_REJECTS_PROPERTY", p, "Metric('%s'): property is only valid with property-based math types (%s), not '%s'; remove property or change math", m.Event, propertyMathList(), mm)
 		}
 		if mm == "histogram" && m.PerUser == nil {
 			iss.Add("V27_HISTOGRAM_REQUIRES_PER_USER", p, "Metric('%s'): math='histogram' requires per_user to be set (e.g. per_user='total')", m.Event)
@@ -214,7 +215,7 @@ func (q *InsightsQuery) checkArgs() error {
 		if mm == "percentile" && m.PercentileValue == nil {
 			iss.Add("V26_PERCENTILE_REQUIRES_VALUE", p, "Metric('%s'): math='percentile' requires percentile_value to be set, e.g. 95", m.Event)
 		}
-		if m.PerUser != nil && mathNoPerUser[mm] {
+		if m.PerUser != nil && mathNoPerUser()[mm] {
 			iss.Add("V3_PER_USER_INCOMPATIBLE", p, "Metric('%s'): per_user is incompatible with math='%s'; remove per_user or use a property math", m.Event, mm)
 		}
 		if m.PerUser != nil && m.Property == nil {
@@ -225,13 +226,13 @@ func (q *InsightsQuery) checkArgs() error {
 	return iss.Err(StageArgs)
 }
 
-// propertyMathList names the property maths (and total) in error
+// propertyMathList() names the property maths (and total) in error
 // messages: sorted once, not per validation.
-var propertyMathList = sortedMathWithProperty()
+var propertyMathList = sync.OnceValue(func() string { return sortedMathWithProperty() })
 
 func sortedMathWithProperty() string {
-	keys := make([]string, 0, len(mathRequiringProperty)+1)
-	for k := range mathRequiringProperty {
+	keys := make([]string, 0, len(mathRequiringProperty())+1)
+	for k := range mathRequiringProperty() {
 		keys = append(keys, k)
 	}
 	keys = append(keys, "total")

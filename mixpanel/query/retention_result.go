@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // RetentionCohort is one cohort's row: its size and, per bucket, how many
@@ -206,10 +207,12 @@ func sortedCohortKeys(m map[string]RetentionCohort) []string {
 
 // rawKindPhrase names the JSON type of raw for error messages.
 func rawKindPhrase(raw json.RawMessage) string {
-	return kindPhrases[jsonKind(raw)]
+	return kindPhrases()[jsonKind(raw)]
 }
 
-var kindPhrases = map[string]string{
-	"": "empty", "object": "an object", "array": "a list", "string": "a string",
-	"bool": "a boolean", "null": "null", "number": "a number",
-}
+var kindPhrases = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"": "empty", "object": "an object", "array": "a list", "string": "a string",
+		"bool": "a boolean", "null": "null", "number": "a number",
+	}
+})

@@ -86,15 +86,17 @@ type TimeComparison struct {
 var controlChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]") })
 var invisibleOnly = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[\\s\u200b\u200c\u200d\ufeff\u00ad\u2060]*$") })
 
-// mathRequiringProperty is the reference's MATH_REQUIRING_PROPERTY.
-var mathRequiringProperty = map[string]bool{
-	"average": true, "median": true, "min": true, "max": true, "p25": true, "p75": true,
-	"p90": true, "p99": true, "custom_percentile": true, "percentile": true, "histogram": true,
-	"unique_values": true, "most_frequent": true, "first_value": true, "multi_attribution": true,
-	"numeric_summary": true,
-}
+// mathRequiringProperty() is the reference's MATH_REQUIRING_PROPERTY.
+var mathRequiringProperty = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"average": true, "median": true, "min": true, "max": true, "p25": true, "p75": true,
+		"p90": true, "p99": true, "custom_percentile": true, "percentile": true, "histogram": true,
+		"unique_values": true, "most_frequent": true, "first_value": true, "multi_attribution": true,
+		"numeric_summary": true,
+	}
+})
 
-var mathNoPerUser = map[string]bool{"dau": true, "wau": true, "mau": true, "unique": true}
+var mathNoPerUser = sync.OnceValue(func() map[string]bool { return map[string]bool{"dau": true, "wau": true, "mau": true, "unique": true} })
 
 func (m *Metric) math() string {
 	if m.Math == "" {
@@ -118,7 +120,7 @@ func (m *Metric) check(path string, iss *Issues) {
 		iss.Add("M1", join(path, "event"), "Metric.event contains control characters: %q; remove them", m.Event)
 	}
 	math := m.math()
-	if mathRequiringProperty[math] && m.Property == nil && math != "custom_percentile" {
+	if mathRequiringProperty()[math] && m.Property == nil && math != "custom_percentile" {
 		iss.Add("M2", join(path, "property"), "Metric math=%q requires a property; set property to a numeric event property such as \"amount\"", math)
 	}
 	if math == "percentile" && m.PercentileValue == nil {

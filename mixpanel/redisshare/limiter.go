@@ -21,7 +21,8 @@ const window = time.Hour
 // It answers {0, 0} when both were taken, {1, ms} when the budget frees up
 // in ms, {2, ms} when all leases are taken (the first expires in ms). The
 // clock is Redis's, so replicas' clocks need not agree.
-var acquireScript = redis.NewScript(`
+var acquireScript = sync.OnceValue(func() *redis.Script {
+	return redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local conc, per, ttl, id, win = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
@@ -47,11 +48,13 @@ if per > 0 then
 end
 return {0, 0}
 `)
+})
 
 // renewScript pushes a live lease's expiry out by the TTL; a lease that is
 // gone (expired, or lost with a restarted Redis) stays gone.
 // KEYS: leases. ARGV: id, lease TTL ms.
-var renewScript = redis.NewScript(`
+var renewScript = sync.OnceValue(func() *redis.Script {
+	return redis.NewScript(`
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -59,6 +62,7 @@ redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1
 `)
+})
 
 // Limiter returns cfg.NewLimiter for a mixpanel.Config: each project's
 // limiter keeps cfg's limits in Redis, and falls back to an in-process
@@ -100,7 +104,7 @@ func (l *limiter) Acquire(ctx context.Context, req mixpanel.Request) (func(), er
 			return l.local.Acquire(ctx, req)
 		}
 		id := leaseID()
-		res, err := acquireScript.Run(ctx, l.s.rdb, l.keys, l.conc, l.perHour, l.s.opts.LeaseTTL.Milliseconds(), id, window.Milliseconds()).Int64Slice()
+		res, err := acquireScript().Run(ctx, l.s.rdb, l.keys, l.conc, l.perHour, l.s.opts.LeaseTTL.Milliseconds(), id, window.Milliseconds()).Int64Slice()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -146,7 +150,7 @@ func (l *limiter) lease(id string) func() {
 				return
 			case <-t.C:
 				ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-				_ = renewScript.Run(ctx, l.s.rdb, l.keys[:1], id, ttl.Milliseconds()).Err()
+				_ = renewScript().Run(ctx, l.s.rdb, l.keys[:1], id, ttl.Milliseconds()).Err()
 				cancel()
 			}
 		}

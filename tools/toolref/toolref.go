@@ -8,6 +8,7 @@ package toolref
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Verbs are the leading words of tool names (the reference's method names).
@@ -19,25 +20,27 @@ var Verbs = []string{
 	"conclude", "decide", "rename", "merge", "use", "switch",
 }
 
-// notTools are words shaped like tool names that name something else.
-var notTools = map[string]string{
-	"list_contains": "a filter operator",
-	"list_item":     "a breakdown kind",
-	"search_term":   "an argument",
-	"export_types":  "an argument of export_lexicon",
-	"add_to_cart":   "an event of the demo project",
-	"query_type":    "a result field",
-	"delete_count":  "a result field of delete_schemas",
-}
+// notTools() are words shaped like tool names that name something else.
+var notTools = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"list_contains": "a filter operator",
+		"list_item":     "a breakdown kind",
+		"search_term":   "an argument",
+		"export_types":  "an argument of export_lexicon",
+		"add_to_cart":   "an event of the demo project",
+		"query_type":    "a result field",
+		"delete_count":  "a result field of delete_schemas",
+	}
+})
 
 // verbs is Verbs as a set.
-var verbs = func() map[string]bool {
+var verbs = sync.OnceValue(func() map[string]bool {
 	m := make(map[string]bool, len(Verbs))
 	for _, v := range Verbs {
 		m[v] = true
 	}
 	return m
-}()
+})
 
 // Find returns the distinct tool-like names in text, in order of first
 // appearance: the words (maximal runs of ASCII letters, digits and '_')
@@ -54,7 +57,7 @@ func Find(text string) []string {
 		for j < len(text) && isWord(text[j]) {
 			j++
 		}
-		if w := text[i:j]; toolShaped(w) && notTools[w] == "" && !slices.Contains(out, w) {
+		if w := text[i:j]; toolShaped(w) && notTools()[w] == "" && !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 		i = j
@@ -69,7 +72,7 @@ func isWord(c byte) bool {
 // toolShaped: verb_part(_part)*, every part non-empty lowercase [a-z0-9].
 func toolShaped(w string) bool {
 	verb, rest, ok := strings.Cut(w, "_")
-	if !ok || !verbs[verb] {
+	if !ok || !verbs()[verb] {
 		return false
 	}
 	for _, part := range strings.Split(rest, "_") {

@@ -14,7 +14,7 @@ var nameRe = regexp.MustCompile(`\b(?:` + strings.Join(Verbs, "|") + `)_[a-z0-9]
 func byRegexp(text string) []string {
 	var out []string
 	for _, m := range nameRe.FindAllString(text, -1) {
-		if _, skip := notTools[m]; !skip && !slices.Contains(out, m) {
+		if _, skip := notTools()[m]; !skip && !slices.Contains(out, m) {
 			out = append(out, m)
 		}
 	}
