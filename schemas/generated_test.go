@@ -1,44 +1,80 @@
 package schemas
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 )
 
-func TestLine(t *testing.T) {
-	data := []byte("{\n\"a\":{\"x\":1},\n\"b_c\":2,\n\"d\":[3],\n\"e\":4\n}\n")
-	for name, want := range map[string]string{"a": `{"x":1}`, "b_c": "2", "d": "[3]", "e": "4"} {
-		got, ok := line(data, name)
-		if !ok || string(got) != want {
-			t.Errorf("line(%q) = %s, %v; want %s", name, got, ok, want)
-		}
-	}
-	for _, name := range []string{"", "0", "b", "c", "z", "{", "}"} {
-		if got, ok := line(data, name); ok {
-			t.Errorf("line(%q) found %s", name, got)
-		}
-	}
-	// Many lines of mixed lengths: every one is found, nothing between.
+// EncodeIndex locates every schema of a file EncodeGenerated wrote: many
+// lines of mixed lengths, an output of null, the last line without a comma.
+func TestEncodeIndex(t *testing.T) {
 	var names []string
-	file := []byte("{\n")
+	byName := map[string]ToolSchemas{}
 	for i := range 300 {
 		name := fmt.Sprintf("t%03d", i)
 		names = append(names, name)
-		file = fmt.Appendf(file, "%q:%q,\n", name, strings.Repeat("x", (i*7919)%1500))
-	}
-	file = append(file[:len(file)-2], "\n}\n"...)
-	for i, name := range names {
-		got, ok := line(file, name)
-		if !ok || len(got) != 2+(i*7919)%1500 {
-			t.Errorf("line(%q) = %d bytes, %v; want %d", name, len(got), ok, 2+(i*7919)%1500)
+		in := fmt.Sprintf(`{"type":"object","description":%q}`, strings.Repeat("x", (i*7919)%1500))
+		var out json.RawMessage
+		if i%7 != 0 {
+			out = json.RawMessage(fmt.Sprintf(`{"type":"object","title":"%d"}`, i))
 		}
-		if _, ok := line(file, name+"a"); ok {
-			t.Errorf("line(%q) found", name+"a")
+		byName[name] = ToolSchemas{Input: json.RawMessage(in), Output: out}
+	}
+	file, err := EncodeGenerated(names, byName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := EncodeIndex(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each entry line of the index, parsed back: {"name", in, inEnd, out, outEnd},
+	lines := strings.Split(strings.TrimSpace(string(idx)), "\n")
+	var entries []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "\t{") {
+			entries = append(entries, l)
 		}
 	}
-	if _, ok := line(generatedJSON, "no_such_tool"); ok {
-		t.Error("no_such_tool found in the generated file")
+	if len(entries) != len(names) {
+		t.Fatalf("%d entries, want %d", len(entries), len(names))
+	}
+	for i, l := range entries {
+		var name string
+		var in, inEnd, out, outEnd int
+		if _, err := fmt.Sscanf(strings.TrimSpace(l), "{%q, %d, %d, %d, %d},", &name, &in, &inEnd, &out, &outEnd); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		want := byName[names[i]]
+		if name != names[i] || string(file[in:inEnd]) != string(want.Input) || string(file[out:outEnd]) != string(want.Output) {
+			t.Errorf("entry %s = %s / %s, want %s / %s", name, file[in:inEnd], file[out:outEnd], want.Input, want.Output)
+		}
+	}
+	for _, bad := range []string{"", "{\n}\n", "{\n\"b\":{\"inputSchema\":{},\"outputSchema\":null},\n\"a\":{\"inputSchema\":{},\"outputSchema\":null}\n}\n", "{\n\"a\":{\"inputSchema\":{}}\n}\n"} {
+		if _, err := EncodeIndex([]byte(bad)); err == nil && bad != "{\n}\n" {
+			t.Errorf("EncodeIndex(%q) = nil error", bad)
+		}
+	}
+}
+
+// Every tool of the embedded file is found through the embedded index,
+// and nothing else is.
+func TestGeneratedLooksUpTheIndex(t *testing.T) {
+	if len(generatedIndex) == 0 {
+		t.Fatal("empty index")
+	}
+	for _, e := range generatedIndex {
+		s, ok := Generated(e.name)
+		if !ok || !json.Valid(s.Input) || (s.Output != nil && !json.Valid(s.Output)) {
+			t.Errorf("Generated(%q) = %s, %s, %v", e.name, s.Input, s.Output, ok)
+		}
+	}
+	for _, name := range []string{"", "0", "zzz", generatedIndex[0].name + "_"} {
+		if _, ok := Generated(name); ok {
+			t.Errorf("Generated(%q) found", name)
+		}
 	}
 }
 

@@ -47,14 +47,19 @@ func TestGeneratedSchemas(t *testing.T) {
 	names, byName := reflected(t)
 	want, err := schemas.EncodeGenerated(names, byName)
 	require.NoError(t, err)
+	wantIndex, err := schemas.EncodeIndex(want)
+	require.NoError(t, err)
 	if *update {
 		require.NoError(t, os.WriteFile(schemas.GeneratedFile, want, 0o644))
+		require.NoError(t, os.WriteFile(schemas.IndexFile, wantIndex, 0o644))
 		return
 	}
-	got, err := os.ReadFile(schemas.GeneratedFile)
-	require.NoError(t, err)
-	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is stale; run `go test -tags schemagen ./schemas -update` and review the diff.\n%s", schemas.GeneratedFile, firstDiff(got, want))
+	for file, want := range map[string][]byte{schemas.GeneratedFile: want, schemas.IndexFile: wantIndex} {
+		got, err := os.ReadFile(file)
+		require.NoError(t, err)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s is stale; run `go test -tags schemagen ./schemas -update` and review the diff.\n%s", file, firstDiff(got, want))
+		}
 	}
 	for _, name := range names {
 		g, ok := schemas.Generated(name)
