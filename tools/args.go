@@ -113,14 +113,9 @@ func (p *argPipeline) decodeParsed(args json.RawMessage, parsed, v any) error {
 	return p.decodeStrict(fixed, v)
 }
 
-// coerceArgs applies the caps and coercions to raw arguments and returns
+// coerceParsed applies the caps and coercions to raw arguments and returns
 // the arguments to decode: the trimmed input itself when nothing changed.
-func (p *argPipeline) coerceArgs(args json.RawMessage) (json.RawMessage, error) {
-	return p.coerceParsed(args, nil)
-}
-
-// coerceParsed is coerceArgs given the caller's decoding of args (see
-// decodeParsed). When every number in args is a plain integer that a
+// parsed is the caller's decoding of args, or nil (see decodeParsed). When every number in args is a plain integer that a
 // float64 holds exactly, that decoding says as much as the text, and
 // arguments that need no coercion (the usual case) are settled by a walk
 // over it that writes nothing: args are then not decoded a second time.

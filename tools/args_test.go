@@ -45,7 +45,7 @@ type coerceItem struct {
 
 func coerce(t *testing.T, args string) (string, error) {
 	t.Helper()
-	out, err := newArgPipeline(reflectedInput[coerceIn]).coerceArgs(json.RawMessage(args))
+	out, err := newArgPipeline(reflectedInput[coerceIn]).coerceParsed(json.RawMessage(args), nil)
 	return string(out), err
 }
 
@@ -205,7 +205,7 @@ func FuzzCoerceArgs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, args string) {
 		for _, p := range pipes {
 			require.NoError(t, p.load())
-			out, err := p.coerceArgs(json.RawMessage(args))
+			out, err := p.coerceParsed(json.RawMessage(args), nil)
 			if err != nil {
 				if _, ok := err.(*ArgsError); !ok {
 					t.Fatalf("error of type %T: %v", err, err)
@@ -216,7 +216,7 @@ func FuzzCoerceArgs(f *testing.F) {
 			if json.Unmarshal(out, &obj) != nil || obj == nil {
 				t.Fatalf("accepted %q as %q, not a JSON object", args, out)
 			}
-			again, err := p.coerceArgs(out)
+			again, err := p.coerceParsed(out, nil)
 			if err != nil || string(again) != string(out) {
 				t.Fatalf("coercing %q again gave %q, %v", out, again, err)
 			}
@@ -283,7 +283,7 @@ func FuzzParsedArgs(f *testing.F) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(args), &before))
 		for _, p := range pipes {
-			want, wantErr := p.coerceArgs(json.RawMessage(args))
+			want, wantErr := p.coerceParsed(json.RawMessage(args), nil)
 			got, err := p.coerceParsed(json.RawMessage(args), parsed)
 			assert.Equal(t, string(want), string(got), args)
 			assert.Equal(t, fmt.Sprint(wantErr), fmt.Sprint(err), args)

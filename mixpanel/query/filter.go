@@ -450,17 +450,6 @@ func propertyEntry(rf ResolvedFilter) map[string]any {
 	return e
 }
 
-// FilterEntry resolves a filter and returns its bookmark entry, or the
-// constructor issues.
-func FilterEntry(f Filter, path string) (map[string]any, error) {
-	var iss Issues
-	rf := f.Resolve(path, &iss)
-	if err := iss.Err(StageConstruct); err != nil {
-		return nil, err
-	}
-	return rf.Entry(), nil
-}
-
 // filterSchemaShape is Filter as the model sees it: one plain field per
 // key, whatever its Go representation.
 type filterSchemaShape struct {

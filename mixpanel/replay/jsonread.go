@@ -47,10 +47,6 @@ const readWindow = 64 << 10
 
 var errSyntax = errors.New("invalid JSON")
 
-func newJSONReader(r io.Reader) *jsonReader {
-	return &jsonReader{r: r, buf: make([]byte, 0, readWindow)}
-}
-
 // newBytesReader parses b in place, without copying it.
 func newBytesReader(b []byte) *jsonReader {
 	return &jsonReader{buf: b, err: io.EOF}
