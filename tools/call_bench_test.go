@@ -15,13 +15,7 @@ import (
 // handler, the text rendering and the encoding of structuredContent. No
 // Mixpanel request is made (a dry run, a local builder).
 func BenchmarkToolCall(b *testing.B) {
-	env := NewEnv(nil, nil, zerolog.Nop())
-	env.Now = func() time.Time { return fixedNow }
-	toolsets, err := ParseToolsets("default")
-	if err != nil {
-		b.Fatal(err)
-	}
-	env.Serve(Selection{Toolsets: toolsets})
+	env := benchEnv(b)
 	for _, bc := range []struct{ name, tool, args string }{
 		{"query_insights-dry_run", "query_insights", `{"events":["Sign Up"],"last":30,"dry_run":true}`},
 		{"build_cohort_definition", "build_cohort_definition", `{"all_of":[{"criterion":"did_event","event":"Purchase","at_least":3,"within_days":30}]}`},
@@ -49,13 +43,7 @@ func BenchmarkToolCall(b *testing.B) {
 // the handler gets the request's params as mcp-go decodes them (the
 // arguments as received and decoded into a map).
 func BenchmarkHandlerCall(b *testing.B) {
-	env := NewEnv(nil, nil, zerolog.Nop())
-	env.Now = func() time.Time { return fixedNow }
-	toolsets, err := ParseToolsets("default")
-	if err != nil {
-		b.Fatal(err)
-	}
-	env.Serve(Selection{Toolsets: toolsets})
+	env := benchEnv(b)
 	for _, bc := range []struct{ name, params string }{
 		{"query_insights-dry_run", `{"name":"query_insights","arguments":{"events":["Sign Up"],"last":30,"dry_run":true}}`},
 		{"build_cohort_definition", `{"name":"build_cohort_definition","arguments":{"all_of":[{"criterion":"did_event","event":"Purchase","at_least":3,"within_days":30}]}}`},
@@ -86,4 +74,17 @@ func BenchmarkHandlerCall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchEnv is the environment of the call benchmarks: no Mixpanel client
+// (no call makes a request), a fixed clock, the default selection served.
+func benchEnv(b *testing.B) *Env {
+	env := NewEnv(nil, nil, zerolog.Nop())
+	env.Now = func() time.Time { return fixedNow }
+	toolsets, err := ParseToolsets("default")
+	if err != nil {
+		b.Fatal(err)
+	}
+	env.Serve(Selection{Toolsets: toolsets})
+	return env
 }
