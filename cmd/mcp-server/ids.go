@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -66,19 +67,33 @@ func listResult(s *server.MCPServer, msg []byte, id json.RawMessage, method []by
 	if string(method) != `"`+string(mcp.MethodToolsList)+`"` || id == nil {
 		return nil
 	}
-	var req struct {
-		Params struct {
-			Cursor *string `json:"cursor"`
-		} `json:"params"`
-	}
-	if json.Unmarshal(msg, &req) != nil || req.Params.Cursor != nil {
-		return nil
+	if mayHaveCursor(msg) {
+		var req struct {
+			Params struct {
+				Cursor *string `json:"cursor"`
+			} `json:"params"`
+		}
+		if json.Unmarshal(msg, &req) != nil || req.Params.Cursor != nil {
+			return nil
+		}
 	}
 	result, err := tools.ListResult(s)
 	if err != nil {
 		return nil
 	}
 	return result
+}
+
+// mayHaveCursor is false for a message that cannot carry a "cursor"
+// member, as encoding/json matches member names (any letter case, escapes,
+// Unicode case folding): it spares the decoding of nearly every tools/list.
+func mayHaveCursor(msg []byte) bool {
+	for _, c := range msg {
+		if c == '\\' || c >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return bytes.Contains(bytes.ToLower(msg), []byte(`"cursor"`))
 }
 
 // writeAnswer writes the JSON-RPC answer with that id and result, then

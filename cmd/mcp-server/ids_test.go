@@ -150,3 +150,29 @@ func TestStdioRequestIDs(t *testing.T) {
 	defer ids.mu.Unlock()
 	assert.Empty(t, ids.pending, "every surrogate was swapped back")
 }
+
+// mayHaveCursor is never false where encoding/json finds a cursor member.
+func TestMayHaveCursor(t *testing.T) {
+	for _, c := range []struct {
+		msg  string
+		want bool
+	}{
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, false},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}`, false},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"x"}}`, true},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"CURSOR":"x"}}`, true},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"\u0063ursor":"x"}}`, true},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"curſor":"x"}}`, true},
+	} {
+		assert.Equal(t, c.want, mayHaveCursor([]byte(c.msg)), c.msg)
+		var req struct {
+			Params struct {
+				Cursor *string `json:"cursor"`
+			} `json:"params"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(c.msg), &req))
+		if req.Params.Cursor != nil {
+			assert.True(t, mayHaveCursor([]byte(c.msg)), "encoding/json finds a cursor in %s", c.msg)
+		}
+	}
+}
