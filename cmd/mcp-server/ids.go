@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -67,15 +66,8 @@ func listResult(s *server.MCPServer, msg []byte, id json.RawMessage, method []by
 	if string(method) != `"`+string(mcp.MethodToolsList)+`"` || id == nil {
 		return nil
 	}
-	if mayHaveCursor(msg) {
-		var req struct {
-			Params struct {
-				Cursor *string `json:"cursor"`
-			} `json:"params"`
-		}
-		if json.Unmarshal(msg, &req) != nil || req.Params.Cursor != nil {
-			return nil
-		}
+	if asksForPage(msg) {
+		return nil
 	}
 	result, err := tools.ListResult(s)
 	if err != nil {
@@ -84,16 +76,20 @@ func listResult(s *server.MCPServer, msg []byte, id json.RawMessage, method []by
 	return result
 }
 
-// mayHaveCursor is false for a message that cannot carry a "cursor"
-// member, as encoding/json matches member names (any letter case, escapes,
-// Unicode case folding): it spares the decoding of nearly every tools/list.
-func mayHaveCursor(msg []byte) bool {
-	for _, c := range msg {
-		if c == '\\' || c >= utf8.RuneSelf {
-			return true
-		}
+// asksForPage reports whether a tools/list request is not one for the
+// whole list, found as encoding/json would decode its params: it has a
+// cursor, or is not valid JSON, or its params are not an object (mcp-go
+// answers those). json.Valid and the member scan decode nothing.
+func asksForPage(msg []byte) bool {
+	if !json.Valid(msg) {
+		return true
 	}
-	return bytes.Contains(bytes.ToLower(msg), []byte(`"cursor"`))
+	params, _ := member(msg, "params")
+	if params == nil || string(params) == "null" {
+		return false
+	}
+	cursor, ok := member(params, "cursor")
+	return !ok || cursor != nil && string(cursor) != "null"
 }
 
 // writeAnswer writes the JSON-RPC answer with that id and result, then
@@ -112,54 +108,77 @@ func writeAnswer(w io.Writer, id json.RawMessage, result []byte, end string) err
 
 // scanMembers returns the raw values of the "id" and "method" members of a
 // JSON object without decoding it: a request body can be megabytes of
-// arguments, and mcp-go decodes it again anyway. Members are matched as
-// encoding/json matches them (any letter case, the last one wins). ok is
-// false when msg is not a well-formed object; the scan does not validate
-// scalar values, which mcp-go's own decoding rejects.
+// arguments, and mcp-go decodes it again anyway. ok is false when msg is
+// not a well-formed object (eachMember).
 func scanMembers(msg []byte) (id, method []byte, ok bool) {
+	ok = eachMember(msg, func(key, value []byte) {
+		switch {
+		case memberIs(key, "id"):
+			id = value
+		case memberIs(key, "method"):
+			method = value
+		}
+	})
+	if !ok {
+		return nil, nil, false
+	}
+	return id, method, true
+}
+
+// member returns the raw value of the named member of a JSON object, as
+// encoding/json finds it (any letter case, the last one wins), or nil;
+// ok is false when obj is not a well-formed object.
+func member(obj []byte, name string) (value []byte, ok bool) {
+	ok = eachMember(obj, func(key, v []byte) {
+		if memberIs(key, name) {
+			value = v
+		}
+	})
+	return value, ok
+}
+
+// eachMember calls f with each member of the JSON object msg, its quoted
+// name and its raw value, in order; false when msg is not a well-formed
+// object. It does not validate scalar values.
+func eachMember(msg []byte, f func(key, value []byte)) bool {
 	i := skipSpace(msg, 0)
 	if i >= len(msg) || msg[i] != '{' {
-		return nil, nil, false
+		return false
 	}
 	i = skipSpace(msg, i+1)
 	if i < len(msg) && msg[i] == '}' {
-		return nil, nil, skipSpace(msg, i+1) == len(msg)
+		return skipSpace(msg, i+1) == len(msg)
 	}
 	for {
 		if i >= len(msg) || msg[i] != '"' {
-			return nil, nil, false
+			return false
 		}
 		keyEnd := skipString(msg, i)
 		if keyEnd < 0 {
-			return nil, nil, false
+			return false
 		}
 		key := msg[i:keyEnd]
 		i = skipSpace(msg, keyEnd)
 		if i >= len(msg) || msg[i] != ':' {
-			return nil, nil, false
+			return false
 		}
 		i = skipSpace(msg, i+1)
 		end := skipValue(msg, i)
 		if end < 0 {
-			return nil, nil, false
+			return false
 		}
-		switch {
-		case memberIs(key, "id"):
-			id = msg[i:end]
-		case memberIs(key, "method"):
-			method = msg[i:end]
-		}
+		f(key, msg[i:end])
 		i = skipSpace(msg, end)
 		if i >= len(msg) {
-			return nil, nil, false
+			return false
 		}
 		switch msg[i] {
 		case ',':
 			i = skipSpace(msg, i+1)
 		case '}':
-			return id, method, skipSpace(msg, i+1) == len(msg)
+			return skipSpace(msg, i+1) == len(msg)
 		default:
-			return nil, nil, false
+			return false
 		}
 	}
 }

@@ -151,28 +151,39 @@ func TestStdioRequestIDs(t *testing.T) {
 	assert.Empty(t, ids.pending, "every surrogate was swapped back")
 }
 
-// mayHaveCursor is never false where encoding/json finds a cursor member.
-func TestMayHaveCursor(t *testing.T) {
+// asksForPage agrees with encoding/json on whether a tools/list request
+// has a cursor (any letter case, escaped names, Unicode case folding, the
+// last of duplicates, null), and leaves what it cannot decode to mcp-go.
+func TestAsksForPage(t *testing.T) {
 	for _, c := range []struct {
 		msg  string
 		want bool
 	}{
 		{`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, false},
 		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}`, false},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":null}`, false},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":null}}`, false},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"_meta":{"cursor":"x"}}}`, false},
 		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"x"}}`, true},
 		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"CURSOR":"x"}}`, true},
 		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"\u0063ursor":"x"}}`, true},
 		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"curſor":"x"}}`, true},
+		{`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":"x","cursor":null}}`, false},
 	} {
-		assert.Equal(t, c.want, mayHaveCursor([]byte(c.msg)), c.msg)
+		assert.Equal(t, c.want, asksForPage([]byte(c.msg)), c.msg)
 		var req struct {
 			Params struct {
 				Cursor *string `json:"cursor"`
 			} `json:"params"`
 		}
 		require.NoError(t, json.Unmarshal([]byte(c.msg), &req))
-		if req.Params.Cursor != nil {
-			assert.True(t, mayHaveCursor([]byte(c.msg)), "encoding/json finds a cursor in %s", c.msg)
-		}
+		assert.Equal(t, req.Params.Cursor != nil, asksForPage([]byte(c.msg)), "as encoding/json decodes %s", c.msg)
+	}
+	for _, msg := range []string{
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":[]}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"cursor":5}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list","x":tru}`,
+	} {
+		assert.True(t, asksForPage([]byte(msg)), "%s: left to mcp-go", msg)
 	}
 }
