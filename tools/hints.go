@@ -15,7 +15,7 @@ import (
 // is wrong and what kind of value would fix it, and name no tool. This file
 // is where a failure is turned into a pointer at the tool that helps.
 
-// needHints() maps what a query issue's fix needs to the tool that lists it.
+// needHints maps what a query issue's fix needs to the tool that lists it.
 // A need without an entry (a custom property id: no tool lists them yet)
 // gets no hint.
 var needHints = sync.OnceValue(func() map[query.Need]string {

@@ -212,7 +212,7 @@ func (t *Tool) Meta() map[string]any {
 	return charts.ToolMeta()
 }
 
-// titleWords() are the words of tool names a title spells otherwise.
+// titleWords are the words of tool names a title spells otherwise.
 var titleWords = sync.OnceValue(func() map[string]string {
 	return map[string]string{"id": "ID", "ids": "IDs", "url": "URL", "rca": "RCA", "erf": "ERF", "gdpr": "GDPR", "lexicon": "Lexicon"}
 })

@@ -24,7 +24,7 @@ var windowUnits = sync.OnceValue(func() map[string]int32 {
 	return map[string]int32{"second": 1, "minute": 60, "hour": 3600, "day": day, "week": 7 * day}
 })
 
-// funnelCharts() are the funnel chart types answered as steps; trendCharts()
+// funnelCharts are the funnel chart types answered as steps; trendCharts
 // as conversion over time (by the entry's date).
 var (
 	funnelCharts = sync.OnceValue(func() map[string]bool {

@@ -12,7 +12,7 @@ import (
 // predicate says whether event i of user u passes a filter.
 type predicate func(e *Events, i, u int) bool
 
-// profileAccessors() read the demo users' profile properties (resourceType
+// profileAccessors read the demo users' profile properties (resourceType
 // people): the values Engage serves for the same user.
 var profileAccessors = sync.OnceValue(func() map[string]accessor {
 	return map[string]accessor{
@@ -36,7 +36,7 @@ var profileAccessors = sync.OnceValue(func() map[string]accessor {
 	}
 })
 
-// propTypes() are the demo properties that are not strings.
+// propTypes are the demo properties that are not strings.
 var propTypes = sync.OnceValue(func() map[string]string {
 	return map[string]string{"amount": "number", "lifetime_value": "number", "coupon_applied": "boolean", "$created": "datetime"}
 })

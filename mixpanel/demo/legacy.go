@@ -100,7 +100,7 @@ func (e *Events) newExpr(sel *mixpaneltest.Selector) *expr {
 	return x
 }
 
-// columnProps() are the properties fixed by a user's attributes and an
+// columnProps are the properties fixed by a user's attributes and an
 // event's columns (not its time, ids or the user's email).
 var columnProps = sync.OnceValue(func() map[string]bool {
 	return map[string]bool{

@@ -43,12 +43,12 @@ var eventProps = [numEvents][]string{
 
 var commonProps = []string{"platform", "country", "$os"}
 
-// numericProps() are the event properties of type number.
+// numericProps are the event properties of type number.
 var numericProps = sync.OnceValue(func() map[string]bool { return map[string]bool{"amount": true} })
 
 func has(e *Events, i int, name string) bool { return slices.Contains(eventProps[e.ev[i]], name) }
 
-// accessors() reads every event property the demo tracks.
+// accessors reads every event property the demo tracks.
 var accessors = sync.OnceValue(func() map[string]accessor {
 	return map[string]accessor{
 		"platform": func(e *Events, _, u int) (value, bool) { return str(platforms[e.users[u].platform]) },

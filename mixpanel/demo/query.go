@@ -166,7 +166,7 @@ func (f *frame) key(t int32) int {
 	return f.keyOf[int(t/day)-f.fromDay]
 }
 
-// totalCharts() answer one value per series ("all") instead of a time series.
+// totalCharts answer one value per series ("all") instead of a time series.
 var totalCharts = sync.OnceValue(func() map[string]bool {
 	return map[string]bool{"bar": true, "table": true, "pie": true, "metric": true, "insights-metric": true, "column": true, "bar-stacked": true, "stacked-column": true}
 })
@@ -186,12 +186,12 @@ type metricSpec struct {
 // grid is one series: per breakdown path, a value per key.
 type grid map[string][]float64
 
-// percentiles() maps the percentile maths to their rank.
+// percentiles maps the percentile maths to their rank.
 var percentiles = sync.OnceValue(func() map[string]float64 {
 	return map[string]float64{"median": 50, "p25": 25, "p75": 75, "p90": 90, "p99": 99}
 })
 
-// refusedMath() names the Insights maths the demo does not compute, and why.
+// refusedMath names the Insights maths the demo does not compute, and why.
 var refusedMath = sync.OnceValue(func() map[string]string {
 	return map[string]string{
 		"sessions":                "the demo's events carry no session ids",

@@ -162,7 +162,7 @@ type criterionNode struct {
 	behavior map[string]any
 }
 
-// criterionFields() names the fields each kind of criterion takes; others
+// criterionFields names the fields each kind of criterion takes; others
 // are reported rather than silently ignored.
 var criterionFields = sync.OnceValue(func() map[string][]string {
 	return map[string][]string{

@@ -63,7 +63,7 @@ const (
 	maxFlowCardinality          = 50
 )
 
-// flowWindowMax() is one less day than funnels allow (366, a leap year).
+// flowWindowMax is one less day than funnels allow (366, a leap year).
 var flowWindowMax = sync.OnceValue(func() map[string]int64 { return map[string]int64{"month": 12, "week": 52, "day": 366} })
 
 // FlowQueryType is the arb_funnels query_type of a flow mode.

@@ -64,7 +64,7 @@ const (
 	maxHoldingConstant      = 3
 )
 
-// funnelWindowMax() is the largest conversion window per unit (about 366
+// funnelWindowMax is the largest conversion window per unit (about 366
 // days in each unit), the reference's MAX_CONVERSION_WINDOW.
 var funnelWindowMax = sync.OnceValue(func() map[string]int64 {
 	return map[string]int64{

@@ -226,7 +226,7 @@ func (q *InsightsQuery) checkArgs() error {
 	return iss.Err(StageArgs)
 }
 
-// propertyMathList() names the property maths (and total) in error
+// propertyMathList names the property maths (and total) in error
 // messages: sorted once, not per validation.
 var propertyMathList = sync.OnceValue(func() string { return sortedMathWithProperty() })
 

@@ -86,7 +86,7 @@ type TimeComparison struct {
 var controlChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]") })
 var invisibleOnly = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("^[\\s\u200b\u200c\u200d\ufeff\u00ad\u2060]*$") })
 
-// mathRequiringProperty() is the reference's MATH_REQUIRING_PROPERTY.
+// mathRequiringProperty is the reference's MATH_REQUIRING_PROPERTY.
 var mathRequiringProperty = sync.OnceValue(func() map[string]bool {
 	return map[string]bool{
 		"average": true, "median": true, "min": true, "max": true, "p25": true, "p75": true,

@@ -20,7 +20,7 @@ var Verbs = []string{
 	"conclude", "decide", "rename", "merge", "use", "switch",
 }
 
-// notTools() are words shaped like tool names that name something else.
+// notTools are words shaped like tool names that name something else.
 var notTools = sync.OnceValue(func() map[string]string {
 	return map[string]string{
 		"list_contains": "a filter operator",
