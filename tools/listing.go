@@ -64,12 +64,9 @@ func listResult(ts []*Tool) (json.RawMessage, error) {
 	slices.SortFunc(ts, func(a, b *Tool) int { return strings.Compare(a.Name, b.Name) })
 	size := len(`{"tools":[]}`)
 	for _, t := range ts {
-		in, out, err := t.Schemas()
-		if err != nil {
-			return nil, fmt.Errorf("tool %s: %w", t.Name, err)
-		}
 		// The schemas, the texts and room for the keys, annotations,
-		// escapes and _meta.
+		// escapes and _meta; a tool's error is appendDefinition's to report.
+		in, out, _ := t.Schemas()
 		size += len(in) + len(out) + len(t.Description) + 2*len(t.Name) + 256
 	}
 	out := make([]byte, 0, size)
