@@ -17,10 +17,7 @@ func (e *Env) Has(name string) bool {
 // Serve records the tools of sel for Has; AddTo calls it, and a server
 // calls it first when it needs Has before adding the tools (Instructions).
 func (e *Env) Serve(sel Selection) {
-	if e.served != nil && e.servedSel.equal(sel) {
-		return // already recorded (newServer, then AddTo)
-	}
-	e.served, e.servedSel = map[string]bool{}, sel
+	e.served = map[string]bool{}
 	loadable := Selection{ReadOnly: sel.ReadOnly, Toolsets: []string{}}
 	for _, ts := range sel.allowed() {
 		loadable.Toolsets = append(loadable.Toolsets, string(ts))

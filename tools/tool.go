@@ -56,7 +56,6 @@ type Env struct {
 	surface   *surface        // what AddTo registered; per-session toolsets in dynamic mode
 	session   envSession      // the call's MCP session and its project switch (session.go)
 	served    map[string]bool // see Has
-	servedSel Selection       // the selection served records
 	Log       zerolog.Logger
 	Now       func() time.Time
 	// CallTimeout is the one deadline of a tool call, every Mixpanel

@@ -78,10 +78,6 @@ type Selection struct {
 	Dynamic bool
 }
 
-func (sel Selection) equal(o Selection) bool {
-	return sel.ReadOnly == o.ReadOnly && sel.Dynamic == o.Dynamic && (sel.Toolsets == nil) == (o.Toolsets == nil) && slices.Equal(sel.Toolsets, o.Toolsets)
-}
-
 // allowed lists the toolsets the selection serves or lets a model load.
 func (sel Selection) allowed() []Toolset {
 	var out []Toolset
