@@ -1,4 +1,4 @@
-// Package o200k counts and encodes text in o200k_base tokens, the
+// Package o200k counts text in o200k_base tokens, the
 // tokenizer of current OpenAI models, exactly as tiktoken-go's
 // EncodeOrdinary does (special tokens such as <|endoftext|> are plain text).
 //
@@ -37,7 +37,7 @@ var table string
 // tableTokens is the number of tokens in the table, to size its map.
 const tableTokens = 199998
 
-// Encoder encodes text with the o200k_base ranks. It is safe for
+// Encoder counts text with the o200k_base ranks. It is safe for
 // concurrent use.
 type Encoder struct {
 	ranks map[string]int
@@ -84,7 +84,7 @@ func parse() (*Encoder, error) {
 	return &Encoder{ranks: ranks}, nil
 }
 
-// Count returns the number of tokens Encode would return, without
+// Count returns the number of tokens encode would return, without
 // building them.
 func (e *Encoder) Count(text string) int {
 	n := 0
@@ -100,8 +100,9 @@ func (e *Encoder) Count(text string) int {
 	return n
 }
 
-// Encode returns the ranks of text's tokens.
-func (e *Encoder) Encode(text string) []int {
+// encode returns the ranks of text's tokens; the tests compare them with
+// tiktoken-go's token by token, which catches more than counts do.
+func (e *Encoder) encode(text string) []int {
 	var tokens []int
 	var parts []part
 	for piece := range pieces(text) {
