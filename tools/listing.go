@@ -86,18 +86,18 @@ func listResult(ts []*Tool) (json.RawMessage, error) {
 // listings maps each server AddTo built to its encoded tools/list result.
 var listings sync.Map // *server.MCPServer -> func() (json.RawMessage, error)
 
-// ErrNoFixedList is ListResult's error for a server whose tools/list is
+// errNoFixedList is ListResult's error for a server whose tools/list is
 // not fixed: in dynamic mode each session has its own list, which mcp-go
 // answers; or a server AddTo did not build.
-var ErrNoFixedList = errors.New("tools: the server has no fixed tools/list")
+var errNoFixedList = errors.New("tools: the server has no fixed tools/list")
 
 // ListResult returns the tools/list result of a server AddTo built, encoded
-// once, when its tool surface is fixed; else ErrNoFixedList, or the error
+// once, when its tool surface is fixed; else errNoFixedList, or the error
 // of a tool whose definition cannot be encoded.
 func ListResult(s *server.MCPServer) (json.RawMessage, error) {
 	f, found := listings.Load(s)
 	if !found {
-		return nil, ErrNoFixedList
+		return nil, errNoFixedList
 	}
 	return f.(func() (json.RawMessage, error))()
 }

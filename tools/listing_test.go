@@ -41,7 +41,7 @@ func TestListResultNotForDynamicServers(t *testing.T) {
 	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(true), server.WithHooks(&server.Hooks{}))
 	require.NoError(t, AddTo(s, NewEnv(nil, nil, zerolog.Nop()), Selection{Dynamic: true}))
 	_, err := ListResult(s)
-	require.ErrorIs(t, err, ErrNoFixedList)
+	require.ErrorIs(t, err, errNoFixedList)
 	_, err = ListResult(server.NewMCPServer("other", "1"))
-	require.ErrorIs(t, err, ErrNoFixedList)
+	require.ErrorIs(t, err, errNoFixedList)
 }
