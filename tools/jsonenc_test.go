@@ -108,11 +108,7 @@ func TestInsightsOutputJSON(t *testing.T) {
 		"result":          {Params: params, Result: res, encoded: paramsJSON(params)},
 		"no params":       {},
 	} {
-		want, err := json.Marshal(plain(o))
-		require.NoError(t, err, name)
-		got, err := json.Marshal(o)
-		require.NoError(t, err, name)
-		require.Equal(t, string(want), string(got), name)
+		requireEncodesAsFields(t, name, o, plain(o))
 	}
 	_, err := json.Marshal(InsightsOutput{Params: query.Params{"x": math.NaN()}})
 	require.Error(t, err)
@@ -128,10 +124,17 @@ func TestCohortDefinitionOutputJSON(t *testing.T) {
 		"encoded ahead": {Definition: def, Behaviors: 1, encoded: paramsJSON(def)},
 		"empty":         {},
 	} {
-		want, err := json.Marshal(plain(o))
-		require.NoError(t, err, name)
-		got, err := json.Marshal(o)
-		require.NoError(t, err, name)
-		require.Equal(t, string(want), string(got), name)
+		requireEncodesAsFields(t, name, o, plain(o))
 	}
+}
+
+// requireEncodesAsFields: o, whose MarshalJSON writes its fields by hand,
+// encodes as plain, the same fields and tags encoded by encoding/json.
+func requireEncodesAsFields[T, P any](t *testing.T, name string, o T, plain P) {
+	t.Helper()
+	want, err := json.Marshal(plain)
+	require.NoError(t, err, name)
+	got, err := json.Marshal(o)
+	require.NoError(t, err, name)
+	require.Equal(t, string(want), string(got), name)
 }
