@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -44,6 +45,57 @@ func BenchmarkStartAndList(b *testing.B) {
 				_, id, method := inspectID(list)
 				if listResult(s, list, id, method) == nil {
 					b.Fatal("tools/list not answered from the encoded result")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkClientDecodesList is the client's part of a cold start's last
+// step: a Go client (mcpbench's stdio mode) decoding the tools/list answer
+// with encoding/json, as mcpbench does — the envelope, found by id, then
+// again for its result, then the result into its tools. Its cost grows
+// with the answer's bytes, and it is in the "spawn → tools/list" figure
+// of every server compared: the one-tool floor's answer is 322 bytes.
+func BenchmarkClientDecodesList(b *testing.B) {
+	for _, c := range []struct{ name, toolsets string }{{"default", ""}, {"all", "all"}} {
+		b.Run(c.name, func(b *testing.B) {
+			toolsets, err := tools.ParseToolsets(c.toolsets)
+			if err != nil {
+				b.Fatal(err)
+			}
+			opts, err := parseOptions(nil, func(string) string { return "" }, io.Discard)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := newServer(opts, tools.Selection{Toolsets: toolsets}, zerolog.Nop())
+			if err != nil {
+				b.Fatal(err)
+			}
+			list := []byte(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
+			_, id, method := inspectID(list)
+			result := listResult(s, list, id, method)
+			if result == nil {
+				b.Fatal("tools/list not answered from the encoded result")
+			}
+			var answer bytes.Buffer
+			if err := writeAnswer(&answer, id, result, "\n"); err != nil {
+				b.Fatal(err)
+			}
+			raw := bytes.TrimSpace(answer.Bytes())
+			type envelope struct {
+				ID     json.RawMessage `json:"id"`
+				Method string          `json:"method"`
+				Result json.RawMessage `json:"result"`
+			}
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				var found, again envelope
+				var page struct {
+					Tools []json.RawMessage `json:"tools"`
+				}
+				if json.Unmarshal(raw, &found) != nil || json.Unmarshal(raw, &again) != nil || json.Unmarshal(again.Result, &page) != nil || len(page.Tools) == 0 {
+					b.Fatal("the answer does not decode as a tools/list result")
 				}
 			}
 		})
