@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,20 +36,57 @@ type surface struct {
 	sel    Selection
 
 	mu       sync.Mutex
-	sessions map[string][]Toolset            // session id -> toolsets it loaded, in table order
-	defs     map[Toolset][]server.ServerTool // built once, shared by the sessions that load it
+	sessions map[string][]Toolset                       // session id -> toolsets it loaded, in table order
+	global   []Toolset                                  // loaded into the server for every session (sessions without tools of their own: stdio)
+	defs     map[Toolset][]server.ServerTool            // built once, shared by the sessions that load it
+	lists    map[string]func() (json.RawMessage, error) // tools/list results by the toolsets loaded, encoded once
 }
 
-// loaded lists the toolsets a session loaded on demand.
-func (sv *surface) loaded(session string) []Toolset {
+// maxLists bounds the encoded tools/list results a server keeps: one per
+// set of loaded toolsets that some session has (~75 KB each); sessions of
+// other sets get theirs encoded for each request.
+const maxLists = 32
+
+// list is the tools/list result of a session: the initial tools and the
+// toolsets loaded for it, in mcp-go's order (by name), encoded once per
+// set of toolsets.
+func (sv *surface) list(session string) (json.RawMessage, error) {
 	sv.mu.Lock()
-	defer sv.mu.Unlock()
-	return slices.Clone(sv.sessions[session])
+	loaded := slices.Clone(sv.global)
+	for _, name := range sv.sessions[session] {
+		if !slices.Contains(loaded, name) {
+			loaded = append(loaded, name)
+		}
+	}
+	sortToolsets(loaded)
+	key := fmt.Sprint(loaded)
+	encode, ok := sv.lists[key]
+	if !ok {
+		ts := Selected(sv.sel)
+		for _, name := range loaded {
+			ts = append(ts, toolsOf(name, sv.sel.ReadOnly)...)
+		}
+		encode = func() (json.RawMessage, error) { return listResult(ts) }
+		if len(sv.lists) < maxLists {
+			encode = sync.OnceValues(encode)
+			if sv.lists == nil {
+				sv.lists = map[string]func() (json.RawMessage, error){}
+			}
+			sv.lists[key] = encode
+		}
+	}
+	sv.mu.Unlock()
+	return encode()
 }
 
 // isServed reports whether a toolset's tools are in the session's list.
 func (sv *surface) isServed(session string, name Toolset) bool {
-	return slices.Contains(sv.sel.initial(), name) || slices.Contains(sv.loaded(session), name)
+	if slices.Contains(sv.sel.initial(), name) {
+		return true
+	}
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	return slices.Contains(sv.sessions[session], name) || slices.Contains(sv.global, name)
 }
 
 // forget drops an ended session's toolsets.
@@ -87,6 +125,8 @@ func (sv *surface) enable(env *Env, cs server.ClientSession, name Toolset) ([]st
 		}
 	} else {
 		sv.server.AddTools(sts...)
+		sv.global = append(sv.global, name)
+		sortToolsets(sv.global)
 	}
 	list := append(sv.sessions[session], name)
 	sortToolsets(list)

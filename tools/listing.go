@@ -14,9 +14,10 @@ import (
 
 // tools/list is the largest message a server sends (~300 KB with every
 // toolset), and mcp-go encodes it anew for each request: each definition
-// through a map, each schema compacted twice. A server whose tool surface
-// is fixed (not in dynamic mode) answers it with bytes encoded once, in
-// front of mcp-go (cmd/mcp-server).
+// through a map, each schema compacted twice. A server answers it in front
+// of mcp-go (cmd/mcp-server) with bytes encoded once per set of toolsets
+// served: the selection's, and in dynamic mode each set that sessions
+// loaded (surface.list).
 
 // appendDefinition appends the tool's definition as tools/list carries it,
 // written as mcp-go's Tool.MarshalJSON writes it (the keys of its map in
@@ -83,21 +84,23 @@ func listResult(ts []*Tool) (json.RawMessage, error) {
 	return append(out, "]}"...), nil
 }
 
-// listings maps each server AddTo built to its encoded tools/list result.
-var listings sync.Map // *server.MCPServer -> func() (json.RawMessage, error)
+// listings maps each server AddTo built to what it registered, whose
+// tools/list results are encoded there.
+var listings sync.Map // *server.MCPServer -> *surface
 
-// errNoFixedList is ListResult's error for a server whose tools/list is
-// not fixed: in dynamic mode each session has its own list, which mcp-go
-// answers; or a server AddTo did not build.
-var errNoFixedList = errors.New("tools: the server has no fixed tools/list")
+// errNoList is ListResult's error for a server AddTo did not build.
+var errNoList = errors.New("tools: the server was not built by AddTo")
 
-// ListResult returns the tools/list result of a server AddTo built, encoded
-// once, when its tool surface is fixed; else errNoFixedList, or the error
+// ListResult returns the tools/list result of a session of a server AddTo
+// built: the tools served from the start, plus in dynamic mode the
+// toolsets the session loaded. Each set of toolsets is encoded once and
+// its bytes reused; session "" is one that loaded nothing of its own (as
+// stdio, whose loads are the server's). The error is errNoList, or that
 // of a tool whose definition cannot be encoded.
-func ListResult(s *server.MCPServer) (json.RawMessage, error) {
-	f, found := listings.Load(s)
+func ListResult(s *server.MCPServer, session string) (json.RawMessage, error) {
+	sv, found := listings.Load(s)
 	if !found {
-		return nil, errNoFixedList
+		return nil, errNoList
 	}
-	return f.(func() (json.RawMessage, error))()
+	return sv.(*surface).list(session)
 }

@@ -3,8 +3,14 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
@@ -30,18 +36,101 @@ func TestListResultIsMCPGosAnswer(t *testing.T) {
 			Result json.RawMessage `json:"result"`
 		}
 		require.NoError(t, json.Unmarshal(answer, &theirs))
-		ours, err := ListResult(s)
+		ours, err := ListResult(s, "")
 		require.NoError(t, err)
 		require.Equal(t, string(theirs.Result), string(ours), "selection %+v", sel)
 	}
 }
 
-// A dynamic server has no fixed list: each session's is its own.
-func TestListResultNotForDynamicServers(t *testing.T) {
+// A server AddTo did not build has no encoded list.
+func TestListResultOnlyForServersAddToBuilt(t *testing.T) {
+	_, err := ListResult(server.NewMCPServer("other", "1"), "")
+	require.ErrorIs(t, err, errNoList)
+}
+
+// In dynamic mode each session's encoded list is byte for byte what
+// mcp-go answers that session, before and after it loads toolsets, for
+// sessions with tools of their own (streamable HTTP) and for the server's
+// own loads (stdio, in process); sessions sharing a set of toolsets share
+// its encoding.
+func TestListResultPerSessionIsMCPGosAnswer(t *testing.T) {
 	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(true), server.WithHooks(&server.Hooks{}))
-	require.NoError(t, AddTo(s, NewEnv(nil, nil, zerolog.Nop()), Selection{Dynamic: true}))
-	_, err := ListResult(s)
-	require.ErrorIs(t, err, errNoFixedList)
-	_, err = ListResult(server.NewMCPServer("other", "1"))
-	require.ErrorIs(t, err, errNoFixedList)
+	env := NewEnv(nil, nil, zerolog.Nop())
+	require.NoError(t, AddTo(s, env, Selection{Dynamic: true}))
+	hs := httptest.NewServer(server.NewStreamableHTTPServer(s))
+	t.Cleanup(hs.Close)
+	post := func(session, body string) (string, json.RawMessage) {
+		req, err := http.NewRequest(http.MethodPost, hs.URL+"/mcp", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		if session != "" {
+			req.Header.Set(server.HeaderKeySessionID, session)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		raw, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		// A call that notifies the session (tools/list_changed) is
+		// answered as an event stream, the answer its last event.
+		if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+			events := strings.Split(strings.TrimSpace(string(raw)), "data: ")
+			raw = []byte(events[len(events)-1])
+		}
+		var answer struct {
+			Result json.RawMessage `json:"result"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &answer), "%s", raw)
+		return resp.Header.Get(server.HeaderKeySessionID), answer.Result
+	}
+	open := func() string {
+		id, _ := post("", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+		require.NotEmpty(t, id)
+		return id
+	}
+	same := func(session, why string) json.RawMessage {
+		t.Helper()
+		_, theirs := post(session, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
+		ours, err := ListResult(s, session)
+		require.NoError(t, err)
+		require.Equal(t, string(theirs), string(ours), why)
+		return ours
+	}
+	enable := func(session, toolset string) {
+		_, res := post(session, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"enable_toolset","arguments":{"toolset":"`+toolset+`"}}}`)
+		require.Contains(t, string(res), "Enabled "+toolset)
+	}
+	a, b, c := open(), open(), open()
+	initial := same(a, "a session that loaded nothing")
+	enable(a, "query")
+	enable(a, "cohorts")
+	same(a, "a loaded query and cohorts")
+	require.Equal(t, string(initial), string(same(b, "b loaded nothing")))
+	enable(c, "cohorts")
+	enable(c, "query") // the same set, loaded in the other order
+	ac, err := ListResult(s, a)
+	require.NoError(t, err)
+	cc := same(c, "c loaded cohorts and query")
+	require.Equal(t, &ac[0], &cc[0], "one encoding per set of toolsets")
+
+	// Loads into the server itself (stdio, in process) are in every list.
+	inproc, err := client.NewInProcessClient(s)
+	require.NoError(t, err)
+	t.Cleanup(func() { inproc.Close() })
+	require.NoError(t, inproc.Start(context.Background()))
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
+	_, err = inproc.Initialize(context.Background(), init)
+	require.NoError(t, err)
+	mustOK(t, call(t, inproc, "enable_toolset", map[string]any{"toolset": "replays"}))
+	listed, err := inproc.ListTools(context.Background(), mcp.ListToolsRequest{})
+	require.NoError(t, err)
+	global, err := ListResult(s, "")
+	require.NoError(t, err)
+	var ours mcp.ListToolsResult
+	require.NoError(t, json.Unmarshal(global, &ours))
+	require.Equal(t, listed.Tools, ours.Tools, "the server's own session")
+	same(b, "b, with the server's load")
+	same(a, "a, with the server's load and its own")
 }

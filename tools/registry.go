@@ -3,7 +3,6 @@ package tools
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -200,9 +199,7 @@ func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	}
 	env.surface = sv
 	s.AddTools(sts...)
-	if !sel.Dynamic {
-		listings.Store(s, sync.OnceValues(func() (json.RawMessage, error) { return listResult(initial) }))
-	}
+	listings.Store(s, sv)
 	return nil
 }
 

@@ -222,7 +222,7 @@ func (svc *httpService) servePost(w http.ResponseWriter, r *http.Request, body [
 		}
 	}
 	if verdict != idInvalid && svc.answersList(r) {
-		if result := listResult(svc.srv, body, id, method); result != nil {
+		if result := listResult(svc.srv, r.Header.Get(server.HeaderKeySessionID), body, id, method); result != nil {
 			w.Header().Set("Content-Type", "application/json")
 			_ = writeAnswer(w, id, result, "")
 			return

@@ -58,18 +58,17 @@ func inspectID(msg []byte) (idVerdict, json.RawMessage, []byte) {
 	}
 }
 
-// listResult is the result for a tools/list request from the server's
-// encoded-once result (tools.ListResult), or nil when mcp-go must answer:
-// not tools/list, a request asking for a page (a cursor), or a server
-// whose lists are per session.
-func listResult(s *server.MCPServer, msg []byte, id json.RawMessage, method []byte) []byte {
+// listResult is the result for a tools/list request of a session from the
+// server's encoded-once results (tools.ListResult), or nil when mcp-go
+// must answer: not tools/list, or a request asking for a page (a cursor).
+func listResult(s *server.MCPServer, session string, msg []byte, id json.RawMessage, method []byte) []byte {
 	if string(method) != `"`+string(mcp.MethodToolsList)+`"` || id == nil {
 		return nil
 	}
 	if asksForPage(msg) {
 		return nil
 	}
-	result, err := tools.ListResult(s)
+	result, err := tools.ListResult(s, session)
 	if err != nil {
 		return nil
 	}
@@ -402,7 +401,8 @@ func (s *stdioIDs) forward(line []byte, to io.Writer) error {
 			}
 			s.modern.Store(json.Unmarshal(line, &req) == nil && mcp.IsModernProtocol(req.Params.ProtocolVersion))
 		} else if !s.modern.Load() {
-			if result := listResult(s.srv, line, id, method); result != nil {
+			// The one stdio session loads toolsets into the server itself.
+			if result := listResult(s.srv, "", line, id, method); result != nil {
 				s.mu.Lock()
 				defer s.mu.Unlock()
 				return writeAnswer(s.out, id, result, "\n")

@@ -153,7 +153,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	}
 	// Encoded now, off the first request's path; a tool whose definition
 	// cannot be encoded stops the start, as one that cannot be registered.
-	if _, err := tools.ListResult(s); err != nil && !sel.Dynamic {
+	if _, err := tools.ListResult(s, ""); err != nil {
 		logger.Error().Err(err).Msg("cannot build the server: the tools/list answer cannot be encoded")
 		return 1
 	}

@@ -43,7 +43,7 @@ func BenchmarkStartAndList(b *testing.B) {
 				}
 				s.HandleMessage(context.Background(), init)
 				_, id, method := inspectID(list)
-				if listResult(s, list, id, method) == nil {
+				if listResult(s, "", list, id, method) == nil {
 					b.Fatal("tools/list not answered from the encoded result")
 				}
 			}
@@ -74,7 +74,7 @@ func BenchmarkClientDecodesList(b *testing.B) {
 			}
 			list := []byte(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
 			_, id, method := inspectID(list)
-			result := listResult(s, list, id, method)
+			result := listResult(s, "", list, id, method)
 			if result == nil {
 				b.Fatal("tools/list not answered from the encoded result")
 			}
