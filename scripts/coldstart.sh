@@ -7,6 +7,10 @@
 #
 #   scripts/coldstart.sh [RUNS]     (default 40)
 #
+# The list round trip includes mcpbench decoding the answer, which grows
+# with its size (BenchmarkClientDecodesList: ~2.8 ms for the default
+# 73 KB on a 2-core machine, against ~0.3 ms for the floor's 322 B).
+#
 # Needs mcpbench: MCPBENCH=path, default /tmp/mcpbench (build it with:
 # go build -C ../shared/tools/mcpbench -o /tmp/mcpbench .). Each cold start
 # waits until other processes use < 15% of the CPU (--quiet); the figures
@@ -32,7 +36,8 @@ rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
 floor = next(r for r in rows if r["label"] == "floor")["start_to_list_ms"]["median"]
 for r in rows:
     m = r["start_to_list_ms"]["median"]
+    init, rtt = r["start_to_init_ms"]["median"], r["list_ms"]["median"]
     label, rss = r["label"], r["rss_peak_kb"]["median"] / 1024
     tools, size, other = r["tools"]["median"], r["list_bytes"]["median"], r.get("other_cpu_pct", 0)
-    print(f"{label:8} spawn->tools/list {m:6.1f} ms ({m / floor:.2f}x floor)  peak RSS {rss:5.1f} MiB  tools {tools:4.0f}  list {size:7.0f} B  other CPU {other:.1f}%")
+    print(f"{label:8} spawn->tools/list {m:6.1f} ms ({m / floor:.2f}x floor; initialize {init:5.1f}, list round trip {rtt:4.1f})  peak RSS {rss:5.1f} MiB  tools {tools:4.0f}  list {size:7.0f} B  other CPU {other:.1f}%")
 '
