@@ -13,12 +13,13 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
 
+	"github.com/mixpanel-mcp/mixpanel-mcp/internal/echo"
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
 // BenchmarkHTTPToolCall is one request over streamable HTTP, run in
-// parallel, to the one-tool mcp-go floor and to this server: a tools/call
-// (the floor's echo against build_cohort_definition and a query_insights
+// parallel, to the one-tool mcp-go floor (internal/echo) and to this
+// server: a tools/call (the floor's echo against build_cohort_definition and a query_insights
 // dry run, which need no Mixpanel request) and a ping, which isolates what
 // the transport and this server's HTTP layer (guard, body cap, sessions,
 // id layer) cost. This server serves the default toolsets plus cohorts
@@ -43,10 +44,10 @@ func BenchmarkHTTPToolCall(b *testing.B) {
 		srv  *server.MCPServer
 		call string
 	}{
-		{"floor", echoServer(), `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`},
+		{"floor", echo.Server(), `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`},
 		{"ours", ours, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"build_cohort_definition","arguments":{"all_of":[{"criterion":"did_event","event":"Purchase","at_least":3,"within_days":30}]}}}`},
 		{"ours-insights-dry-run", ours, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query_insights","arguments":{"events":["Sign Up"],"last":30,"dry_run":true}}}`},
-		{"floor-ping", echoServer(), `{"jsonrpc":"2.0","id":7,"method":"ping"}`},
+		{"floor-ping", echo.Server(), `{"jsonrpc":"2.0","id":7,"method":"ping"}`},
 		{"ours-ping", ours, `{"jsonrpc":"2.0","id":7,"method":"ping"}`},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

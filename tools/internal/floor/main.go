@@ -7,26 +7,15 @@
 package main
 
 import (
-	"context"
 	"log"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/mixpanel-mcp/mixpanel-mcp/internal/echo"
 )
 
 func main() {
-	s := server.NewMCPServer("floor", "1", server.WithToolCapabilities(false))
-	s.AddTool(mcp.NewTool("echo",
-		mcp.WithDescription("Echo the text back."),
-		mcp.WithString("text", mcp.Required(), mcp.Description("Text to echo")),
-		mcp.WithReadOnlyHintAnnotation(true),
-		mcp.WithDestructiveHintAnnotation(false),
-		mcp.WithIdempotentHintAnnotation(true),
-		mcp.WithOpenWorldHintAnnotation(false),
-	), func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		return mcp.NewToolResultText(req.GetString("text", "")), nil
-	})
-	if err := server.ServeStdio(s); err != nil {
+	if err := server.ServeStdio(echo.Server()); err != nil {
 		log.Fatal(err)
 	}
 }
