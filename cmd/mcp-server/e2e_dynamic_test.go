@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os/exec"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,14 +51,7 @@ func TestE2EDynamicToolsetsLists(t *testing.T) {
 	env := fakeEnv(t, srv)
 
 	t.Run("stdio", func(t *testing.T) {
-		c := client.NewClient(transport.NewStdioWithOptions(binary(t), nil, []string{"--dynamic-toolsets"},
-			transport.WithCommandFunc(func(ctx context.Context, command string, _ []string, args []string) (*exec.Cmd, error) {
-				cmd := exec.CommandContext(ctx, command, args...)
-				cmd.Env = env
-				return cmd, nil
-			})))
-		require.NoError(t, c.Start(context.Background()))
-		t.Cleanup(func() { c.Close() })
+		c := stdioClient(t, env, nil, "--dynamic-toolsets")
 		var changed atomic.Int32
 		c.OnNotification(func(n mcp.JSONRPCNotification) {
 			if n.Method == string(mcp.MethodNotificationToolsListChanged) {

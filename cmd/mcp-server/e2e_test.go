@@ -95,6 +95,14 @@ func startStdio(t *testing.T, env []string, args ...string) *client.Client {
 // (its log) in stderr when it is not nil.
 func startStdioCapture(t *testing.T, env []string, stderr io.Writer, args ...string) *client.Client {
 	t.Helper()
+	c := stdioClient(t, env, stderr, args...)
+	initialize(t, c)
+	return c
+}
+
+// stdioClient starts the binary over stdio, not yet initialized.
+func stdioClient(t *testing.T, env []string, stderr io.Writer, args ...string) *client.Client {
+	t.Helper()
 	bin := binary(t)
 	opts := []transport.StdioOption{transport.WithCommandFunc(func(ctx context.Context, command string, _ []string, args []string) (*exec.Cmd, error) {
 		cmd := exec.CommandContext(ctx, command, args...)
@@ -107,7 +115,6 @@ func startStdioCapture(t *testing.T, env []string, stderr io.Writer, args ...str
 	c := client.NewClient(transport.NewStdioWithOptions(bin, nil, args, opts...))
 	require.NoError(t, c.Start(context.Background())) // also routes notifications to OnNotification
 	t.Cleanup(func() { c.Close() })
-	initialize(t, c)
 	return c
 }
 
