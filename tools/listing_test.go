@@ -3,16 +3,19 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,19 +62,25 @@ func TestListResultPerSessionIsMCPGosAnswer(t *testing.T) {
 	require.NoError(t, AddTo(s, env, Selection{Dynamic: true}))
 	hs := httptest.NewServer(server.NewStreamableHTTPServer(s))
 	t.Cleanup(hs.Close)
+	// post is safe on any goroutine: it asserts, and answers nothing on
+	// failure.
 	post := func(session, body string) (string, json.RawMessage) {
 		req, err := http.NewRequest(http.MethodPost, hs.URL+"/mcp", strings.NewReader(body))
-		require.NoError(t, err)
+		if !assert.NoError(t, err) {
+			return "", nil
+		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json, text/event-stream")
 		if session != "" {
 			req.Header.Set(server.HeaderKeySessionID, session)
 		}
 		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
+		if !assert.NoError(t, err) {
+			return "", nil
+		}
 		defer resp.Body.Close()
 		raw, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
+		assert.NoError(t, err)
 		// A call that notifies the session (tools/list_changed) is
 		// answered as an event stream, the answer its last event.
 		if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
@@ -81,25 +90,25 @@ func TestListResultPerSessionIsMCPGosAnswer(t *testing.T) {
 		var answer struct {
 			Result json.RawMessage `json:"result"`
 		}
-		require.NoError(t, json.Unmarshal(raw, &answer), "%s", raw)
+		assert.NoError(t, json.Unmarshal(raw, &answer), "%s", raw)
 		return resp.Header.Get(server.HeaderKeySessionID), answer.Result
 	}
 	open := func() string {
 		id, _ := post("", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
-		require.NotEmpty(t, id)
+		assert.NotEmpty(t, id)
 		return id
 	}
 	same := func(session, why string) json.RawMessage {
 		t.Helper()
 		_, theirs := post(session, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
 		ours, err := ListResult(s, session)
-		require.NoError(t, err)
-		require.Equal(t, string(theirs), string(ours), why)
+		assert.NoError(t, err)
+		assert.Equal(t, string(theirs), string(ours), why)
 		return ours
 	}
 	enable := func(session, toolset string) {
 		_, res := post(session, `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"enable_toolset","arguments":{"toolset":"`+toolset+`"}}}`)
-		require.Contains(t, string(res), "Enabled "+toolset)
+		assert.Contains(t, string(res), "Enabled "+toolset)
 	}
 	a, b, c := open(), open(), open()
 	initial := same(a, "a session that loaded nothing")
@@ -133,4 +142,20 @@ func TestListResultPerSessionIsMCPGosAnswer(t *testing.T) {
 	require.Equal(t, listed.Tools, ours.Tools, "the server's own session")
 	same(b, "b, with the server's load")
 	same(a, "a, with the server's load and its own")
+
+	// Sessions loading and listing at once (go test -race): each list is
+	// still its own session's.
+	var wg sync.WaitGroup
+	for i, toolsets := range [][]string{{"query"}, {"cohorts"}, {"query", "cohorts"}, {"cohorts", "query"}, {"flags"}, {"alerts", "flags"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			session := open()
+			for _, ts := range toolsets {
+				enable(session, ts)
+				same(session, fmt.Sprintf("concurrent session %d after loading %s", i, ts))
+			}
+		}()
+	}
+	wg.Wait()
 }
