@@ -43,8 +43,8 @@ type surface struct {
 }
 
 // maxLists bounds the encoded tools/list results a server keeps: one per
-// set of loaded toolsets that some session has (~75 KB each); sessions of
-// other sets get theirs encoded for each request.
+// set of loaded toolsets that some session has (15–285 KB each, ~9 MB at
+// most); sessions of other sets get theirs encoded for each request.
 const maxLists = 32
 
 // list is the tools/list result of a session: the initial tools and the
