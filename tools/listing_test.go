@@ -121,7 +121,7 @@ func TestListResultPerSessionIsMCPGosAnswer(t *testing.T) {
 	ac, err := ListResult(s, a)
 	require.NoError(t, err)
 	cc := same(c, "c loaded cohorts and query")
-	require.Equal(t, &ac[0], &cc[0], "one encoding per set of toolsets")
+	require.Same(t, &ac[0], &cc[0], "one encoding per set of toolsets")
 
 	// Loads into the server itself (stdio, in process) are in every list.
 	inproc, err := client.NewInProcessClient(s)
