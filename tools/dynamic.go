@@ -1,12 +1,12 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -59,8 +59,11 @@ func (sv *surface) list(session string) (json.RawMessage, error) {
 		}
 	}
 	sortToolsets(loaded)
-	key := fmt.Sprint(loaded)
-	encode, ok := sv.lists[key]
+	var key strings.Builder
+	for _, name := range loaded {
+		key.WriteString(string(name) + ",")
+	}
+	encode, ok := sv.lists[key.String()]
 	if !ok {
 		ts := Selected(sv.sel)
 		for _, name := range loaded {
@@ -69,10 +72,7 @@ func (sv *surface) list(session string) (json.RawMessage, error) {
 		encode = func() (json.RawMessage, error) { return listResult(ts) }
 		if len(sv.lists) < maxLists {
 			encode = sync.OnceValues(encode)
-			if sv.lists == nil {
-				sv.lists = map[string]func() (json.RawMessage, error){}
-			}
-			sv.lists[key] = encode
+			sv.lists[key.String()] = encode
 		}
 	}
 	sv.mu.Unlock()
@@ -138,12 +138,9 @@ func (sv *surface) enable(env *Env, cs server.ClientSession, name Toolset) ([]st
 	return added, nil
 }
 
+// sortToolsets sorts toolsets in table order.
 func sortToolsets(list []Toolset) {
-	order := map[Toolset]int{}
-	for i, ts := range Toolsets {
-		order[ts.Name] = i
-	}
-	sort.Slice(list, func(i, j int) bool { return order[list[i]] < order[list[j]] })
+	slices.SortFunc(list, func(a, b Toolset) int { return cmp.Compare(toolsetRank(a), toolsetRank(b)) })
 }
 
 func toolsetTools() []*Tool {

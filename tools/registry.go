@@ -3,6 +3,7 @@ package tools
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -183,7 +184,7 @@ func Selected(sel Selection) []*Tool {
 // are forgotten when the session ends.
 func AddTo(s *server.MCPServer, env *Env, sel Selection) error {
 	env.Serve(sel)
-	sv := &surface{server: s, sel: sel, sessions: map[string][]Toolset{}}
+	sv := &surface{server: s, sel: sel, sessions: map[string][]Toolset{}, lists: map[string]func() (json.RawMessage, error){}}
 	initial := Selected(sel)
 	sts, err := serverTools(initial, env, sel.Dynamic)
 	if err != nil {
