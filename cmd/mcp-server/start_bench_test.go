@@ -12,27 +12,28 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
+// benchSelection is the options and selection a start with --toolsets
+// toolsets builds ("" for the default).
+func benchSelection(b *testing.B, toolsets string) (*options, tools.Selection) {
+	b.Helper()
+	opts, err := parseOptions([]string{"--toolsets", toolsets}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	names, err := tools.ParseToolsets(opts.Toolsets)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return opts, tools.Selection{Toolsets: names}
+}
+
 // BenchmarkStartAndList is the in-process part of a cold start: build the
 // server for a selection and answer initialize and the first tools/list,
 // as the stdio and HTTP layers answer it (listResult).
 func BenchmarkStartAndList(b *testing.B) {
-	for _, c := range []struct {
-		name     string
-		toolsets string
-	}{{"default", ""}, {"all", "all"}} {
+	for _, c := range []struct{ name, toolsets string }{{"default", ""}, {"all", "all"}} {
 		b.Run(c.name, func(b *testing.B) {
-			opts, err := parseOptions([]string{"--toolsets", c.toolsets}, func(string) string { return "" }, io.Discard)
-			if c.toolsets == "" {
-				opts, err = parseOptions(nil, func(string) string { return "" }, io.Discard)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			toolsets, err := tools.ParseToolsets(opts.Toolsets)
-			if err != nil {
-				b.Fatal(err)
-			}
-			sel := tools.Selection{Toolsets: toolsets}
+			opts, sel := benchSelection(b, c.toolsets)
 			init := json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"b","version":"1"}}}`)
 			list := json.RawMessage(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
 			b.ReportAllocs()
@@ -60,15 +61,8 @@ func BenchmarkStartAndList(b *testing.B) {
 func BenchmarkClientDecodesList(b *testing.B) {
 	for _, c := range []struct{ name, toolsets string }{{"default", ""}, {"all", "all"}} {
 		b.Run(c.name, func(b *testing.B) {
-			toolsets, err := tools.ParseToolsets(c.toolsets)
-			if err != nil {
-				b.Fatal(err)
-			}
-			opts, err := parseOptions(nil, func(string) string { return "" }, io.Discard)
-			if err != nil {
-				b.Fatal(err)
-			}
-			s, err := newServer(opts, tools.Selection{Toolsets: toolsets}, zerolog.Nop())
+			opts, sel := benchSelection(b, c.toolsets)
+			s, err := newServer(opts, sel, zerolog.Nop())
 			if err != nil {
 				b.Fatal(err)
 			}
