@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,10 +22,7 @@ func TestE2EDiscoveryStdio(t *testing.T) {
 	srv.Data.EventNamesMaxDays = 30
 	c := startStdio(t, fakeEnv(t, srv))
 
-	byName := map[string]mcp.Tool{}
-	for _, tool := range listTools(t, c) {
-		byName[tool.Name] = tool
-	}
+	byName := listedTools(t, c)
 	for _, name := range append(append([]string{}, projectTools...), discoveryTools...) {
 		tool, ok := byName[name]
 		if !assert.True(t, ok, "tool %s is served", name) {

@@ -16,16 +16,6 @@ import (
 	"github.com/mixpanel-mcp/mixpanel-mcp/tools"
 )
 
-// listedNames is the set of tool names a client is given.
-func listedNames(t *testing.T, c *client.Client) map[string]bool {
-	t.Helper()
-	names := map[string]bool{}
-	for _, tool := range listTools(t, c) {
-		names[tool.Name] = true
-	}
-	return names
-}
-
 // requireWholeDefinition checks that a listed tool carries its whole
 // input schema, as generated.
 func requireWholeDefinition(t *testing.T, c *client.Client, name string) {
@@ -34,13 +24,9 @@ func requireWholeDefinition(t *testing.T, c *client.Client, name string) {
 	require.NoError(t, err)
 	var want mcp.ToolInputSchema // decoded as the client decodes it
 	require.NoError(t, json.Unmarshal(def.RawInputSchema, &want))
-	for _, tool := range listTools(t, c) {
-		if tool.Name == name {
-			require.Equal(t, want, tool.InputSchema, "input schema of %s", name)
-			return
-		}
-	}
-	t.Fatalf("%s is not listed", name)
+	listed := listedTools(t, c)
+	require.Contains(t, listed, name)
+	require.Equal(t, want, listed[name].InputSchema, "input schema of %s", name)
 }
 
 // With --dynamic-toolsets the binary answers tools/list from its encoded
@@ -64,14 +50,14 @@ func TestE2EDynamicToolsetsLists(t *testing.T) {
 		_, err := c.Initialize(context.Background(), req)
 		require.NoError(t, err)
 
-		before := listedNames(t, c)
-		assert.True(t, before["enable_toolset"] && before["list_events"], "discovery and the toolset tools: %v", before)
-		assert.False(t, before["query_insights"])
+		before := listedTools(t, c)
+		assert.Contains(t, before, "enable_toolset")
+		assert.Contains(t, before, "list_events")
+		assert.NotContains(t, before, "query_insights")
 		res := callTool(t, c, "enable_toolset", map[string]any{"toolset": "query"})
 		require.False(t, res.IsError, textOf(t, res))
 		assert.Eventually(t, func() bool { return changed.Load() > 0 }, 5*time.Second, 10*time.Millisecond, "tools/list_changed")
-		after := listedNames(t, c)
-		assert.Len(t, after, len(before)+4)
+		assert.Len(t, listedTools(t, c), len(before)+4, "the query toolset's four tools")
 		requireWholeDefinition(t, c, "query_insights")
 		res = callTool(t, c, "query_insights", map[string]any{"events": []any{"Sign Up"}, "last": 7, "dry_run": true})
 		require.False(t, res.IsError, textOf(t, res))
@@ -81,19 +67,19 @@ func TestE2EDynamicToolsetsLists(t *testing.T) {
 	t.Run("http", func(t *testing.T) {
 		hs := startHTTP(t, env, "--dynamic-toolsets")
 		a, b := hs.sessionClient(t), hs.sessionClient(t)
-		initial := listedNames(t, a)
-		require.Equal(t, initial, listedNames(t, b))
+		initial := listedTools(t, a)
+		require.Equal(t, initial, listedTools(t, b))
 
 		res := callTool(t, a, "enable_toolset", map[string]any{"toolset": "cohorts"})
 		require.False(t, res.IsError, textOf(t, res))
-		assert.True(t, listedNames(t, a)["build_cohort_definition"], "a loaded cohorts")
+		assert.Contains(t, listedTools(t, a), "build_cohort_definition", "a loaded cohorts")
 		requireWholeDefinition(t, a, "build_cohort_definition")
-		assert.Equal(t, initial, listedNames(t, b), "b's list is unchanged")
+		assert.Equal(t, initial, listedTools(t, b), "b's list is unchanged")
 
 		res = callTool(t, b, "enable_toolset", map[string]any{"toolset": "replays"})
 		require.False(t, res.IsError, textOf(t, res))
-		assert.True(t, listedNames(t, b)["list_replays"])
-		assert.False(t, listedNames(t, b)["build_cohort_definition"], "a's toolset is not in b's list")
-		assert.False(t, listedNames(t, a)["list_replays"], "b's toolset is not in a's list")
+		assert.Contains(t, listedTools(t, b), "list_replays")
+		assert.NotContains(t, listedTools(t, b), "build_cohort_definition", "a's toolset is not in b's list")
+		assert.NotContains(t, listedTools(t, a), "list_replays", "b's toolset is not in a's list")
 	})
 }

@@ -28,10 +28,7 @@ func TestE2ESessionToolsStdio(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	// A real discovery cache, as users run it (the shared env disables it).
 	c := startStdio(t, append(fakeEnv(t, srv), "MP_CACHE_TTL=5m"))
-	served := map[string]mcp.Tool{}
-	for _, tool := range listTools(t, c) {
-		served[tool.Name] = tool
-	}
+	served := listedTools(t, c)
 	require.Contains(t, served, "use_project")
 	require.Contains(t, served, "clear_discovery_cache")
 	a := served["clear_discovery_cache"].Annotations

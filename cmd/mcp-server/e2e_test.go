@@ -242,6 +242,16 @@ func listTools(t *testing.T, c *client.Client) []mcp.Tool {
 	return res.Tools
 }
 
+// listedTools is the client's tools/list by name.
+func listedTools(t *testing.T, c *client.Client) map[string]mcp.Tool {
+	t.Helper()
+	byName := map[string]mcp.Tool{}
+	for _, tool := range listTools(t, c) {
+		byName[tool.Name] = tool
+	}
+	return byName
+}
+
 func TestE2EStdioBasics(t *testing.T) {
 	srv := mixpaneltest.New(t)
 	c := startStdio(t, fakeEnv(t, srv))
