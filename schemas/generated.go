@@ -15,6 +15,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Reflecting every tool's schemas took ~30 ms at each start, most of the
@@ -64,19 +66,11 @@ type indexEntry struct {
 // wrote them: the schemas test fails when either differs from what the Go
 // types reflect.
 func Generated(tool string) (ToolSchemas, bool) {
-	lo, hi := 0, len(generatedIndex)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if generatedIndex[m].name < tool {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo == len(generatedIndex) || generatedIndex[lo].name != tool {
+	i, found := slices.BinarySearchFunc(generatedIndex[:], tool, func(e indexEntry, name string) int { return strings.Compare(e.name, name) })
+	if !found {
 		return ToolSchemas{}, false
 	}
-	e := generatedIndex[lo]
+	e := generatedIndex[i]
 	s := ToolSchemas{Input: generatedJSON[e.in:e.inEnd:e.inEnd]}
 	if e.outEnd > e.out {
 		s.Output = generatedJSON[e.out:e.outEnd:e.outEnd]
