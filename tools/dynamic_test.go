@@ -21,6 +21,12 @@ func inProcess(t *testing.T, sel Selection) *client.Client {
 	t.Helper()
 	s := server.NewMCPServer("t", "1", server.WithToolCapabilities(sel.Dynamic), server.WithHooks(&server.Hooks{}))
 	require.NoError(t, AddTo(s, NewEnv(nil, nil, zerolog.Nop()), sel))
+	return connectInProcess(t, s)
+}
+
+// connectInProcess is an initialized in-process client of s.
+func connectInProcess(t *testing.T, s *server.MCPServer) *client.Client {
+	t.Helper()
 	c, err := client.NewInProcessClient(s)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })

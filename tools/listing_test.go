@@ -11,7 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/rs/zerolog"
@@ -124,14 +123,7 @@ func TestListResultPerSessionIsMCPGosAnswer(t *testing.T) {
 	require.Same(t, &ac[0], &cc[0], "one encoding per set of toolsets")
 
 	// Loads into the server itself (stdio, in process) are in every list.
-	inproc, err := client.NewInProcessClient(s)
-	require.NoError(t, err)
-	t.Cleanup(func() { inproc.Close() })
-	require.NoError(t, inproc.Start(context.Background()))
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
-	_, err = inproc.Initialize(context.Background(), init)
-	require.NoError(t, err)
+	inproc := connectInProcess(t, s)
 	mustOK(t, call(t, inproc, "enable_toolset", map[string]any{"toolset": "replays"}))
 	listed, err := inproc.ListTools(context.Background(), mcp.ListToolsRequest{})
 	require.NoError(t, err)
